@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from typing import Any
+
+from allauth.account.adapter import DefaultAccountAdapter
+from django import forms
+from django.conf import settings
+from django.http import HttpRequest
+from django.urls import reverse
+
+INVITATION_SESSION_KEY = "flipside_invitation"
+
+
+def pending_invitation(request: HttpRequest) -> dict[str, Any] | None:
+    value = getattr(request, "session", {}).get(INVITATION_SESSION_KEY)
+    return value if isinstance(value, dict) and {"org", "token"} <= value.keys() else None
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    """Sign-up is by invitation (unless FLIPSIDE_OPEN_SIGNUP); after sign-in, finish the invitation."""
+
+    def is_open_for_signup(self, request: HttpRequest) -> bool:
+        return settings.FLIPSIDE_OPEN_SIGNUP or pending_invitation(request) is not None
+
+    def clean_email(self, email: str) -> str:
+        email = super().clean_email(email)
+        request = getattr(self, "request", None)
+        invitation = pending_invitation(request) if request is not None else None
+        invited_email = invitation.get("email") if invitation else None
+        if not settings.FLIPSIDE_OPEN_SIGNUP and invited_email and email.lower() != invited_email:
+            raise forms.ValidationError(
+                f"Sign up with the address the invitation was sent to: {invited_email}."
+            )
+        return email
+
+    def get_login_redirect_url(self, request: HttpRequest) -> str:
+        invitation = pending_invitation(request)
+        if invitation:
+            return reverse(
+                "invitation_accept", kwargs={"org_slug": invitation["org"], "token": invitation["token"]}
+            )
+        return super().get_login_redirect_url(request)

@@ -1,0 +1,8 @@
+from django.urls import include, path
+
+from mentoring.api.views import ApiRootView
+
+urlpatterns = [
+    path("", ApiRootView.as_view(), name="api-root"),
+    path("o/<slug:org_slug>/", include("organizations.api.urls")),
+]

@@ -1,0 +1,22 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from mentoring import health, views
+
+handler400 = "mentoring.views.bad_request"
+handler403 = "mentoring.views.permission_denied"
+handler404 = "mentoring.views.page_not_found"
+handler500 = "mentoring.views.server_error"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("accounts/", include("allauth.urls")),
+    path("platform-admin/", admin.site.urls),
+    path("", include("organizations.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/v1/", include("mentoring.api.urls")),
+]

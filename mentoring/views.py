@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+
+from organizations.selectors import organizations_of_user
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """The organisation picker: straight in with one organisation, a choice with several."""
+    choices = organizations_of_user(request.user)  # type: ignore[arg-type]
+    if len(choices) == 1 and "pick" not in request.GET:
+        return redirect("organization_home", org_slug=choices[0].organization.slug)
+    return render(request, "home.html", {"choices": choices})
+
+
+_API_DETAILS = {
+    400: "Bad request.",
+    403: "You do not have permission to perform this action.",
+    404: "Not found.",
+    500: "Server error. It has been logged.",
+}
+
+
+def _error(request: HttpRequest, template: str, status: int) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": _API_DETAILS[status], "fields": {}}, status=status)
+    return render(request, template, status=status)
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error(request, "errors/400.html", 400)
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error(request, "errors/403.html", 403)
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error(request, "errors/404.html", 404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    # Rendered without context processors that might touch the database that just failed.
+    from django.template import loader
+
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": _API_DETAILS[500], "fields": {}}, status=500)
+    return HttpResponse(loader.get_template("errors/500.html").render(), status=500)

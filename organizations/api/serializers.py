@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from organizations.models import AuditEntry, Invitation, Membership, Organization, Role
+
+
+class OrganizationSerializer(serializers.ModelSerializer[Organization]):
+    your_role = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Organization
+        fields = ("id", "name", "slug", "min_aggregate_size", "created_at", "your_role")
+        read_only_fields = fields
+
+    def get_your_role(self, organization: Organization) -> str | None:
+        membership = self.context.get("membership")
+        return membership.role if membership else None
+
+
+class MembershipSerializer(serializers.ModelSerializer[Membership]):
+    email = serializers.EmailField(source="user.email", read_only=True)
+    full_name = serializers.CharField(source="user.full_name", read_only=True)
+
+    class Meta:
+        model = Membership
+        fields = ("id", "email", "full_name", "role", "created_at")
+        read_only_fields = ("id", "email", "full_name", "created_at")
+
+
+class MembershipRoleSerializer(serializers.Serializer[Membership]):
+    role = serializers.ChoiceField(choices=Role.choices)
+
+
+class InvitationSerializer(serializers.ModelSerializer[Invitation]):
+    status = serializers.CharField(read_only=True)
+    invited_by = serializers.EmailField(source="invited_by.email", read_only=True, default=None)
+
+    class Meta:
+        model = Invitation
+        fields = ("id", "email", "role", "status", "invited_by", "created_at", "expires_at", "accepted_at")
+        read_only_fields = ("id", "status", "invited_by", "created_at", "expires_at", "accepted_at")
+
+
+class InvitationCreateSerializer(serializers.Serializer[Invitation]):
+    email = serializers.EmailField(max_length=254)
+    role = serializers.ChoiceField(choices=Role.choices, default=Role.MEMBER)
+
+
+class AuditEntrySerializer(serializers.ModelSerializer[AuditEntry]):
+    actor = serializers.EmailField(source="actor.email", read_only=True, default=None)
+
+    class Meta:
+        model = AuditEntry
+        fields = ("id", "created_at", "actor", "action", "object_type", "object_id", "data")
+        read_only_fields = fields

@@ -1,0 +1,52 @@
+"""System checks that keep tenancy honest (run by `manage.py check --database default` in CI)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.checks import CheckMessage, Error, Tags, register
+from django.db import DatabaseError, connection
+
+
+@register(Tags.database)
+def check_tenant_tables_have_rls(databases: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    if not databases or "default" not in databases:
+        return []
+    from organizations.rls import tables_missing_policy
+
+    try:
+        missing = tables_missing_policy()
+    except DatabaseError as exc:
+        return [Error(f"Could not inspect row-level security: {exc}", id="organizations.E000")]
+    return [
+        Error(
+            f"Tenant table {table} has no row-level security policy.",
+            hint="Add organizations.rls.EnableTenantRLS('<Model>') to the migration creating it.",
+            id="organizations.E001",
+        )
+        for table in missing
+    ]
+
+
+@register(Tags.database)
+def check_database_role_cannot_bypass_rls(databases: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    if not databases or "default" not in databases:
+        return []
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user"
+            )
+            row = cursor.fetchone()
+    except DatabaseError as exc:
+        return [Error(f"Could not inspect the database role: {exc}", id="organizations.E000")]
+    if row and (row[0] or row[1]):
+        return [
+            Error(
+                "The application connects to PostgreSQL as a superuser or a BYPASSRLS role, which "
+                "ignores row-level security.",
+                hint="Connect as a role with NOSUPERUSER NOBYPASSRLS (./flip db-role creates one).",
+                id="organizations.E002",
+            )
+        ]
+    return []

@@ -1,0 +1,63 @@
+"""Resolve the organisation from the URL and run the request inside its scope.
+
+``/o/<slug>/…`` (pages): anonymous people are sent to sign in (whether or not the organisation
+exists); signed-in non-members get 404, exactly as for an unknown slug, so nobody learns which
+organisations exist. ``/api/v1/o/<slug>/…`` (API): the scope is entered here; authentication happens
+in DRF (session or an organisation token looked up inside this scope) and the permission class
+answers 404 to anyone who is not a member.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpRequest, HttpResponse
+
+from organizations.scope import dangerously_unscoped, no_scope, tenant_scope
+from organizations.selectors import membership_of, organization_by_slug
+
+_PAGE_PREFIX = re.compile(r"^/o/(?P<slug>[^/]+)/")
+_API_PREFIX = re.compile(r"^/api/v1/o/(?P<slug>[^/]+)/")
+
+
+class OrganizationMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.organization = None  # type: ignore[attr-defined]
+        request.membership = None  # type: ignore[attr-defined]
+
+        api_match = _API_PREFIX.match(request.path_info)
+        if api_match:
+            organization = organization_by_slug(api_match["slug"])
+            if organization is None:
+                raise Http404("No such organisation.")
+            request.organization = organization  # type: ignore[attr-defined]
+            with tenant_scope(organization):
+                return self.get_response(request)
+
+        page_match = _PAGE_PREFIX.match(request.path_info)
+        if page_match:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            organization = organization_by_slug(page_match["slug"])
+            if organization is None:
+                raise Http404("No such organisation.")
+            with tenant_scope(organization):
+                membership = membership_of(request.user)  # type: ignore[arg-type]
+                if membership is None:
+                    raise Http404("No such organisation.")
+                request.organization = organization  # type: ignore[attr-defined]
+                request.membership = membership  # type: ignore[attr-defined]
+                return self.get_response(request)
+
+        if request.path_info.startswith("/platform-admin/") and getattr(request.user, "is_staff", False):
+            # Platform operators administer every organisation: a sanctioned escape hatch.
+            with dangerously_unscoped():
+                return self.get_response(request)
+
+        with no_scope():
+            return self.get_response(request)

@@ -1,0 +1,39 @@
+"""Celery task base for tenant work: the task takes ``organization_id`` and runs inside that scope.
+
+Tasks receive ids, never model instances, and re-enter the organisation scope themselves, so a task
+body uses the ordinary scoped managers and RLS exactly like a request does.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery import Task
+from django.db import transaction
+
+from organizations.models import Organization
+from organizations.scope import ScopeError, tenant_scope
+
+
+class TenantTask(Task):  # type: ignore[misc]
+    """Base for tasks on one organisation's data. Call with ``organization_id=`` as a keyword."""
+
+    abstract = True
+    acks_late = True
+    reject_on_worker_lost = True
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        organization_id = kwargs.pop("organization_id", None)
+        if not isinstance(organization_id, int):
+            raise ScopeError(f"{self.name} needs organization_id=<int>; got {organization_id!r}.")
+        organization = Organization.objects.filter(pk=organization_id, is_active=True).first()
+        if organization is None:
+            # The organisation was removed or deactivated after the task was queued: nothing to do.
+            return None
+        with tenant_scope(organization):
+            return super().__call__(*args, **kwargs)
+
+
+def enqueue_on_commit(task: Task, *, organization_id: int, **kwargs: Any) -> None:
+    """Queue a tenant task once the current transaction commits (never for rolled-back work)."""
+    transaction.on_commit(lambda: task.apply_async(kwargs={"organization_id": organization_id, **kwargs}))

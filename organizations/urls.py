@@ -1,0 +1,33 @@
+from django.urls import path
+
+from organizations import views
+
+urlpatterns = [
+    path("o/<slug:org_slug>/", views.organization_home, name="organization_home"),
+    path("o/<slug:org_slug>/members/", views.member_list, name="member_list"),
+    path("o/<slug:org_slug>/members/<id:pk>/role/", views.member_role, name="member_role"),
+    path("o/<slug:org_slug>/members/<id:pk>/remove/", views.member_remove, name="member_remove"),
+    path("o/<slug:org_slug>/invitations/", views.invitation_list, name="invitation_list"),
+    path(
+        "o/<slug:org_slug>/invitations/<id:pk>/revoke/",
+        views.invitation_revoke,
+        name="invitation_revoke",
+    ),
+    path(
+        "o/<slug:org_slug>/invitations/<id:pk>/resend/",
+        views.invitation_resend,
+        name="invitation_resend",
+    ),
+    path("o/<slug:org_slug>/audit-log/", views.audit_log, name="audit_log"),
+    path("o/<slug:org_slug>/api-tokens/", views.api_tokens, name="api_tokens"),
+    path(
+        "o/<slug:org_slug>/api-tokens/<id:pk>/revoke/",
+        views.api_token_revoke,
+        name="api_token_revoke",
+    ),
+    path(
+        "invitations/<slug:org_slug>/<str:token>/",
+        views.invitation_accept,
+        name="invitation_accept",
+    ),
+]

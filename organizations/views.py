@@ -1,0 +1,226 @@
+"""Organisation pages under /o/<slug>/ (the middleware has entered the scope and found the membership)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.forms import Form
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.adapter import INVITATION_SESSION_KEY
+from organizations import selectors, services
+from organizations.forms import ApiTokenForm, InvitationForm, RoleForm
+from organizations.models import Role
+from organizations.scope import tenant_scope
+
+View = Callable[..., HttpResponse]
+
+def require_role(*roles: str) -> Callable[[View], View]:
+    """Only members with one of these roles; others get 403 (they are members, so 404 hides nothing)."""
+
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            membership = getattr(request, "membership", None)
+            if membership is None:
+                raise Http404
+            if membership.role not in roles:
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+def _add_form_errors(form: Form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, messages_ in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages_)
+    else:
+        form.add_error(None, error.messages)
+
+def _page(request: HttpRequest, items: Any, per_page: int = 25) -> Any:
+    return Paginator(items, per_page).get_page(request.GET.get("page"))
+
+def organization_home(request: HttpRequest, org_slug: str) -> HttpResponse:
+    return render(request, "organizations/home.html")
+
+@require_role(Role.ADMIN, Role.COORDINATOR)
+def member_list(request: HttpRequest, org_slug: str) -> HttpResponse:
+    page = _page(request, selectors.membership_list())
+    return render(request, "organizations/member_list.html", {"page": page, "role_form": RoleForm()})
+
+@require_POST
+@require_role(Role.ADMIN)
+def member_role(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
+    membership = get_object_or_404(selectors.membership_list(), pk=pk)
+    form = RoleForm(request.POST)
+    if form.is_valid():
+        try:
+            services.membership_change_role(
+                actor=request.user,  # type: ignore[arg-type]
+                membership=membership,
+                role=form.cleaned_data["role"],
+            )
+            messages.success(request, f"{membership.user.email} is now {membership.get_role_display()}.")
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+    else:
+        messages.error(request, "Choose a valid role.")
+    return redirect("member_list", org_slug=org_slug)
+
+@require_POST
+@require_role(Role.ADMIN)
+def member_remove(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
+    membership = get_object_or_404(selectors.membership_list(), pk=pk)
+    try:
+        services.membership_remove(actor=request.user, membership=membership)  # type: ignore[arg-type]
+        messages.success(request, f"{membership.user.email} was removed from the organisation.")
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("member_list", org_slug=org_slug)
+
+@require_http_methods(["GET", "POST"])
+@require_role(Role.ADMIN)
+def invitation_list(request: HttpRequest, org_slug: str) -> HttpResponse:
+    form = InvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation, _token = services.invitation_create(
+                organization=request.organization,  # type: ignore[attr-defined]
+                actor=request.user,  # type: ignore[arg-type]
+                email=form.cleaned_data["email"],
+                role=form.cleaned_data["role"],
+            )
+        except ValidationError as error:
+            _add_form_errors(form, error)
+        else:
+            messages.success(request, f"Invitation sent to {invitation.email}.")
+            return redirect("invitation_list", org_slug=org_slug)
+    page = _page(request, selectors.invitation_list())
+    status = 400 if form.errors else 200
+    return render(request, "organizations/invitation_list.html", {"form": form, "page": page}, status=status)
+
+@require_POST
+@require_role(Role.ADMIN)
+def invitation_revoke(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
+    invitation = get_object_or_404(selectors.invitation_list(), pk=pk)
+    try:
+        services.invitation_revoke(actor=request.user, invitation=invitation)  # type: ignore[arg-type]
+        messages.success(request, f"The invitation for {invitation.email} was revoked.")
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("invitation_list", org_slug=org_slug)
+
+@require_POST
+@require_role(Role.ADMIN)
+def invitation_resend(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
+    invitation = get_object_or_404(selectors.invitation_list(), pk=pk)
+    try:
+        services.invitation_resend(
+            organization=request.organization,  # type: ignore[attr-defined]
+            actor=request.user,  # type: ignore[arg-type]
+            invitation=invitation,
+        )
+        messages.success(request, f"A new link was sent to {invitation.email}.")
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("invitation_list", org_slug=org_slug)
+
+@require_role(Role.ADMIN)
+def audit_log(request: HttpRequest, org_slug: str) -> HttpResponse:
+    page = _page(request, selectors.audit_entry_list(), per_page=50)
+    return render(request, "organizations/audit_log.html", {"page": page})
+
+@require_http_methods(["GET", "POST"])
+def api_tokens(request: HttpRequest, org_slug: str) -> HttpResponse:
+    form = ApiTokenForm(request.POST or None)
+    new_key = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            _token, new_key = services.api_token_create(
+                organization=request.organization,  # type: ignore[attr-defined]
+                user=request.user,  # type: ignore[arg-type]
+                name=form.cleaned_data["name"],
+            )
+        except ValidationError as error:
+            _add_form_errors(form, error)
+        else:
+            form = ApiTokenForm()
+    tokens = selectors.api_token_list(user=request.user)  # type: ignore[arg-type]
+    status = 400 if form.errors else 200
+    return render(
+        request,
+        "organizations/api_tokens.html",
+        {"form": form, "tokens": tokens, "new_key": new_key},
+        status=status,
+    )
+
+@require_POST
+def api_token_revoke(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
+    token = get_object_or_404(selectors.api_token_list(user=request.user), pk=pk)  # type: ignore[arg-type]
+    services.api_token_revoke(actor=request.user, token=token)  # type: ignore[arg-type]
+    messages.success(request, f"Token “{token.name}” was revoked.")
+    return redirect("api_tokens", org_slug=org_slug)
+
+# --- Invitation acceptance (outside /o/: the invitee is not a member yet) ---------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request: HttpRequest, org_slug: str, token: str) -> HttpResponse:
+    organization = selectors.organization_by_slug(org_slug)
+    if organization is None:
+        raise Http404
+    with tenant_scope(organization):
+        invitation = services.invitation_for_token(token)
+        problem = None
+        if invitation is None or invitation.status in ("revoked",):
+            problem = "This invitation link is not valid. Ask the person who invited you for a new one."
+        elif invitation.status == "accepted":
+            problem = "This invitation has already been used."
+        elif invitation.status == "expired":
+            problem = "This invitation has expired. Ask the person who invited you for a new one."
+        if problem:
+            request.session.pop(INVITATION_SESSION_KEY, None)
+            return render(
+                request,
+                "organizations/invitation_accept.html",
+                {"problem": problem, "invited_org": organization},
+                status=404 if invitation is None else 410,
+            )
+        assert invitation is not None
+        if not request.user.is_authenticated:
+            # Remember the invitation: the account adapter opens sign-up for its address and
+            # brings the person back here after sign-in / email confirmation.
+            request.session[INVITATION_SESSION_KEY] = {
+                "org": organization.slug,
+                "token": token,
+                "email": invitation.email.lower(),
+            }
+            return render(
+                request,
+                "organizations/invitation_accept.html",
+                {"invitation": invitation, "invited_org": organization},
+            )
+        if request.method == "POST":
+            try:
+                services.invitation_accept(token=token, user=request.user)  # type: ignore[arg-type]
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+                return redirect("home")
+            request.session.pop(INVITATION_SESSION_KEY, None)
+            messages.success(request, f"Welcome to {organization.name}.")
+            return redirect("organization_home", org_slug=organization.slug)
+        return render(
+            request,
+            "organizations/invitation_accept.html",
+            {"invitation": invitation, "invited_org": organization, "can_accept": True},
+        )
+
