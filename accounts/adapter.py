@@ -34,9 +34,18 @@ class AccountAdapter(DefaultAccountAdapter):
         return email
 
     def get_login_redirect_url(self, request: HttpRequest) -> str:
-        invitation = pending_invitation(request)
-        if invitation:
-            return reverse(
-                "invitation_accept", kwargs={"org_slug": invitation["org"], "token": invitation["token"]}
-            )
-        return super().get_login_redirect_url(request)
+        return _invitation_accept_url(request) or super().get_login_redirect_url(request)
+
+    def get_signup_redirect_url(self, request: HttpRequest) -> str:
+        # Sign-up stores this URL for the login that follows email confirmation; without the
+        # override the invitee would land on the (empty) organisation picker instead.
+        return _invitation_accept_url(request) or super().get_signup_redirect_url(request)
+
+
+def _invitation_accept_url(request: HttpRequest) -> str | None:
+    invitation = pending_invitation(request)
+    if invitation is None:
+        return None
+    return reverse(
+        "invitation_accept", kwargs={"org_slug": invitation["org"], "token": invitation["token"]}
+    )

@@ -21,6 +21,18 @@ class TenantTask(Task):  # type: ignore[misc]
     abstract = True
     acks_late = True
     reject_on_worker_lost = True
+    # Celery's own argument check does not know about organization_id; apply_async checks instead.
+    typing = False
+
+    def apply_async(self, args: Any = None, kwargs: Any = None, **options: Any) -> Any:
+        kwargs = dict(kwargs or {})
+        if not isinstance(kwargs.get("organization_id"), int):
+            raise ScopeError(f"{self.name} needs organization_id=<int> to know its organisation.")
+        header = getattr(self, "__header__", None)
+        if header is not None:
+            rest = {key: value for key, value in kwargs.items() if key != "organization_id"}
+            header(*(args or ()), **rest)  # raises TypeError on a wrong signature, as Celery would
+        return super().apply_async(args, kwargs, **options)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         organization_id = kwargs.pop("organization_id", None)

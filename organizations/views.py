@@ -209,6 +209,20 @@ def invitation_accept(request: HttpRequest, org_slug: str, token: str) -> HttpRe
                 "organizations/invitation_accept.html",
                 {"invitation": invitation, "invited_org": organization},
             )
+        if invitation.email.lower() != request.user.email.lower():  # type: ignore[union-attr]
+            # Say so before offering a button that could only fail (the service refuses it too).
+            return render(
+                request,
+                "organizations/invitation_accept.html",
+                {
+                    "problem": (
+                        f"This invitation was sent to {invitation.email}. Sign out, then sign in "
+                        "with that address to accept it."
+                    ),
+                    "invited_org": organization,
+                },
+                status=403,
+            )
         if request.method == "POST":
             try:
                 services.invitation_accept(token=token, user=request.user)  # type: ignore[arg-type]

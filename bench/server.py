@@ -1,0 +1,103 @@
+"""Gunicorn serving ``mentoring.wsgi`` with ``bench.settings`` on a free loopback port."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import closing
+from pathlib import Path
+from typing import IO
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+HOST = "127.0.0.1"
+
+
+def free_port() -> int:
+    with closing(socket.socket()) as probe:
+        probe.bind((HOST, 0))
+        return int(probe.getsockname()[1])
+
+
+def get(port: int, path: str, headers: dict[str, str] | None = None) -> tuple[int, bytes]:
+    """One GET on loopback (for readiness and correctness checks, not for timing)."""
+    connection = http.client.HTTPConnection(HOST, port, timeout=10)
+    try:
+        connection.request("GET", path, headers={"Accept": "application/json", **(headers or {})})
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
+class Gunicorn:
+    def __init__(self, *, workers: int, threads: int, env: dict[str, str]) -> None:
+        self.workers = workers
+        self.threads = threads
+        self.env = env
+        self.port = free_port()
+        self.process: subprocess.Popen[bytes] | None = None
+        self._log: IO[bytes] | None = None
+
+    @property
+    def description(self) -> str:
+        return f"gunicorn {self.workers} workers × {self.threads} threads (gthread)"
+
+    def start(self, timeout: float = 60.0) -> None:
+        gunicorn = Path(sys.executable).parent / "gunicorn"
+        self._log = tempfile.TemporaryFile()  # noqa: SIM115  (closed in stop())
+        self.process = subprocess.Popen(
+            [
+                str(gunicorn), "mentoring.wsgi:application",
+                "--bind", f"{HOST}:{self.port}",
+                "--workers", str(self.workers),
+                "--worker-class", "gthread",
+                "--threads", str(self.threads),
+                "--log-level", "warning",
+                "--error-logfile", "-",
+                "--no-control-socket",
+                "--graceful-timeout", "5",
+            ],
+            cwd=PROJECT_ROOT,
+            env=self.env,
+            stdin=subprocess.DEVNULL,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # our own process group: stopped by us, not by a stray Ctrl-C
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited with code {self.process.returncode}:\n{self.log()}")
+            try:
+                status, _body = get(self.port, "/healthz")
+            except OSError:
+                status = 0
+            if status == 200:
+                return
+            time.sleep(0.1)
+        raise RuntimeError(f"gunicorn did not answer /healthz within {timeout:.0f}s:\n{self.log()}")
+
+    def log(self) -> str:
+        if self._log is None:
+            return ""
+        self._log.seek(0)
+        return self._log.read().decode(errors="replace")[-4000:]
+
+    def stop(self) -> None:
+        process, self.process = self.process, None
+        if process is not None and process.poll() is None:
+            process.send_signal(signal.SIGTERM)  # graceful: the master stops its workers
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)  # its own group (start_new_session)
+                process.wait(timeout=5)
+        if self._log is not None:
+            self._log.close()
+            self._log = None
