@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -78,8 +79,10 @@ def sweep_due(*, now: datetime | None = None, enqueue: bool = True) -> list[tupl
         if enqueue:
             for touchpoint_id, organization_id in due:
                 transaction.on_commit(
-                    lambda t=touchpoint_id, o=organization_id: send_touchpoint.apply_async(
-                        kwargs={"organization_id": o, "touchpoint_id": t}, expires=3600
+                    partial(
+                        send_touchpoint.apply_async,
+                        kwargs={"organization_id": organization_id, "touchpoint_id": touchpoint_id},
+                        expires=3600,
                     )
                 )
     return due
@@ -113,7 +116,11 @@ def deliver(*, touchpoint_id: int, now: datetime | None = None) -> str:
     touchpoint = Touchpoint.objects.get(pk=touchpoint_id)
     handler = _HANDLERS.get(touchpoint.kind)
     if handler is None:
-        _finish(touchpoint, TouchpointStatus.FAILED, f"No handler for touchpoint kind {touchpoint.kind!r}.")
+        _finish(
+            touchpoint,
+            TouchpointStatus.FAILED,
+            f"No handler for touchpoint kind {touchpoint.kind!r}.",
+        )
         return "failed"
     try:
         handler(touchpoint)

@@ -39,18 +39,26 @@ def env_bool(name: str, default: bool) -> bool:
     )
 
 
-def env_int(name: str, default: int, *, minimum: int | None = None, maximum: int | None = None) -> int:
+def env_int(
+    name: str, default: int, *, minimum: int | None = None, maximum: int | None = None
+) -> int:
     raw = os.environ.get(name)
     if raw is None:
         return default
     try:
         value = int(raw.strip())
     except ValueError:
-        raise ImproperlyConfigured(f"Environment variable {name}={raw!r} is not an integer.") from None
+        raise ImproperlyConfigured(
+            f"Environment variable {name}={raw!r} is not an integer."
+        ) from None
     if minimum is not None and value < minimum:
-        raise ImproperlyConfigured(f"Environment variable {name}={value} is below the minimum {minimum}.")
+        raise ImproperlyConfigured(
+            f"Environment variable {name}={value} is below the minimum {minimum}."
+        )
     if maximum is not None and value > maximum:
-        raise ImproperlyConfigured(f"Environment variable {name}={value} is above the maximum {maximum}.")
+        raise ImproperlyConfigured(
+            f"Environment variable {name}={value} is above the maximum {maximum}."
+        )
     return value
 
 
@@ -103,7 +111,9 @@ def parse_database_url(name: str, raw: str) -> DatabaseURL:
         )
     database = unquote(parts.path.lstrip("/"))
     if not database:
-        raise ImproperlyConfigured(f"Environment variable {name} names no database (the /dbname part).")
+        raise ImproperlyConfigured(
+            f"Environment variable {name} names no database (the /dbname part)."
+        )
     try:
         port = str(parts.port or "")
     except ValueError:

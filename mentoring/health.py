@@ -53,6 +53,10 @@ def readyz(request: HttpRequest) -> JsonResponse:
     else:
         age = time.time() - float(last_beat)
         max_age = settings.FLIPSIDE_HEARTBEAT_MAX_AGE
-        checks["worker"] = "ok" if age <= max_age else f"last heartbeat {age:.0f}s ago (> {max_age}s)"
+        checks["worker"] = (
+            "ok" if age <= max_age else f"last heartbeat {age:.0f}s ago (> {max_age}s)"
+        )
     ready = all(value == "ok" for value in checks.values())
-    return JsonResponse({"status": "ok" if ready else "unavailable", "checks": checks}, status=200 if ready else 503)
+    return JsonResponse(
+        {"status": "ok" if ready else "unavailable", "checks": checks}, status=200 if ready else 503
+    )

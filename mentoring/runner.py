@@ -87,7 +87,11 @@ class EmbeddedPostgres:
         if self.run_as:
             kwargs["user"] = self.run_as
         result = subprocess.run(
-            [str(self.bin / args[0]), *args[1:]], capture_output=True, text=True, check=False, **kwargs
+            [str(self.bin / args[0]), *args[1:]],
+            capture_output=True,
+            text=True,
+            check=False,
+            **kwargs,
         )
         if result.returncode != 0:
             log = self.data / "server.log"
@@ -102,7 +106,14 @@ class EmbeddedPostgres:
             pwd.getpwnam(self.SYSTEM_USER)
         except KeyError:
             subprocess.run(
-                ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", self.SYSTEM_USER],
+                [
+                    "useradd",
+                    "--system",
+                    "--no-create-home",
+                    "--shell",
+                    "/usr/sbin/nologin",
+                    self.SYSTEM_USER,
+                ],
                 check=True,
             )
         entry = pwd.getpwnam(self.SYSTEM_USER)
@@ -145,8 +156,14 @@ class EmbeddedPostgres:
         if not (self.data / "PG_VERSION").exists():
             say(f"initialising PostgreSQL in {self.data.relative_to(BASE_DIR)}…")
             self._run(
-                "initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust",
-                "--encoding=UTF8", "--no-instructions",
+                "initdb",
+                "-D",
+                str(self.data),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "--encoding=UTF8",
+                "--no-instructions",
             )
             with (self.data / "postgresql.conf").open("a") as conf:
                 conf.write(
@@ -162,8 +179,17 @@ class EmbeddedPostgres:
             preferred = int(self.port_file.read_text()) if self.port_file.exists() else 54329
             self.port = free_port(preferred)
             self._run(
-                "pg_ctl", "-D", str(self.data), "-l", str(self.data / "server.log"), "-w", "-t", "60",
-                "-o", f"-p {self.port}", "start",
+                "pg_ctl",
+                "-D",
+                str(self.data),
+                "-l",
+                str(self.data / "server.log"),
+                "-w",
+                "-t",
+                "60",
+                "-o",
+                f"-p {self.port}",
+                "start",
             )
             self.started_here = True
             self.port_file.write_text(str(self.port))
@@ -191,8 +217,19 @@ class EmbeddedRedis:
         port = free_port(63799)
         self.process = subprocess.Popen(
             [
-                self.executable, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(self.dir),
-                "--save", "", "--appendonly", "no", "--logfile", str(self.dir / "redis.log"),
+                self.executable,
+                "--port",
+                str(port),
+                "--bind",
+                "127.0.0.1",
+                "--dir",
+                str(self.dir),
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--logfile",
+                str(self.dir / "redis.log"),
             ],
             stdin=subprocess.DEVNULL,
             start_new_session=True,
@@ -260,7 +297,11 @@ def prepare_services(stack: ExitStack, env: dict[str, str]) -> None:
         stack.callback(redis.stop)
     if not env.get("FLIPSIDE_CACHE_URL") and env["REDIS_URL"].startswith("redis://"):
         # Database 1 of the same server: clearing the cache (tests do) leaves the queues alone.
-        base = env["REDIS_URL"].rsplit("/", 1)[0] if env["REDIS_URL"].count("/") > 2 else env["REDIS_URL"]
+        base = (
+            env["REDIS_URL"].rsplit("/", 1)[0]
+            if env["REDIS_URL"].count("/") > 2
+            else env["REDIS_URL"]
+        )
         env["FLIPSIDE_CACHE_URL"] = f"{base}/1"
     else:
         say("using the Redis server in REDIS_URL")
@@ -274,7 +315,9 @@ def base_env() -> dict[str, str]:
 
 
 def manage(env: dict[str, str], *args: str, check: bool = True) -> int:
-    result = subprocess.run([PYTHON, str(BASE_DIR / "manage.py"), *args], env=env, cwd=BASE_DIR, check=False)
+    result = subprocess.run(
+        [PYTHON, str(BASE_DIR / "manage.py"), *args], env=env, cwd=BASE_DIR, check=False
+    )
     if check and result.returncode != 0:
         raise SystemExit(result.returncode)
     return result.returncode
@@ -292,7 +335,15 @@ def ensure_chromium() -> None:
     apt_env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
     subprocess.run(["apt-get", "update", "-qq"], check=True, env=apt_env, stdout=subprocess.DEVNULL)
     subprocess.run(
-        ["apt-get", "install", "-y", "-qq", "--no-install-recommends", "chromium", "fonts-dejavu-core"],
+        [
+            "apt-get",
+            "install",
+            "-y",
+            "-qq",
+            "--no-install-recommends",
+            "chromium",
+            "fonts-dejavu-core",
+        ],
         check=True,
         env=apt_env,
         stdout=subprocess.DEVNULL,
@@ -316,18 +367,46 @@ def cmd_start(args: Sequence[str]) -> int:
         venv_bin = Path(PYTHON).parent
         launch(
             "web",
-            [str(venv_bin / "gunicorn"), "mentoring.wsgi", "--bind", f"127.0.0.1:{port}",
-             "--workers", "2", "--threads", "4", "--access-logfile", "-"],
+            [
+                str(venv_bin / "gunicorn"),
+                "mentoring.wsgi",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                "2",
+                "--threads",
+                "4",
+                "--access-logfile",
+                "-",
+            ],
         )
         launch(
             "worker",
-            [str(venv_bin / "celery"), "-A", "mentoring", "worker", "--loglevel", "INFO",
-             "--concurrency", "2", "--without-gossip", "--without-mingle"],
+            [
+                str(venv_bin / "celery"),
+                "-A",
+                "mentoring",
+                "worker",
+                "--loglevel",
+                "INFO",
+                "--concurrency",
+                "2",
+                "--without-gossip",
+                "--without-mingle",
+            ],
         )
         launch(
             "beat",
-            [str(venv_bin / "celery"), "-A", "mentoring", "beat", "--loglevel", "INFO",
-             "--schedule", str(VAR / "celerybeat-schedule")],
+            [
+                str(venv_bin / "celery"),
+                "-A",
+                "mentoring",
+                "beat",
+                "--loglevel",
+                "INFO",
+                "--schedule",
+                str(VAR / "celerybeat-schedule"),
+            ],
         )
         stack.callback(_stop_processes, processes)
         wait_for_port(port)
@@ -405,7 +484,10 @@ def cmd_services(args: Sequence[str]) -> int:
     env = base_env()
     with ExitStack() as stack:
         prepare_services(stack, env)
-        print(f"export DATABASE_URL='{env['DATABASE_URL']}'\nexport REDIS_URL='{env['REDIS_URL']}'", flush=True)
+        print(
+            f"export DATABASE_URL='{env['DATABASE_URL']}'\nexport REDIS_URL='{env['REDIS_URL']}'",
+            flush=True,
+        )
         say("services are up; Ctrl-C stops them")
         return _wait_for_interrupt([])
 
@@ -424,7 +506,9 @@ def cmd_lint(args: Sequence[str]) -> int:
     with ExitStack() as stack:
         prepare_services(stack, env)
         say("mypy")
-        if subprocess.run([str(venv_bin / "mypy"), "."], cwd=BASE_DIR, env=env, check=False).returncode:
+        if subprocess.run(
+            [str(venv_bin / "mypy"), "."], cwd=BASE_DIR, env=env, check=False
+        ).returncode:
             return 1
         say("makemigrations --check")
         if manage(env, "makemigrations", "--check", "--dry-run", check=False):

@@ -28,7 +28,7 @@ FLIPSIDE_ENV = env_choice("FLIPSIDE_ENV", "development", ("development", "test",
 PRODUCTION = FLIPSIDE_ENV == "production"
 DEBUG = env_bool("DJANGO_DEBUG", FLIPSIDE_ENV == "development")
 
-_DEV_SECRET = "flipside-insecure-development-key-never-use-in-production-0123456789"
+_DEV_SECRET = "flipside-insecure-development-key-never-use-in-production-0123456789"  # noqa: S105 (development only; production refuses it)
 SECRET_KEY = env_str("DJANGO_SECRET_KEY", "" if PRODUCTION else _DEV_SECRET)
 if PRODUCTION and (len(SECRET_KEY) < 50 or SECRET_KEY == _DEV_SECRET):
     raise ImproperlyConfigured(
@@ -140,7 +140,10 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]

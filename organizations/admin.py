@@ -35,7 +35,15 @@ class MembershipAdmin(UnscopedAdmin):
 
 @admin.register(Invitation)
 class InvitationAdmin(UnscopedAdmin):
-    list_display = ("email", "organization", "role", "created_at", "expires_at", "accepted_at", "revoked_at")
+    list_display = (
+        "email",
+        "organization",
+        "role",
+        "created_at",
+        "expires_at",
+        "accepted_at",
+        "revoked_at",
+    )
     list_filter = ("organization",)
     search_fields = ("email",)
     readonly_fields = ("token_hash",)

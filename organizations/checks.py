@@ -29,7 +29,9 @@ def check_tenant_tables_have_rls(databases: Any = None, **kwargs: Any) -> list[C
 
 
 @register(Tags.database)
-def check_database_role_cannot_bypass_rls(databases: Any = None, **kwargs: Any) -> list[CheckMessage]:
+def check_database_role_cannot_bypass_rls(
+    databases: Any = None, **kwargs: Any
+) -> list[CheckMessage]:
     if not databases or "default" not in databases:
         return []
     try:

@@ -47,14 +47,16 @@ class OrganizationMiddleware:
             if organization is None:
                 raise Http404("No such organisation.")
             with tenant_scope(organization):
-                membership = membership_of(request.user)  # type: ignore[arg-type]
+                membership = membership_of(request.user)
                 if membership is None:
                     raise Http404("No such organisation.")
                 request.organization = organization  # type: ignore[attr-defined]
                 request.membership = membership  # type: ignore[attr-defined]
                 return self.get_response(request)
 
-        if request.path_info.startswith("/platform-admin/") and getattr(request.user, "is_staff", False):
+        if request.path_info.startswith("/platform-admin/") and getattr(
+            request.user, "is_staff", False
+        ):
             # Platform operators administer every organisation: a sanctioned escape hatch.
             with dangerously_unscoped():
                 return self.get_response(request)

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from typing import ClassVar
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
@@ -14,7 +13,7 @@ from organizations.tenancy import TenantModel
 
 slug_validator = RegexValidator(
     r"^[a-z0-9](?:[a-z0-9-]{0,48}[a-z0-9])?$",
-    "Use 1–50 lowercase letters, digits and hyphens, not starting or ending with a hyphen.",
+    "Use 1 to 50 lowercase letters, digits and hyphens, not starting or ending with a hyphen.",
 )
 
 
@@ -153,7 +152,6 @@ class ApiToken(TenantModel):
     created_at = models.DateTimeField(default=timezone.now)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
-
 
     class Meta:
         ordering = ("-created_at", "-id")

@@ -41,11 +41,16 @@ class _Scope:
     unscoped: bool = False
 
     def rls_values(self) -> tuple[str, str]:
-        return ("" if self.organization_id is None else str(self.organization_id), "on" if self.unscoped else "")
+        return (
+            "" if self.organization_id is None else str(self.organization_id),
+            "on" if self.unscoped else "",
+        )
 
 
 _NO_SCOPE = _Scope(organization_id=None)
-_current: contextvars.ContextVar[_Scope] = contextvars.ContextVar("flipside_scope", default=_NO_SCOPE)
+_current: contextvars.ContextVar[_Scope] = contextvars.ContextVar(
+    "flipside_scope", default=_NO_SCOPE
+)
 
 
 def current_organization_id() -> int | None:
@@ -92,7 +97,9 @@ def _apply_to_connection(connection: BaseDatabaseWrapper, scope: _Scope) -> None
     connection._flipside_rls_values = values  # type: ignore[attr-defined]
 
 
-def on_connection_created(sender: object, connection: BaseDatabaseWrapper, **kwargs: object) -> None:
+def on_connection_created(
+    sender: object, connection: BaseDatabaseWrapper, **kwargs: object
+) -> None:
     connection._flipside_rls_values = None  # type: ignore[attr-defined]
     values = _current.get().rls_values()
     if values != ("", ""):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 
 from accounts.models import User
@@ -36,7 +37,7 @@ def organization_by_slug(slug: str) -> Organization | None:
     return Organization.objects.filter(slug=slug, is_active=True).first()
 
 
-def membership_of(user: User) -> Membership | None:
+def membership_of(user: User | AnonymousUser) -> Membership | None:
     if not user.is_authenticated:
         return None
     return Membership.objects.filter(user=user).first()

@@ -102,7 +102,10 @@ def invitation_create(
         with transaction.atomic():
             invitation.save()
             log_action(
-                actor=actor, action="invitation.created", target=invitation, data={"email": email, "role": role}
+                actor=actor,
+                action="invitation.created",
+                target=invitation,
+                data={"email": email, "role": role},
             )
     except IntegrityError:
         raise ValidationError(
@@ -149,9 +152,7 @@ def invitation_accept(*, token: str, user: User) -> Membership:
     """Accept an invitation: one use, before expiry, by the person it was sent to."""
     with transaction.atomic():
         invitation = (
-            Invitation.objects.select_for_update()
-            .filter(token_hash=hash_secret(token))
-            .first()
+            Invitation.objects.select_for_update().filter(token_hash=hash_secret(token)).first()
         )
         if invitation is None or invitation.revoked_at:
             raise ValidationError("This invitation link is not valid. Ask for a new invitation.")
@@ -187,7 +188,10 @@ def membership_change_role(*, actor: User, membership: Membership, role: str) ->
         membership.role = role
         membership.save(update_fields=["role"])
         log_action(
-            actor=actor, action="membership.role_changed", target=membership, data={"from": previous, "to": role}
+            actor=actor,
+            action="membership.role_changed",
+            target=membership,
+            data={"from": previous, "to": role},
         )
     return membership
 
@@ -206,7 +210,9 @@ def membership_remove(*, actor: User, membership: Membership) -> None:
 
 
 def _ensure_another_admin(membership: Membership) -> None:
-    admins = Membership.objects.select_for_update().filter(role=Role.ADMIN).exclude(pk=membership.pk)
+    admins = (
+        Membership.objects.select_for_update().filter(role=Role.ADMIN).exclude(pk=membership.pk)
+    )
     if not admins.exists():
         raise ValidationError({"role": "An organisation needs at least one admin."})
 

@@ -15,7 +15,7 @@ from organizations.models import Organization
 from organizations.scope import ScopeError, tenant_scope
 
 
-class TenantTask(Task):  # type: ignore[misc]
+class TenantTask(Task):
     """Base for tasks on one organisation's data. Call with ``organization_id=`` as a keyword."""
 
     abstract = True
@@ -24,7 +24,9 @@ class TenantTask(Task):  # type: ignore[misc]
     # Celery's own argument check does not know about organization_id; apply_async checks instead.
     typing = False
 
-    def apply_async(self, args: Any = None, kwargs: Any = None, **options: Any) -> Any:
+    def apply_async(  # type: ignore[override]
+        self, args: Any = None, kwargs: Any = None, **options: Any
+    ) -> Any:
         kwargs = dict(kwargs or {})
         if not isinstance(kwargs.get("organization_id"), int):
             raise ScopeError(f"{self.name} needs organization_id=<int> to know its organisation.")
@@ -48,4 +50,6 @@ class TenantTask(Task):  # type: ignore[misc]
 
 def enqueue_on_commit(task: Task, *, organization_id: int, **kwargs: Any) -> None:
     """Queue a tenant task once the current transaction commits (never for rolled-back work)."""
-    transaction.on_commit(lambda: task.apply_async(kwargs={"organization_id": organization_id, **kwargs}))
+    transaction.on_commit(
+        lambda: task.apply_async(kwargs={"organization_id": organization_id, **kwargs})
+    )

@@ -26,7 +26,7 @@ class TenantManager(models.Manager[_M]):
 
     def get_queryset(self) -> models.QuerySet[_M]:
         organization_id = current_organization_id()
-        queryset = TenantQuerySet(self.model, using=self._db)
+        queryset: TenantQuerySet[_M] = TenantQuerySet(self.model, using=self._db)
         if organization_id is not None:
             return queryset.filter(organization_id=organization_id)
         if is_unscoped():
@@ -68,15 +68,15 @@ class TenantModel(models.Model):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         scoped_id = current_organization_id()
-        if self.organization_id is None:  # type: ignore[attr-defined]
+        if self.organization_id is None:
             if scoped_id is None:
                 raise ScopeError(
                     f"Cannot save a {type(self).__name__} without an organisation or a scope."
                 )
             self.organization_id = scoped_id
-        elif scoped_id is not None and self.organization_id != scoped_id:  # type: ignore[attr-defined]
+        elif scoped_id is not None and self.organization_id != scoped_id:
             raise ScopeError(
-                f"Refusing to save a {type(self).__name__} of organisation {self.organization_id} "  # type: ignore[attr-defined]
+                f"Refusing to save a {type(self).__name__} of organisation {self.organization_id} "
                 f"inside the scope of organisation {scoped_id}."
             )
         super().save(*args, **kwargs)

@@ -22,6 +22,7 @@ from organizations.scope import tenant_scope
 
 View = Callable[..., HttpResponse]
 
+
 def require_role(*roles: str) -> Callable[[View], View]:
     """Only members with one of these roles; others get 403 (they are members, so 404 hides nothing)."""
 
@@ -39,6 +40,7 @@ def require_role(*roles: str) -> Callable[[View], View]:
 
     return decorator
 
+
 def _add_form_errors(form: Form, error: ValidationError) -> None:
     if hasattr(error, "error_dict"):
         for field, messages_ in error.message_dict.items():
@@ -46,16 +48,22 @@ def _add_form_errors(form: Form, error: ValidationError) -> None:
     else:
         form.add_error(None, error.messages)
 
+
 def _page(request: HttpRequest, items: Any, per_page: int = 25) -> Any:
     return Paginator(items, per_page).get_page(request.GET.get("page"))
+
 
 def organization_home(request: HttpRequest, org_slug: str) -> HttpResponse:
     return render(request, "organizations/home.html")
 
+
 @require_role(Role.ADMIN, Role.COORDINATOR)
 def member_list(request: HttpRequest, org_slug: str) -> HttpResponse:
     page = _page(request, selectors.membership_list())
-    return render(request, "organizations/member_list.html", {"page": page, "role_form": RoleForm()})
+    return render(
+        request, "organizations/member_list.html", {"page": page, "role_form": RoleForm()}
+    )
+
 
 @require_POST
 @require_role(Role.ADMIN)
@@ -69,12 +77,15 @@ def member_role(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
                 membership=membership,
                 role=form.cleaned_data["role"],
             )
-            messages.success(request, f"{membership.user.email} is now {membership.get_role_display()}.")
+            messages.success(
+                request, f"{membership.user.email} is now {membership.get_role_display()}."
+            )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
     else:
         messages.error(request, "Choose a valid role.")
     return redirect("member_list", org_slug=org_slug)
+
 
 @require_POST
 @require_role(Role.ADMIN)
@@ -87,26 +98,41 @@ def member_remove(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
         messages.error(request, " ".join(error.messages))
     return redirect("member_list", org_slug=org_slug)
 
+
 @require_http_methods(["GET", "POST"])
 @require_role(Role.ADMIN)
 def invitation_list(request: HttpRequest, org_slug: str) -> HttpResponse:
+    """The invite form and the sent invitations. With htmx, the form posts in place and only the
+    panel (a Django template partial) comes back; without JavaScript it is a plain form + redirect."""
+    is_htmx = request.headers.get("HX-Request") == "true"
     form = InvitationForm(request.POST or None)
+    sent_to = None
     if request.method == "POST" and form.is_valid():
         try:
             invitation, _token = services.invitation_create(
                 organization=request.organization,  # type: ignore[attr-defined]
-                actor=request.user,  # type: ignore[arg-type]
+                actor=request.user,
                 email=form.cleaned_data["email"],
                 role=form.cleaned_data["role"],
             )
         except ValidationError as error:
             _add_form_errors(form, error)
         else:
-            messages.success(request, f"Invitation sent to {invitation.email}.")
-            return redirect("invitation_list", org_slug=org_slug)
+            if not is_htmx:
+                messages.success(request, f"Invitation sent to {invitation.email}.")
+                return redirect("invitation_list", org_slug=org_slug)
+            sent_to, form = invitation.email, InvitationForm()
     page = _page(request, selectors.invitation_list())
-    status = 400 if form.errors else 200
-    return render(request, "organizations/invitation_list.html", {"form": form, "page": page}, status=status)
+    template = "organizations/invitation_list.html"
+    if is_htmx:
+        template += "#invitations-panel"
+    return render(
+        request,
+        template,
+        {"form": form, "page": page, "sent_to": sent_to},
+        status=400 if form.errors else 200,
+    )
+
 
 @require_POST
 @require_role(Role.ADMIN)
@@ -118,6 +144,7 @@ def invitation_revoke(request: HttpRequest, org_slug: str, pk: int) -> HttpRespo
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect("invitation_list", org_slug=org_slug)
+
 
 @require_POST
 @require_role(Role.ADMIN)
@@ -134,10 +161,12 @@ def invitation_resend(request: HttpRequest, org_slug: str, pk: int) -> HttpRespo
         messages.error(request, " ".join(error.messages))
     return redirect("invitation_list", org_slug=org_slug)
 
+
 @require_role(Role.ADMIN)
 def audit_log(request: HttpRequest, org_slug: str) -> HttpResponse:
     page = _page(request, selectors.audit_entry_list(), per_page=50)
     return render(request, "organizations/audit_log.html", {"page": page})
+
 
 @require_http_methods(["GET", "POST"])
 def api_tokens(request: HttpRequest, org_slug: str) -> HttpResponse:
@@ -163,12 +192,14 @@ def api_tokens(request: HttpRequest, org_slug: str) -> HttpResponse:
         status=status,
     )
 
+
 @require_POST
 def api_token_revoke(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
     token = get_object_or_404(selectors.api_token_list(user=request.user), pk=pk)  # type: ignore[arg-type]
     services.api_token_revoke(actor=request.user, token=token)  # type: ignore[arg-type]
     messages.success(request, f"Token “{token.name}” was revoked.")
     return redirect("api_tokens", org_slug=org_slug)
+
 
 # --- Invitation acceptance (outside /o/: the invitee is not a member yet) ---------------------------
 
@@ -182,7 +213,9 @@ def invitation_accept(request: HttpRequest, org_slug: str, token: str) -> HttpRe
         invitation = services.invitation_for_token(token)
         problem = None
         if invitation is None or invitation.status in ("revoked",):
-            problem = "This invitation link is not valid. Ask the person who invited you for a new one."
+            problem = (
+                "This invitation link is not valid. Ask the person who invited you for a new one."
+            )
         elif invitation.status == "accepted":
             problem = "This invitation has already been used."
         elif invitation.status == "expired":
@@ -237,4 +270,3 @@ def invitation_accept(request: HttpRequest, org_slug: str, token: str) -> HttpRe
             "organizations/invitation_accept.html",
             {"invitation": invitation, "invited_org": organization, "can_accept": True},
         )
-

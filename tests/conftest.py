@@ -34,11 +34,18 @@ def _tenant(slug: str) -> Tenant:
     organization = make_organization(slug, name=f"{slug.title()} Corp")
     return Tenant(
         organization=organization,
-        admin=make_member(organization, role=Role.ADMIN, email=f"admin@{slug}.test", full_name="Alex Admin"),
-        coordinator=make_member(
-            organization, role=Role.COORDINATOR, email=f"coordinator@{slug}.test", full_name="Casey Coordinator"
+        admin=make_member(
+            organization, role=Role.ADMIN, email=f"admin@{slug}.test", full_name="Alex Admin"
         ),
-        member=make_member(organization, role=Role.MEMBER, email=f"member@{slug}.test", full_name="Morgan Member"),
+        coordinator=make_member(
+            organization,
+            role=Role.COORDINATOR,
+            email=f"coordinator@{slug}.test",
+            full_name="Casey Coordinator",
+        ),
+        member=make_member(
+            organization, role=Role.MEMBER, email=f"member@{slug}.test", full_name="Morgan Member"
+        ),
     )
 
 

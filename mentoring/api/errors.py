@@ -63,7 +63,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
             data: Any = {
-                ("non_field_errors" if k == "__all__" else k): v for k, v in exc.message_dict.items()
+                ("non_field_errors" if k == "__all__" else k): v
+                for k, v in exc.message_dict.items()
             }
         else:
             data = {"non_field_errors": exc.messages}
@@ -79,6 +80,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, exceptions.ValidationError):
         response.data = validation_body(exc.detail)
     else:
-        detail = response.data.get("detail", "") if isinstance(response.data, dict) else response.data
+        detail = (
+            response.data.get("detail", "") if isinstance(response.data, dict) else response.data
+        )
         response.data = {"detail": str(detail), "fields": {}}
     return response

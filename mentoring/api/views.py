@@ -21,8 +21,12 @@ class ApiRootView(APIView):
             {
                 "organizations": inline_serializer(
                     "ApiRootOrganization",
-                    {"slug": serializers.CharField(), "name": serializers.CharField(),
-                     "role": serializers.CharField(), "url": serializers.URLField()},
+                    {
+                        "slug": serializers.CharField(),
+                        "name": serializers.CharField(),
+                        "role": serializers.CharField(),
+                        "url": serializers.URLField(),
+                    },
                     many=True,
                 )
             },

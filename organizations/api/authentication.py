@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from django.utils import timezone
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.request import Request
@@ -44,3 +45,17 @@ class OrganizationTokenAuthentication(BaseAuthentication):
 
     def authenticate_header(self, request: HttpRequest) -> str:
         return 'Bearer realm="api"'
+
+
+class OrganizationTokenScheme(OpenApiAuthenticationExtension):
+    """Describes the token in the OpenAPI schema as an HTTP bearer scheme."""
+
+    target_class = "organizations.api.authentication.OrganizationTokenAuthentication"
+    name = "organizationToken"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "A token created under /o/<slug>/api-tokens/; valid for that organisation only.",
+        }

@@ -38,7 +38,16 @@ class InvitationSerializer(serializers.ModelSerializer[Invitation]):
 
     class Meta:
         model = Invitation
-        fields = ("id", "email", "role", "status", "invited_by", "created_at", "expires_at", "accepted_at")
+        fields = (
+            "id",
+            "email",
+            "role",
+            "status",
+            "invited_by",
+            "created_at",
+            "expires_at",
+            "accepted_at",
+        )
         read_only_fields = ("id", "status", "invited_by", "created_at", "expires_at", "accepted_at")
 
 

@@ -10,6 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from mentoring.converters import IdConverter
 from organizations import selectors, services
 from organizations.api.permissions import (
     ADMIN_ONLY,
@@ -25,7 +26,6 @@ from organizations.api.serializers import (
     MembershipSerializer,
     OrganizationSerializer,
 )
-from mentoring.converters import IdConverter
 from organizations.models import AuditEntry, Invitation, Membership
 
 ID_REGEX = IdConverter.regex

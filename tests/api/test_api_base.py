@@ -70,7 +70,9 @@ def test_garbage_authorization_header_is_not_a_500(org_a: Tenant) -> None:
 def test_validation_errors_use_the_detail_fields_body(org_a: Tenant) -> None:
     client = login(Client(), org_a.admin.user)
     response = client.post(
-        f"/api/v1/o/{org_a.slug}/invitations/", {"email": "not-an-email", "role": "boss"}, content_type="application/json"
+        f"/api/v1/o/{org_a.slug}/invitations/",
+        {"email": "not-an-email", "role": "boss"},
+        content_type="application/json",
     )
     assert response.status_code == 400
     body = response.json()
@@ -81,15 +83,21 @@ def test_validation_errors_use_the_detail_fields_body(org_a: Tenant) -> None:
 def test_service_validation_error_maps_to_the_same_body(org_a: Tenant) -> None:
     client = login(Client(), org_a.admin.user)
     response = client.post(
-        f"/api/v1/o/{org_a.slug}/invitations/", {"email": "member@acme.test"}, content_type="application/json"
+        f"/api/v1/o/{org_a.slug}/invitations/",
+        {"email": "member@acme.test"},
+        content_type="application/json",
     )
     assert response.status_code == 400
-    assert response.json()["fields"] == {"email": ["This person is already a member of the organisation."]}
+    assert response.json()["fields"] == {
+        "email": ["This person is already a member of the organisation."]
+    }
 
 
 def test_malformed_json_is_a_400(org_a: Tenant) -> None:
     client = login(Client(), org_a.admin.user)
-    response = client.post(f"/api/v1/o/{org_a.slug}/invitations/", "{nope", content_type="application/json")
+    response = client.post(
+        f"/api/v1/o/{org_a.slug}/invitations/", "{nope", content_type="application/json"
+    )
     assert response.status_code == 400
     assert set(response.json()) == {"detail", "fields"}
 
@@ -97,7 +105,9 @@ def test_malformed_json_is_a_400(org_a: Tenant) -> None:
 def test_last_admin_cannot_be_demoted(org_a: Tenant) -> None:
     client = login(Client(), org_a.admin.user)
     response = client.patch(
-        f"/api/v1/o/{org_a.slug}/members/{org_a.admin.pk}/", {"role": "member"}, content_type="application/json"
+        f"/api/v1/o/{org_a.slug}/members/{org_a.admin.pk}/",
+        {"role": "member"},
+        content_type="application/json",
     )
     assert response.status_code == 400
     assert response.json()["fields"] == {"role": ["An organisation needs at least one admin."]}
@@ -106,7 +116,9 @@ def test_last_admin_cannot_be_demoted(org_a: Tenant) -> None:
 def test_admin_changes_a_role_and_it_is_audited(org_a: Tenant) -> None:
     client = login(Client(), org_a.admin.user)
     response = client.patch(
-        f"/api/v1/o/{org_a.slug}/members/{org_a.member.pk}/", {"role": "coordinator"}, content_type="application/json"
+        f"/api/v1/o/{org_a.slug}/members/{org_a.member.pk}/",
+        {"role": "coordinator"},
+        content_type="application/json",
     )
     assert response.status_code == 200
     assert response.json()["role"] == "coordinator"
@@ -138,12 +150,15 @@ def test_cursor_pagination(org_a: Tenant) -> None:
         make_member(org_a.organization)
     client = login(Client(), org_a.admin.user)
     first = client.get(f"/api/v1/o/{org_a.slug}/members/?page_size=3").json()
-    assert len(first["results"]) == 3 and first["next"] and first["previous"] is None
+    assert len(first["results"]) == 3
+    assert first["next"]
+    assert first["previous"] is None
     second = client.get(first["next"]).json()
     seen = {r["id"] for r in first["results"]} | {r["id"] for r in second["results"]}
     assert len(seen) == 6
     third = client.get(second["next"]).json()
-    assert len(third["results"]) == 2 and third["next"] is None
+    assert len(third["results"]) == 2
+    assert third["next"] is None
 
 
 def test_member_list_query_count_does_not_grow_with_rows(org_a: Tenant) -> None:
@@ -188,3 +203,9 @@ def test_docs_page_uses_local_assets_only(db: None) -> None:
     assert "/static/vendor/swagger-ui/swagger-ui-bundle.js" in html
     assert "cdn" not in html.lower()
     assert "<script>" not in html  # the CSP allows no inline scripts
+
+
+def test_schema_generates_without_warnings_and_validates(db: None) -> None:
+    from django.core.management import call_command
+
+    call_command("spectacular", "--fail-on-warn", "--validate", "--file", "/dev/null")

@@ -26,14 +26,20 @@ pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 @celery_app.task(base=TenantTask, name="tests.record_scope")
 def record_scope(*, note: str) -> int | None:
     """Writes through the scoped manager: only works if the worker entered the scope."""
-    log_action(actor=None, action="tests.scoped_task", data={"note": note, "scope": current_organization_id()})
+    log_action(
+        actor=None,
+        action="tests.scoped_task",
+        data={"note": note, "scope": current_organization_id()},
+    )
     return current_organization_id()
 
 
 @pytest.fixture
 def worker() -> Iterator[None]:
     celery_app.control.purge()
-    with start_worker(celery_app, pool="threads", concurrency=2, perform_ping_check=False, loglevel="WARNING"):
+    with start_worker(
+        celery_app, pool="threads", concurrency=2, perform_ping_check=False, loglevel="WARNING"
+    ):
         yield
 
 
@@ -46,7 +52,9 @@ def _wait_for(predicate, timeout: float = 20.0) -> None:  # type: ignore[no-unty
     raise AssertionError("condition not met in time")
 
 
-def test_worker_runs_a_task_inside_its_organisation_scope(tenants: tuple[Tenant, Tenant], worker: None) -> None:
+def test_worker_runs_a_task_inside_its_organisation_scope(
+    tenants: tuple[Tenant, Tenant], worker: None
+) -> None:
     org_a, org_b = tenants
     enqueue_on_commit(record_scope, organization_id=org_b.organization.pk, note="hello")
 
@@ -62,7 +70,9 @@ def test_worker_runs_a_task_inside_its_organisation_scope(tenants: tuple[Tenant,
         assert not AuditEntry.objects.filter(action="tests.scoped_task").exists()
 
 
-def test_sweeper_and_worker_deliver_a_due_touchpoint_once(tenants: tuple[Tenant, Tenant], worker: None) -> None:
+def test_sweeper_and_worker_deliver_a_due_touchpoint_once(
+    tenants: tuple[Tenant, Tenant], worker: None
+) -> None:
     org_a, org_b = tenants
     now = timezone.now()
     with org_a.scope():
@@ -74,7 +84,9 @@ def test_sweeper_and_worker_deliver_a_due_touchpoint_once(tenants: tuple[Tenant,
         )
     with org_b.scope():
         later = Touchpoint.objects.create(
-            kind="email", idempotency_key="welcome:1", due_at=now + timedelta(days=1),
+            kind="email",
+            idempotency_key="welcome:1",
+            due_at=now + timedelta(days=1),
             payload={"to": "exec@bolt.test", "subject": "Later", "body": "Later"},
         )
     assert [row[0] for row in touchpoints.sweep_due()] == [due.pk]

@@ -88,7 +88,9 @@ def test_delivery_claims_a_row_once(tenants: tuple[Tenant, Tenant]) -> None:
     org_a, _ = tenants
     [pk] = _due_rows(org_a, 1)
     with org_a.scope():
-        Touchpoint.objects.filter(pk=pk).update(payload={"to": "a@acme.test", "subject": "s", "body": "b"})
+        Touchpoint.objects.filter(pk=pk).update(
+            payload={"to": "a@acme.test", "subject": "s", "body": "b"}
+        )
     touchpoints.sweep_due(enqueue=False)
     with org_a.scope():
         assert touchpoints.deliver(touchpoint_id=pk) == "done"
@@ -114,7 +116,9 @@ def test_rows_lost_mid_send_fail_instead_of_sending_twice(tenants: tuple[Tenant,
     [pk] = _due_rows(org_a, 1)
     long_ago = timezone.now() - timedelta(days=1)
     with org_a.scope():
-        Touchpoint.objects.filter(pk=pk).update(status=TouchpointStatus.SENDING, claimed_at=long_ago)
+        Touchpoint.objects.filter(pk=pk).update(
+            status=TouchpointStatus.SENDING, claimed_at=long_ago
+        )
     touchpoints.sweep_due(enqueue=False)
     with org_a.scope():
         assert Touchpoint.objects.get(pk=pk).status == TouchpointStatus.FAILED

@@ -40,8 +40,16 @@ def test_env_choice(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_database_url_parsing() -> None:
-    url = parse_database_url("DATABASE_URL", "postgres://u:p%40ss@db.example:6543/flip?sslmode=require")
-    assert (url.user, url.password, url.host, url.port, url.name) == ("u", "p@ss", "db.example", "6543", "flip")
+    url = parse_database_url(
+        "DATABASE_URL", "postgres://u:p%40ss@db.example:6543/flip?sslmode=require"
+    )
+    assert (url.user, url.password, url.host, url.port, url.name) == (
+        "u",
+        "p@ss",
+        "db.example",
+        "6543",
+        "flip",
+    )
     assert url.options == {"sslmode": "require"}
     socket_url = parse_database_url("DATABASE_URL", "postgresql://u@/flip?host=/run/postgresql")
     assert socket_url.host == "/run/postgresql"
@@ -75,7 +83,12 @@ def test_start_up_stops_with_the_variable_named(variable: str, value: str, messa
     env = dict(os.environ, **{variable: value})
     result = subprocess.run(
         [sys.executable, "-c", "import django; django.setup()"],
-        env=env, cwd=ROOT, capture_output=True, text=True, check=False, timeout=60,
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
     )
     assert result.returncode != 0
     assert message in result.stderr
@@ -85,7 +98,12 @@ def test_production_requires_a_real_secret_key() -> None:
     env = dict(os.environ, FLIPSIDE_ENV="production", DJANGO_SECRET_KEY="short")
     result = subprocess.run(
         [sys.executable, "-c", "import django; django.setup()"],
-        env=env, cwd=ROOT, capture_output=True, text=True, check=False, timeout=60,
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
     )
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY must be set" in result.stderr

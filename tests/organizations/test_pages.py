@@ -41,7 +41,9 @@ def test_page_roles(org_a: Tenant, role: str, path: str, status: int) -> None:
 
 def test_invitation_form_shows_field_errors_and_keeps_input(org_a: Tenant) -> None:
     client = login(Client(), org_a.admin.user)
-    response = client.post(f"/o/{org_a.slug}/invitations/", {"email": "member@acme.test", "role": "member"})
+    response = client.post(
+        f"/o/{org_a.slug}/invitations/", {"email": "member@acme.test", "role": "member"}
+    )
     assert response.status_code == 400
     html = response.content.decode()
     assert "This person is already a member of the organisation." in html
@@ -52,7 +54,11 @@ def test_invitation_form_shows_field_errors_and_keeps_input(org_a: Tenant) -> No
 @pytest.mark.django_db(transaction=True)
 def test_invitation_form_sends_the_invitation(org_a: Tenant) -> None:
     client = login(Client(), org_a.admin.user)
-    response = client.post(f"/o/{org_a.slug}/invitations/", {"email": "new@acme.test", "role": "coordinator"}, follow=True)
+    response = client.post(
+        f"/o/{org_a.slug}/invitations/",
+        {"email": "new@acme.test", "role": "coordinator"},
+        follow=True,
+    )
     assert response.status_code == 200
     assert "Invitation sent to new@acme.test." in response.content.decode()
     assert [m.to for m in mail.outbox] == [["new@acme.test"]]
@@ -60,7 +66,9 @@ def test_invitation_form_sends_the_invitation(org_a: Tenant) -> None:
 
 def test_empty_states(org_a: Tenant) -> None:
     client = login(Client(), org_a.admin.user)
-    assert "No invitations sent yet." in client.get(f"/o/{org_a.slug}/invitations/").content.decode()
+    assert (
+        "No invitations sent yet." in client.get(f"/o/{org_a.slug}/invitations/").content.decode()
+    )
     assert "You have no API tokens" in client.get(f"/o/{org_a.slug}/api-tokens/").content.decode()
 
 
@@ -71,8 +79,12 @@ def test_api_token_key_is_shown_once(org_a: Tenant) -> None:
     key = html.split('id="new-token">')[1].split("<")[0]
     assert key.startswith("fs_")
     again = client.get(f"/o/{org_a.slug}/api-tokens/").content.decode()
-    assert key not in again and "Calendar sync" in again
-    assert Client().get(f"/api/v1/o/{org_a.slug}/", HTTP_AUTHORIZATION=f"Bearer {key}").status_code == 200
+    assert key not in again
+    assert "Calendar sync" in again
+    assert (
+        Client().get(f"/api/v1/o/{org_a.slug}/", HTTP_AUTHORIZATION=f"Bearer {key}").status_code
+        == 200
+    )
 
 
 def test_member_list_is_paginated(org_a: Tenant) -> None:
@@ -99,3 +111,19 @@ def test_errors_render_friendly_pages(org_a: Tenant) -> None:
     response = client.get("/o/nowhere/")
     assert response.status_code == 404
     assert "Page not found" in response.content.decode()
+
+
+def test_htmx_invitation_post_returns_only_the_panel(org_a: Tenant) -> None:
+    client = login(Client(), org_a.admin.user)
+    url = f"/o/{org_a.slug}/invitations/"
+    response = client.post(url, {"email": "bad", "role": "member"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert html.lstrip().startswith('<div id="invitations-panel">')
+    assert "<html" not in html
+    assert "Enter a valid email address." in html
+    response = client.post(url, {"email": "fresh@acme.test", "role": "member"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Invitation sent to fresh@acme.test." in html
+    assert "fresh@acme.test</td>" in html

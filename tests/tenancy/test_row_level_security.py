@@ -15,7 +15,7 @@ TENANT_TABLES = sorted(model._meta.db_table for model in tenant_models())
 
 def _count(table: str) -> int:
     with connection.cursor() as cursor:
-        cursor.execute(f'SELECT count(*) FROM "{table}"')  # noqa: S608 (table names from models)
+        cursor.execute(f'SELECT count(*) FROM "{table}"')
         return int(cursor.fetchone()[0])
 
 
@@ -54,12 +54,13 @@ def test_raw_select_outside_scope_sees_no_rows(tenants: tuple[Tenant, Tenant]) -
     assert _count("organizations_membership") == 0
 
 
-def test_raw_select_inside_scope_sees_only_that_organisation(tenants: tuple[Tenant, Tenant]) -> None:
+def test_raw_select_inside_scope_sees_only_that_organisation(
+    tenants: tuple[Tenant, Tenant],
+) -> None:
     org_a, _ = tenants
-    with org_a.scope():
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT DISTINCT organization_id FROM organizations_membership")
-            assert cursor.fetchall() == [(org_a.organization.pk,)]
+    with org_a.scope(), connection.cursor() as cursor:
+        cursor.execute("SELECT DISTINCT organization_id FROM organizations_membership")
+        assert cursor.fetchall() == [(org_a.organization.pk,)]
     with dangerously_unscoped():
         assert _count("organizations_membership") == 6
 
@@ -68,7 +69,11 @@ def test_raw_insert_for_another_organisation_is_rejected(tenants: tuple[Tenant, 
     from django.db import DatabaseError, transaction
 
     org_a, org_b = tenants
-    with org_a.scope(), pytest.raises(DatabaseError, match="row-level security"), transaction.atomic():
+    with (
+        org_a.scope(),
+        pytest.raises(DatabaseError, match="row-level security"),
+        transaction.atomic(),
+    ):
         with connection.cursor() as cursor:
             cursor.execute(
                 "INSERT INTO organizations_auditentry (organization_id, action, object_type, object_id, data, created_at)"

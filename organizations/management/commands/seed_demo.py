@@ -42,10 +42,15 @@ class Command(BaseCommand):
                 Membership.objects.create(user=coordinator, role=Role.COORDINATOR)
                 Membership.objects.create(user=member, role=Role.MEMBER)
                 services.invitation_create(
-                    organization=demo, actor=admin, email="new.mentor@demo.flipside.test", role=Role.MEMBER
+                    organization=demo,
+                    actor=admin,
+                    email="new.mentor@demo.flipside.test",
+                    role=Role.MEMBER,
                 )
             globex_admin = _user("admin@globex.flipside.test", "Gus Globex")
-            globex = services.organization_create(name="Globex Demo", slug="globex", admin=globex_admin)
+            globex = services.organization_create(
+                name="Globex Demo", slug="globex", admin=globex_admin
+            )
             with tenant_scope(globex):
                 Membership.objects.create(user=member, role=Role.MEMBER)
         self.stdout.write(self.style.SUCCESS("Demo organisations loaded."))
