@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 from celery import Celery
+from celery.signals import worker_ready
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mentoring.settings")
 
@@ -12,3 +13,11 @@ app = Celery("flipside")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 app.autodiscover_tasks(["mentoring"])
+
+
+@worker_ready.connect
+def _announce_worker(**kwargs: object) -> None:
+    """Beat within seconds of start-up, so /readyz does not wait for the first minute tick."""
+    from mentoring.tasks import heartbeat
+
+    heartbeat()
