@@ -6,15 +6,27 @@ like the product's database, so row-level security applies to every benchmarked 
 
 from __future__ import annotations
 
+import os
+import re
 from contextlib import closing
 from dataclasses import dataclass
-from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
 import psycopg2
 from psycopg2 import sql
+from psycopg2.extensions import connection
 
-from mentoring.env import parse_database_url
+PREFIX = "flipside_bench_"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 @dataclass(frozen=True)
@@ -27,29 +39,44 @@ class BenchDatabase:
         parts = urlsplit(self.base_url)
         return urlunsplit(parts._replace(path="/" + quote(self.name)))
 
-    def _connect(self) -> Any:
-        parsed = parse_database_url("DATABASE_URL", self.base_url)
-        connection = psycopg2.connect(
-            dbname=parsed.name,
-            user=parsed.user or None,
-            password=parsed.password or None,
-            host=parsed.host or None,
-            port=parsed.port or None,
-            **parsed.options,
-        )
-        connection.autocommit = True  # CREATE/DROP DATABASE cannot run in a transaction
-        return connection
+    def _connect(self) -> connection:
+        conn = psycopg2.connect(self.base_url)  # libpq reads postgres:// URLs itself
+        conn.autocommit = True  # CREATE/DROP DATABASE cannot run in a transaction
+        return conn
 
     def create(self) -> None:
-        with closing(self._connect()) as connection, connection.cursor() as cursor:
-            cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(self.name)))
+        with closing(self._connect()) as conn, conn.cursor() as cursor:
+            cursor.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(self.name))
+            )
             cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(self.name)))
 
     def drop(self) -> None:
-        with closing(self._connect()) as connection, connection.cursor() as cursor:
-            cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(self.name)))
+        with closing(self._connect()) as conn, conn.cursor() as cursor:
+            cursor.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(self.name))
+            )
 
     def exists(self) -> bool:
-        with closing(self._connect()) as connection, connection.cursor() as cursor:
+        with closing(self._connect()) as conn, conn.cursor() as cursor:
             cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [self.name])
             return cursor.fetchone() is not None
+
+    def drop_abandoned(self) -> list[str]:
+        """Drop bench databases left by runs that were killed outright (named after a dead pid)."""
+        pattern = re.compile(re.escape(PREFIX) + r"(\d+)")
+        with closing(self._connect()) as conn, conn.cursor() as cursor:
+            cursor.execute("SELECT datname FROM pg_database WHERE datname LIKE %s", [PREFIX + "%"])
+            names = [str(row[0]) for row in cursor.fetchall()]
+            abandoned = [
+                name
+                for name in names
+                if (match := pattern.fullmatch(name))
+                and name != self.name
+                and not _alive(int(match[1]))
+            ]
+            for name in abandoned:
+                cursor.execute(
+                    sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+                )
+        return abandoned

@@ -41,7 +41,9 @@ class InProcessResult:
         return next(t.median_us for t in self.timings if t.label == label)
 
 
-def measure(label: str, action: Callable[[], object], *, iterations: int, warmup: int = 50) -> Timing:
+def measure(
+    label: str, action: Callable[[], object], *, iterations: int, warmup: int = 50
+) -> Timing:
     for _ in range(warmup):
         action()
     samples: list[int] = []
@@ -85,7 +87,9 @@ def _set_force_rls(table: str, force: bool) -> None:
         cursor.execute(f"ALTER TABLE {connection.ops.quote_name(table)} {verb} ROW LEVEL SECURITY")
 
 
-def run(*, organization: Organization, api_path: str, bare_path: str, token: str, iterations: int) -> InProcessResult:
+def run(
+    *, organization: Organization, api_path: str, bare_path: str, token: str, iterations: int
+) -> InProcessResult:
     result = InProcessResult()
     _select_one()  # open the connection: the scope functions only touch open connections
 
@@ -102,7 +106,9 @@ def run(*, organization: Organization, api_path: str, bare_path: str, token: str
         def action() -> None:
             response = client.get(path, headers=headers)
             if response.status_code != 200:
-                raise RuntimeError(f"GET {path} answered {response.status_code}: {response.content[:300]!r}")
+                raise RuntimeError(
+                    f"GET {path} answered {response.status_code}: {response.content[:300]!r}"
+                )
 
         return action
 
@@ -115,16 +121,30 @@ def run(*, organization: Organization, api_path: str, bare_path: str, token: str
         )
     )
     result.timings.append(
-        measure("no_scope() enter + exit (no change)", _enter_and_leave(no_scope), iterations=iterations)
+        measure(
+            "no_scope() enter + exit (no change)", _enter_and_leave(no_scope), iterations=iterations
+        )
     )
     result.timings.append(
-        measure("OrganizationMiddleware, API path", lambda: middleware(api_request), iterations=iterations)
+        measure(
+            "OrganizationMiddleware, API path",
+            lambda: middleware(api_request),
+            iterations=iterations,
+        )
     )
     result.timings.append(
-        measure("OrganizationMiddleware, other path", lambda: middleware(bare_request), iterations=iterations)
+        measure(
+            "OrganizationMiddleware, other path",
+            lambda: middleware(bare_request),
+            iterations=iterations,
+        )
     )
-    result.timings.append(measure("Client GET (a) bare view", client_get(bare_path), iterations=iterations))
-    result.timings.append(measure("Client GET (b) members API", client_get(api_path, auth), iterations=iterations))
+    result.timings.append(
+        measure("Client GET (a) bare view", client_get(bare_path), iterations=iterations)
+    )
+    result.timings.append(
+        measure("Client GET (b) members API", client_get(api_path, auth), iterations=iterations)
+    )
 
     with CaptureQueriesContext(connection) as captured:
         client_get(api_path, auth)()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import http.client
 import os
 import signal
@@ -22,6 +23,14 @@ def free_port() -> int:
     with closing(socket.socket()) as probe:
         probe.bind((HOST, 0))
         return int(probe.getsockname()[1])
+
+
+def _die_with_parent() -> None:
+    """Runs in the child before exec: SIGTERM to gunicorn if the harness dies without stopping it
+    (e.g. killed outright); a graceful exit stops it itself. Linux only; elsewhere a no-op."""
+    if sys.platform.startswith("linux"):
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
 
 
 def get(port: int, path: str, headers: dict[str, str] | None = None) -> tuple[int, bytes]:
@@ -46,22 +55,30 @@ class Gunicorn:
 
     @property
     def description(self) -> str:
-        return f"gunicorn {self.workers} workers × {self.threads} threads (gthread)"
+        return f"gunicorn {self.workers} workers x {self.threads} threads (gthread)"
 
     def start(self, timeout: float = 60.0) -> None:
         gunicorn = Path(sys.executable).parent / "gunicorn"
         self._log = tempfile.TemporaryFile()  # noqa: SIM115  (closed in stop())
         self.process = subprocess.Popen(
             [
-                str(gunicorn), "mentoring.wsgi:application",
-                "--bind", f"{HOST}:{self.port}",
-                "--workers", str(self.workers),
-                "--worker-class", "gthread",
-                "--threads", str(self.threads),
-                "--log-level", "warning",
-                "--error-logfile", "-",
+                str(gunicorn),
+                "mentoring.wsgi:application",
+                "--bind",
+                f"{HOST}:{self.port}",
+                "--workers",
+                str(self.workers),
+                "--worker-class",
+                "gthread",
+                "--threads",
+                str(self.threads),
+                "--log-level",
+                "warning",
+                "--error-logfile",
+                "-",
                 "--no-control-socket",
-                "--graceful-timeout", "5",
+                "--graceful-timeout",
+                "5",
             ],
             cwd=PROJECT_ROOT,
             env=self.env,
@@ -69,11 +86,14 @@ class Gunicorn:
             stdout=self._log,
             stderr=subprocess.STDOUT,
             start_new_session=True,  # our own process group: stopped by us, not by a stray Ctrl-C
+            preexec_fn=_die_with_parent,  # safe: the harness runs no threads
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited with code {self.process.returncode}:\n{self.log()}")
+                raise RuntimeError(
+                    f"gunicorn exited with code {self.process.returncode}:\n{self.log()}"
+                )
             try:
                 status, _body = get(self.port, "/healthz")
             except OSError:

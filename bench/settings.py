@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import os
+import warnings
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -24,7 +25,9 @@ if not _bench_url:
 ROOT_URLCONF = "bench.urls"
 DEBUG = False
 ALLOWED_HOSTS = ["127.0.0.1"]
-DATABASES = {"default": parse_database_url("FLIPSIDE_BENCH_DATABASE_URL", _bench_url).django(conn_max_age=60)}
+DATABASES = {
+    "default": parse_database_url("FLIPSIDE_BENCH_DATABASE_URL", _bench_url).django(conn_max_age=60)
+}
 # Bench users sign in with tokens only; the fast hasher keeps seeding quick (as in the tests).
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
@@ -35,6 +38,9 @@ REST_FRAMEWORK = {
     **_PRODUCT_REST_FRAMEWORK,
     "DEFAULT_THROTTLE_RATES": {"anon": "100000/s", "user": "100000/s"},
 }
+
+# WhiteNoise warns once per process when collectstatic has not run; the bench serves no static files.
+warnings.filterwarnings("ignore", message=r"No directory at: .*staticfiles", category=UserWarning)
 
 LOGGING = {
     "version": 1,

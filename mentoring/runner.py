@@ -314,13 +314,23 @@ def base_env() -> dict[str, str]:
     return env
 
 
+def run_child(command: Sequence[str], env: dict[str, str]) -> int:
+    """Run a foreground child to completion. Ctrl-C reaches it through the terminal's process
+    group; the runner waits instead of killing it, so the child cleans up (test databases, servers)
+    before the runner stops the embedded services."""
+    process = subprocess.Popen(list(command), env=env, cwd=BASE_DIR)
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        return process.wait()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def manage(env: dict[str, str], *args: str, check: bool = True) -> int:
-    result = subprocess.run(
-        [PYTHON, str(BASE_DIR / "manage.py"), *args], env=env, cwd=BASE_DIR, check=False
-    )
-    if check and result.returncode != 0:
-        raise SystemExit(result.returncode)
-    return result.returncode
+    returncode = run_child([PYTHON, str(BASE_DIR / "manage.py"), *args], env)
+    if check and returncode != 0:
+        raise SystemExit(returncode)
+    return returncode
 
 
 def ensure_chromium() -> None:
@@ -458,8 +468,7 @@ def cmd_test(args: Sequence[str]) -> int:
     ensure_chromium()
     with ExitStack() as stack:
         prepare_services(stack, env)
-        result = subprocess.run([PYTHON, "-m", "pytest", *args], env=env, cwd=BASE_DIR, check=False)
-        return result.returncode
+        return run_child([PYTHON, "-m", "pytest", *args], env)
 
 
 def cmd_bench(args: Sequence[str]) -> int:
@@ -467,10 +476,7 @@ def cmd_bench(args: Sequence[str]) -> int:
     env["FLIPSIDE_ENV"] = "test"
     with ExitStack() as stack:
         prepare_services(stack, env)
-        result = subprocess.run(
-            [PYTHON, str(BASE_DIR / "bench" / "run.py"), *args], env=env, cwd=BASE_DIR, check=False
-        )
-        return result.returncode
+        return run_child([PYTHON, str(BASE_DIR / "bench" / "run.py"), *args], env)
 
 
 def cmd_manage(args: Sequence[str]) -> int:

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.adapter import INVITATION_SESSION_KEY
 from organizations import selectors, services
 from organizations.forms import ApiTokenForm, InvitationForm, RoleForm
+from organizations.http import OrgRequest
 from organizations.models import Role
 from organizations.scope import tenant_scope
 
@@ -53,12 +54,12 @@ def _page(request: HttpRequest, items: Any, per_page: int = 25) -> Any:
     return Paginator(items, per_page).get_page(request.GET.get("page"))
 
 
-def organization_home(request: HttpRequest, org_slug: str) -> HttpResponse:
+def organization_home(request: OrgRequest, org_slug: str) -> HttpResponse:
     return render(request, "organizations/home.html")
 
 
 @require_role(Role.ADMIN, Role.COORDINATOR)
-def member_list(request: HttpRequest, org_slug: str) -> HttpResponse:
+def member_list(request: OrgRequest, org_slug: str) -> HttpResponse:
     page = _page(request, selectors.membership_list())
     return render(
         request, "organizations/member_list.html", {"page": page, "role_form": RoleForm()}
@@ -67,13 +68,13 @@ def member_list(request: HttpRequest, org_slug: str) -> HttpResponse:
 
 @require_POST
 @require_role(Role.ADMIN)
-def member_role(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
+def member_role(request: OrgRequest, org_slug: str, pk: int) -> HttpResponse:
     membership = get_object_or_404(selectors.membership_list(), pk=pk)
     form = RoleForm(request.POST)
     if form.is_valid():
         try:
             services.membership_change_role(
-                actor=request.user,  # type: ignore[arg-type]
+                actor=request.user,
                 membership=membership,
                 role=form.cleaned_data["role"],
             )
@@ -89,10 +90,10 @@ def member_role(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
 
 @require_POST
 @require_role(Role.ADMIN)
-def member_remove(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
+def member_remove(request: OrgRequest, org_slug: str, pk: int) -> HttpResponse:
     membership = get_object_or_404(selectors.membership_list(), pk=pk)
     try:
-        services.membership_remove(actor=request.user, membership=membership)  # type: ignore[arg-type]
+        services.membership_remove(actor=request.user, membership=membership)
         messages.success(request, f"{membership.user.email} was removed from the organisation.")
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
@@ -101,7 +102,7 @@ def member_remove(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @require_role(Role.ADMIN)
-def invitation_list(request: HttpRequest, org_slug: str) -> HttpResponse:
+def invitation_list(request: OrgRequest, org_slug: str) -> HttpResponse:
     """The invite form and the sent invitations. With htmx, the form posts in place and only the
     panel (a Django template partial) comes back; without JavaScript it is a plain form + redirect."""
     is_htmx = request.headers.get("HX-Request") == "true"
@@ -110,7 +111,7 @@ def invitation_list(request: HttpRequest, org_slug: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             invitation, _token = services.invitation_create(
-                organization=request.organization,  # type: ignore[attr-defined]
+                organization=request.organization,
                 actor=request.user,
                 email=form.cleaned_data["email"],
                 role=form.cleaned_data["role"],
@@ -136,10 +137,10 @@ def invitation_list(request: HttpRequest, org_slug: str) -> HttpResponse:
 
 @require_POST
 @require_role(Role.ADMIN)
-def invitation_revoke(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
+def invitation_revoke(request: OrgRequest, org_slug: str, pk: int) -> HttpResponse:
     invitation = get_object_or_404(selectors.invitation_list(), pk=pk)
     try:
-        services.invitation_revoke(actor=request.user, invitation=invitation)  # type: ignore[arg-type]
+        services.invitation_revoke(actor=request.user, invitation=invitation)
         messages.success(request, f"The invitation for {invitation.email} was revoked.")
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
@@ -148,12 +149,12 @@ def invitation_revoke(request: HttpRequest, org_slug: str, pk: int) -> HttpRespo
 
 @require_POST
 @require_role(Role.ADMIN)
-def invitation_resend(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
+def invitation_resend(request: OrgRequest, org_slug: str, pk: int) -> HttpResponse:
     invitation = get_object_or_404(selectors.invitation_list(), pk=pk)
     try:
         services.invitation_resend(
-            organization=request.organization,  # type: ignore[attr-defined]
-            actor=request.user,  # type: ignore[arg-type]
+            organization=request.organization,
+            actor=request.user,
             invitation=invitation,
         )
         messages.success(request, f"A new link was sent to {invitation.email}.")
@@ -163,27 +164,27 @@ def invitation_resend(request: HttpRequest, org_slug: str, pk: int) -> HttpRespo
 
 
 @require_role(Role.ADMIN)
-def audit_log(request: HttpRequest, org_slug: str) -> HttpResponse:
+def audit_log(request: OrgRequest, org_slug: str) -> HttpResponse:
     page = _page(request, selectors.audit_entry_list(), per_page=50)
     return render(request, "organizations/audit_log.html", {"page": page})
 
 
 @require_http_methods(["GET", "POST"])
-def api_tokens(request: HttpRequest, org_slug: str) -> HttpResponse:
+def api_tokens(request: OrgRequest, org_slug: str) -> HttpResponse:
     form = ApiTokenForm(request.POST or None)
     new_key = None
     if request.method == "POST" and form.is_valid():
         try:
             _token, new_key = services.api_token_create(
-                organization=request.organization,  # type: ignore[attr-defined]
-                user=request.user,  # type: ignore[arg-type]
+                organization=request.organization,
+                user=request.user,
                 name=form.cleaned_data["name"],
             )
         except ValidationError as error:
             _add_form_errors(form, error)
         else:
             form = ApiTokenForm()
-    tokens = selectors.api_token_list(user=request.user)  # type: ignore[arg-type]
+    tokens = selectors.api_token_list(user=request.user)
     status = 400 if form.errors else 200
     return render(
         request,
@@ -194,9 +195,9 @@ def api_tokens(request: HttpRequest, org_slug: str) -> HttpResponse:
 
 
 @require_POST
-def api_token_revoke(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
-    token = get_object_or_404(selectors.api_token_list(user=request.user), pk=pk)  # type: ignore[arg-type]
-    services.api_token_revoke(actor=request.user, token=token)  # type: ignore[arg-type]
+def api_token_revoke(request: OrgRequest, org_slug: str, pk: int) -> HttpResponse:
+    token = get_object_or_404(selectors.api_token_list(user=request.user), pk=pk)
+    services.api_token_revoke(actor=request.user, token=token)
     messages.success(request, f"Token “{token.name}” was revoked.")
     return redirect("api_tokens", org_slug=org_slug)
 
@@ -242,7 +243,7 @@ def invitation_accept(request: HttpRequest, org_slug: str, token: str) -> HttpRe
                 "organizations/invitation_accept.html",
                 {"invitation": invitation, "invited_org": organization},
             )
-        if invitation.email.lower() != request.user.email.lower():  # type: ignore[union-attr]
+        if invitation.email.lower() != request.user.email.lower():
             # Say so before offering a button that could only fail (the service refuses it too).
             return render(
                 request,
@@ -258,7 +259,7 @@ def invitation_accept(request: HttpRequest, org_slug: str, token: str) -> HttpRe
             )
         if request.method == "POST":
             try:
-                services.invitation_accept(token=token, user=request.user)  # type: ignore[arg-type]
+                services.invitation_accept(token=token, user=request.user)
             except ValidationError as error:
                 messages.error(request, " ".join(error.messages))
                 return redirect("home")

@@ -55,7 +55,6 @@ class MembershipViewSet(
     permission_classes = (HasOrganizationRole,)
     required_roles = STAFF_ROLES
     required_roles_by_action = {"destroy": ADMIN_ONLY, "partial_update": ADMIN_ONLY}
-    ordering = ("-id",)
     lookup_value_regex = ID_REGEX
 
     def get_queryset(self) -> QuerySet[Membership]:
@@ -85,7 +84,6 @@ class InvitationViewSet(
     serializer_class = InvitationSerializer
     permission_classes = (HasOrganizationRole,)
     required_roles = ADMIN_ONLY
-    ordering = ("-id",)
     lookup_value_regex = ID_REGEX
 
     def get_queryset(self) -> QuerySet[Invitation]:
@@ -126,7 +124,6 @@ class AuditEntryViewSet(viewsets.ReadOnlyModelViewSet[AuditEntry]):
     serializer_class = AuditEntrySerializer
     permission_classes = (HasOrganizationRole,)
     required_roles = ADMIN_ONLY
-    ordering = ("-id",)
     lookup_value_regex = ID_REGEX
 
     def get_queryset(self) -> QuerySet[AuditEntry]:

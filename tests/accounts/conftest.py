@@ -39,3 +39,8 @@ def post_login(client: Client, email: str, password: str) -> HttpResponse:
 def form_errors(response: HttpResponse, field: str = "__all__") -> list[str]:
     form = response.context["form"]
     return list(form.errors.get(field, []))
+
+
+def first_template(response: HttpResponse) -> str:
+    """The template the view rendered (the others are the ones it extends or includes)."""
+    return response.templates[0].name

@@ -21,6 +21,7 @@ from organizations import services
 from organizations.models import Invitation, Membership, Role
 from organizations.scope import tenant_scope
 from tests.accounts.conftest import (
+    first_template,
     form_errors,
     link_in_last_email,
     post_login,
@@ -80,6 +81,8 @@ def test_invited_person_signs_up_confirms_and_joins_with_the_invited_role(
     assert landing.status_code == 200
     assert "Create your account" in landing.text
     assert client.session[INVITATION_SESSION_KEY]["email"] == INVITEE
+    login_page = client.get(reverse("account_login"))
+    assert f'href="{reverse("account_signup")}"' in login_page.text  # sign-up is offered now
 
     assert client.get(reverse("account_signup")).status_code == 200
     signed_up = _sign_up(client, INVITEE)
@@ -150,9 +153,10 @@ def test_sign_up_is_closed_without_an_invitation(db: None) -> None:
     attempt = _sign_up(client, "walk.in@example.test")
 
     assert page.status_code == 200
-    assert [t.name for t in page.templates][0] == "account/signup_closed.html"
+    assert first_template(page) == "account/signup_closed.html"
+    assert "Sign-up is by invitation" in page.text
     assert attempt.status_code == 200
-    assert [t.name for t in attempt.templates][0] == "account/signup_closed.html"
+    assert first_template(attempt) == "account/signup_closed.html"
     assert not User.objects.filter(email="walk.in@example.test").exists()
     assert mail.outbox == []
 
@@ -194,7 +198,7 @@ def test_an_accepted_link_cannot_open_sign_up_again(invite: Callable[..., str]) 
     assert page.status_code == 410
     assert INVITATION_SESSION_KEY not in stranger.session
     signup = stranger.get(reverse("account_signup"))
-    assert [t.name for t in signup.templates][0] == "account/signup_closed.html"
+    assert first_template(signup) == "account/signup_closed.html"
 
 
 def test_an_expired_invitation_is_refused(
@@ -212,7 +216,7 @@ def test_an_expired_invitation_is_refused(
 
     assert landing.status_code == 410
     assert "This invitation has expired." in landing.text
-    assert [t.name for t in signup.templates][0] == "account/signup_closed.html"
+    assert first_template(signup) == "account/signup_closed.html"
     assert accepted.status_code == 410
     assert _membership(org_a, INVITEE) is None
 
@@ -247,6 +251,21 @@ def test_a_revoked_invitation_is_refused(
     assert "This invitation link is not valid." in landing.text
     assert accepted.status_code == 410
     assert _membership(org_a, INVITEE) is None
+
+
+def test_revoking_after_the_link_was_opened_closes_sign_up(
+    org_a: Tenant, invite: Callable[..., str]
+) -> None:
+    client = Client()
+    client.get(invite())
+    with org_a.scope():
+        invitation = Invitation.objects.get(email=INVITEE)
+        services.invitation_revoke(actor=org_a.admin.user, invitation=invitation)
+
+    attempt = _sign_up(client, INVITEE)
+
+    assert first_template(attempt) == "account/signup_closed.html"
+    assert not User.objects.filter(email=INVITEE).exists()
 
 
 def test_an_unknown_token_is_not_found(org_a: Tenant) -> None:

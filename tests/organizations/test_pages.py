@@ -122,7 +122,9 @@ def test_htmx_invitation_post_returns_only_the_panel(org_a: Tenant) -> None:
     assert html.lstrip().startswith('<div id="invitations-panel">')
     assert "<html" not in html
     assert "Enter a valid email address." in html
-    response = client.post(url, {"email": "fresh@acme.test", "role": "member"}, HTTP_HX_REQUEST="true")
+    response = client.post(
+        url, {"email": "fresh@acme.test", "role": "member"}, HTTP_HX_REQUEST="true"
+    )
     assert response.status_code == 200
     html = response.content.decode()
     assert "Invitation sent to fresh@acme.test." in html

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 
 from organizations.rls import POLICY_NAME, tables_missing_policy
 from organizations.scope import dangerously_unscoped
@@ -66,17 +66,16 @@ def test_raw_select_inside_scope_sees_only_that_organisation(
 
 
 def test_raw_insert_for_another_organisation_is_rejected(tenants: tuple[Tenant, Tenant]) -> None:
-    from django.db import DatabaseError, transaction
-
     org_a, org_b = tenants
-    with (
-        org_a.scope(),
-        pytest.raises(DatabaseError, match="row-level security"),
-        transaction.atomic(),
-    ):
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "INSERT INTO organizations_auditentry (organization_id, action, object_type, object_id, data, created_at)"
-                " VALUES (%s, 'x', '', '', '{}', now())",
-                [org_b.organization.pk],
-            )
+    sql = (
+        "INSERT INTO organizations_auditentry"
+        " (organization_id, action, object_type, object_id, data, created_at)"
+        " VALUES (%s, 'x', '', '', '{}', now())"
+    )
+
+    def insert_for_org_b() -> None:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql, [org_b.organization.pk])
+
+    with org_a.scope(), pytest.raises(DatabaseError, match="row-level security"):
+        insert_for_org_b()

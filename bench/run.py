@@ -1,0 +1,448 @@
+"""Flipside benchmark: what a tenant-scoped, authenticated API request costs next to a bare view.
+
+Run it with ``./flip bench`` (``./flip bench --quick`` for a short run); see bench/README.md.
+
+1. Creates a throwaway database (``flipside_bench_<pid>``) with the app role, migrates it and seeds
+   two look-alike organisations with an admin, N memberships and an API token each.
+2. Serves the product under gunicorn with ``bench.settings`` (the product's settings plus one bare
+   JSON view) on a free loopback port, and drives it from a separate load-generator process:
+   (a) ``GET /bench/bare`` and (b) ``GET /api/v1/o/<slug>/members/?page_size=20`` with a Bearer
+   token, in interleaved rounds (a, b, a, b, …); medians over the rounds.
+3. Stops gunicorn and measures in-process what the tenancy middleware and the RLS settings cost, and
+   which queries one request to (b) runs.
+4. Prints the figures, stops everything it started and drops the database. Timings are reported,
+   never asserted: the exit code only says whether the harness itself worked.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import time
+from contextlib import ExitStack
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from types import FrameType
+from typing import TYPE_CHECKING, Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# Run as a script, Python puts bench/ itself first on sys.path, where settings.py and urls.py would
+# shadow top-level modules of those names: use the project root instead.
+sys.path[:] = [str(PROJECT_ROOT)] + [
+    entry
+    for entry in sys.path
+    if Path(entry or ".").resolve() not in {PROJECT_ROOT, PROJECT_ROOT / "bench"}
+]
+
+from bench.database import PREFIX as BENCH_DATABASE_PREFIX  # noqa: E402
+from bench.database import BenchDatabase  # noqa: E402
+from bench.loadgen import LoadResult  # noqa: E402
+from bench.server import Gunicorn, get  # noqa: E402
+
+if TYPE_CHECKING:
+    from bench.inprocess import InProcessResult
+
+BARE_PATH = "/bench/bare"
+
+
+@dataclass(frozen=True)
+class Options:
+    quick: bool
+    rounds: int
+    duration: float
+    single_duration: float
+    warmup: float
+    concurrency: int
+    workers: int
+    threads: int
+    members: int
+    iterations: int
+    json_path: Path | None
+
+
+def parse_options(argv: list[str]) -> Options:
+    parser = argparse.ArgumentParser(prog="./flip bench", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="a short run (about half a minute)")
+    parser.add_argument("--rounds", type=int, help="interleaved rounds per endpoint (5; quick: 3)")
+    parser.add_argument(
+        "--duration", type=float, help="seconds per endpoint per round (4; quick: 2)"
+    )
+    parser.add_argument("--concurrency", type=int, default=8, help="open connections (8)")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (2)")
+    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker (4)")
+    parser.add_argument("--members", type=int, help="memberships per organisation (40; quick: 30)")
+    parser.add_argument("--iterations", type=int, help="in-process iterations (500; quick: 200)")
+    parser.add_argument("--json", type=Path, dest="json_path", help="also write the figures here")
+    args = parser.parse_args(argv)
+    quick: bool = args.quick
+    options = Options(
+        quick=quick,
+        rounds=args.rounds or (3 if quick else 5),
+        duration=(duration := args.duration or (1.5 if quick else 3.0)),
+        single_duration=max(1.0, duration / 2),
+        warmup=1.0 if quick else 2.0,
+        concurrency=args.concurrency,
+        workers=args.workers,
+        threads=args.threads,
+        members=args.members or (30 if quick else 40),
+        iterations=args.iterations or (200 if quick else 500),
+        json_path=args.json_path,
+    )
+    if options.members < 21:
+        parser.error("--members must be at least 21 so that a page of 20 has a next page")
+    if (
+        min(
+            options.rounds,
+            options.concurrency,
+            options.workers,
+            options.threads,
+            options.iterations,
+        )
+        < 1
+    ):
+        parser.error("counts must be positive")
+    if not 0 < options.duration <= 30:
+        parser.error("--duration must be between 0 and 30 seconds")
+    return options
+
+
+def say(message: str) -> None:
+    print(f"bench: {message}", file=sys.stderr, flush=True)
+
+
+# --- HTTP over loopback ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Target:
+    key: str
+    label: str
+    path: str
+    headers: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Mode:
+    key: str
+    label: str
+    concurrency: int
+    duration: float
+
+
+@dataclass
+class RoundFigures:
+    """Load results per (target, mode) in round order: ``results["b", "load"][round]``."""
+
+    results: dict[tuple[str, str], list[LoadResult]] = field(default_factory=dict)
+
+    def add(self, target: Target, mode: Mode, result: LoadResult) -> None:
+        self.results.setdefault((target.key, mode.key), []).append(result)
+
+    def median(self, target: str, mode: str, attribute: str) -> float:
+        return statistics.median(float(getattr(r, attribute)) for r in self.results[target, mode])
+
+    def ratios(self, mode: str, attribute: str) -> list[float]:
+        """(b)/(a) for one figure, round by round (each pair measured back to back)."""
+        return [
+            float(getattr(b, attribute)) / float(getattr(a, attribute))
+            for b, a in zip(self.results["b", mode], self.results["a", mode], strict=True)
+            if float(getattr(a, attribute)) > 0
+        ]
+
+
+def load(port: int, target: Target, *, duration: float, concurrency: int) -> LoadResult:
+    config = {
+        "port": port,
+        "path": target.path,
+        "headers": target.headers,
+        "concurrency": concurrency,
+        "duration": duration,
+        "max_requests": 200_000,
+    }
+    completed = subprocess.run(
+        [sys.executable, "-m", "bench.loadgen", json.dumps(config)],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=duration + 60,
+        check=False,
+    )
+    if completed.returncode != 0:
+        raise RuntimeError(f"the load generator failed:\n{completed.stderr[-3000:]}")
+    result = LoadResult(**json.loads(completed.stdout))
+    unexpected = {code: n for code, n in result.statuses.items() if code != "200"}
+    if result.errors or unexpected or not result.requests:
+        raise RuntimeError(
+            f"{target.label}: {result.errors} errors {result.error_samples}, "
+            f"unexpected statuses {unexpected}, {result.requests} answered requests"
+        )
+    return result
+
+
+def check_responses(
+    port: int, api: Target, *, other_token: str, other_slug: str, slug: str
+) -> None:
+    """Before timing anything: both endpoints answer what they should, and tenancy holds."""
+    status, body = get(port, BARE_PATH)
+    if status != 200 or json.loads(body).get("status") != "ok":
+        raise RuntimeError(f"GET {BARE_PATH} answered {status}: {body[:300]!r}")
+    status, body = get(port, api.path, api.headers)
+    page = json.loads(body) if status == 200 else {}
+    results = page.get("results", [])
+    if status != 200 or len(results) != 20 or not page.get("next"):
+        raise RuntimeError(
+            f"GET {api.path} answered {status} with {len(results)} items: {body[:300]!r}"
+        )
+    if any(not item["email"].endswith(f"@{slug}.bench.test") for item in results):
+        raise RuntimeError(f"GET {api.path} listed people of another organisation")
+    # Another organisation's token, and no token at all, must look like an unknown organisation.
+    for headers in ({"Authorization": f"Bearer {other_token}"}, {}):
+        status, body = get(port, api.path, headers)
+        if status != 404:
+            raise RuntimeError(
+                f"GET {api.path} with {headers or 'no token'} answered {status}, not 404"
+            )
+    status, body = get(port, api.path.replace(f"/o/{slug}/", f"/o/{other_slug}/"), api.headers)
+    if status != 404:
+        raise RuntimeError(f"org A's token on org B's members answered {status}, not 404")
+
+
+def modes(options: Options) -> list[Mode]:
+    return [
+        Mode("load", f"{options.concurrency} connections", options.concurrency, options.duration),
+        Mode("single", "1 connection", 1, options.single_duration),
+    ]
+
+
+def run_http(server: Gunicorn, targets: list[Target], options: Options) -> RoundFigures:
+    for target in targets:
+        load(server.port, target, duration=options.warmup, concurrency=options.concurrency)
+    figures = RoundFigures()
+    for number in range(1, options.rounds + 1):
+        for mode in modes(options):
+            for target in targets:
+                result = load(
+                    server.port, target, duration=mode.duration, concurrency=mode.concurrency
+                )
+                figures.add(target, mode, result)
+                say(
+                    f"round {number}/{options.rounds} ({target.key}) {mode.label:>14}: "
+                    f"{result.rps:7.1f} req/s  p50 {result.p50_ms:7.2f} ms  "
+                    f"p99 {result.p99_ms:7.2f} ms"
+                )
+    return figures
+
+
+# --- Report ----------------------------------------------------------------------------------------
+
+
+def _row(label: str, *values: str, width: int = 56) -> str:
+    return f"  {label:<{width}}" + "".join(f"{value:>11}" for value in values)
+
+
+def _ratio_line(label: str, ratios: list[float], digits: int) -> list[str]:
+    return [
+        _row(label, f"{statistics.median(ratios):.{digits}f}"),
+        "      per round: " + "  ".join(f"{ratio:.{digits}f}" for ratio in ratios),
+    ]
+
+
+def report(
+    *,
+    options: Options,
+    server_description: str,
+    seeded: dict[str, int],
+    targets: list[Target],
+    figures: RoundFigures,
+    inprocess: InProcessResult,
+    started: float,
+) -> dict[str, Any]:
+    load_mode, single_mode = modes(options)
+    lines = [
+        "",
+        "Flipside benchmark" + (" (--quick)" if options.quick else ""),
+        f"  {os.cpu_count()} CPU cores, shared by the server, the load generator and PostgreSQL; "
+        f"{server_description}",
+        f"  {options.rounds} interleaved rounds (a, b, a, b): {load_mode.duration:g} s per endpoint "
+        f"with {load_mode.concurrency} keep-alive connections, then {single_mode.duration:g} s with "
+        f"1; {options.warmup:g} s warm-up each",
+        "  memberships: " + ", ".join(f"{slug} {count}" for slug, count in seeded.items()),
+    ]
+    for mode in (load_mode, single_mode):
+        lines += ["", _row(f"HTTP, {mode.label} (median over rounds)", "req/s", "p50 ms", "p99 ms")]
+        for target in targets:
+            lines.append(
+                _row(
+                    f"({target.key}) {target.label}",
+                    f"{figures.median(target.key, mode.key, 'rps'):.1f}",
+                    f"{figures.median(target.key, mode.key, 'p50_ms'):.2f}",
+                    f"{figures.median(target.key, mode.key, 'p99_ms'):.2f}",
+                )
+            )
+    throughput = figures.ratios(load_mode.key, "rps")
+    latency = figures.ratios(single_mode.key, "p50_ms")
+    lines += [
+        "",
+        *_ratio_line(f"(b)/(a) throughput, {load_mode.label}, median ratio", throughput, 3),
+        *_ratio_line(f"(b)/(a) p50 latency, {single_mode.label}, median ratio", latency, 2),
+        "",
+        _row(f"In process (median of {options.iterations} iterations)", "median µs", "p90 µs"),
+    ]
+    for timing in inprocess.timings:
+        lines.append(_row(timing.label, f"{timing.median_us:.1f}", f"{timing.p90_us:.1f}"))
+    middleware_cost = inprocess.median("OrganizationMiddleware, API path") - inprocess.median(
+        "OrganizationMiddleware, other path"
+    )
+    rls_cost = inprocess.median("members page query, RLS policy on") - inprocess.median(
+        "members page query, RLS off (NO FORCE)"
+    )
+    client_b = inprocess.median("Client GET (b) members API")
+    lines += [
+        _row(
+            "=> tenancy middleware per API request (API - other)",
+            f"{middleware_cost:.1f}",
+            f"{100 * middleware_cost / client_b:.0f}% of (b)",
+        ),
+        _row("=> RLS policy on the list query (on - off)", f"{rls_cost:.1f}"),
+        "",
+        f"  Queries per request for (b): {len(inprocess.queries)} (plus the connection health "
+        "check's SELECT 1 when a kept connection is reused)",
+    ]
+    for number, query in enumerate(inprocess.queries, 1):
+        compact = " ".join(query.split())
+        lines.append(f"    {number}. {compact[:110]}{'…' if len(compact) > 110 else ''}")
+    lines += ["", f"  Total run time {time.monotonic() - started:.0f} s", ""]
+    print("\n".join(lines), flush=True)
+    return {
+        "options": {
+            key: str(value) if isinstance(value, Path) else value
+            for key, value in asdict(options).items()
+        },
+        "server": server_description,
+        "cpu_count": os.cpu_count(),
+        "memberships": seeded,
+        "http": {
+            f"{target.key}:{mode.key}": {
+                "path": target.path,
+                "concurrency": mode.concurrency,
+                "rounds": [asdict(r) for r in figures.results[target.key, mode.key]],
+                "median_rps": figures.median(target.key, mode.key, "rps"),
+                "median_p50_ms": figures.median(target.key, mode.key, "p50_ms"),
+                "median_p99_ms": figures.median(target.key, mode.key, "p99_ms"),
+            }
+            for target in targets
+            for mode in (load_mode, single_mode)
+        },
+        "ratio_b_over_a_rps": statistics.median(throughput),
+        "ratio_b_over_a_p50_single": statistics.median(latency),
+        "inprocess_us": {timing.label: timing.median_us for timing in inprocess.timings},
+        "tenancy_middleware_us": middleware_cost,
+        "rls_policy_us": rls_cost,
+        "queries_b": inprocess.queries,
+    }
+
+
+# --- Main ------------------------------------------------------------------------------------------
+
+
+def _terminate(signum: int, frame: FrameType | None) -> None:
+    # Unwinds through main's ExitStack: gunicorn stopped, database dropped.
+    raise SystemExit(128 + signum)
+
+
+def main(argv: list[str]) -> int:
+    options = parse_options(argv)
+    started = time.monotonic()
+    signal.signal(signal.SIGTERM, _terminate)
+    base_url = os.environ.get("DATABASE_URL", "")
+    if not base_url:
+        say("DATABASE_URL is not set: run the benchmark with ./flip bench")
+        return 2
+    database = BenchDatabase(base_url=base_url, name=f"{BENCH_DATABASE_PREFIX}{os.getpid()}")
+    for name in database.drop_abandoned():
+        say(f"dropped {name}, left behind by a run that was killed")
+    with ExitStack() as stack:
+        say(f"creating database {database.name}…")
+        database.create()
+        stack.callback(database.drop)
+        os.environ["FLIPSIDE_BENCH_DATABASE_URL"] = database.url
+        os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+        os.environ.setdefault("FLIPSIDE_ENV", "test")
+
+        import django
+        from django.core.management import call_command
+        from django.db import connections
+
+        django.setup()
+        stack.callback(connections.close_all)  # before the drop (callbacks run last-in, first-out)
+
+        # These import models, so only now that Django is set up.
+        from bench import inprocess
+        from bench.seed import seed
+
+        say("migrating…")
+        call_command("migrate", interactive=False, verbosity=0)
+        say(f"seeding two organisations with {options.members} members each…")
+        data = seed(members=options.members)
+        connections.close_all()
+        slug = data.tenant.organization.slug
+        targets = [
+            Target("a", f"GET {BARE_PATH}", BARE_PATH, {}),
+            Target(
+                "b",
+                f"GET /api/v1/o/{slug}/members/?page_size=20",
+                f"/api/v1/o/{slug}/members/?page_size=20",
+                {"Authorization": f"Bearer {data.tenant.token}"},
+            ),
+        ]
+
+        server = Gunicorn(workers=options.workers, threads=options.threads, env=dict(os.environ))
+        stack.callback(server.stop)
+        say(f"starting {server.description} on 127.0.0.1:{server.port}…")
+        server.start()
+        check_responses(
+            server.port,
+            targets[1],
+            other_token=data.other.token,
+            other_slug=data.other.organization.slug,
+            slug=slug,
+        )
+        figures = run_http(server, targets, options)
+        server.stop()
+
+        say("measuring in process…")
+        measured = inprocess.run(
+            organization=data.tenant.organization,
+            api_path=targets[1].path,
+            bare_path=BARE_PATH,
+            token=data.tenant.token,
+            iterations=options.iterations,
+        )
+        figures_json = report(
+            options=options,
+            server_description=server.description,
+            seeded={
+                slug: data.tenant.memberships,
+                data.other.organization.slug: data.other.memberships,
+            },
+            targets=targets,
+            figures=figures,
+            inprocess=measured,
+            started=started,
+        )
+        if options.json_path:
+            options.json_path.write_text(json.dumps(figures_json, indent=2) + "\n")
+            say(f"figures written to {options.json_path}")
+    if database.exists():
+        say(f"database {database.name} is still there after the run")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

@@ -1,0 +1,63 @@
+"""Playwright driving Debian's chromium against pytest-django's live server.
+
+Playwright's own browser download is not available here, so the system chromium is launched by
+path (``./flip test`` installs it with apt when missing, see ``mentoring.runner.ensure_chromium``).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+from django.db import connections
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
+# Playwright's sync API runs an event loop in this thread; Django would otherwise refuse the ORM
+# calls that the tests and fixtures make around it.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("FLIPSIDE_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def page(tmp_path: Path) -> Iterator[Page]:
+    """A page in a fresh chromium profile (its own user-data dir), closed after the test."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(
+            f"No chromium at {CHROMIUM}: run `apt-get install chromium` (./flip test does)."
+        )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            user_data_dir=str(tmp_path / "chromium-profile"),
+            executable_path=CHROMIUM,
+            headless=True,
+            args=CHROMIUM_ARGS,
+            locale="en-GB",
+            viewport={"width": 1280, "height": 900},
+        )
+        context.set_default_timeout(15_000)
+        try:
+            yield context.pages[0] if context.pages else context.new_page()
+        finally:
+            context.close()
+            # While Playwright's event loop runs in this thread, Django hands the thread a separate
+            # set of database connections (asgiref's Local is context-aware); close them before
+            # leaving, or the idle one would stop the test database from being dropped.
+            connections.close_all()
