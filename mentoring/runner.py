@@ -85,7 +85,9 @@ class EmbeddedPostgres:
     def _run(self, *args: str) -> None:
         kwargs: dict[str, Any] = {}
         if self.run_as:
-            kwargs["user"] = self.run_as
+            # All three: with only user=, the root group stays and a 0o7x5 parent dir refuses us.
+            entry = pwd.getpwnam(self.run_as)
+            kwargs.update(user=entry.pw_uid, group=entry.pw_gid, extra_groups=[])
         result = subprocess.run(
             [str(self.bin / args[0]), *args[1:]],
             capture_output=True,
