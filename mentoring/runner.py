@@ -286,6 +286,7 @@ def _app_password() -> str:
 def prepare_services(stack: ExitStack, env: dict[str, str]) -> None:
     """Fill DATABASE_URL / REDIS_URL in env, starting embedded servers for those unset."""
     VAR.mkdir(exist_ok=True)
+    (VAR / "staticfiles").mkdir(exist_ok=True)  # STATIC_ROOT; WhiteNoise warns when it is missing
     if not env.get("DATABASE_URL"):
         postgres = EmbeddedPostgres(VAR)
         admin_url = postgres.start()
