@@ -8,6 +8,26 @@ from django.core.checks import CheckMessage, Error, Tags, register
 from django.db import DatabaseError, connection
 
 
+@register(Tags.models)
+def check_tenant_many_to_many_have_tenant_through(**kwargs: Any) -> list[CheckMessage]:
+    """An auto-created M2M table has no organisation column, so RLS could not protect it."""
+    from organizations.tenancy import tenant_models
+
+    errors: list[CheckMessage] = []
+    for model in tenant_models():
+        for field in model._meta.local_many_to_many:
+            through = field.remote_field.through  # type: ignore[union-attr]
+            if through._meta.auto_created:
+                errors.append(
+                    Error(
+                        f"{model._meta.label}.{field.name} uses an auto-created through table.",
+                        hint="Give it a through=TenantModel subclass so its rows carry the organisation.",
+                        id="organizations.E003",
+                    )
+                )
+    return errors
+
+
 @register(Tags.database)
 def check_tenant_tables_have_rls(databases: Any = None, **kwargs: Any) -> list[CheckMessage]:
     if not databases or "default" not in databases:

@@ -28,6 +28,11 @@ class Organization(models.Model):
         validators=[MinValueValidator(2), MaxValueValidator(100)],
         help_text="Aggregates over fewer respondents than this are suppressed.",
     )
+    # Named grades, lowest first (e.g. ["Associate", "Senior", "Manager", "Director", "VP"]); empty
+    # means plain numbers 1-10. People's levels are stored as numbers either way.
+    level_labels = models.JSONField(default=list, blank=True)
+    # Optional, consented self-reported demographics: {"generation": ["Gen Z", ...], ...}.
+    demographic_options = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

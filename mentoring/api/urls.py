@@ -5,4 +5,6 @@ from mentoring.api.views import ApiRootView
 urlpatterns = [
     path("", ApiRootView.as_view(), name="api-root"),
     path("o/<slug:org_slug>/", include("organizations.api.urls")),
+    path("o/<slug:org_slug>/", include("programs.api.urls")),
+    path("o/<slug:org_slug>/", include("participants.api.urls")),
 ]

@@ -1,0 +1,6 @@
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("participants.urls_directory")),
+    path("", include("participants.urls_enrollment")),
+]

@@ -1,0 +1,38 @@
+"""The cross-tenant route matrix, one module per area.
+
+Each module defines ``ROUTES: dict[url_name, Route]`` and ``build(tenant) -> dict[str, Any]``, which
+creates org A's objects (inside ``tenant.scope()``) and returns the ids that ``Route.kwargs`` needs.
+``tests/tenancy/test_route_matrix.py`` visits every route as org B with those ids and expects 404;
+its meta-test fails for any URL pattern that no module lists. Add a module to ``MODULES`` below.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+
+def no_ids(ids: dict[str, Any]) -> dict[str, Any]:
+    return {}
+
+
+@dataclass(frozen=True)
+class Route:
+    methods: tuple[str, ...]
+    kwargs: Callable[[dict[str, Any]], dict[str, Any]] = no_ids
+    # Organisation routes are reached through /o/<slug>/ or /api/v1/o/<slug>/ and check membership;
+    # the few that are not (invitation links) guard themselves with a token.
+    member_gated: bool = True
+    # Status org A's admin gets on GET (proves the 404s come from tenancy, not a broken URL).
+    owner_get_status: int = 200
+
+
+def ids_of(key: str, name: str = "pk") -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """kwargs builder: {name: ids[key]}."""
+    return lambda ids: {name: ids[key]}
+
+
+MODULES = [
+    "tests.tenancy.routes.core",
+]
