@@ -63,6 +63,9 @@ class Options:
     members: int
     iterations: int
     json_path: Path | None
+    only: str
+    import_rows: int
+    import_runs: int
 
 
 def parse_options(argv: list[str]) -> Options:
@@ -78,6 +81,16 @@ def parse_options(argv: list[str]) -> Options:
     parser.add_argument("--members", type=int, help="memberships per organisation (40; quick: 30)")
     parser.add_argument("--iterations", type=int, help="in-process iterations (500; quick: 200)")
     parser.add_argument("--json", type=Path, dest="json_path", help="also write the figures here")
+    parser.add_argument(
+        "--only",
+        choices=("all", "http", "import"),
+        default="all",
+        help="run only the HTTP part or only the directory import part (all)",
+    )
+    parser.add_argument(
+        "--import-rows", type=int, default=10_000, help="rows of the import file (10000)"
+    )
+    parser.add_argument("--import-runs", type=int, help="import runs (3; quick: 1)")
     args = parser.parse_args(argv)
     quick: bool = args.quick
     options = Options(
@@ -92,6 +105,9 @@ def parse_options(argv: list[str]) -> Options:
         members=args.members or (30 if quick else 40),
         iterations=args.iterations or (200 if quick else 500),
         json_path=args.json_path,
+        only=args.only,
+        import_rows=args.import_rows,
+        import_runs=args.import_runs or (1 if quick else 3),
     )
     if options.members < 21:
         parser.error("--members must be at least 21 so that a page of 20 has a next page")
@@ -102,6 +118,8 @@ def parse_options(argv: list[str]) -> Options:
             options.workers,
             options.threads,
             options.iterations,
+            options.import_rows,
+            options.import_runs,
         )
         < 1
     ):
@@ -387,54 +405,68 @@ def main(argv: list[str]) -> int:
 
         say("migrating…")
         call_command("migrate", interactive=False, verbosity=0)
-        say(f"seeding two organisations with {options.members} members each…")
-        data = seed(members=options.members)
-        connections.close_all()
-        slug = data.tenant.organization.slug
-        targets = [
-            Target("a", f"GET {BARE_PATH}", BARE_PATH, {}),
-            Target(
-                "b",
-                f"GET /api/v1/o/{slug}/members/?page_size=20",
-                f"/api/v1/o/{slug}/members/?page_size=20",
-                {"Authorization": f"Bearer {data.tenant.token}"},
-            ),
-        ]
+        figures_json: dict[str, Any] = {}
+        if options.only != "import":
+            say(f"seeding two organisations with {options.members} members each…")
+            data = seed(members=options.members)
+            connections.close_all()
+            slug = data.tenant.organization.slug
+            targets = [
+                Target("a", f"GET {BARE_PATH}", BARE_PATH, {}),
+                Target(
+                    "b",
+                    f"GET /api/v1/o/{slug}/members/?page_size=20",
+                    f"/api/v1/o/{slug}/members/?page_size=20",
+                    {"Authorization": f"Bearer {data.tenant.token}"},
+                ),
+            ]
 
-        server = Gunicorn(workers=options.workers, threads=options.threads, env=dict(os.environ))
-        stack.callback(server.stop)
-        say(f"starting {server.description} on 127.0.0.1:{server.port}…")
-        server.start()
-        check_responses(
-            server.port,
-            targets[1],
-            other_token=data.other.token,
-            other_slug=data.other.organization.slug,
-            slug=slug,
-        )
-        figures = run_http(server, targets, options)
-        server.stop()
+            server = Gunicorn(
+                workers=options.workers, threads=options.threads, env=dict(os.environ)
+            )
+            stack.callback(server.stop)
+            say(f"starting {server.description} on 127.0.0.1:{server.port}…")
+            server.start()
+            check_responses(
+                server.port,
+                targets[1],
+                other_token=data.other.token,
+                other_slug=data.other.organization.slug,
+                slug=slug,
+            )
+            figures = run_http(server, targets, options)
+            server.stop()
 
-        say("measuring in process…")
-        measured = inprocess.run(
-            organization=data.tenant.organization,
-            api_path=targets[1].path,
-            bare_path=BARE_PATH,
-            token=data.tenant.token,
-            iterations=options.iterations,
-        )
-        figures_json = report(
-            options=options,
-            server_description=server.description,
-            seeded={
-                slug: data.tenant.memberships,
-                data.other.organization.slug: data.other.memberships,
-            },
-            targets=targets,
-            figures=figures,
-            inprocess=measured,
-            started=started,
-        )
+            say("measuring in process…")
+            measured = inprocess.run(
+                organization=data.tenant.organization,
+                api_path=targets[1].path,
+                bare_path=BARE_PATH,
+                token=data.tenant.token,
+                iterations=options.iterations,
+            )
+            figures_json = report(
+                options=options,
+                server_description=server.description,
+                seeded={
+                    slug: data.tenant.memberships,
+                    data.other.organization.slug: data.other.memberships,
+                },
+                targets=targets,
+                figures=figures,
+                inprocess=measured,
+                started=started,
+            )
+        if options.only != "http":
+            from bench import import_bench
+
+            say(f"import: {options.import_rows:,} rows, {options.import_runs} runs…")
+            imported = import_bench.run(rows=options.import_rows, runs=options.import_runs, say=say)
+            print("\n".join(import_bench.report(imported)), flush=True)
+            figures_json["import"] = {
+                "rows": imported.rows,
+                "median_s": {label: imported.median(label) for label in imported.timings},
+            }
         if options.json_path:
             options.json_path.write_text(json.dumps(figures_json, indent=2) + "\n")
             say(f"figures written to {options.json_path}")

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "matching",
     "feedback",
     "dashboards",
+    "mentoring",
 ]
 
 MIDDLEWARE = [
@@ -281,6 +282,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": STATIC_URL + "vendor/swagger-ui",
     "SWAGGER_UI_FAVICON_HREF": STATIC_URL + "vendor/swagger-ui/favicon-32x32.png",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have "role"/"status" fields with different choices: name each enum.
+    "ENUM_NAME_OVERRIDES": {
+        "OrganizationRoleEnum": "organizations.models.Role",
+        "EnrollmentRoleEnum": "participants.models.EnrollmentRole",
+        "EnrollmentStatusEnum": "participants.models.EnrollmentStatus",
+        "ProgramStatusEnum": "programs.models.ProgramStatus",
+        "ImportStatusEnum": "participants.models.ImportStatus",
+    },
 }
 
 # --- Celery (DESIGN.md §6) ---------------------------------------------------------------------------

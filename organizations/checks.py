@@ -16,8 +16,8 @@ def check_tenant_many_to_many_have_tenant_through(**kwargs: Any) -> list[CheckMe
     errors: list[CheckMessage] = []
     for model in tenant_models():
         for field in model._meta.local_many_to_many:
-            through = field.remote_field.through  # type: ignore[union-attr]
-            if through._meta.auto_created:
+            through = field.remote_field.through
+            if through is not None and through._meta.auto_created:
                 errors.append(
                     Error(
                         f"{model._meta.label}.{field.name} uses an auto-created through table.",

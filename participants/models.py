@@ -283,6 +283,9 @@ class ImportJob(TenantModel):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # Set by the task that runs the current step (validate or commit); cleared when a step is
+    # requested. A task acts only after claiming it with a conditional update (idempotent tasks).
+    claimed_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -1,3 +1,9 @@
-from django.urls import URLPattern, URLResolver
+from rest_framework.routers import SimpleRouter
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from participants.api.directory import ImportJobViewSet, PersonViewSet
+
+router = SimpleRouter()
+router.register("people", PersonViewSet, basename="api-person")
+router.register("people/imports", ImportJobViewSet, basename="api-import")
+
+urlpatterns = router.urls

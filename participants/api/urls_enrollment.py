@@ -1,3 +1,14 @@
-from django.urls import URLPattern, URLResolver
+from rest_framework.routers import SimpleRouter
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from participants.api import enrollment
+
+router = SimpleRouter()
+router.register("enrollments", enrollment.EnrollmentViewSet, basename="api-enrollment")
+router.register(
+    "registration-questions",
+    enrollment.RegistrationQuestionViewSet,
+    basename="api-registration-question",
+)
+router.register("me/enrollments", enrollment.MyEnrollmentViewSet, basename="api-my-enrollment")
+
+urlpatterns = router.urls

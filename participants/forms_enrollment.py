@@ -1,0 +1,273 @@
+"""Forms of the enrolment pages. They only shape input: the services validate and decide."""
+
+from __future__ import annotations
+
+import zoneinfo
+from typing import Any
+
+from django import forms
+
+from participants.models import (
+    EnrollmentRole,
+    MatchingUse,
+    MeetingFormat,
+    QuestionKind,
+    RegistrationQuestion,
+)
+from participants.registration import MAX_WINDOWS, QuestionInput, RegistrationInput
+from programs.models import Audience, Topic
+
+WEEKDAYS = [
+    (0, "Monday"),
+    (1, "Tuesday"),
+    (2, "Wednesday"),
+    (3, "Thursday"),
+    (4, "Friday"),
+    (5, "Saturday"),
+    (6, "Sunday"),
+]
+LEVELS = [("", "—"), *[(str(n), str(n)) for n in range(1, 6)]]
+
+
+class IdListField(forms.Field):
+    """A list of ids from checkboxes; whether each id exists is the service's question."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value: Any) -> list[int]:
+        if not value:
+            return []
+        values = value if isinstance(value, list | tuple) else [value]
+        try:
+            return [int(v) for v in values]
+        except (TypeError, ValueError):
+            raise forms.ValidationError("Choose people from the list.") from None
+
+
+class InviteForm(forms.Form):
+    role = forms.ChoiceField(choices=EnrollmentRole.choices, label="Invite as")
+    person_ids = IdListField(required=False, label="People")
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        max_length=300,
+        required=False,
+        label="Reason",
+        help_text="Required. Shared with the program team.",
+    )
+
+
+class ApplyForm(forms.Form):
+    role = forms.ChoiceField(choices=EnrollmentRole.choices, label="I would like to take part as")
+
+
+class QuestionForm(forms.Form):
+    text = forms.CharField(max_length=300, label="Question")
+    help_text = forms.CharField(max_length=300, required=False, label="Help text")
+    kind = forms.ChoiceField(choices=QuestionKind.choices, label="Kind of answer")
+    choices = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        label="Choices",
+        help_text="One per line (choice questions only).",
+    )
+    scale_min = forms.IntegerField(initial=1, label="Scale from")
+    scale_max = forms.IntegerField(initial=5, label="Scale to")
+    required = forms.BooleanField(required=False, label="An answer is required")
+    audience = forms.ChoiceField(choices=Audience.choices, initial=Audience.BOTH, label="Asked of")
+    matching_use = forms.ChoiceField(
+        choices=MatchingUse.choices, initial=MatchingUse.NONE, label="Use in matching"
+    )
+
+    @classmethod
+    def for_question(cls, question: RegistrationQuestion, data: Any = None) -> QuestionForm:
+        initial = {
+            "text": question.text,
+            "help_text": question.help_text,
+            "kind": question.kind,
+            "choices": "\n".join(question.choices or []),
+            "scale_min": question.scale_min,
+            "scale_max": question.scale_max,
+            "required": question.required,
+            "audience": question.audience,
+            "matching_use": question.matching_use,
+        }
+        return cls(data, initial=initial)
+
+    def to_input(self) -> QuestionInput:
+        data = self.cleaned_data
+        return QuestionInput(
+            text=data["text"],
+            help_text=data["help_text"],
+            kind=data["kind"],
+            choices=[line.strip() for line in data["choices"].splitlines() if line.strip()],
+            scale_min=data["scale_min"],
+            scale_max=data["scale_max"],
+            required=data["required"],
+            audience=data["audience"],
+            matching_use=data["matching_use"],
+        )
+
+
+class RegistrationForm(forms.Form):
+    """The registration page. Fields are built from the org's topics and the program's questions
+    for this role; ``to_input`` turns them into the service's plain data."""
+
+    meeting_format = forms.ChoiceField(
+        choices=MeetingFormat.choices, widget=forms.RadioSelect, label="Preferred meeting format"
+    )
+    languages = forms.CharField(
+        required=False,
+        max_length=500,
+        label="Languages you can meet in",
+        help_text="Separate with commas, e.g. English, French.",
+    )
+    time_zone = forms.ChoiceField(label="Your time zone")
+    max_mentees = forms.IntegerField(
+        required=False, min_value=1, label="How many mentees can you take?"
+    )
+
+    def __init__(
+        self,
+        data: Any = None,
+        *,
+        topics: list[Topic],
+        questions: list[RegistrationQuestion],
+        initial_input: RegistrationInput,
+        is_mentor: bool,
+        max_mentees_allowed: int,
+    ) -> None:
+        self.topics = topics
+        self.questions = questions
+        windows = list(initial_input.availability)
+        self.window_count = min(MAX_WINDOWS, max(3, len(windows) + 2))
+        initial: dict[str, Any] = {
+            "meeting_format": initial_input.meeting_format,
+            "languages": ", ".join(initial_input.languages),
+            "time_zone": initial_input.time_zone,
+            "max_mentees": initial_input.max_mentees,
+            "interests": [str(t) for t in initial_input.interests],
+        }
+        super().__init__(data, initial=initial)
+        time_zone = self.fields["time_zone"]
+        assert isinstance(time_zone, forms.ChoiceField)
+        time_zone.choices = [(tz, tz) for tz in sorted(zoneinfo.available_timezones())]
+        if is_mentor:
+            self.fields[
+                "max_mentees"
+            ].help_text = (
+                f"At most {max_mentees_allowed}. Leave empty to take the program's maximum."
+            )
+        else:
+            del self.fields["max_mentees"]
+        topic_choices = [(str(t.pk), t.name) for t in topics]
+        self.fields["interests"] = forms.MultipleChoiceField(
+            choices=topic_choices,
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+            label="Interests",
+        )
+        for topic in topics:
+            for direction, levels in (
+                ("teach", initial_input.teach),
+                ("learn", initial_input.learn),
+            ):
+                self.fields[f"{direction}_{topic.pk}"] = forms.ChoiceField(
+                    choices=LEVELS,
+                    required=False,
+                    label=f"{topic.name}: level you can {direction}",
+                    initial=str(levels.get(topic.pk) or levels.get(str(topic.pk)) or ""),
+                )
+        for index in range(self.window_count):
+            window = windows[index] if index < len(windows) else {}
+            self.fields[f"window_{index}_weekday"] = forms.ChoiceField(
+                choices=[("", "—"), *[(str(n), name) for n, name in WEEKDAYS]],
+                required=False,
+                label=f"Window {index + 1}: day",
+                initial=str(window.get("weekday", "")),
+            )
+            for bound in ("start", "end"):
+                self.fields[f"window_{index}_{bound}"] = forms.CharField(
+                    required=False,
+                    max_length=5,
+                    label=f"Window {index + 1}: {bound}",
+                    widget=forms.TimeInput(attrs={"type": "time"}),
+                    initial=window.get(bound, ""),
+                )
+        for question in questions:
+            self.fields[self.question_field(question.pk)] = self._question_field(
+                question, initial_input.answers.get(str(question.pk))
+            )
+
+    @staticmethod
+    def question_field(question_id: int | str) -> str:
+        return f"q_{question_id}"
+
+    @staticmethod
+    def _question_field(question: RegistrationQuestion, initial: Any) -> forms.Field:
+        common: dict[str, Any] = {
+            "label": question.text,
+            "help_text": question.help_text,
+            "required": False,
+            "initial": initial,
+        }
+        if question.kind == QuestionKind.SINGLE_CHOICE:
+            return forms.ChoiceField(
+                choices=[(c, c) for c in question.choices], widget=forms.RadioSelect, **common
+            )
+        if question.kind == QuestionKind.MULTIPLE_CHOICE:
+            return forms.MultipleChoiceField(
+                choices=[(c, c) for c in question.choices],
+                widget=forms.CheckboxSelectMultiple,
+                **common,
+            )
+        if question.kind == QuestionKind.SCALE:
+            values = range(question.scale_min, question.scale_max + 1)
+            common["initial"] = "" if initial is None else str(initial)
+            return forms.ChoiceField(
+                choices=[(str(n), str(n)) for n in values], widget=forms.RadioSelect, **common
+            )
+        return forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=500, **common)
+
+    def skill_rows(self) -> list[tuple[Topic, forms.BoundField, forms.BoundField]]:
+        return [(t, self[f"teach_{t.pk}"], self[f"learn_{t.pk}"]) for t in self.topics]
+
+    def window_rows(self) -> list[tuple[int, list[forms.BoundField]]]:
+        return [
+            (i + 1, [self[f"window_{i}_{part}"] for part in ("weekday", "start", "end")])
+            for i in range(self.window_count)
+        ]
+
+    def question_rows(self) -> list[tuple[RegistrationQuestion, forms.BoundField]]:
+        return [(q, self[self.question_field(q.pk)]) for q in self.questions]
+
+    def error_field(self, key: str) -> str | None:
+        """The form field that shows a service error key (``answers.12`` → ``q_12``)."""
+        if key.startswith("answers."):
+            name = self.question_field(key.removeprefix("answers."))
+            return name if name in self.fields else None
+        if key in ("teach", "learn", "availability"):
+            return None
+        return key if key in self.fields else None
+
+    def to_input(self) -> RegistrationInput:
+        data = self.cleaned_data
+        windows = []
+        for index in range(self.window_count):
+            weekday = data.get(f"window_{index}_weekday") or ""
+            start = data.get(f"window_{index}_start") or ""
+            end = data.get(f"window_{index}_end") or ""
+            if weekday or start or end:
+                windows.append({"weekday": weekday, "start": start[:5], "end": end[:5]})
+        return RegistrationInput(
+            teach={t.pk: data[f"teach_{t.pk}"] for t in self.topics if data.get(f"teach_{t.pk}")},
+            learn={t.pk: data[f"learn_{t.pk}"] for t in self.topics if data.get(f"learn_{t.pk}")},
+            interests=list(data.get("interests") or []),
+            availability=windows,
+            meeting_format=data["meeting_format"],
+            languages=[x.strip() for x in (data.get("languages") or "").split(",") if x.strip()],
+            time_zone=data["time_zone"],
+            max_mentees=data.get("max_mentees"),
+            answers={str(q.pk): data.get(self.question_field(q.pk)) for q in self.questions},
+        )

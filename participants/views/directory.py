@@ -1,0 +1,133 @@
+"""Directory pages for admins and coordinators: list, search, detail, create, edit, deactivate.
+
+Demographics never appear here: they are the person's own answers, shown only as aggregates.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from organizations.http import OrgRequest
+from organizations.models import Role
+from organizations.views import _add_form_errors, _page, require_role
+from participants import directory
+from participants.forms_directory import DirectorySearchForm, PersonForm
+from participants.models import Person
+
+STAFF = (Role.ADMIN, Role.COORDINATOR)
+
+
+def _person(pk: int) -> Person:
+    return get_object_or_404(directory.person_list(status="all"), pk=pk)
+
+
+@require_role(*STAFF)
+def person_list(request: OrgRequest, org_slug: str) -> HttpResponse:
+    form = DirectorySearchForm(
+        request.GET or None,
+        organization=request.organization,
+        departments=directory.department_list(),
+    )
+    filters = form.filters() if request.GET else {"status": "active"}
+    page = _page(request, directory.person_list(**filters), per_page=50)
+    query = request.GET.copy()
+    query.pop("page", None)
+    levels = dict(directory.level_scale(request.organization))
+    return render(
+        request,
+        "participants/directory/list.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "filtered": any(value for key, value in filters.items() if key != "status"),
+            "rows": [(person, levels.get(person.level or 0, "")) for person in page.object_list],
+        },
+    )
+
+
+@require_role(*STAFF)
+def person_detail(request: OrgRequest, org_slug: str, pk: int) -> HttpResponse:
+    person = _person(pk)
+    return render(
+        request,
+        "participants/directory/detail.html",
+        {
+            "person": person,
+            "level": directory.level_label(request.organization, person.level),
+            "reports": directory.direct_reports(person),
+            "chain": directory.reporting_chain(person),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@require_role(*STAFF)
+def person_create(request: OrgRequest, org_slug: str) -> HttpResponse:
+    form = PersonForm(request.POST or None, organization=request.organization)
+    if request.method == "POST" and form.is_valid():
+        try:
+            person = directory.person_create(
+                organization=request.organization, actor=request.user, **form.person_fields()
+            )
+        except ValidationError as error:
+            _add_form_errors(form, error)
+        else:
+            messages.success(request, f"{person.full_name} was added to the directory.")
+            return redirect("person_detail", org_slug=org_slug, pk=person.pk)
+    return render(
+        request,
+        "participants/directory/form.html",
+        {"form": form, "person": None},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@require_role(*STAFF)
+def person_edit(request: OrgRequest, org_slug: str, pk: int) -> HttpResponse:
+    person = _person(pk)
+    form = PersonForm(
+        request.POST or None,
+        organization=request.organization,
+        initial=PersonForm.initial_for(person),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            directory.person_update(
+                organization=request.organization,
+                actor=request.user,
+                person=person,
+                **form.person_fields(),
+            )
+        except ValidationError as error:
+            _add_form_errors(form, error)
+        else:
+            messages.success(request, f"{person.full_name} was saved.")
+            return redirect("person_detail", org_slug=org_slug, pk=person.pk)
+    return render(
+        request,
+        "participants/directory/form.html",
+        {"form": form, "person": person},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+@require_role(*STAFF)
+def person_deactivate(request: OrgRequest, org_slug: str, pk: int) -> HttpResponse:
+    person = directory.person_set_active(actor=request.user, person=_person(pk), active=False)
+    messages.success(request, f"{person.full_name} was deactivated.")
+    return redirect("person_detail", org_slug=org_slug, pk=person.pk)
+
+
+@require_POST
+@require_role(*STAFF)
+def person_reactivate(request: OrgRequest, org_slug: str, pk: int) -> HttpResponse:
+    person = directory.person_set_active(actor=request.user, person=_person(pk), active=True)
+    messages.success(request, f"{person.full_name} is active again.")
+    return redirect("person_detail", org_slug=org_slug, pk=person.pk)

@@ -1,0 +1,51 @@
+"""The program overview page: one template, whose sections double as htmx partials."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpResponse
+from django.shortcuts import render
+
+from organizations.http import OrgRequest
+from programs import lifecycle, selectors
+from programs.forms import CharterForm, CoordinatorForm, ObjectiveForm, TrainingForm
+from programs.models import Program
+
+TEMPLATE = "programs/program_detail.html"
+
+
+def detail_context(request: OrgRequest, program: Program, **overrides: Any) -> dict[str, Any]:
+    versions = list(selectors.charter_versions(program=program).order_by("-version"))
+    context: dict[str, Any] = {
+        "program": program,
+        "focus_topics": list(program.focus_topics.all()),
+        "transitions": lifecycle.transition_options(program),
+        "objectives": list(selectors.objective_list(program=program)),
+        "charter": versions[0] if versions else None,
+        "charter_history": versions[1:],
+        "training_rates": selectors.training_completion_rates(program=program),
+        "coordinators": list(selectors.coordinator_list(program=program)),
+        "objective_form": ObjectiveForm(),
+        "charter_form": CharterForm(),
+        "training_form": TrainingForm(),
+        "coordinator_form": (
+            CoordinatorForm(program=program) if request.membership.is_admin else None
+        ),
+        "transition_errors": None,
+        "section_message": None,
+    }
+    context.update(overrides)
+    return context
+
+
+def render_detail(
+    request: OrgRequest,
+    program: Program,
+    *,
+    partial: str | None = None,
+    status: int = 200,
+    **overrides: Any,
+) -> HttpResponse:
+    template = f"{TEMPLATE}#{partial}" if partial else TEMPLATE
+    return render(request, template, detail_context(request, program, **overrides), status=status)
