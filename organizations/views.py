@@ -2,56 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-from typing import Any
-
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
-from django.forms import Form
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.adapter import INVITATION_SESSION_KEY
+from mentoring.pages import add_form_errors, paginate, require_role
 from organizations import selectors, services
 from organizations.forms import ApiTokenForm, InvitationForm, RoleForm
 from organizations.http import OrgRequest
 from organizations.models import Role
 from organizations.scope import tenant_scope
-
-View = Callable[..., HttpResponse]
-
-
-def require_role(*roles: str) -> Callable[[View], View]:
-    """Only members with one of these roles; others get 403 (they are members, so 404 hides nothing)."""
-
-    def decorator(view: View) -> View:
-        @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            membership = getattr(request, "membership", None)
-            if membership is None:
-                raise Http404
-            if membership.role not in roles:
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorator
-
-
-def _add_form_errors(form: Form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, messages_ in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages_)
-    else:
-        form.add_error(None, error.messages)
-
-
-def _page(request: HttpRequest, items: Any, per_page: int = 25) -> Any:
-    return Paginator(items, per_page).get_page(request.GET.get("page"))
 
 
 def organization_home(request: OrgRequest, org_slug: str) -> HttpResponse:
@@ -60,7 +23,7 @@ def organization_home(request: OrgRequest, org_slug: str) -> HttpResponse:
 
 @require_role(Role.ADMIN, Role.COORDINATOR)
 def member_list(request: OrgRequest, org_slug: str) -> HttpResponse:
-    page = _page(request, selectors.membership_list())
+    page = paginate(request, selectors.membership_list())
     return render(
         request, "organizations/member_list.html", {"page": page, "role_form": RoleForm()}
     )
@@ -117,13 +80,13 @@ def invitation_list(request: OrgRequest, org_slug: str) -> HttpResponse:
                 role=form.cleaned_data["role"],
             )
         except ValidationError as error:
-            _add_form_errors(form, error)
+            add_form_errors(form, error)
         else:
             if not is_htmx:
                 messages.success(request, f"Invitation sent to {invitation.email}.")
                 return redirect("invitation_list", org_slug=org_slug)
             sent_to, form = invitation.email, InvitationForm()
-    page = _page(request, selectors.invitation_list())
+    page = paginate(request, selectors.invitation_list())
     template = "organizations/invitation_list.html"
     if is_htmx:
         template += "#invitations-panel"
@@ -165,7 +128,7 @@ def invitation_resend(request: OrgRequest, org_slug: str, pk: int) -> HttpRespon
 
 @require_role(Role.ADMIN)
 def audit_log(request: OrgRequest, org_slug: str) -> HttpResponse:
-    page = _page(request, selectors.audit_entry_list(), per_page=50)
+    page = paginate(request, selectors.audit_entry_list(), per_page=50)
     return render(request, "organizations/audit_log.html", {"page": page})
 
 
@@ -181,7 +144,7 @@ def api_tokens(request: OrgRequest, org_slug: str) -> HttpResponse:
                 name=form.cleaned_data["name"],
             )
         except ValidationError as error:
-            _add_form_errors(form, error)
+            add_form_errors(form, error)
         else:
             form = ApiTokenForm()
     tokens = selectors.api_token_list(user=request.user)

@@ -11,9 +11,9 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from mentoring.pages import add_form_errors, paginate, require_role
 from organizations.http import OrgRequest
 from organizations.models import Role
-from organizations.views import _add_form_errors, _page, require_role
 from participants import directory
 from participants.forms_directory import DirectorySearchForm, PersonForm
 from participants.models import Person
@@ -33,9 +33,7 @@ def person_list(request: OrgRequest, org_slug: str) -> HttpResponse:
         departments=directory.department_list(),
     )
     filters = form.filters() if request.GET else {"status": "active"}
-    page = _page(request, directory.person_list(**filters), per_page=50)
-    query = request.GET.copy()
-    query.pop("page", None)
+    page = paginate(request, directory.person_list(**filters), per_page=50)
     levels = dict(directory.level_scale(request.organization))
     return render(
         request,
@@ -43,7 +41,6 @@ def person_list(request: OrgRequest, org_slug: str) -> HttpResponse:
         {
             "form": form,
             "page": page,
-            "query": query.urlencode(),
             "filtered": any(value for key, value in filters.items() if key != "status"),
             "rows": [(person, levels.get(person.level or 0, "")) for person in page.object_list],
         },
@@ -75,7 +72,7 @@ def person_create(request: OrgRequest, org_slug: str) -> HttpResponse:
                 organization=request.organization, actor=request.user, **form.person_fields()
             )
         except ValidationError as error:
-            _add_form_errors(form, error)
+            add_form_errors(form, error)
         else:
             messages.success(request, f"{person.full_name} was added to the directory.")
             return redirect("person_detail", org_slug=org_slug, pk=person.pk)
@@ -105,7 +102,7 @@ def person_edit(request: OrgRequest, org_slug: str, pk: int) -> HttpResponse:
                 **form.person_fields(),
             )
         except ValidationError as error:
-            _add_form_errors(form, error)
+            add_form_errors(form, error)
         else:
             messages.success(request, f"{person.full_name} was saved.")
             return redirect("person_detail", org_slug=org_slug, pk=person.pk)

@@ -9,9 +9,9 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from mentoring.pages import add_form_errors, paginate, require_role
 from organizations.http import OrgRequest
 from organizations.models import Role
-from organizations.views import _add_form_errors, _page, require_role
 from participants import enrollment as enrolment
 from participants.forms_enrollment import InviteForm, WithdrawForm
 from participants.models import Enrollment, EnrollmentRole, EnrollmentStatus
@@ -56,7 +56,7 @@ def enrollment_manage(request: OrgRequest, org_slug: str, program_pk: int) -> Ht
                 actor=request.user,
             )
         except ValidationError as error:
-            _add_form_errors(form, error)
+            add_form_errors(form, error)
         else:
             names = ", ".join(e.person.full_name for e in invited)
             messages.success(
@@ -81,7 +81,7 @@ def enrollment_manage(request: OrgRequest, org_slug: str, program_pk: int) -> Ht
         "open_statuses": list(enrolment.OPEN_STATUSES),
         "mentor_places": enrolment.mentor_places(program),
         "waitlist": list(enrolment.waitlist(program)),
-        "page": _page(request, enrollments),
+        "page": paginate(request, enrollments),
         "candidates": list(enrolment.invite_candidates(program, search)[:CANDIDATES_SHOWN]),
         "search": search,
         "role_filter": role,

@@ -16,9 +16,9 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from mentoring.pages import add_form_errors, paginate, require_role
 from organizations.http import OrgRequest
 from organizations.models import Role
-from organizations.views import _add_form_errors, _page, require_role
 from participants import importing
 from participants.forms_directory import ImportMappingForm, ImportUploadForm
 from participants.models import ImportJob, ImportStatus
@@ -53,10 +53,10 @@ def import_list(request: OrgRequest, org_slug: str) -> HttpResponse:
                 content=upload.read(),
             )
         except ValidationError as error:
-            _add_form_errors(form, error)
+            add_form_errors(form, error)
         else:
             return redirect("import_detail", org_slug=org_slug, pk=job.pk)
-    page = _page(request, _jobs())
+    page = paginate(request, _jobs())
     return render(
         request,
         "participants/imports/list.html",
@@ -118,7 +118,7 @@ def import_validate(request: OrgRequest, org_slug: str, pk: int) -> HttpResponse
                 mapping=form.mapping(),
             )
         except ValidationError as error:
-            _add_form_errors(form, error)
+            add_form_errors(form, error)
         else:
             return redirect("import_detail", org_slug=org_slug, pk=job.pk)
     return render(

@@ -9,8 +9,8 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from mentoring.pages import add_form_errors, require_role
 from organizations.http import OrgRequest
-from organizations.views import _add_form_errors, require_role
 from participants import registration
 from participants.enrollment import my_enrollments, staff_programs
 from participants.forms_enrollment import QuestionForm, RegistrationForm
@@ -39,7 +39,7 @@ def question_list(request: OrgRequest, org_slug: str, program_pk: int) -> HttpRe
                 program=program, actor=request.user, data=form.to_input()
             )
         except ValidationError as error:
-            _add_form_errors(form, error)
+            add_form_errors(form, error)
         else:
             messages.success(request, f"Question “{question.text}” was added.")
             return redirect("registration_question_list", org_slug=org_slug, program_pk=program.pk)
@@ -63,7 +63,7 @@ def question_edit(request: OrgRequest, org_slug: str, program_pk: int, pk: int) 
                 question=question, actor=request.user, data=form.to_input()
             )
         except ValidationError as error:
-            _add_form_errors(form, error)
+            add_form_errors(form, error)
         else:
             messages.success(request, "The question was saved.")
             return redirect("registration_question_list", org_slug=org_slug, program_pk=program.pk)

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from mentoring.pages import add_form_errors, paginate, require_role
 from organizations.http import OrgRequest
-from organizations.views import _add_form_errors, _page, require_role
 from programs import lifecycle, selectors, services
 from programs.forms import ProgramForm, TransitionForm
 from programs.models import Program, ProgramStatus
@@ -33,14 +31,11 @@ def program_list(request: OrgRequest, org_slug: str) -> HttpResponse:
         request,
         "programs/program_list.html",
         {
-            "page": _page(request, programs),
+            "page": paginate(request, programs),
             "status": status,
             "archived": archived,
             "statuses": ProgramStatus.choices,
             "filtered": bool(status) or archived,
-            "filter_query": urlencode(
-                {k: v for k, v in (("status", status), ("archived", "1" if archived else "")) if v}
-            ),
         },
     )
 
@@ -63,7 +58,7 @@ def _save_form(request: OrgRequest, form: ProgramForm, program: Program | None) 
             focus_topics=form.cleaned_data["focus_topics"],
         )
     except ValidationError as error:
-        _add_form_errors(form, error)
+        add_form_errors(form, error)
         return None
 
 

@@ -18,9 +18,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from mentoring.pages import add_form_errors, require_role
 from organizations.http import OrgRequest
 from organizations.models import Role
-from organizations.views import _add_form_errors, require_role
 from programs import content, selectors, services
 from programs.forms import CharterForm, CoordinatorForm, MoveForm, ObjectiveForm, TrainingForm
 from programs.models import Objective, Program, TrainingResource
@@ -47,7 +47,7 @@ def _add_on_overview(
         try:
             save(form.cleaned_data)
         except ValidationError as error:
-            _add_form_errors(form, error)
+            add_form_errors(form, error)
     if form.errors:
         return render_detail(
             request,
@@ -76,7 +76,7 @@ def _edit_page(
         try:
             save(form.cleaned_data)
         except ValidationError as error:
-            _add_form_errors(form, error)
+            add_form_errors(form, error)
         else:
             messages.success(request, success)
             return redirect(_detail_url(request.organization.slug, program, anchor))

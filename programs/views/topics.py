@@ -8,9 +8,9 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from mentoring.pages import add_form_errors, paginate, require_role
 from organizations.http import OrgRequest
 from organizations.models import Role
-from organizations.views import _add_form_errors, _page, require_role
 from programs import selectors, services
 from programs.forms import TopicForm
 
@@ -25,14 +25,14 @@ def topic_list(request: OrgRequest, org_slug: str) -> HttpResponse:
                 organization=request.organization, actor=request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            _add_form_errors(form, error)
+            add_form_errors(form, error)
         else:
             messages.success(request, f"“{topic.name}” was added to the vocabulary.")
             return redirect("topic_list", org_slug=org_slug)
     return render(
         request,
         "programs/topic_list.html",
-        {"form": form, "page": _page(request, selectors.topic_list(), per_page=50)},
+        {"form": form, "page": paginate(request, selectors.topic_list(), per_page=50)},
         status=400 if form.errors else 200,
     )
 
@@ -48,7 +48,7 @@ def topic_edit(request: OrgRequest, org_slug: str, pk: int) -> HttpResponse:
         try:
             services.topic_update(actor=request.user, topic=topic, **form.cleaned_data)
         except ValidationError as error:
-            _add_form_errors(form, error)
+            add_form_errors(form, error)
         else:
             messages.success(request, f"“{topic.name}” was saved.")
             return redirect("topic_list", org_slug=org_slug)
