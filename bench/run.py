@@ -83,9 +83,10 @@ def parse_options(argv: list[str]) -> Options:
     parser.add_argument("--json", type=Path, dest="json_path", help="also write the figures here")
     parser.add_argument(
         "--only",
-        choices=("all", "http", "import"),
+        choices=("all", "http", "import", "matching"),
         default="all",
-        help="run only the HTTP part or only the directory import part (all)",
+        help="run only the HTTP part, the directory import part, or the matching engine (all: "
+        "HTTP and import; matching needs no database and runs only when asked)",
     )
     parser.add_argument(
         "--import-rows", type=int, default=10_000, help="rows of the import file (10000)"
@@ -375,6 +376,11 @@ def _terminate(signum: int, frame: FrameType | None) -> None:
 
 def main(argv: list[str]) -> int:
     options = parse_options(argv)
+    if options.only == "matching":
+        from bench import matching_bench
+
+        extra = ["--json", str(options.json_path)] if options.json_path else []
+        return matching_bench.main((["--quick"] if options.quick else []) + extra)
     started = time.monotonic()
     signal.signal(signal.SIGTERM, _terminate)
     base_url = os.environ.get("DATABASE_URL", "")

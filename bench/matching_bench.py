@@ -1,0 +1,381 @@
+"""Matching benchmark: synthetic, realistic cohorts of 1k, 5k and 10k mentors by as many mentees.
+
+Run it with ``./flip bench --only matching`` (or ``python -m bench.matching_bench``; ``--quick`` runs
+1k and 5k only). Each size runs in its own child process, which reports its own peak memory
+(``ru_maxrss`` of ``RUSAGE_SELF``: a parent's ``RUSAGE_CHILDREN`` figure would inherit the
+parent's peak). In the child:
+
+1. generate the enrolments as plain records — what the round's task reads from the ORM in a few
+   bulk queries (not timed: the database part belongs to the Django step);
+2. time each engine stage: build profiles (records → arrays), score matrix, hard-rule mask,
+   optimal solve, explanations (rationale, breakdown, alternatives, unmatched reasons);
+3. run the greedy baseline on the same matrix (not part of the total) and compare: its total as a
+   percentage of ours, how many mentees it gives a worse partner (or none), by how much on average;
+4. for sizes up to 5k, also solve "most matched first" and report both figures.
+
+Storing the proposals is part of the Django step and not measured here. Goals from the issue
+(end to end, including loading and storing): 1k ≤ 2 s, 5k ≤ 15 s, 10k ≤ 60 s and ≤ 6 GB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+if __name__ == "__main__" and str(PROJECT_ROOT) not in sys.path:  # run as a script
+    sys.path.insert(0, str(PROJECT_ROOT))
+
+import numpy as np  # noqa: E402
+
+from matching.engine import (  # noqa: E402
+    Constraints,
+    HardRules,
+    MatchingQuestion,
+    Mode,
+    PersonRecord,
+    RuleSet,
+    Scorer,
+    ScoringConfig,
+    build_cohort,
+    explain,
+    greedy,
+    solve,
+)
+from matching.engine.profiles import Cohort  # noqa: E402
+
+SIZES = (1_000, 5_000, 10_000)
+QUICK_SIZES = (1_000, 5_000)
+GOALS_S = {1_000: 2.0, 5_000: 15.0, 10_000: 60.0}
+MEMORY_GOAL_MB = 6 * 1024
+MAX_MATCHED_UP_TO = 5_000
+STAGES = ("build", "score", "rules", "solve", "explain")
+
+TOPIC_NAMES = [
+    "generative-AI tools", "social media", "TikTok", "data literacy", "prompt writing",
+    "remote collaboration", "sustainability", "diversity & inclusion", "gaming", "crypto",
+    "personal branding", "video editing", "no-code automation", "cybersecurity hygiene",
+    "Gen Z consumer habits", "podcasting", "mobile-first design", "mental health at work",
+]  # fmt: skip
+N_TOPICS = 60
+DEPARTMENTS = [
+    "Sales", "Engineering", "Finance", "Marketing", "Operations", "People", "Legal",
+    "Product", "Support", "Research", "Procurement", "Strategy",
+]  # fmt: skip
+OFFSETS = [-480, -300, -180, 0, 0, 0, 60, 60, 60, 120, 330, 480, 540, 600]
+OTHER_LANGUAGES = ["French", "German", "Spanish", "Hindi", "Japanese", "Portuguese"]
+WEIGHTS = {
+    "complementarity": 10,
+    "interests": 4,
+    "focus": 5,
+    "availability": 6,
+    "time_zone": 3,
+    "language": 8,
+    "meeting_format": 2,
+    "diversity": 3,
+    "questions": 2,
+}
+RULES = HardRules(junior_mentor=True, level_gap=2, reporting_chain=True, chain_levels=3)
+QUESTIONS = (
+    MatchingQuestion(
+        id=1,
+        text="How do you like to work?",
+        kind="single_choice",
+        use="similar",
+        choices=("Structured", "Spontaneous", "Hands-on", "Reflective"),
+    ),
+    MatchingQuestion(id=2, text="Appetite for risk", kind="scale", use="different"),
+)
+
+
+# --- Synthetic cohort ----------------------------------------------------------------------------
+
+
+def _record(
+    rng: random.Random,
+    *,
+    enrollment_id: int,
+    person_id: int,
+    mentor: bool,
+    topic_weights: list[float],
+) -> PersonRecord:
+    topics = list(range(1, N_TOPICS + 1))
+    n_skills = rng.randint(2, 8) if mentor else rng.randint(1, 6)
+    skills = {
+        t: rng.randint(2 if mentor else 1, 5)
+        for t in rng.choices(topics, topic_weights, k=n_skills)
+    }
+    languages = ["English"] if rng.random() < 0.93 else []
+    if rng.random() < 0.4 or not languages:
+        languages.append(rng.choice(OTHER_LANGUAGES))
+    windows = []
+    for day in rng.sample(range(5), rng.randint(2, 4)):
+        start = rng.randint(8, 17)
+        windows.append(
+            {
+                "weekday": day,
+                "start": f"{start:02d}:00",
+                "end": f"{start + rng.randint(1, 3):02d}:00",
+            }
+        )
+    return PersonRecord(
+        enrollment_id=enrollment_id,
+        person_id=person_id,
+        name=f"{'Mentor' if mentor else 'Mentee'} {person_id}",
+        level=rng.randint(1, 5) if mentor else rng.randint(4, 10),
+        department=rng.choice(DEPARTMENTS),
+        utc_offset_minutes=rng.choice(OFFSETS),
+        languages=languages,
+        meeting_format=rng.choices(["either", "video", "in_person"], [60, 25, 15])[0],
+        availability=windows,
+        skills=skills,
+        interests=set(rng.choices(topics, topic_weights, k=rng.randint(2, 8))),
+        answers={
+            "1": rng.choice(QUESTIONS[0].choices) if rng.random() < 0.8 else None,
+            "2": rng.randint(1, 5) if rng.random() < 0.8 else None,
+        },
+        max_mentees=2 if mentor and rng.random() < 0.15 else 1,
+        generation=rng.choice(
+            ["Gen Z", "Millennial"] if mentor else ["Millennial", "Gen X", "Boomer"]
+        ),
+    )
+
+
+def synthetic_records(
+    n: int, seed: int = 7
+) -> tuple[list[PersonRecord], list[PersonRecord], dict[int, int | None]]:
+    """``n`` mentors (person ids n+1..2n), ``n`` mentees (1..n) and everyone's manager: a mentee
+    reports to a more senior mentee (or nobody), a mentor to a mentee."""
+    rng = random.Random(seed)
+    topic_weights = [1 / (rank + 3) for rank in range(N_TOPICS)]  # a few popular topics
+    mentees = [
+        _record(
+            rng, enrollment_id=100_000 + k, person_id=k, mentor=False, topic_weights=topic_weights
+        )
+        for k in range(1, n + 1)
+    ]
+    mentors = [
+        _record(
+            rng,
+            enrollment_id=200_000 + k,
+            person_id=n + k,
+            mentor=True,
+            topic_weights=topic_weights,
+        )
+        for k in range(1, n + 1)
+    ]
+    by_level = sorted(mentees, key=lambda r: r.level or 0)
+    manager_of: dict[int, int | None] = {}
+    for position, record in enumerate(by_level):
+        seniors = by_level[position + 1 :]
+        manager_of[record.person_id] = rng.choice(seniors[:50]).person_id if seniors else None
+    for record in mentors:
+        manager_of[record.person_id] = rng.choice(mentees).person_id
+    return mentors, mentees, manager_of
+
+
+def synthetic_constraints(cohort: Cohort, rules: HardRules, seed: int = 11) -> Constraints:
+    """1 % previous pairs, 0.5 % admin blocks, and five pins that respect the rules."""
+    rng = random.Random(seed)
+    n_mentors, n_mentees = cohort.mentors.size, cohort.mentees.size
+    mentor_people, mentee_people = (
+        cohort.mentors.person_ids.tolist(),
+        cohort.mentees.person_ids.tolist(),
+    )
+    previous = [
+        (rng.choice(mentor_people), rng.choice(mentee_people)) for _ in range(n_mentees // 100)
+    ]
+    mentor_ids, mentee_ids = cohort.mentors.ids.tolist(), cohort.mentees.ids.tolist()
+    blocks = [(rng.choice(mentor_ids), rng.choice(mentee_ids)) for _ in range(n_mentees // 200)]
+    ruleset = RuleSet(cohort, rules, Constraints(previous_pairs=previous, blocks=blocks))
+    pins: list[tuple[int, int]] = []
+    used_mentors: set[int] = set()
+    used_mentees: set[int] = set()
+    while len(pins) < min(5, n_mentors, n_mentees):
+        mentor, mentee = rng.randrange(n_mentors), rng.randrange(n_mentees)
+        if (
+            mentor in used_mentors
+            or mentee in used_mentees
+            or ruleset.rules_forbidding(mentee, mentor)
+        ):
+            continue
+        used_mentors.add(mentor)
+        used_mentees.add(mentee)
+        pins.append((mentor_ids[mentor], mentee_ids[mentee]))
+    return Constraints(previous_pairs=previous, blocks=blocks, pins=pins)
+
+
+# --- One size, in a child process -----------------------------------------------------------------
+
+
+def _timed(timings: dict[str, float], stage: str, work: Callable[[], Any]) -> Any:
+    started = time.perf_counter()
+    result = work()
+    timings[stage] = time.perf_counter() - started
+    return result
+
+
+def run_size(n: int) -> dict[str, Any]:
+    mentors, mentees, manager_of = synthetic_records(n)
+    timings: dict[str, float] = {}
+    cohort: Cohort = _timed(
+        timings,
+        "build",
+        lambda: build_cohort(
+            mentors=mentors,
+            mentees=mentees,
+            topics={
+                t: TOPIC_NAMES[t - 1] if t <= len(TOPIC_NAMES) else f"Topic {t}"
+                for t in range(1, N_TOPICS + 1)
+            },
+            focus_topics={1, 2, 5, 7, 11, 15},
+            questions=QUESTIONS,
+            max_mentees_per_mentor=2,
+            manager_of=manager_of,
+        ),
+    )
+    constraints = synthetic_constraints(cohort, RULES)
+    started = time.perf_counter()
+    ruleset = RuleSet(cohort, RULES, constraints)
+    pins = ruleset.pin_indices()
+    scorer = Scorer(cohort, ScoringConfig(weights=WEIGHTS))
+    setup = time.perf_counter() - started
+    scores = _timed(timings, "score", scorer.matrix)
+    timings["score"] += setup
+    allowed = _timed(timings, "rules", ruleset.allowed_matrix)
+    capacity = cohort.mentors.capacity
+    optimal = _timed(timings, "solve", lambda: solve(scores, allowed, capacity, pins=pins))
+    explanations = _timed(
+        timings,
+        "explain",
+        lambda: explain(
+            scorer=scorer, ruleset=ruleset, scores=scores, allowed=allowed, assignment=optimal
+        ),
+    )
+    baseline = greedy(scores, allowed, capacity, pins=pins)
+    ours_by_mentee = np.zeros(cohort.mentees.size)
+    ours_by_mentee[optimal.mentees] = optimal.scores
+    greedy_by_mentee = np.zeros(cohort.mentees.size)
+    greedy_by_mentee[baseline.mentees] = baseline.scores
+    worse = greedy_by_mentee < ours_by_mentee - 1e-9
+    out: dict[str, Any] = {
+        "n": n,
+        "timings": timings,
+        "total_s": sum(timings.values()),
+        "allowed_share": float(allowed.mean()),
+        "slots": int(capacity.sum()),
+        "matched": optimal.matched,
+        "total": optimal.total,
+        "mean": optimal.mean,
+        "min": optimal.minimum,
+        "unmatched_reasons": len(explanations.unmatched),
+        "greedy": {
+            "seconds": baseline.seconds,
+            "matched": baseline.matched,
+            "total_pct": 100 * baseline.total / optimal.total,
+            "mentees_worse": int(worse.sum()),
+            "mentees_worse_pct": 100 * float(worse.mean()),
+            "mean_drop": float((ours_by_mentee - greedy_by_mentee)[worse].mean())
+            if worse.any()
+            else 0.0,
+        },
+        "sample": explanations.pairs[0].rationale if explanations.pairs else "",
+    }
+    if n <= MAX_MATCHED_UP_TO:
+        most = solve(scores, allowed, capacity, pins=pins, mode=Mode.MAX_MATCHED_FIRST)
+        out["max_matched"] = {"seconds": most.seconds, "matched": most.matched, "total": most.total}
+    out["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return out
+
+
+# --- Parent: run each size in a child, print the table --------------------------------------------
+
+
+def run_child(n: int, timeout: float) -> dict[str, Any]:
+    completed = subprocess.run(
+        [sys.executable, "-m", "bench.matching_bench", "--child", str(n)],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    if completed.returncode != 0:
+        raise RuntimeError(f"the {n:,} run failed:\n{completed.stderr[-3000:]}")
+    result: dict[str, Any] = json.loads(completed.stdout.strip().splitlines()[-1])
+    return result
+
+
+def report(results: list[dict[str, Any]]) -> list[str]:
+    header = (
+        f"  {'cohort':<14}"
+        + "".join(f"{s:>9}" for s in STAGES)
+        + f"{'total':>9}{'goal':>7}{'peak MB':>9}"
+    )
+    lines = ["", f"Matching engine ({os.cpu_count()} CPU cores), seconds per stage", header]
+    for r in results:
+        ok = (
+            "ok"
+            if r["total_s"] <= GOALS_S.get(r["n"], float("inf")) and r["peak_mb"] <= MEMORY_GOAL_MB
+            else "MISS"
+        )
+        lines.append(
+            f"  {r['n']:,} x {r['n']:,}".ljust(16)
+            + "".join(f"{r['timings'][s]:>9.2f}" for s in STAGES)
+            + f"{r['total_s']:>9.2f}{GOALS_S.get(r['n'], float('inf')):>5.0f} s{r['peak_mb']:>9.0f}  {ok}"
+        )
+    lines += ["", "  Result and greedy baseline (same matrix; greedy is for comparison only)"]
+    for r in results:
+        g = r["greedy"]
+        lines.append(
+            f"  {r['n']:,}: {r['matched']:,} pairs of {r['slots']:,} places, mean {r['mean']:.1f}, "
+            f"min {r['min']:.1f}, {r['unmatched_reasons']} unmatched explained, "
+            f"{100 * r['allowed_share']:.0f} % of pairs allowed"
+        )
+        lines.append(
+            f"      greedy ({g['seconds']:.1f} s): total {g['total_pct']:.2f} % of ours, "
+            f"{g['matched']:,} pairs; {g['mentees_worse']:,} mentees ({g['mentees_worse_pct']:.1f} %) "
+            f"get a worse partner or none, by {g['mean_drop']:.1f} points on average"
+        )
+        if "max_matched" in r:
+            m = r["max_matched"]
+            lines.append(
+                f"      most matched first ({m['seconds']:.1f} s): {m['matched']:,} pairs, "
+                f"total {m['total']:.0f} (score first: {r['matched']:,} pairs, total {r['total']:.0f})"
+            )
+    lines += ["", f"  Sample rationale: {results[0]['sample']}" if results else "", ""]
+    return lines
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="1k and 5k only")
+    parser.add_argument("--sizes", type=int, nargs="+", help="cohort sizes to run instead")
+    parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--json", type=Path, dest="json_path", help="also write the figures here")
+    args = parser.parse_args(argv)
+    if args.child:
+        print(json.dumps(run_size(args.child)), flush=True)
+        return 0
+    sizes = args.sizes or (QUICK_SIZES if args.quick else SIZES)
+    results = []
+    for n in sizes:
+        print(f"bench: matching {n:,} x {n:,}…", file=sys.stderr, flush=True)
+        results.append(run_child(n, timeout=900))
+    print("\n".join(report(results)), flush=True)
+    if args.json_path:
+        args.json_path.write_text(json.dumps(results, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

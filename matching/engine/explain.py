@@ -1,0 +1,341 @@
+"""Why each pair was proposed, who else came close, and why someone is left unmatched.
+
+- A pair's **contributions** are :meth:`Scorer.breakdown` (they add up to its score exactly).
+- Its **rationale** is assembled from the profiles: skills the mentor can teach that the mentee
+  wants to learn (strongest first), focus topics among them, shared interests, time-zone
+  difference, shared availability, language or format problems, and whether the pair bridges
+  departments or generations.
+- **Runner-up alternatives**: the best other allowed partners of each side by score.
+- An **unmatched** person's reason comes from the masks: no mentor (mentee) with a place left; a
+  hard rule that excludes every candidate on its own (e.g. "every mentor with capacity is in your
+  reporting chain"); several rules together (with counts); or every compatible partner is taken by
+  pairs that score higher overall — in an optimal assignment, the only remaining case.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from matching.engine.arrays import BoolArray, FloatArray, IntArray
+from matching.engine.profiles import FORMAT_NAMES, SLOT_MINUTES, Cohort
+from matching.engine.rules import RuleSet
+from matching.engine.scoring import CRITERIA, Scorer, breakdown_totals
+from matching.engine.solver import Assignment, Mode
+
+MAX_LISTED = 3
+_BLOCK_ELEMENTS = 1 << 21
+
+
+@dataclass(frozen=True)
+class Alternative:
+    enrollment_id: int
+    name: str
+    score: float
+
+
+@dataclass(frozen=True)
+class PairExplanation:
+    mentor_id: int
+    mentee_id: int
+    score: float
+    contributions: dict[str, float]
+    rationale: str
+    mentee_alternatives: tuple[Alternative, ...]  # other mentors for this mentee
+    mentor_alternatives: tuple[Alternative, ...]  # other mentees for this mentor
+    pinned: bool
+
+
+@dataclass(frozen=True)
+class UnmatchedExplanation:
+    enrollment_id: int
+    name: str
+    role: str
+    code: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Explanations:
+    pairs: tuple[PairExplanation, ...]
+    unmatched: tuple[UnmatchedExplanation, ...]
+
+
+def listing(items: list[str]) -> str:
+    """ "A", "A and B", "A, B and C"."""
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _hours(minutes: float) -> str:
+    return f"{minutes / 60:g} h"
+
+
+# --- Rationale -------------------------------------------------------------------------------
+
+
+def rationale(cohort: Cohort, mentee: int, mentor: int, *, pinned: bool = False) -> str:
+    """A plain-language summary of one pair, from their profiles."""
+    mentors, mentees = cohort.mentors, cohort.mentees
+    mentor_name, mentee_name = mentors.names[mentor], mentees.names[mentee]
+    teach, learn = mentors.skills[mentor], mentees.skills[mentee]
+    common = np.flatnonzero((teach > 0) & (learn > 0))
+    depth = np.minimum(teach[common], learn[common])
+    common = common[np.lexsort((common, -depth.astype(np.int64)))]
+    names = [cohort.topic_names[t] for t in common]
+    parts: list[str] = []
+    if names:
+        shown = names[:MAX_LISTED] + (
+            [f"{len(names) - MAX_LISTED} more"] if len(names) > MAX_LISTED else []
+        )
+        parts.append(f"{mentor_name} can teach {listing(shown)} that {mentee_name} wants to learn")
+        focus = [cohort.topic_names[t] for t in common if cohort.focus[t]][:MAX_LISTED]
+        if focus:
+            verb = "is a focus topic" if len(focus) == 1 else "are focus topics"
+            parts.append(f"{listing(focus)} {verb} of the program")
+    else:
+        parts.append(f"{mentor_name} lists no skill that {mentee_name} wants to learn")
+    shared = np.flatnonzero(mentors.interests[mentor] & mentees.interests[mentee])
+    if len(shared):
+        parts.append(
+            "both care about " + listing([cohort.topic_names[t] for t in shared[:MAX_LISTED]])
+        )
+    parts.append(_time_zone_text(int(mentors.utc_offset[mentor]), int(mentees.utc_offset[mentee])))
+    overlap = int((mentors.availability[mentor] & mentees.availability[mentee]).sum())
+    parts.append(
+        f"{_hours(overlap * SLOT_MINUTES)} of shared weekly availability"
+        if overlap
+        else "no shared weekly availability yet"
+    )
+    if not (mentors.languages[mentor] & mentees.languages[mentee]).any():
+        parts.append("no common language listed")
+    formats = int(mentors.meeting_format[mentor]), int(mentees.meeting_format[mentee])
+    if {0, 1} == set(formats):
+        parts.append(
+            f"meeting formats differ ({FORMAT_NAMES[formats[0]]} vs {FORMAT_NAMES[formats[1]]})"
+        )
+    departments = int(mentors.department[mentor]), int(mentees.department[mentee])
+    if min(departments) >= 0:
+        parts.append(
+            "same department" if departments[0] == departments[1] else "different departments"
+        )
+    generations = int(mentors.generation[mentor]), int(mentees.generation[mentee])
+    if min(generations) >= 0 and generations[0] != generations[1]:
+        parts.append("bridges generations")
+    if pinned:
+        parts.append("pinned by an administrator")
+    return "; ".join(parts)
+
+
+def _time_zone_text(a: int, b: int) -> str:
+    distance = abs(a - b) % (24 * 60)
+    distance = min(distance, 24 * 60 - distance)
+    return "same time zone" if not distance else f"{_hours(distance)} time-zone difference"
+
+
+# --- Alternatives ----------------------------------------------------------------------------
+
+
+def _top_in_rows(
+    scores: FloatArray, allowed: BoolArray, rows: IntArray, exclude: list[set[int]], k: int
+) -> list[list[tuple[int, float]]]:
+    """For each of ``rows``, the ``k`` best allowed columns not in ``exclude``, best first."""
+    out: list[list[tuple[int, float]]] = []
+    width = scores.shape[1]
+    keep = min(width, k + max((len(e) for e in exclude), default=0))
+    step = max(1, _BLOCK_ELEMENTS // max(width, 1))
+    for start in range(0, len(rows), step):
+        block_rows = rows[start : start + step]
+        masked = np.where(allowed[block_rows], scores[block_rows], -np.inf)
+        if keep < width:
+            top = np.argpartition(-masked, keep - 1, axis=1)[:, :keep]
+        else:
+            top = np.broadcast_to(np.arange(width), masked.shape)
+        for offset, (row, picks) in enumerate(zip(masked, top, strict=True)):
+            order = picks[np.lexsort((picks, -row[picks]))]
+            skip = exclude[start + offset]
+            chosen = [
+                (int(c), float(row[c])) for c in order if np.isfinite(row[c]) and c not in skip
+            ]
+            out.append(chosen[:k])
+    return out
+
+
+def _top_in_columns(
+    scores: FloatArray, allowed: BoolArray, cols: IntArray, exclude: list[set[int]], k: int
+) -> list[list[tuple[int, float]]]:
+    """Like :func:`_top_in_rows` for columns (read in column blocks, transposed)."""
+    out: list[list[tuple[int, float]]] = []
+    step = max(1, _BLOCK_ELEMENTS // max(scores.shape[0], 1))
+    for start in range(0, len(cols), step):
+        block = cols[start : start + step]
+        sub_scores = np.ascontiguousarray(scores[:, block].T)
+        sub_allowed = np.ascontiguousarray(allowed[:, block].T)
+        local = np.arange(len(block), dtype=np.int64)
+        out += _top_in_rows(sub_scores, sub_allowed, local, exclude[start : start + step], k)
+    return out
+
+
+# --- Unmatched ---------------------------------------------------------------------------------
+
+_MENTEE_RULE_TEXT = {
+    "junior_mentor": "no mentor with capacity is at least {gap} more junior than you",
+    "reporting_chain": "every mentor with capacity is in your reporting chain",
+    "different_department": "every mentor with capacity is in your department",
+    "rotation": "you have already been paired with every mentor with capacity",
+    "admin_blocks": "an administrator blocked every mentor with capacity for you",
+    "shared_language": "no mentor with capacity shares a language with you",
+}
+_MENTOR_RULE_TEXT = {
+    "junior_mentor": "no mentee is at least {gap} more senior than you",
+    "reporting_chain": "every mentee is in your reporting chain",
+    "different_department": "every mentee is in your department",
+    "rotation": "you have already been paired with every mentee",
+    "admin_blocks": "an administrator blocked every mentee for you",
+    "shared_language": "no mentee shares a language with you",
+}
+_RULE_COUNT_TEXT = {
+    "junior_mentor": "{n} not {gap} apart in level",
+    "reporting_chain": "{n} in your reporting chain",
+    "different_department": "{n} in your department",
+    "rotation": "{n} paired with you before",
+    "admin_blocks": "{n} blocked by an administrator",
+    "shared_language": "{n} without a common language",
+}
+
+
+def _rule_reason(
+    forbidden: dict[str, BoolArray],
+    candidates: BoolArray,
+    texts: dict[str, str],
+    gap: str,
+    other: str,
+) -> tuple[str, str]:
+    for rule, mask in forbidden.items():
+        if mask[candidates].all():
+            return f"rule:{rule}", texts[rule].format(gap=gap)
+    counts = [
+        _RULE_COUNT_TEXT[rule].format(n=int(mask[candidates].sum()), gap=gap)
+        for rule, mask in forbidden.items()
+        if mask[candidates].any()
+    ]
+    return "rules", f"no {other} passes the hard rules together ({listing(counts)})"
+
+
+def _unmatched(
+    ruleset: RuleSet, allowed: BoolArray, assignment: Assignment
+) -> list[UnmatchedExplanation]:
+    cohort = ruleset.cohort
+    mentors, mentees = cohort.mentors, cohort.mentees
+    gap = f"{ruleset.rules.level_gap} level" + ("" if ruleset.rules.level_gap == 1 else "s")
+    pin_load = np.bincount(assignment.mentors[assignment.pinned], minlength=mentors.size)
+    open_mentors = (mentors.capacity - pin_load) > 0
+    free_mentees = np.ones(mentees.size, dtype=np.bool_)
+    free_mentees[assignment.mentees[assignment.pinned]] = False
+    score_first = assignment.mode == Mode.SCORE_FIRST
+    out: list[UnmatchedExplanation] = []
+    for row in assignment.unmatched_mentees().tolist():
+        compatible = int((allowed[row] & open_mentors).sum())
+        if not open_mentors.any():
+            code, reason = "no_places", "every mentor's places are taken by pinned pairs"
+        elif not compatible:
+            code, reason = _rule_reason(
+                ruleset.forbidden_for_mentee(row), open_mentors, _MENTEE_RULE_TEXT, gap, "mentor"
+            )
+        else:
+            code = "taken"
+            reason = (
+                f"all {compatible} compatible mentor(s) are at capacity with better-scoring pairs"
+                if score_first
+                else f"all {compatible} compatible mentor(s) are at capacity: pairing you would "
+                "leave another mentee unmatched or lower the total score"
+            )
+        out.append(
+            UnmatchedExplanation(int(mentees.ids[row]), mentees.names[row], "mentee", code, reason)
+        )
+    for col in assignment.unmatched_mentors().tolist():
+        compatible = int((allowed[:, col] & free_mentees).sum())
+        if not free_mentees.any():
+            code, reason = "no_places", "every mentee is pinned to another mentor"
+        elif not compatible:
+            code, reason = _rule_reason(
+                ruleset.forbidden_for_mentor(col), free_mentees, _MENTOR_RULE_TEXT, gap, "mentee"
+            )
+        else:
+            code = "taken"
+            reason = f"all {compatible} compatible mentee(s) are matched with mentors who score higher overall"
+        out.append(
+            UnmatchedExplanation(int(mentors.ids[col]), mentors.names[col], "mentor", code, reason)
+        )
+    return out
+
+
+# --- Entry point -------------------------------------------------------------------------------
+
+
+def explain(
+    *,
+    scorer: Scorer,
+    ruleset: RuleSet,
+    scores: FloatArray,
+    allowed: BoolArray,
+    assignment: Assignment,
+    alternatives: int = MAX_LISTED,
+) -> Explanations:
+    """Explanations for every proposed pair and every unmatched person of one assignment."""
+    cohort = scorer.cohort
+    mentors, mentees = cohort.mentors, cohort.mentees
+    contributions = scorer.breakdown(assignment.mentees, assignment.mentors)
+    # The score shown is the in-order sum of the shares shown (equal to the matrix value up to
+    # float rounding), so a breakdown always adds up to its score.
+    totals = breakdown_totals(contributions).tolist()
+    mentor_of = assignment.mentor_of()
+    taken_by: list[set[int]] = [set() for _ in range(mentors.size)]
+    for mentee, mentor in zip(
+        assignment.mentees.tolist(), assignment.mentors.tolist(), strict=True
+    ):
+        taken_by[mentor].add(mentee)
+    mentee_alts = _top_in_rows(
+        scores,
+        allowed,
+        assignment.mentees,
+        [{int(mentor_of[e])} for e in assignment.mentees],
+        alternatives,
+    )
+    used = np.unique(assignment.mentors)
+    mentor_alts = dict(
+        zip(
+            used.tolist(),
+            _top_in_columns(
+                scores, allowed, used, [taken_by[m] for m in used.tolist()], alternatives
+            ),
+            strict=True,
+        )
+    )
+    pairs = []
+    for k, (mentee, mentor) in enumerate(
+        zip(assignment.mentees.tolist(), assignment.mentors.tolist(), strict=True)
+    ):
+        pinned = bool(assignment.pinned[k])
+        pairs.append(
+            PairExplanation(
+                mentor_id=int(mentors.ids[mentor]),
+                mentee_id=int(mentees.ids[mentee]),
+                score=totals[k],
+                contributions=dict(zip(CRITERIA, contributions[k].tolist(), strict=True)),
+                rationale=rationale(cohort, mentee, mentor, pinned=pinned),
+                mentee_alternatives=tuple(
+                    Alternative(int(mentors.ids[c]), mentors.names[c], s) for c, s in mentee_alts[k]
+                ),
+                mentor_alternatives=tuple(
+                    Alternative(int(mentees.ids[r]), mentees.names[r], s)
+                    for r, s in mentor_alts[mentor]
+                ),
+                pinned=pinned,
+            )
+        )
+    return Explanations(
+        pairs=tuple(pairs), unmatched=tuple(_unmatched(ruleset, allowed, assignment))
+    )

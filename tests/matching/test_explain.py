@@ -1,0 +1,220 @@
+"""Explanations: rationale from the data, exact breakdown, alternatives, unmatched reasons."""
+
+from __future__ import annotations
+
+import pytest
+
+from matching.engine import CRITERIA, Constraints, HardRules, Mode, ScoringConfig, run_round
+from matching.engine.explain import listing
+from tests.matching.helpers import cohort, person
+
+WEIGHTS = ScoringConfig(weights=dict.fromkeys(CRITERIA, 5))
+RULES = HardRules(junior_mentor=True, reporting_chain=True)
+
+
+def crafted():
+    alex = person(
+        "Alex",
+        level=2,
+        department="IT",
+        generation="Gen Z",
+        skills={1: 5, 4: 3},
+        interests={3},
+        availability=[{"weekday": 0, "start": "09:00", "end": "11:00"}],
+    )
+    blake = person("Blake", level=2, department="IT", skills={4: 5}, languages=["German"])
+    sam = person(
+        "Sam",
+        level=9,
+        department="Finance",
+        generation="Gen X",
+        utc_offset_minutes=60,
+        skills={1: 4},
+        interests={3, 5},
+        availability=[{"weekday": 0, "start": "10:00", "end": "12:00"}],
+    )
+    kim = person("Kim", level=9, department="IT", skills={4: 2}, meeting_format="in_person")
+    return cohort([alex, blake], [sam, kim], focus=[1])
+
+
+def test_rationale_is_built_from_both_profiles():
+    result = run_round(crafted(), config=WEIGHTS, rules=RULES)
+    assert result.explanations is not None
+    by_mentee = {p.mentee_id: p for p in result.explanations.pairs}
+    sam = by_mentee[result.scorer.cohort.mentees.ids[0]]
+    assert sam.rationale == (
+        "Alex can teach generative-AI tools that Sam wants to learn; "
+        "generative-AI tools is a focus topic of the program; both care about sustainability; "
+        "1 h time-zone difference; 2 h of shared weekly availability; different departments; "
+        "bridges generations"
+    )
+    kim = by_mentee[result.scorer.cohort.mentees.ids[1]]
+    assert kim.rationale == (
+        "Blake can teach data literacy that Kim wants to learn; same time zone; "
+        "2 h of shared weekly availability; no common language listed; "
+        "meeting formats differ (video vs in person); same department"
+    )
+
+
+def test_pair_score_is_the_sum_of_its_contributions():
+    result = run_round(crafted(), config=WEIGHTS, rules=RULES)
+    assert result.explanations is not None
+    for pair in result.explanations.pairs:
+        assert list(pair.contributions) == list(CRITERIA)
+        running = 0.0
+        for points in pair.contributions.values():
+            running += points
+        assert running == pair.score
+    matrix_scores = sorted(result.assignment.scores.tolist())
+    shown = sorted(p.score for p in result.explanations.pairs)
+    assert shown == pytest.approx(matrix_scores, abs=1e-9)
+
+
+def test_runner_up_alternatives_for_each_side():
+    result = run_round(crafted(), config=WEIGHTS, rules=RULES)
+    assert result.explanations is not None
+    cohort_ = result.scorer.cohort
+    for pair in result.explanations.pairs:
+        mentee = cohort_.mentees.index_of(pair.mentee_id)
+        mentor = cohort_.mentors.index_of(pair.mentor_id)
+        (other_mentor,) = pair.mentee_alternatives
+        assert other_mentor.enrollment_id != pair.mentor_id
+        assert (
+            other_mentor.score
+            == result.scores[mentee, cohort_.mentors.index_of(other_mentor.enrollment_id)]
+        )
+        (other_mentee,) = pair.mentor_alternatives
+        assert other_mentee.enrollment_id != pair.mentee_id
+        assert (
+            other_mentee.score
+            == result.scores[cohort_.mentees.index_of(other_mentee.enrollment_id), mentor]
+        )
+
+
+def test_alternatives_are_the_best_three_allowed_partners():
+    mentors = [person(f"M{k}", level=1, skills={1: k}) for k in range(1, 6)]
+    blocked = mentors[4]
+    mentees = [person("Exec", level=9, skills={1: 5})]
+    result = run_round(
+        cohort(mentors, mentees),
+        config=ScoringConfig(weights={"complementarity": 1}),
+        rules=RULES,
+        constraints=Constraints(blocks=[(blocked.enrollment_id, mentees[0].enrollment_id)]),
+    )
+    assert result.explanations is not None
+    (pair,) = result.explanations.pairs
+    assert pair.mentor_id == mentors[3].enrollment_id  # M5 is blocked: M4 is the best allowed
+    assert [a.name for a in pair.mentee_alternatives] == ["M3", "M2", "M1"]
+
+
+def unmatched(result):
+    assert result.explanations is not None
+    return {(u.role, u.name): (u.code, u.reason) for u in result.explanations.unmatched}
+
+
+def test_unmatched_because_every_mentor_is_in_the_reporting_chain():
+    analyst = person("Analyst", level=1)
+    boss, other = person("Boss", level=9), person("Other", level=9)
+    pair = cohort([analyst], [boss, other], managers={analyst.person_id: boss.person_id})
+    reasons = unmatched(run_round(pair, config=WEIGHTS, rules=RULES))
+    assert reasons == {
+        ("mentee", "Boss"): (
+            "rule:reporting_chain",
+            "every mentor with capacity is in your reporting chain",
+        )
+    }
+
+
+def test_unmatched_because_no_mentor_shares_a_language():
+    pair = cohort([person("Fr", level=1, languages=["French"])], [person("En", level=9)])
+    rules = HardRules(shared_language=True)
+    reasons = unmatched(run_round(pair, config=WEIGHTS, rules=rules))
+    assert reasons[("mentee", "En")] == (
+        "rule:shared_language",
+        "no mentor with capacity shares a language with you",
+    )
+    assert reasons[("mentor", "Fr")] == (
+        "rule:shared_language",
+        "no mentee shares a language with you",
+    )
+
+
+@pytest.mark.parametrize("mode", list(Mode))
+def test_unmatched_because_compatible_mentors_are_taken(mode):
+    mentor = person("Mentor", level=1, skills={1: 5})
+    keen, lukewarm = person("Keen", level=9, skills={1: 5}), person("Lukewarm", level=9)
+    reasons = unmatched(
+        run_round(cohort([mentor], [keen, lukewarm]), config=WEIGHTS, rules=RULES, mode=mode)
+    )
+    code, reason = reasons[("mentee", "Lukewarm")]
+    assert code == "taken"
+    assert reason.startswith("all 1 compatible mentor(s) are at capacity")
+    if mode == Mode.SCORE_FIRST:
+        assert reason.endswith("with better-scoring pairs")
+
+
+def test_unmatched_because_several_rules_together():
+    in_chain = person("Chain", level=1, department="Ops")
+    same_dept = person("Colleague", level=1, department="Sales")
+    exec_ = person("Exec", level=9, department="Sales")
+    other = person("Other", level=9, department="Legal")
+    pair = cohort(
+        [in_chain, same_dept], [exec_, other], managers={in_chain.person_id: exec_.person_id}
+    )
+    rules = HardRules(different_department=True)
+    reasons = unmatched(
+        run_round(
+            pair,
+            config=WEIGHTS,
+            rules=rules,
+            constraints=Constraints(pins=[(same_dept.enrollment_id, other.enrollment_id)]),
+        )
+    )
+    # Colleague is pinned to Other and has no place left: only Chain is a candidate for Exec.
+    assert reasons[("mentee", "Exec")] == (
+        "rule:reporting_chain",
+        "every mentor with capacity is in your reporting chain",
+    )
+    reasons = unmatched(
+        run_round(
+            pair,
+            config=WEIGHTS,
+            rules=rules,
+            constraints=Constraints(
+                blocks=[
+                    (same_dept.enrollment_id, other.enrollment_id),
+                    (in_chain.enrollment_id, other.enrollment_id),
+                ]
+            ),
+        )
+    )
+    assert reasons[("mentee", "Exec")] == (
+        "rules",
+        "no mentor passes the hard rules together (1 in your reporting chain and 1 in your department)",
+    )
+
+
+def test_unmatched_mentor_whose_mentees_are_all_in_their_department():
+    mentors = [
+        person("Insider", level=1, department="Sales"),
+        person("Outsider", level=1, department="IT"),
+    ]
+    reasons = unmatched(
+        run_round(
+            cohort(mentors, [person("Exec", level=9, department="Sales")]),
+            config=WEIGHTS,
+            rules=HardRules(different_department=True),
+        )
+    )
+    assert reasons == {
+        ("mentor", "Insider"): ("rule:different_department", "every mentee is in your department")
+    }
+
+
+def test_listing():
+    assert [listing([]), listing(["a"]), listing(["a", "b"]), listing(["a", "b", "c"])] == [
+        "",
+        "a",
+        "a and b",
+        "a, b and c",
+    ]
