@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from typing import Any, NotRequired, TypedDict, Unpack
-from zoneinfo import available_timezones
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -23,6 +22,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from mentoring.timezones import time_zone_names
 from organizations.audit import log_action
 from organizations.models import Organization
 from participants.models import Person
@@ -105,7 +105,7 @@ def parse_level(
 
 @cache
 def _time_zones() -> dict[str, str]:
-    return {name.lower(): name for name in available_timezones()} | {"utc": "UTC"}
+    return {name.lower(): name for name in time_zone_names()} | {"utc": "UTC"}
 
 
 def canonical_time_zone(value: str) -> str:

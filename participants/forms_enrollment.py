@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import zoneinfo
 from typing import Any
 
 from django import forms
 
+from mentoring.timezones import time_zone_choices
 from participants.models import (
     EnrollmentRole,
     MatchingUse,
@@ -121,7 +121,7 @@ class RegistrationForm(forms.Form):
         required=False,
         max_length=500,
         label="Languages you can meet in",
-        help_text="Separate with commas, e.g. English, French.",
+        help_text="Language codes separated by commas, e.g. en, fr, pt-br.",
     )
     time_zone = forms.ChoiceField(label="Your time zone")
     max_mentees = forms.IntegerField(
@@ -152,7 +152,7 @@ class RegistrationForm(forms.Form):
         super().__init__(data, initial=initial)
         time_zone = self.fields["time_zone"]
         assert isinstance(time_zone, forms.ChoiceField)
-        time_zone.choices = [(tz, tz) for tz in sorted(zoneinfo.available_timezones())]
+        time_zone.choices = time_zone_choices()
         if is_mentor:
             self.fields[
                 "max_mentees"

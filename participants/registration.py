@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import itertools
 import re
-import zoneinfo
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,7 +20,9 @@ from django.db.models import Max, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
+from mentoring.timezones import time_zone_names
 from organizations.audit import log_action
+from participants import directory
 from participants.models import (
     Enrollment,
     EnrollmentRole,
@@ -39,8 +40,6 @@ MAX_WINDOWS = 14
 MAX_TEXT_ANSWER = 500
 MAX_CHOICES = 20
 MAX_CHOICE_LENGTH = 100
-MAX_LANGUAGES = 10
-MAX_LANGUAGE_LENGTH = 40
 SCALE_LIMIT = 10
 _TIME = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
 CHOICE_KINDS = (QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_CHOICE)
@@ -315,15 +314,15 @@ def _clean_availability(raw: Any, errors: dict[str, list[str]]) -> list[dict[str
 
 
 def _clean_languages(raw: Any, errors: dict[str, list[str]]) -> list[str]:
+    """The same language codes as the directory and the import (one format everywhere)."""
     if not isinstance(raw, list) or not all(isinstance(x, str) for x in raw):
-        errors["languages"] = ["Send a list of languages."]
+        errors["languages"] = ["Send a list of language codes."]
         return []
-    languages = list(dict.fromkeys(x.strip() for x in raw if x.strip()))
-    if len(languages) > MAX_LANGUAGES:
-        errors["languages"] = [f"List at most {MAX_LANGUAGES} languages."]
-    elif any(len(x) > MAX_LANGUAGE_LENGTH for x in languages):
-        errors["languages"] = [f"Keep each language under {MAX_LANGUAGE_LENGTH} characters."]
-    return languages
+    try:
+        return directory.parse_languages(raw)
+    except ValidationError as error:
+        errors["languages"] = list(error.messages)
+        return []
 
 
 def clean_answer(question: RegistrationQuestion, value: Any) -> tuple[Any, str | None]:
@@ -372,7 +371,7 @@ def registration_clean(*, enrollment: Enrollment, data: RegistrationInput) -> Cl
     if data.meeting_format not in MeetingFormat.values:
         errors["meeting_format"] = ["Choose in person, video or either."]
     languages = _clean_languages(data.languages, errors)
-    if data.time_zone not in zoneinfo.available_timezones():
+    if data.time_zone not in time_zone_names():
         errors["time_zone"] = ["Choose a time zone such as Europe/Paris."]
     max_mentees: int | None = None
     if enrollment.role == EnrollmentRole.MENTOR and data.max_mentees not in (None, ""):

@@ -6,12 +6,11 @@ messages (a Django ``ValidationError`` keyed by field name).
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
-from zoneinfo import available_timezones
 
 from django.core.exceptions import ValidationError
 
+from mentoring.timezones import time_zone_names
 from programs.models import Program, ProgramStatus
 
 # Wording a program may override, and what the product calls it by default.
@@ -26,9 +25,8 @@ TERMINOLOGY_KEYS: dict[str, str] = {
 TERM_MAX_LENGTH = 40
 
 
-@cache
 def valid_time_zones() -> frozenset[str]:
-    return frozenset(available_timezones())
+    return time_zone_names()
 
 
 def _terminology_errors(terminology: Any) -> list[str]:

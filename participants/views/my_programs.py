@@ -72,6 +72,9 @@ def _detail(org_slug: str, program_pk: int) -> HttpResponse:
 
 @require_GET
 def my_program_list(request: OrgRequest, org_slug: str) -> HttpResponse:
+    # People an admin imported or added have no account link yet, so their invitations would not
+    # show: link the directory entry with this (verified) sign-in email on the first visit.
+    enrolment.person_link_user(user=request.user)
     return render(
         request,
         "participants/my_programs/list.html",

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 
 from organizations.http import OrgRequest
 from programs import lifecycle, selectors
@@ -13,6 +14,8 @@ from programs.forms import CharterForm, CoordinatorForm, ObjectiveForm, Training
 from programs.models import Program
 
 TEMPLATE = "programs/program_detail.html"
+# Sections whose changes can change which lifecycle moves are allowed.
+LIFECYCLE_INPUTS = ("objectives", "charter")
 
 
 def detail_context(request: OrgRequest, program: Program, **overrides: Any) -> dict[str, Any]:
@@ -48,4 +51,12 @@ def render_detail(
     **overrides: Any,
 ) -> HttpResponse:
     template = f"{TEMPLATE}#{partial}" if partial else TEMPLATE
-    return render(request, template, detail_context(request, program, **overrides), status=status)
+    context = detail_context(request, program, **overrides)
+    response = render(request, template, context, status=status)
+    if partial in LIFECYCLE_INPUTS:
+        # Objectives and the charter are preconditions of enrolling: refresh the lifecycle panel
+        # too (an htmx out-of-band swap), or its button and missing list stay as they were.
+        response.content += render_to_string(
+            f"{TEMPLATE}#lifecycle", {**context, "oob": True}, request
+        ).encode()
+    return response

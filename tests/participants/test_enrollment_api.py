@@ -261,7 +261,7 @@ def test_apply_and_fill_in_my_registration(org_a: Tenant, org_b: Tenant) -> None
             "learn": {str(topic.pk): 3},
             "interests": [topic.pk],
             "availability": [{"weekday": 4, "start": "14:00", "end": "15:00"}],
-            "languages": ["English"],
+            "languages": ["en"],
         },
     )
     assert good.status_code == 200, good.json()

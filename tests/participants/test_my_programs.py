@@ -157,7 +157,7 @@ def test_participant_accepts_the_charter_and_completes_the_profile(
             "window_0_start": "09:00",
             "window_0_end": "10:30",
             "meeting_format": "video",
-            "languages": "English, Dutch",
+            "languages": "en, nl",
             "time_zone": "Europe/Amsterdam",
             "max_mentees": "1",
             f"q_{question.pk}": "Fast",
@@ -225,3 +225,20 @@ def test_detail_query_count_is_fixed(org_a: Tenant, invited: Any) -> None:
     with CaptureQueriesContext(connection) as many:
         client.get(url)
     assert len(many) == len(few) == 14
+
+
+def test_an_imported_person_is_linked_by_email_and_sees_their_invitation(org_a: Tenant) -> None:
+    """Imports and the directory form create people without an account: the first visit to My
+    programs links the entry with the signed-in email, so the invitation shows."""
+    program = make_program(org_a, name="Digital Upward")
+    person = make_person(org_a, email=org_a.member.user.email.upper())
+    enrol(org_a, program, person, EnrollmentRole.MENTOR)
+    html = login(Client(), org_a.member.user).get(_mine(org_a)).content.decode()
+    assert "Digital Upward" in html
+    assert "You are invited" in html
+    with org_a.scope():
+        person.refresh_from_db()
+    assert person.user_id == org_a.member.user.pk
+    # Someone else's entry is never linked to a different account.
+    html = login(Client(), org_a.coordinator.user).get(_mine(org_a)).content.decode()
+    assert "Digital Upward" not in html

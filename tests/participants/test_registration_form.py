@@ -200,7 +200,7 @@ def test_valid_registration_is_saved_everywhere_and_complete(
         learn={topic.pk: 2},
         interests=[topic.pk],
         availability=[{"weekday": "1", "start": "09:00", "end": "10:00"}],
-        languages=["English", " French ", "English"],
+        languages=["en", " FR ", "en"],
         time_zone="Europe/Paris",
         max_mentees=2,
         answers={
@@ -229,7 +229,7 @@ def test_valid_registration_is_saved_everywhere_and_complete(
         str(setup["scale"].pk): 4,
         str(setup["text"].pk): "To learn",
     }
-    assert (person.languages, person.time_zone) == (["English", "French"], "Europe/Paris")
+    assert (person.languages, person.time_zone) == (["en", "fr"], "Europe/Paris")
     assert (completeness.percent, completeness.missing) == (100, [])
 
 

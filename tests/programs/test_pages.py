@@ -4,6 +4,7 @@ pinned query counts."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 
 import pytest
 from django.db import connection
@@ -335,3 +336,32 @@ def test_detail_query_count_does_not_grow_with_content(org_a: Tenant) -> None:
                 actor=org_a.admin.user, program=program, values={"title": f"T{i}", "body": "x"}
             )
     assert _count(client, url) == few
+
+
+def test_htmx_objective_and_charter_also_refresh_the_lifecycle_panel(org_a: Tenant) -> None:
+    """Both are preconditions of enrolling: the panel comes along as an out-of-band swap."""
+    program = make_program(org_a, start_date=date(2030, 3, 1), end_date=date(2030, 9, 1))
+    client = _client(org_a, "admin")
+    url = f"/o/{org_a.slug}/programs/{program.pk}/"
+    html = client.post(
+        url + "objectives/",
+        {"statement": "Leaders post weekly", "audience": "both", "measure": "Q4", "target": "3"},
+        HTTP_HX_REQUEST="true",
+    ).content.decode()
+    oob = html[html.index('<section id="lifecycle"') :]
+    assert 'hx-swap-oob="true"' in oob.split(">", 1)[0]
+    assert "Add at least one objective." not in oob
+    assert "Publish the ground rules" in oob
+    html = client.post(
+        url + "charter/", {"body": "What is said stays.", "change_note": ""}, HTTP_HX_REQUEST="true"
+    ).content.decode()
+    oob = html[html.index('<section id="lifecycle"') :]
+    assert "Before it can move to enrolling" not in oob
+    assert "Move to enrolling" in oob
+    html = client.post(
+        url + "training/",
+        {"title": "Intro", "audience": "both", "estimated_minutes": "15"},
+        HTTP_HX_REQUEST="true",
+    ).content.decode()
+    assert 'id="lifecycle"' not in html  # training is no precondition: the section alone
+    assert "hx-swap-oob" not in client.get(url).content.decode()
