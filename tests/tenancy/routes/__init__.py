@@ -38,4 +38,5 @@ MODULES = [
     "tests.tenancy.routes.enrollment",
     "tests.tenancy.routes.programs",
     "tests.tenancy.routes.directory",
+    "tests.tenancy.routes.matching",
 ]

@@ -1,0 +1,244 @@
+"""Matching API: roles, validation, the review actions, pairs for their people, query counts."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from django.core import mail
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from matching.models import MatchingPin, MatchingRound, ProposedPair, RoundStatus
+from participants.models import EnrollmentRole
+from tests.conftest import Tenant, login
+from tests.matching.test_rounds_builders import (
+    WEIGHTS,
+    add_person,
+    matching_cohort,
+    proposed_round,
+)
+from tests.participants.test_enrollment_builders import assign_coordinator
+
+
+def _api(tenant: Tenant, path: str) -> str:
+    return f"/api/v1/o/{tenant.slug}/{path}"
+
+
+def _send(client: Client, method: str, url: str, body: Any = None) -> Any:
+    return client.generic(method, url, data=json.dumps(body or {}), content_type="application/json")
+
+
+@pytest.mark.parametrize(
+    ("role", "assigned", "list_status", "create_status"),
+    [
+        ("admin", False, 200, 201),
+        ("coordinator", True, 200, 201),
+        ("coordinator", False, 200, 400),
+        ("member", False, 403, 403),
+    ],
+)
+def test_roles_on_rounds(
+    org_a: Tenant, role: str, assigned: bool, list_status: int, create_status: int
+) -> None:
+    cohort = matching_cohort(org_a, 2)
+    if assigned:
+        assign_coordinator(org_a, cohort.program)
+    client = login(Client(), getattr(org_a, role).user)
+    assert client.get(_api(org_a, "matching/rounds/")).status_code == list_status
+    response = _send(
+        client,
+        "POST",
+        _api(org_a, "matching/rounds/"),
+        {"program": cohort.program.pk, "weights": WEIGHTS},
+    )
+    assert response.status_code == create_status, response.json()
+    if create_status == 400:
+        assert "program" in response.json()["fields"]
+
+
+def test_unassigned_coordinator_does_not_see_rounds(org_a: Tenant) -> None:
+    cohort = matching_cohort(org_a, 2)
+    matching_round = proposed_round(org_a, cohort)
+    client = login(Client(), org_a.coordinator.user)
+    assert client.get(_api(org_a, "matching/rounds/")).json()["results"] == []
+    url = _api(org_a, f"matching/rounds/{matching_round.pk}/proposals/")
+    assert client.get(url).status_code == 404
+
+
+def test_bad_weights_are_a_400_with_field_messages(org_a: Tenant) -> None:
+    cohort = matching_cohort(org_a, 2)
+    client = login(Client(), org_a.admin.user)
+    response = _send(
+        client,
+        "POST",
+        _api(org_a, "matching/rounds/"),
+        {"program": cohort.program.pk, "weights": {"complementarity": 50}},
+    )
+    assert response.status_code == 400
+    assert "weights" in response.json()["fields"]
+    with org_a.scope():
+        assert not MatchingRound.objects.exists()
+
+
+def test_start_queues_and_refuses_a_second_round(org_a: Tenant) -> None:
+    cohort = matching_cohort(org_a, 2)
+    client = login(Client(), org_a.admin.user)
+    ids = []
+    for _ in range(2):
+        created = _send(
+            client,
+            "POST",
+            _api(org_a, "matching/rounds/"),
+            {"program": cohort.program.pk, "weights": WEIGHTS, "mode": "max_matched_first"},
+        )
+        ids.append(created.json()["id"])
+    started = _send(client, "POST", _api(org_a, f"matching/rounds/{ids[0]}/start/"))
+    assert started.status_code == 202
+    assert started.json()["status"] == RoundStatus.QUEUED
+    refused = _send(client, "POST", _api(org_a, f"matching/rounds/{ids[1]}/start/"))
+    assert refused.status_code == 400
+    assert "already queued" in refused.json()["detail"]
+    detail = client.get(_api(org_a, f"matching/rounds/{ids[0]}/")).json()
+    assert detail["progress"] == 0
+    assert detail["mode"] == "max_matched_first"
+
+
+# Session, user, organisation and membership, the scope, the round, one page of proposals with
+# both people joined in: the same whatever the number of proposals.
+PROPOSAL_LIST_QUERIES = 8
+
+
+def _proposals(client: Client, tenant: Tenant, round_id: int) -> tuple[Any, int]:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(_api(tenant, f"matching/rounds/{round_id}/proposals/"))
+    assert response.status_code == 200
+    return response.json(), len(queries)
+
+
+def test_proposals_come_with_explanations_in_a_fixed_number_of_queries(org_a: Tenant) -> None:
+    small = proposed_round(org_a, matching_cohort(org_a, 2))
+    large = proposed_round(org_a, matching_cohort(org_a, 6))
+    client = login(Client(), org_a.admin.user)
+    body, small_count = _proposals(client, org_a, small.pk)
+    large_body, large_count = _proposals(client, org_a, large.pk)
+    assert len(body["results"]) == 2
+    assert len(large_body["results"]) == 6
+    assert small_count == large_count, (small_count, large_count)
+    assert large_count == PROPOSAL_LIST_QUERIES, large_count
+    first = body["results"][0]
+    assert first["rationale"]
+    assert set(first["breakdown"]) >= {"complementarity", "interests"}
+    assert set(first["alternatives"]) == {"mentee", "mentor"}
+    assert first["mentor"]["full_name"]
+    assert first["score"] >= body["results"][1]["score"]
+
+
+def test_unmatched_lists_the_reason(org_a: Tenant) -> None:
+    cohort = matching_cohort(org_a, 1)
+    add_person(
+        org_a, cohort.program, EnrollmentRole.MENTEE, topics=cohort.topics, levels={0: 2}, level=1
+    )
+    matching_round = proposed_round(org_a, cohort)
+    client = login(Client(), org_a.admin.user)
+    body = client.get(_api(org_a, f"matching/rounds/{matching_round.pk}/unmatched/")).json()
+    assert len(body["results"]) == 1
+    assert body["results"][0]["reason"]
+
+
+def test_swap_preview_apply_and_refusal(org_a: Tenant) -> None:
+    cohort = matching_cohort(org_a, 3)
+    matching_round = proposed_round(org_a, cohort)
+    with org_a.scope():
+        pair_a, pair_b = ProposedPair.objects.filter(round=matching_round).order_by("id")[:2]
+    client = login(Client(), org_a.admin.user)
+    url = _api(org_a, f"matching/rounds/{matching_round.pk}/swap/")
+    body = {"pair_a": pair_a.pk, "pair_b": pair_b.pk}
+    preview = _send(client, "POST", url, {**body, "preview": True}).json()
+    assert preview["applied"] is False
+    assert preview["delta"] < 0
+    applied = _send(client, "POST", url, body).json()
+    assert applied == {"delta": pytest.approx(preview["delta"]), "applied": True}
+    with org_a.scope():
+        assert ProposedPair.objects.get(pk=pair_a.pk).mentor_id == pair_b.mentor_id
+    unknown = _send(client, "POST", url, {"pair_a": pair_a.pk, "pair_b": 999999})
+    assert unknown.status_code == 400
+    assert "pair_b" in unknown.json()["fields"]
+
+
+def test_publish_then_people_see_why_they_were_paired(
+    org_a: Tenant, django_capture_on_commit_callbacks: Any
+) -> None:
+    cohort = matching_cohort(org_a, 1)
+    mine = add_person(
+        org_a,
+        cohort.program,
+        EnrollmentRole.MENTEE,
+        topics=cohort.topics,
+        levels={0: 4},
+        user=org_a.member.user,
+    )
+    add_person(org_a, cohort.program, EnrollmentRole.MENTOR, topics=cohort.topics, levels={0: 3})
+    matching_round = proposed_round(org_a, cohort)
+    admin = login(Client(), org_a.admin.user)
+    url = _api(org_a, f"matching/rounds/{matching_round.pk}/publish/")
+    with django_capture_on_commit_callbacks(execute=True):
+        published = _send(admin, "POST", url)
+    assert published.status_code == 200
+    assert published.json()["status"] == RoundStatus.PUBLISHED
+    assert len(mail.outbox) == 4
+    assert _send(admin, "POST", url).status_code == 400
+    assert len(admin.get(_api(org_a, "pairs/")).json()["results"]) == 2
+
+    member = login(Client(), org_a.member.user)
+    pairs = member.get(_api(org_a, "pairs/")).json()["results"]
+    assert len(pairs) == 1
+    assert pairs[0]["mentee"]["enrollment"] == mine.pk
+    assert pairs[0]["rationale"]
+    assert member.get(_api(org_a, "matching/rounds/")).status_code == 403
+
+
+def test_pins_and_blocks(org_a: Tenant) -> None:
+    cohort = matching_cohort(org_a, 2)
+    other = matching_cohort(org_a, 1)
+    client = login(Client(), org_a.admin.user)
+    pin_body = {
+        "program": cohort.program.pk,
+        "mentor": cohort.mentors[0].pk,
+        "mentee": cohort.mentees[1].pk,
+    }
+    created = _send(client, "POST", _api(org_a, "matching/pins/"), pin_body)
+    assert created.status_code == 201, created.json()
+    foreign = _send(
+        client, "POST", _api(org_a, "matching/pins/"), {**pin_body, "mentor": other.mentors[0].pk}
+    )
+    assert foreign.status_code == 400
+    assert "mentor" in foreign.json()["fields"]
+    block = _send(
+        client,
+        "POST",
+        _api(org_a, "matching/blocks/"),
+        {**pin_body, "mentee": cohort.mentees[0].pk},
+    )
+    assert block.status_code == 201
+    assert len(client.get(_api(org_a, "matching/blocks/")).json()["results"]) == 1
+    deleted = _send(client, "DELETE", _api(org_a, f"matching/pins/{created.json()['id']}/"))
+    assert deleted.status_code == 204
+    with org_a.scope():
+        assert not MatchingPin.objects.exists()
+    member = login(Client(), org_a.member.user)
+    assert _send(member, "POST", _api(org_a, "matching/pins/"), pin_body).status_code == 403
+
+
+def test_compare_two_rounds(org_a: Tenant) -> None:
+    cohort = matching_cohort(org_a, 3)
+    first = proposed_round(org_a, cohort)
+    second = proposed_round(org_a, cohort, weights={"time_zone": 1})
+    client = login(Client(), org_a.admin.user)
+    url = _api(org_a, f"matching/rounds/{first.pk}/compare/")
+    body = client.get(url, {"with": second.pk}).json()
+    assert body["before"]["matched"] == 3
+    assert body["after"]["total"] == pytest.approx(second.stats["total"])
+    assert client.get(url, {"with": "x"}).status_code == 400

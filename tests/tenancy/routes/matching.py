@@ -1,0 +1,59 @@
+"""Matching API: rounds and their actions, pins, blocks and pairs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from matching import services
+from matching.models import Pair, ProposedPair
+from tests.conftest import Tenant
+from tests.matching.test_rounds_builders import matching_cohort, proposed_round
+from tests.tenancy.routes import Route, ids_of
+
+
+def build(tenant: Tenant) -> dict[str, Any]:
+    cohort = matching_cohort(tenant, 2)
+    published = proposed_round(tenant, cohort)
+    with tenant.scope():
+        services.round_publish(matching_round=published, actor=tenant.admin.user)
+        pair = Pair.objects.filter(source_round=published).first()
+        assert pair is not None
+        pin = services.pin_create(
+            program=cohort.program,
+            actor=tenant.admin.user,
+            mentor=cohort.mentors[1],
+            mentee=cohort.mentees[0],
+        )
+        block = services.block_create(
+            program=cohort.program,
+            actor=tenant.admin.user,
+            mentor=cohort.mentors[0],
+            mentee=cohort.mentees[1],
+        )
+    review = proposed_round(tenant, cohort, rules={"rotation": False})
+    with tenant.scope():
+        assert ProposedPair.objects.filter(round=review).exists()
+    return {
+        "matching_round": review.pk,
+        "matching_pin": pin.pk,
+        "matching_block": block.pk,
+        "matching_pair": pair.pk,
+    }
+
+
+ROUTES: dict[str, Route] = {
+    "api-matching-round-list": Route(("GET", "POST")),
+    "api-matching-round-detail": Route(("GET",), ids_of("matching_round")),
+    "api-matching-round-start": Route(("POST",), ids_of("matching_round")),
+    "api-matching-round-publish": Route(("POST",), ids_of("matching_round")),
+    "api-matching-round-compare": Route(("GET",), ids_of("matching_round"), owner_get_status=400),
+    "api-matching-round-proposals": Route(("GET",), ids_of("matching_round")),
+    "api-matching-round-unmatched": Route(("GET",), ids_of("matching_round")),
+    "api-matching-round-swap": Route(("POST",), ids_of("matching_round")),
+    "api-matching-pin-list": Route(("GET", "POST")),
+    "api-matching-pin-detail": Route(("GET", "DELETE"), ids_of("matching_pin")),
+    "api-matching-block-list": Route(("GET", "POST")),
+    "api-matching-block-detail": Route(("GET", "DELETE"), ids_of("matching_block")),
+    "api-pair-list": Route(("GET",)),
+    "api-pair-detail": Route(("GET",), ids_of("matching_pair")),
+}
