@@ -181,7 +181,7 @@ def _column_index(headers: list[str], column: Any) -> int | None:
     if isinstance(column, int) and not isinstance(column, bool):
         return column if 0 <= column < len(headers) else None
     text = str(column).strip()
-    if text.isdigit() and int(text) < len(headers):
+    if text.isascii() and text.isdigit() and int(text) < len(headers):
         return int(text)
     matches = [index for index, header in enumerate(headers) if header == text]
     return matches[0] if len(matches) == 1 else None

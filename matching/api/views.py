@@ -34,6 +34,7 @@ from matching.api.serializers import (
 )
 from matching.models import MatchingBlock, MatchingPin, MatchingRound, Pair, ProposedPair
 from mentoring.api.pagination import DefaultCursorPagination
+from mentoring.api.params import id_param
 from organizations.api.permissions import STAFF_ROLES, HasOrganizationRole, request_membership
 from organizations.api.views import ID_REGEX
 from organizations.models import Membership
@@ -84,11 +85,9 @@ class RoundViewSet(
 
     def get_queryset(self) -> QuerySet[MatchingRound]:
         rounds = selectors.round_list(membership=_membership(self.request))
-        program = self.request.query_params.get("program")
-        if program:
-            if not program.isdigit():
-                raise ValidationError({"program": ["Give a numeric id."]})
-            rounds = rounds.filter(program_id=int(program))
+        program = id_param(self.request, "program")
+        if program is not None:
+            rounds = rounds.filter(program_id=program)
         return rounds
 
     @extend_schema(request=RoundCreateSerializer, responses={201: RoundSerializer})
@@ -127,10 +126,11 @@ class RoundViewSet(
     @action(detail=True, methods=["get"])
     def compare(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         matching_round = self.get_object()
-        other_id = request.query_params.get("with", "")
-        if not other_id.isdigit():
-            raise ValidationError({"with": ["Give the id of the round to compare with."]})
-        other = self.get_queryset().filter(pk=int(other_id)).first()
+        message = "Give the id of the round to compare with."
+        other_id = id_param(request, "with", message=message)
+        if other_id is None:
+            raise ValidationError({"with": [message]})
+        other = self.get_queryset().filter(pk=other_id).first()
         if other is None:
             raise ValidationError({"with": ["Unknown round."]})
         comparison = services.round_compare(round_a=matching_round, round_b=other)

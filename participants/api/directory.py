@@ -229,7 +229,7 @@ class PersonViewSet(
             search=params.get("search", "")[:100],
             department=params.get("department", ""),
             status=params.get("status", "active"),
-            level=int(level) if level.isdigit() and len(level) < 3 else None,
+            level=int(level) if level.isascii() and level.isdigit() and len(level) < 3 else None,
         )
 
     def get_serializer_context(self) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.models import User
+from mentoring.api.params import id_param
 from organizations.api.permissions import STAFF_ROLES, HasOrganizationRole, request_membership
 from organizations.api.views import ID_REGEX
 from organizations.models import Membership
@@ -189,15 +190,6 @@ def _membership(request: Request) -> Membership:
     return membership
 
 
-def _id_param(request: Request, name: str) -> int | None:
-    value = request.query_params.get(name)
-    if value in (None, ""):
-        return None
-    if not value.isdigit():
-        raise ValidationError({name: ["Give a numeric id."]})
-    return int(value)
-
-
 def _staff_program(request: Request, program_id: int) -> Program:
     program = enrolment.staff_programs(_membership(request)).filter(pk=program_id).first()
     if program is None:
@@ -271,7 +263,7 @@ class EnrollmentViewSet(
         if membership.is_staff_role:
             mine |= Q(program__in=enrolment.staff_programs(membership))
         enrollments = enrolment.enrollment_list().filter(mine)
-        program = _id_param(self.request, "program")
+        program = id_param(self.request, "program")
         if program is not None:
             enrollments = enrollments.filter(program_id=program)
         for name, allowed in (("role", EnrollmentRole.values), ("status", EnrollmentStatus.values)):
@@ -362,7 +354,7 @@ class RegistrationQuestionViewSet(viewsets.ModelViewSet[RegistrationQuestion]):
         questions = RegistrationQuestion.objects.filter(
             program__in=enrolment.staff_programs(_membership(self.request))
         ).order_by("program_id", "position", "id")
-        program = _id_param(self.request, "program")
+        program = id_param(self.request, "program")
         if program is not None:
             questions = questions.filter(program_id=program)
         return questions
