@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from matching.engine import Cohort, Constraints, MatchingQuestion, PersonRecord, build_cohort
 from matching.engine.profiles import QuestionKind, QuestionUse
-from matching.models import MatchingBlock, MatchingPin, Pair
+from matching.models import OPEN_PAIR_STATUSES, MatchingBlock, MatchingPin, Pair
 from participants.directory import manager_map
 from participants.models import (
     Enrollment,
@@ -77,14 +77,61 @@ def matching_questions(program: Program) -> list[MatchingQuestion]:
     ]
 
 
-def load_cohort(program: Program, *, at: datetime | None = None) -> LoadedCohort:
-    """The program's accepted enrolments as a cohort, with rotation, pins and blocks."""
+def open_pair_counts(program: Program) -> tuple[set[int], dict[int, int]]:
+    """Mentees of the program with an open (active or paused) pair, and each mentor's open pairs."""
+    rows = Pair.objects.filter(program=program, status__in=OPEN_PAIR_STATUSES).values_list(
+        "mentor_id", "mentee_id"
+    )
+    paired_mentees: set[int] = set()
+    mentor_load: dict[int, int] = defaultdict(int)
+    for mentor_id, mentee_id in rows:
+        paired_mentees.add(mentee_id)
+        mentor_load[mentor_id] += 1
+    return paired_mentees, dict(mentor_load)
+
+
+def free_places(enrollment: Enrollment, program: Program, load: int) -> int:
+    """How many more mentees a mentor can take (min of own and program limit, minus open pairs)."""
+    limit = program.max_mentees_per_mentor
+    own = enrollment.max_mentees if enrollment.max_mentees is not None else limit
+    return max(0, min(own, limit) - load)
+
+
+def load_cohort(
+    program: Program, *, at: datetime | None = None, rematch_for: Enrollment | None = None
+) -> LoadedCohort:
+    """The program's accepted enrolments still free to match, with rotation, pins and blocks.
+
+    Mentees with an open pair are left out and mentors count only their free places, so a round
+    in a running program matches the rest. ``rematch_for`` narrows one side to that one person (a
+    re-match is a small round). Pins and blocks are kept when both people are in the cohort.
+    """
     at = at or timezone.now()
-    enrollments = list(
+    paired_mentees, mentor_load = open_pair_counts(program)
+    enrollments = []
+    places: dict[int, int] = {}
+    for enrollment in (
         Enrollment.objects.filter(program=program, status=EnrollmentStatus.ACCEPTED)
         .select_related("person")
         .order_by("id")
-    )
+    ):
+        other_of_rematch_side = (
+            rematch_for is not None
+            and enrollment.role == rematch_for.role
+            and enrollment.pk != rematch_for.pk
+        )
+        if other_of_rematch_side:
+            continue
+        if enrollment.role == EnrollmentRole.MENTEE:
+            if enrollment.pk in paired_mentees:
+                continue
+        else:
+            places[enrollment.pk] = free_places(
+                enrollment, program, mentor_load.get(enrollment.pk, 0)
+            )
+            if places[enrollment.pk] < 1:
+                continue
+        enrollments.append(enrollment)
     ids = [enrollment.pk for enrollment in enrollments]
     teach: dict[int, dict[int, int]] = defaultdict(dict)
     learn: dict[int, dict[int, int]] = defaultdict(dict)
@@ -117,7 +164,7 @@ def load_cohort(program: Program, *, at: datetime | None = None) -> LoadedCohort
             skills=(teach if is_mentor else learn).get(enrollment.pk, {}),
             interests=interests.get(enrollment.pk, ()),
             answers=answers,
-            max_mentees=enrollment.max_mentees if is_mentor else None,
+            max_mentees=places[enrollment.pk] if is_mentor else None,
             generation=_generation(person),
         )
 
@@ -138,15 +185,22 @@ def load_cohort(program: Program, *, at: datetime | None = None) -> LoadedCohort
     previous = Pair.objects.filter(
         mentor__person_id__in=person_ids, mentee__person_id__in=person_ids
     ).values_list("mentor__person_id", "mentee__person_id")
+    present = set(ids)
     constraints = Constraints(
         previous_pairs=list(previous),
-        blocks=list(
-            MatchingBlock.objects.filter(program=program).values_list("mentor_id", "mentee_id")
-        ),
-        pins=list(
-            MatchingPin.objects.filter(program=program)
+        blocks=[
+            pair
+            for pair in MatchingBlock.objects.filter(program=program).values_list(
+                "mentor_id", "mentee_id"
+            )
+            if present.issuperset(pair)
+        ],
+        pins=[
+            pair
+            for pair in MatchingPin.objects.filter(program=program)
             .order_by("id")
             .values_list("mentor_id", "mentee_id")
-        ),
+            if present.issuperset(pair)
+        ],
     )
     return LoadedCohort(cohort=cohort, constraints=constraints)

@@ -51,6 +51,11 @@ class MatchingRound(TenantModel):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
+    # A re-match: a small round over this one person and the other side's free places (everyone
+    # else of the program keeps their open pair). Null for a round over the whole program.
+    rematch_for = models.ForeignKey(
+        Enrollment, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ("-created_at", "-id")
@@ -162,6 +167,9 @@ class PairStatus(models.TextChoices):
     ENDED = "ended", "Ended"
 
 
+OPEN_PAIR_STATUSES = (PairStatus.ACTIVE, PairStatus.PAUSED)
+
+
 class Pair(TenantModel):
     """A published pair. Earlier pairs of the same people are what rotation excludes."""
 
@@ -179,6 +187,7 @@ class Pair(TenantModel):
     score = models.FloatField(null=True, blank=True)
     rationale = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ("program", "-created_at", "id")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import fields
 from datetime import timedelta
@@ -25,7 +26,7 @@ from accounts.models import User
 from matching import engine
 from matching.engine.explain import rationale as pair_rationale
 from matching.engine.scoring import breakdown_totals
-from matching.loading import LoadedCohort, load_cohort
+from matching.loading import LoadedCohort, free_places, load_cohort, open_pair_counts
 from matching.models import (
     MatchingBlock,
     MatchingPin,
@@ -82,7 +83,11 @@ def round_mode(mode: str) -> engine.Mode:
     return engine.Mode(mode)
 
 
-def _require_people(program: Program) -> None:
+ROUND_PROGRAM_STATUSES = (ProgramStatus.MATCHING, ProgramStatus.ACTIVE)
+
+
+def _require_people(program: Program, rematch_for: Enrollment | None = None) -> None:
+    """Someone on each side is still free to match (refused up front, not as a failed round)."""
     accepted = Enrollment.objects.filter(program=program, status=EnrollmentStatus.ACCEPTED)
     roles = set(accepted.values_list("role", flat=True).distinct())
     if not roles:
@@ -91,6 +96,42 @@ def _require_people(program: Program) -> None:
         raise ValidationError("The program has no accepted mentors: accept at least one mentor.")
     if EnrollmentRole.MENTEE not in roles:
         raise ValidationError("The program has no accepted mentees: accept at least one mentee.")
+    paired_mentees, mentor_load = open_pair_counts(program)
+    free_mentees = accepted.filter(role=EnrollmentRole.MENTEE).exclude(pk__in=paired_mentees)
+    free_mentors = [
+        mentor
+        for mentor in accepted.filter(role=EnrollmentRole.MENTOR)
+        if free_places(mentor, program, mentor_load.get(mentor.pk, 0)) > 0
+    ]
+    if rematch_for is not None:
+        name = rematch_for.person.full_name
+        if rematch_for.program_id != program.pk or rematch_for.status != EnrollmentStatus.ACCEPTED:
+            raise ValidationError(
+                {"enrollment": "Choose an accepted mentor or mentee of this program."}
+            )
+        if rematch_for.role == EnrollmentRole.MENTEE:
+            if rematch_for.pk in paired_mentees:
+                raise ValidationError(
+                    {"enrollment": f"{name} has an open pair: end it before a re-match."}
+                )
+            if not free_mentors:
+                raise ValidationError(
+                    {"enrollment": f"No mentor has a free place for {name}: every one is full."}
+                )
+        else:
+            if rematch_for not in free_mentors:
+                raise ValidationError(
+                    {"enrollment": f"{name} has no free place: every mentee place is taken."}
+                )
+            if not free_mentees.exists():
+                raise ValidationError(
+                    {"enrollment": f"Every mentee already has a pair: nobody is free for {name}."}
+                )
+        return
+    if not free_mentees.exists():
+        raise ValidationError("Every accepted mentee already has an open pair: nobody to match.")
+    if not free_mentors:
+        raise ValidationError("No mentor has a free place: every mentor's places are taken.")
 
 
 # --- Rounds --------------------------------------------------------------------------------------
@@ -103,16 +144,21 @@ def round_create(
     weights: Mapping[str, Any],
     rules: Mapping[str, Any] | None = None,
     mode: str = RoundMode.SCORE_FIRST,
+    rematch_for: Enrollment | None = None,
 ) -> MatchingRound:
-    """A draft round with a validated config; the program must be in its matching phase."""
+    """A draft round with a validated config, over the program's people who are still free.
+
+    The program must be matching or active (a round in a running program matches the rest);
+    ``rematch_for`` makes it a re-match of that one person.
+    """
     config = scoring_config(weights)
     rule_set = hard_rules(rules or {})
     round_mode(mode)
-    if program.status != ProgramStatus.MATCHING:
+    if program.status not in ROUND_PROGRAM_STATUSES:
         raise ValidationError(
             {"program": "Move the program to its matching phase before running a round."}
         )
-    _require_people(program)
+    _require_people(program, rematch_for)
     with transaction.atomic():
         matching_round = MatchingRound.objects.create(
             organization_id=program.organization_id,
@@ -121,12 +167,17 @@ def round_create(
             rules={f.name: getattr(rule_set, f.name) for f in fields(engine.HardRules)},
             mode=mode,
             created_by=actor,
+            rematch_for=rematch_for,
         )
         log_action(
             actor=actor,
             action="matching.round_create",
             target=matching_round,
-            data={"program": program.pk, "mode": mode},
+            data={
+                "program": program.pk,
+                "mode": mode,
+                "rematch_for": rematch_for.pk if rematch_for is not None else None,
+            },
         )
     return matching_round
 
@@ -141,8 +192,8 @@ def round_start(*, matching_round: MatchingRound, actor: User | None) -> Matchin
             .select_related("program")
             .get(pk=matching_round.pk)
         )
-        if locked.program.status != ProgramStatus.MATCHING:
-            raise ValidationError("The program is no longer in its matching phase.")
+        if locked.program.status not in ROUND_PROGRAM_STATUSES:
+            raise ValidationError("The program is no longer matching or active: no round can run.")
         if locked.status not in (RoundStatus.DRAFT, RoundStatus.FAILED, RoundStatus.PROPOSED):
             raise ValidationError(f"A {locked.get_status_display().lower()} round cannot be run.")
         try:
@@ -185,7 +236,7 @@ def run_round(*, round_id: int) -> str:
     )
     if not claimed:
         return "skipped"
-    matching_round = MatchingRound.objects.select_related("program").get(pk=round_id)
+    matching_round = MatchingRound.objects.select_related("program", "rematch_for").get(pk=round_id)
     mine = MatchingRound.objects.filter(pk=round_id, status=RoundStatus.RUNNING, started_at=now)
     last_write = [0.0]
 
@@ -197,7 +248,7 @@ def run_round(*, round_id: int) -> str:
         mine.update(progress=10 + int(80 * fraction), progress_message=f"Finished: {stage}")
 
     try:
-        loaded = load_cohort(matching_round.program)
+        loaded = load_cohort(matching_round.program, rematch_for=matching_round.rematch_for)
         mine.update(progress=10, progress_message="Scoring")
         result = engine.run_round(
             loaded.cohort,
@@ -464,7 +515,7 @@ def swap(
     if pair_a.pinned or pair_b.pinned:
         raise ValidationError("A pinned pair cannot be swapped: remove the pin first.")
     rules = engine.HardRules(**matching_round.rules)
-    loaded = load_cohort(matching_round.program)
+    loaded = load_cohort(matching_round.program, rematch_for=matching_round.rematch_for)
     ruleset = engine.RuleSet(loaded.cohort, rules, loaded.constraints)
     mentee_a, mentor_a = _rows(loaded, pair_a)
     mentee_b, mentor_b = _rows(loaded, pair_b)
@@ -542,6 +593,25 @@ def _pair_email(
     return (subject, body, None, [to.person.email])
 
 
+def _check_still_free(program: Program, proposals: list[ProposedPair]) -> None:
+    """Pairs published since this round ran may have taken its people: refuse, do not overbook."""
+    paired_mentees, mentor_load = open_pair_counts(program)
+    for proposal in proposals:
+        if proposal.mentee_id in paired_mentees:
+            raise ValidationError(
+                f"{proposal.mentee.person.full_name} has had an open pair since this round ran: "
+                "run the round again."
+            )
+    wanted = Counter(proposal.mentor_id for proposal in proposals)
+    for proposal in proposals:
+        mentor = proposal.mentor
+        if free_places(mentor, program, mentor_load.get(mentor.pk, 0)) < wanted[mentor.pk]:
+            raise ValidationError(
+                f"{mentor.person.full_name} no longer has {wanted[mentor.pk]} free place(s): "
+                "run the round again."
+            )
+
+
 def round_publish(*, matching_round: MatchingRound, actor: User | None) -> list[Pair]:
     """Create the round's pairs, email both people the rationale and next steps, audit it."""
     with transaction.atomic():
@@ -562,6 +632,7 @@ def round_publish(*, matching_round: MatchingRound, actor: User | None) -> list[
         if not proposals:
             raise ValidationError("The round proposes no pairs.")
         program = locked.program
+        _check_still_free(program, proposals)
         try:
             with transaction.atomic():
                 pairs = Pair.objects.bulk_create(

@@ -18,11 +18,18 @@ from matching.engine.explain import (
 from matching.engine.pipeline import RoundResult, run_round
 from matching.engine.profiles import Cohort, MatchingQuestion, PersonRecord, build_cohort
 from matching.engine.rules import RULES, Constraints, HardRules, RuleSet
-from matching.engine.scoring import CRITERIA, Scorer, ScoringConfig, validate_weights
+from matching.engine.scoring import (
+    CRITERIA,
+    DEFAULT_WEIGHTS,
+    Scorer,
+    ScoringConfig,
+    validate_weights,
+)
 from matching.engine.solver import Assignment, Mode, solve
 
 __all__ = [
     "CRITERIA",
+    "DEFAULT_WEIGHTS",
     "RULES",
     "Alternative",
     "Assignment",

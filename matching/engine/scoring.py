@@ -83,6 +83,19 @@ CRITERION_LABELS: dict[str, str] = {
     "questions": "Registration answers",
 }
 MAX_WEIGHT = 10.0
+# A starting point for a program's first round: what an executive wants to learn leads; language
+# and time zones keep pairs practical.
+DEFAULT_WEIGHTS: dict[str, float] = {
+    "complementarity": 5.0,
+    "interests": 3.0,
+    "focus": 3.0,
+    "availability": 2.0,
+    "time_zone": 2.0,
+    "language": 2.0,
+    "meeting_format": 1.0,
+    "diversity": 1.0,
+    "questions": 1.0,
+}
 QUARTERS_PER_DAY = 96
 # Quarter-hour distance 0..48 -> (1 + cos(pi d / 48)) / 2, computed once so every path reads the
 # same float (vectorised cos need not round like the scalar one).
