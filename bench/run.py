@@ -85,8 +85,9 @@ def parse_options(argv: list[str]) -> Options:
         "--only",
         choices=("all", "http", "import", "matching"),
         default="all",
-        help="run only the HTTP part, the directory import part, or the matching engine (all: "
-        "HTTP and import; matching needs no database and runs only when asked)",
+        help="run only the HTTP part, the directory import part, or matching (engine only and "
+        "end to end in Django on its own bench database; all: HTTP and import, matching runs "
+        "only when asked)",
     )
     parser.add_argument(
         "--import-rows", type=int, default=10_000, help="rows of the import file (10000)"

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
@@ -53,3 +55,297 @@ class Touchpoint(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.idempotency_key} due {self.due_at:%Y-%m-%d %H:%M}"
+
+
+# --- Relationships: what a pair does together (DESIGN.md §5, visibility in feedback/visibility.py) --
+
+
+class SessionFormat(models.TextChoices):
+    IN_PERSON = "in_person", "In person"
+    VIDEO = "video", "Video call"
+    PHONE = "phone", "Phone"
+    OTHER = "other", "Other"
+
+
+class SessionStatus(models.TextChoices):
+    # "We met" from a check-in email: the date is known, the details are still to be filled in.
+    DRAFT = "draft", "Draft"
+    AWAITING = "awaiting", "Awaiting confirmation"
+    CONFIRMED = "confirmed", "Confirmed"
+
+
+class SessionSource(models.TextChoices):
+    LOGGED = "logged", "Logged"
+    CHECK_IN = "check_in", "From a check-in"
+
+
+MAX_SESSION_MINUTES = 600
+
+
+class SessionLog(TenantModel):
+    """One meeting of a pair, logged by one member and confirmed (or corrected) by the other.
+
+    Who sees what is ``feedback.visibility``: staff see the facts (date, duration, format, topics,
+    status), never ``learned`` or ``action_items``, which are the pair's shared notes.
+    """
+
+    pair = models.ForeignKey("matching.Pair", on_delete=models.CASCADE, related_name="sessions")
+    logged_by = models.ForeignKey(
+        "participants.Enrollment", on_delete=models.CASCADE, related_name="+"
+    )
+    held_on = models.DateField()
+    duration_minutes = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_SESSION_MINUTES)]
+    )
+    format = models.CharField(
+        max_length=10, choices=SessionFormat.choices, default=SessionFormat.VIDEO
+    )
+    topics = models.ManyToManyField(
+        "programs.Topic", through="SessionTopic", blank=True, related_name="+"
+    )
+    learned = models.TextField(blank=True)
+    action_items = models.TextField(blank=True)
+    status = models.CharField(
+        max_length=10, choices=SessionStatus.choices, default=SessionStatus.AWAITING
+    )
+    source = models.CharField(
+        max_length=10, choices=SessionSource.choices, default=SessionSource.LOGGED
+    )
+    confirmed_by = models.ForeignKey(
+        "participants.Enrollment",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    # The partner changed the facts when confirming; the audit log keeps before and after.
+    corrected = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("-held_on", "-id")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(duration_minutes__gte=1)
+                & models.Q(duration_minutes__lte=MAX_SESSION_MINUTES),
+                name="session_duration_range",
+            )
+        ]
+        indexes = [models.Index(fields=("pair", "held_on"), name="session_pair_held_on")]
+
+    def __str__(self) -> str:
+        return f"session of pair {self.pair_id} on {self.held_on}"
+
+
+class SessionTopic(TenantModel):
+    """Through table of SessionLog.topics (a tenant row like every other)."""
+
+    session = models.ForeignKey(SessionLog, on_delete=models.CASCADE, related_name="+")
+    topic = models.ForeignKey("programs.Topic", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=("session", "topic"), name="session_topic_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.session_id}:{self.topic_id}"
+
+
+class NoteVisibility(models.TextChoices):
+    SHARED = "shared", "Shared with my partner"
+    PRIVATE = "private", "Only me"
+
+
+class Note(TenantModel):
+    """A pair member's note: shared with the partner, or private to its author. Never staff's."""
+
+    pair = models.ForeignKey("matching.Pair", on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(
+        "participants.Enrollment", on_delete=models.CASCADE, related_name="+"
+    )
+    session = models.ForeignKey(
+        SessionLog, on_delete=models.SET_NULL, null=True, blank=True, related_name="notes"
+    )
+    visibility = models.CharField(max_length=10, choices=NoteVisibility.choices)
+    text = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+
+    def __str__(self) -> str:
+        return f"{self.visibility} note {self.pk} of pair {self.pair_id}"
+
+
+class GoalOwner(models.TextChoices):
+    MENTOR = "mentor", "Mentor"
+    MENTEE = "mentee", "Mentee"
+
+
+class GoalStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    ACHIEVED = "achieved", "Achieved"
+    DROPPED = "dropped", "Dropped"
+
+
+class Goal(TenantModel):
+    """What one side of a pair wants to achieve, with progress 0-100 % moved by updates."""
+
+    pair = models.ForeignKey("matching.Pair", on_delete=models.CASCADE, related_name="goals")
+    owner = models.CharField(max_length=10, choices=GoalOwner.choices)
+    description = models.CharField(max_length=300)
+    target_date = models.DateField(null=True, blank=True)
+    progress = models.PositiveSmallIntegerField(
+        default=0, validators=[MinValueValidator(0), MaxValueValidator(100)]
+    )
+    status = models.CharField(max_length=10, choices=GoalStatus.choices, default=GoalStatus.OPEN)
+    created_by = models.ForeignKey(
+        "participants.Enrollment", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("pair", "status", "target_date", "id")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(progress__lte=100), name="goal_progress_at_most_100"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.description
+
+
+class GoalUpdate(TenantModel):
+    """One step of a goal's progress, with the pair's comment (the pair's text, not staff's)."""
+
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="updates")
+    author = models.ForeignKey(
+        "participants.Enrollment", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    progress = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(0), MaxValueValidator(100)]
+    )
+    comment = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("goal", "-created_at", "-id")
+
+    def __str__(self) -> str:
+        return f"goal {self.goal_id} → {self.progress} %"
+
+
+class CheckInStatus(models.TextChoices):
+    PLANNED = "planned", "Planned"
+    SENT = "sent", "Sent"
+    ANSWERED = "answered", "Answered"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class CheckIn(TenantModel):
+    """One pulse asked of one pair member on one date (the touchpoint sends it).
+
+    ``wants_contact`` and the answers go to staff; the partner never sees another's check-in.
+    """
+
+    pair = models.ForeignKey("matching.Pair", on_delete=models.CASCADE, related_name="check_ins")
+    enrollment = models.ForeignKey(
+        "participants.Enrollment", on_delete=models.CASCADE, related_name="+"
+    )
+    due_on = models.DateField()
+    status = models.CharField(
+        max_length=10, choices=CheckInStatus.choices, default=CheckInStatus.PLANNED
+    )
+    touchpoint = models.OneToOneField(
+        Touchpoint, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    rating = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    blockers = models.TextField(blank=True)
+    wants_contact = models.BooleanField(default=False)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    reminders_sent = models.PositiveSmallIntegerField(default=0)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-due_on", "id")
+        constraints = [
+            models.UniqueConstraint(
+                fields=("pair", "enrollment", "due_on"), name="check_in_unique_per_day"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(rating__isnull=True)
+                | (models.Q(rating__gte=1) & models.Q(rating__lte=5)),
+                name="check_in_rating_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"check-in of {self.enrollment_id} due {self.due_on}"
+
+
+class EngagementLevel(models.TextChoices):
+    HEALTHY = "healthy", "Healthy"
+    WATCH = "watch", "Watch"
+    AT_RISK = "at_risk", "At risk"
+
+
+class EngagementSnapshot(TenantModel):
+    """The nightly engagement score of a pair (0-100) with the reasons behind it."""
+
+    pair = models.ForeignKey("matching.Pair", on_delete=models.CASCADE, related_name="engagement")
+    computed_on = models.DateField()
+    score = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(0), MaxValueValidator(100)]
+    )
+    level = models.CharField(max_length=10, choices=EngagementLevel.choices)
+    # [{"code": "no_recent_session", "text": "No session for 31 days (cadence 14)", "points": -30}]
+    reasons = models.JSONField(default=list)
+    nudges_sent = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("-computed_on", "pair")
+        constraints = [
+            models.UniqueConstraint(
+                fields=("pair", "computed_on"), name="engagement_unique_per_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"pair {self.pair_id} on {self.computed_on}: {self.score} ({self.level})"
+
+
+class ReviewDecisionKind(models.TextChoices):
+    CONTINUE = "continue", "Continue"
+    REFOCUS = "refocus", "Refocus goals"
+    REPAIR = "re_pair", "Re-pair"
+    EXTEND = "extend", "Extend"
+    CLOSE = "close", "Close"
+
+
+class ReviewDecision(TenantModel):
+    """A coordinator's mid-program decision on one pair, with a note (staff-only)."""
+
+    pair = models.ForeignKey(
+        "matching.Pair", on_delete=models.CASCADE, related_name="review_decisions"
+    )
+    decision = models.CharField(max_length=10, choices=ReviewDecisionKind.choices)
+    note = models.TextField(blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+
+    def __str__(self) -> str:
+        return f"{self.decision} for pair {self.pair_id}"

@@ -15,3 +15,27 @@ def sweep_due_touchpoints() -> int:
 @shared_task(base=TenantTask, name="feedback.send_touchpoint", ignore_result=True)
 def send_touchpoint(*, touchpoint_id: int) -> str:
     return touchpoints.deliver(touchpoint_id=touchpoint_id)
+
+
+@shared_task(base=TenantTask, name="feedback.plan_program_check_ins", ignore_result=True)
+def plan_program_check_ins(*, program_id: int) -> None:
+    """Re-plan every open pair's check-ins after the program's dates or cadence changed."""
+    from feedback.checkins import plan_program
+    from programs.models import Program
+
+    program = Program.objects.filter(pk=program_id).first()
+    if program is not None:
+        plan_program(program)
+
+
+@shared_task(base=TenantTask, name="feedback.plan_pair_check_ins", ignore_result=True)
+def plan_pair_check_ins(*, pair_ids: list[int]) -> int:
+    """Plan the check-ins of newly published pairs (many at once: off the request)."""
+    from feedback.checkins import plan_pair
+    from matching.models import Pair
+
+    planned = 0
+    for pair in Pair.objects.filter(pk__in=pair_ids).select_related("program"):
+        plan_pair(pair)
+        planned += 1
+    return planned

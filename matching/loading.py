@@ -27,7 +27,6 @@ from participants.models import (
     EnrollmentSkill,
     EnrollmentStatus,
     MatchingUse,
-    Person,
     RegistrationQuestion,
     SkillDirection,
 )
@@ -35,6 +34,23 @@ from participants.models import (
     QuestionKind as ModelQuestionKind,
 )
 from programs.models import Program, ProgramTopic, Topic
+
+ENROLLMENT_FIELDS = (
+    "id",
+    "role",
+    "person_id",
+    "answers",
+    "availability",
+    "meeting_format",
+    "max_mentees",
+    "person__full_name",
+    "person__level",
+    "person__department",
+    "person__time_zone",
+    "person__languages",
+    "person__demographics",
+    "person__demographics_consented_at",
+)
 
 
 @dataclass(frozen=True, eq=False)
@@ -53,10 +69,10 @@ def utc_offset_minutes(time_zone: str, at: datetime) -> int:
     return int(offset.total_seconds() // 60) if offset is not None else 0
 
 
-def _generation(person: Person) -> str:
-    if person.demographics_consented_at is None or not isinstance(person.demographics, dict):
+def _generation(demographics: Any, consented_at: datetime | None) -> str:
+    if consented_at is None or not isinstance(demographics, dict):
         return ""
-    return str(person.demographics.get("generation") or "")
+    return str(demographics.get("generation") or "")
 
 
 def matching_questions(program: Program) -> list[MatchingQuestion]:
@@ -92,8 +108,12 @@ def open_pair_counts(program: Program) -> tuple[set[int], dict[int, int]]:
 
 def free_places(enrollment: Enrollment, program: Program, load: int) -> int:
     """How many more mentees a mentor can take (min of own and program limit, minus open pairs)."""
+    return _free_places(enrollment.max_mentees, program, load)
+
+
+def _free_places(max_mentees: int | None, program: Program, load: int) -> int:
     limit = program.max_mentees_per_mentor
-    own = enrollment.max_mentees if enrollment.max_mentees is not None else limit
+    own = max_mentees if max_mentees is not None else limit
     return max(0, min(own, limit) - load)
 
 
@@ -108,69 +128,70 @@ def load_cohort(
     """
     at = at or timezone.now()
     paired_mentees, mentor_load = open_pair_counts(program)
-    enrollments = []
+    accepted = Enrollment.objects.filter(program=program, status=EnrollmentStatus.ACCEPTED)
+    # Plain rows, not model instances: for 10k mentors and 10k mentees, building 40k Enrollment and
+    # Person objects cost more than the queries themselves.
+    rows = []
     places: dict[int, int] = {}
-    for enrollment in (
-        Enrollment.objects.filter(program=program, status=EnrollmentStatus.ACCEPTED)
-        .select_related("person")
-        .order_by("id")
-    ):
+    for row in accepted.order_by("id").values_list(*ENROLLMENT_FIELDS, named=True):
         other_of_rematch_side = (
-            rematch_for is not None
-            and enrollment.role == rematch_for.role
-            and enrollment.pk != rematch_for.pk
+            rematch_for is not None and row.role == rematch_for.role and row.id != rematch_for.pk
         )
         if other_of_rematch_side:
             continue
-        if enrollment.role == EnrollmentRole.MENTEE:
-            if enrollment.pk in paired_mentees:
+        if row.role == EnrollmentRole.MENTEE:
+            if row.id in paired_mentees:
                 continue
         else:
-            places[enrollment.pk] = free_places(
-                enrollment, program, mentor_load.get(enrollment.pk, 0)
-            )
-            if places[enrollment.pk] < 1:
+            places[row.id] = _free_places(row.max_mentees, program, mentor_load.get(row.id, 0))
+            if places[row.id] < 1:
                 continue
-        enrollments.append(enrollment)
-    ids = [enrollment.pk for enrollment in enrollments]
+        rows.append(row)
+    ids = [row.id for row in rows]
+    # A whole-program round reads skills, interests and previous pairs through a subquery, not a
+    # list of 20k ids (each one a bound parameter); rows of enrolments left out above are never
+    # looked up. A re-match keeps its short list.
+    whole_program = rematch_for is None
+    accepted_ids = accepted.values("id") if whole_program else ids
     teach: dict[int, dict[int, int]] = defaultdict(dict)
     learn: dict[int, dict[int, int]] = defaultdict(dict)
     for enrollment_id, topic_id, direction, level in EnrollmentSkill.objects.filter(
-        enrollment_id__in=ids
+        enrollment_id__in=accepted_ids
     ).values_list("enrollment_id", "topic_id", "direction", "level"):
         (teach if direction == SkillDirection.TEACH else learn)[enrollment_id][topic_id] = level
     interests: dict[int, list[int]] = defaultdict(list)
     for enrollment_id, topic_id in EnrollmentInterest.objects.filter(
-        enrollment_id__in=ids
+        enrollment_id__in=accepted_ids
     ).values_list("enrollment_id", "topic_id"):
         interests[enrollment_id].append(topic_id)
+    offsets: dict[str, int] = {}  # one time-zone conversion per zone, not per person
 
-    def record(enrollment: Enrollment) -> PersonRecord:
-        person = enrollment.person
-        is_mentor = enrollment.role == EnrollmentRole.MENTOR
-        answers: dict[str | int, Any] = (
-            dict(enrollment.answers) if isinstance(enrollment.answers, dict) else {}
-        )
+    def record(row: Any) -> PersonRecord:
+        is_mentor = row.role == EnrollmentRole.MENTOR
+        answers: dict[str | int, Any] = dict(row.answers) if isinstance(row.answers, dict) else {}
+        time_zone = row.person__time_zone
+        if time_zone not in offsets:
+            offsets[time_zone] = utc_offset_minutes(time_zone, at)
         return PersonRecord(
-            enrollment_id=enrollment.pk,
-            person_id=person.pk,
-            name=person.full_name,
-            level=person.level,
-            department=person.department,
-            utc_offset_minutes=utc_offset_minutes(person.time_zone, at),
-            languages=[str(name) for name in person.languages or ()],
-            meeting_format=enrollment.meeting_format,
-            availability=enrollment.availability or (),
-            skills=(teach if is_mentor else learn).get(enrollment.pk, {}),
-            interests=interests.get(enrollment.pk, ()),
+            enrollment_id=row.id,
+            person_id=row.person_id,
+            name=row.person__full_name,
+            level=row.person__level,
+            department=row.person__department,
+            utc_offset_minutes=offsets[time_zone],
+            languages=[str(name) for name in row.person__languages or ()],
+            meeting_format=row.meeting_format,
+            availability=row.availability or (),
+            skills=(teach if is_mentor else learn).get(row.id, {}),
+            interests=interests.get(row.id, ()),
             answers=answers,
-            max_mentees=places[enrollment.pk] if is_mentor else None,
-            generation=_generation(person),
+            max_mentees=places[row.id] if is_mentor else None,
+            generation=_generation(row.person__demographics, row.person__demographics_consented_at),
         )
 
-    mentors = [record(e) for e in enrollments if e.role == EnrollmentRole.MENTOR]
-    mentees = [record(e) for e in enrollments if e.role == EnrollmentRole.MENTEE]
-    person_ids = [e.person_id for e in enrollments]
+    mentors = [record(row) for row in rows if row.role == EnrollmentRole.MENTOR]
+    mentees = [record(row) for row in rows if row.role == EnrollmentRole.MENTEE]
+    person_ids = {row.person_id for row in rows}
     cohort = build_cohort(
         mentors=mentors,
         mentees=mentees,
@@ -182,12 +203,17 @@ def load_cohort(
         max_mentees_per_mentor=program.max_mentees_per_mentor,
         manager_of=manager_map(),
     )
-    previous = Pair.objects.filter(
-        mentor__person_id__in=person_ids, mentee__person_id__in=person_ids
-    ).values_list("mentor__person_id", "mentee__person_id")
+    accepted_people = accepted.values("person_id") if whole_program else list(person_ids)
+    previous = [
+        pair
+        for pair in Pair.objects.filter(
+            mentor__person_id__in=accepted_people, mentee__person_id__in=accepted_people
+        ).values_list("mentor__person_id", "mentee__person_id")
+        if person_ids.issuperset(pair)
+    ]
     present = set(ids)
     constraints = Constraints(
-        previous_pairs=list(previous),
+        previous_pairs=previous,
         blocks=[
             pair
             for pair in MatchingBlock.objects.filter(program=program).values_list(

@@ -161,13 +161,15 @@ class MatchingBlock(TenantModel):
 
 
 class PairStatus(models.TextChoices):
+    # Published, waiting for both people to accept the program's charter.
+    PENDING = "pending", "Waiting for the charter"
     ACTIVE = "active", "Active"
     PAUSED = "paused", "Paused"
     COMPLETED = "completed", "Completed"
     ENDED = "ended", "Ended"
 
 
-OPEN_PAIR_STATUSES = (PairStatus.ACTIVE, PairStatus.PAUSED)
+OPEN_PAIR_STATUSES = (PairStatus.PENDING, PairStatus.ACTIVE, PairStatus.PAUSED)
 
 
 class Pair(TenantModel):
@@ -187,6 +189,16 @@ class Pair(TenantModel):
     score = models.FloatField(null=True, blank=True)
     rationale = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    activated_at = models.DateTimeField(null=True, blank=True)
+    paused_until = models.DateField(null=True, blank=True)
+    # The pair's own end date when it was extended past the program's (null: the program's).
+    ends_on = models.DateField(null=True, blank=True)
+    rematch_requested_at = models.DateTimeField(null=True, blank=True)
+    rematch_requested_by = models.ForeignKey(
+        Enrollment, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    rematch_request_reason = models.CharField(max_length=300, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -194,7 +206,7 @@ class Pair(TenantModel):
         constraints = [
             models.UniqueConstraint(
                 fields=("organization", "program", "mentee"),
-                condition=models.Q(status__in=("active", "paused")),
+                condition=models.Q(status__in=("pending", "active", "paused")),
                 name="pair_one_open_per_mentee",
             )
         ]

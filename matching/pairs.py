@@ -7,6 +7,8 @@ round. Pausing, extending and completing pairs belong to the relationships app.
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mass_mail
@@ -17,11 +19,17 @@ from django.utils import timezone
 from accounts.models import User
 from matching import engine
 from matching.models import OPEN_PAIR_STATUSES, MatchingRound, Pair, PairStatus
-from matching.services import round_create, round_start
+from matching.services import charter_ready_ids, round_create, round_start
 from organizations.audit import log_action
+from organizations.models import Membership, Role
+from organizations.scope import tenant_scope
 from participants.models import Enrollment, EnrollmentRole
+from programs.lifecycle import program_today
+from programs.models import Program, ProgramCoordinator
 
 REASON_MAX_LENGTH = 300
+# One extension adds at most a year (check-ins are planned up to the end date).
+MAX_EXTENSION_DAYS = 366
 
 
 def open_pairs(enrollment: Enrollment) -> QuerySet[Pair]:
@@ -73,6 +81,7 @@ def pair_end(*, pair: Pair, actor: User | None, reason: str) -> Pair:
             target=locked,
             data={"reason": reason, "mentor": locked.mentor_id, "mentee": locked.mentee_id},
         )
+        _replan(locked)
         messages = [
             _ended_email(locked, locked.mentor, locked.mentee),
             _ended_email(locked, locked.mentee, locked.mentor),
@@ -104,3 +113,218 @@ def rematch_start(*, enrollment: Enrollment, actor: User | None) -> MatchingRoun
             rematch_for=enrollment,
         )
         return round_start(matching_round=matching_round, actor=actor)
+
+
+# --- Charter gate ------------------------------------------------------------------------------
+
+
+def activate_ready_pairs(*, enrollment: Enrollment, actor: User | None) -> list[Pair]:
+    """After someone accepts the charter: their pending pairs whose partner accepted it too
+    become active (and their check-ins are planned)."""
+    pending = list(
+        Pair.objects.filter(
+            Q(mentor=enrollment) | Q(mentee=enrollment), status=PairStatus.PENDING
+        ).select_related("program")
+    )
+    if not pending:
+        return []
+    ready = charter_ready_ids(
+        enrollment.program, {pair.mentor_id for pair in pending} | {p.mentee_id for p in pending}
+    )
+    activated = []
+    with transaction.atomic():
+        for pair in pending:
+            if pair.mentor_id in ready and pair.mentee_id in ready:
+                pair.status = PairStatus.ACTIVE
+                pair.activated_at = timezone.now()
+                pair.save(update_fields=["status", "activated_at"])
+                log_action(actor=actor, action="matching.pair_activate", target=pair)
+                _replan(pair)
+                activated.append(pair)
+    return activated
+
+
+# --- Lifecycle -----------------------------------------------------------------------------------
+
+
+def _replan(pair: Pair) -> None:
+    """Check-ins follow the pair's dates and status: re-planned once the change commits, in the
+    pair's organisation (the callback may run after the request's scope ended). A failure is
+    logged, not raised: the change itself is committed, and the nightly re-plan catches up."""
+    from feedback.checkins import plan_pair
+
+    organization_id, pair_id = pair.organization_id, pair.pk
+
+    def replan() -> None:
+        with tenant_scope(organization_id):
+            plan_pair(Pair.objects.select_related("program").get(pk=pair_id))
+
+    transaction.on_commit(replan, robust=True)
+
+
+def _lock(pair: Pair) -> Pair:
+    return (
+        Pair.objects.select_for_update(of=("self",))
+        .select_related("program", "mentor__person", "mentee__person")
+        .get(pk=pair.pk)
+    )
+
+
+def pair_end_date(pair: Pair) -> date | None:
+    """The pair's own end (extended) or the program's."""
+    return pair.ends_on or pair.program.end_date
+
+
+def pair_pause(*, pair: Pair, actor: User | None, resume_on: date) -> Pair:
+    """Pause an active pair until a date (the nightly job resumes it); check-ins wait too."""
+    with transaction.atomic():
+        locked = _lock(pair)
+        if locked.status != PairStatus.ACTIVE:
+            raise ValidationError(f"Only an active pair can pause; this one is {locked.status}.")
+        today = program_today(locked.program)
+        end = pair_end_date(locked)
+        if resume_on <= today:
+            raise ValidationError({"resume_on": "Choose a resume date after today."})
+        if end is not None and resume_on >= end:
+            raise ValidationError(
+                {"resume_on": f"The pair ends on {end:%-d %B %Y}: resume before that, or end it."}
+            )
+        locked.status = PairStatus.PAUSED
+        locked.paused_until = resume_on
+        locked.save(update_fields=["status", "paused_until"])
+        log_action(
+            actor=actor,
+            action="matching.pair_pause",
+            target=locked,
+            data={"resume_on": resume_on.isoformat()},
+        )
+        _replan(locked)
+    return locked
+
+
+def pair_resume(*, pair: Pair, actor: User | None) -> Pair:
+    with transaction.atomic():
+        locked = _lock(pair)
+        if locked.status != PairStatus.PAUSED:
+            raise ValidationError("Only a paused pair can resume.")
+        locked.status = PairStatus.ACTIVE
+        locked.paused_until = None
+        locked.save(update_fields=["status", "paused_until"])
+        log_action(actor=actor, action="matching.pair_resume", target=locked)
+        _replan(locked)
+    return locked
+
+
+def resume_due_pairs(*, today: date | None = None) -> int:
+    """Nightly, inside an organisation's scope: pairs whose pause is over become active again."""
+    resumed = 0
+    for pair in Pair.objects.filter(status=PairStatus.PAUSED).select_related("program"):
+        if pair.paused_until is not None and pair.paused_until <= (
+            today or program_today(pair.program)
+        ):
+            pair_resume(pair=pair, actor=None)
+            resumed += 1
+    return resumed
+
+
+def pair_extend(*, pair: Pair, actor: User | None, ends_on: date) -> Pair:
+    """Give a pair a later end date than its current one (the program's or an earlier extension)."""
+    with transaction.atomic():
+        locked = _lock(pair)
+        if locked.status not in OPEN_PAIR_STATUSES:
+            raise ValidationError(f"This pair is {locked.get_status_display().lower()}.")
+        current = pair_end_date(locked)
+        if current is not None and ends_on <= current:
+            raise ValidationError(
+                {
+                    "ends_on": f"The pair already runs until {current:%-d %B %Y}: choose a later date."
+                }
+            )
+        today = program_today(locked.program)
+        if ends_on <= today:
+            raise ValidationError({"ends_on": "Choose a date in the future."})
+        latest = (current or today) + timedelta(days=MAX_EXTENSION_DAYS)
+        if ends_on > latest:
+            raise ValidationError(
+                {"ends_on": f"Extend by at most a year at a time: until {latest:%-d %B %Y}."}
+            )
+        previous = locked.ends_on
+        locked.ends_on = ends_on
+        locked.save(update_fields=["ends_on"])
+        log_action(
+            actor=actor,
+            action="matching.pair_extend",
+            target=locked,
+            data={
+                "from": previous.isoformat() if previous else None,
+                "to": ends_on.isoformat(),
+            },
+        )
+        _replan(locked)
+    return locked
+
+
+def pair_complete(*, pair: Pair, actor: User | None) -> Pair:
+    """The pair finished its program: completed (not ended), kept for rotation and reports."""
+    with transaction.atomic():
+        locked = _lock(pair)
+        if locked.status not in (PairStatus.ACTIVE, PairStatus.PAUSED):
+            raise ValidationError(
+                f"Only an active or paused pair can complete; this one is {locked.status}."
+            )
+        locked.status = PairStatus.COMPLETED
+        locked.completed_at = timezone.now()
+        locked.paused_until = None
+        locked.save(update_fields=["status", "completed_at", "paused_until"])
+        log_action(actor=actor, action="matching.pair_complete", target=locked)
+        _replan(locked)
+    return locked
+
+
+def pair_request_rematch(*, pair: Pair, by: Enrollment, actor: User | None, reason: str) -> Pair:
+    """A member asks the coordinators for another partner; staff decide (end + re-match)."""
+    reason = (reason or "").strip()
+    if by.pk not in (pair.mentor_id, pair.mentee_id):
+        raise ValidationError("Only the two people of this pair can ask for a re-match.")
+    if not reason:
+        raise ValidationError({"reason": "Tell the coordinator why, in a sentence or two."})
+    if len(reason) > REASON_MAX_LENGTH:
+        raise ValidationError(
+            {"reason": f"Keep the reason to {REASON_MAX_LENGTH} characters (it has {len(reason)})."}
+        )
+    with transaction.atomic():
+        locked = _lock(pair)
+        if locked.status not in OPEN_PAIR_STATUSES:
+            raise ValidationError(f"This pair is {locked.get_status_display().lower()}.")
+        if locked.rematch_requested_at is not None:
+            raise ValidationError("A re-match was already requested for this pair.")
+        locked.rematch_requested_at = timezone.now()
+        locked.rematch_requested_by = by
+        locked.rematch_request_reason = reason
+        locked.save(
+            update_fields=["rematch_requested_at", "rematch_requested_by", "rematch_request_reason"]
+        )
+        log_action(actor=actor, action="matching.pair_rematch_request", target=locked)
+        recipients = _staff_emails(locked.program)
+        if recipients:
+            subject = f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}Re-match requested in {locked.program.name}"
+            body = (
+                f"{by.person.full_name} asked for a new partner in {locked.program.name}.\n"
+                f"Reason: {reason}\n\nOpen the pair in Flipside to end it and start a re-match.\n"
+            )
+            transaction.on_commit(lambda: send_mass_mail([(subject, body, None, recipients)]))
+    return locked
+
+
+def _staff_emails(program: Program) -> list[str]:
+    """The program's coordinators, or the organisation's admins when it has none."""
+    coordinators = list(
+        ProgramCoordinator.objects.filter(program=program).values_list("user__email", flat=True)
+    )
+    if coordinators:
+        return coordinators
+    return list(
+        Membership.objects.filter(role=Role.ADMIN, user__is_active=True).values_list(
+            "user__email", flat=True
+        )
+    )

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import fields
 from datetime import timedelta
 from typing import Any
@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from matching import engine
+from matching.engine.explain import mentee_runner_ups, mentor_runner_ups
 from matching.engine.explain import rationale as pair_rationale
 from matching.engine.scoring import breakdown_totals
 from matching.loading import LoadedCohort, free_places, load_cohort, open_pair_counts
@@ -32,6 +33,7 @@ from matching.models import (
     MatchingPin,
     MatchingRound,
     Pair,
+    PairStatus,
     ProposedPair,
     RoundMode,
     RoundStatus,
@@ -39,8 +41,9 @@ from matching.models import (
 )
 from organizations.audit import log_action
 from organizations.tasks import enqueue_on_commit
-from participants.models import Enrollment, EnrollmentRole, EnrollmentStatus
+from participants.models import CharterAcceptance, Enrollment, EnrollmentRole, EnrollmentStatus
 from programs.models import Program, ProgramStatus
+from programs.selectors import current_charter
 
 logger = logging.getLogger(__name__)
 
@@ -407,6 +410,15 @@ def pin_create(
 ) -> MatchingPin:
     """Force a pair in the program's rounds; refused when it breaks a hard rule or a capacity."""
     _check_pair_of_program(program, mentor, mentee)
+    paired_mentees, mentor_load = open_pair_counts(program)
+    if mentee.pk in paired_mentees:
+        raise ValidationError(
+            {"mentee": f"{mentee.person.full_name} already has an open pair: end it first."}
+        )
+    if free_places(mentor, program, mentor_load.get(mentor.pk, 0)) < 1:
+        raise ValidationError(
+            {"mentor": f"{mentor.person.full_name} has no free place for another mentee."}
+        )
     with transaction.atomic():
         loaded = load_cohort(program)
         constraints = engine.Constraints(
@@ -493,6 +505,31 @@ def _rows(loaded: LoadedCohort, pair: ProposedPair) -> tuple[int, int]:
     return mentee, mentor
 
 
+def _refresh_mentor_runner_ups(
+    matching_round: MatchingRound,
+    loaded: LoadedCohort,
+    scorer: engine.Scorer,
+    ruleset: engine.RuleSet,
+    mentor_rows: set[int],
+) -> None:
+    """After a swap, every proposal of the two mentors lists their best mentees besides the ones
+    the round now gives them."""
+    mentors, mentees = loaded.cohort.mentors, loaded.cohort.mentees
+    ids = {int(mentors.ids[row]): row for row in mentor_rows}
+    proposals = list(ProposedPair.objects.filter(round=matching_round, mentor_id__in=ids))
+    theirs: dict[int, set[int]] = {}
+    for proposal in proposals:
+        theirs.setdefault(proposal.mentor_id, set()).add(mentees.index_of(proposal.mentee_id))
+    for proposal in proposals:
+        row = ids[proposal.mentor_id]
+        runner_ups = mentor_runner_ups(scorer, ruleset, row, theirs[proposal.mentor_id])
+        proposal.alternatives = {
+            **(proposal.alternatives or {}),
+            "mentor": _alternatives(runner_ups),
+        }
+    ProposedPair.objects.bulk_update(proposals, ["alternatives"])
+
+
 def swap(
     *,
     matching_round: MatchingRound,
@@ -535,23 +572,20 @@ def swap(
     if not apply:
         return delta
     with transaction.atomic():
-        alternatives_a, alternatives_b = pair_a.alternatives or {}, pair_b.alternatives or {}
-        updates = (
-            (pair_a, pair_b.mentor_id, score_a, 0, mentee_a, mentor_b, alternatives_b),
-            (pair_b, pair_a.mentor_id, score_b, 1, mentee_b, mentor_a, alternatives_a),
-        )
-        for pair, mentor_id, score, row, mentee_row, mentor_row, mentor_alternatives in updates:
+        for pair, mentor_id, score, row, mentee_row, mentor_row in (
+            (pair_a, pair_b.mentor_id, score_a, 0, mentee_a, mentor_b),
+            (pair_b, pair_a.mentor_id, score_b, 1, mentee_b, mentor_a),
+        ):
             pair.mentor_id = mentor_id
             pair.score = score
             pair.breakdown = dict(zip(engine.CRITERIA, contributions[row].tolist(), strict=True))
             pair.rationale = pair_rationale(loaded.cohort, mentee_row, mentor_row)
-            pair.alternatives = {
-                "mentee": (pair.alternatives or {}).get("mentee", []),
-                "mentor": mentor_alternatives.get("mentor", []),
-            }
+            runner_ups = mentee_runner_ups(scorer, ruleset, mentee_row, exclude={mentor_row})
+            pair.alternatives = {**(pair.alternatives or {}), "mentee": _alternatives(runner_ups)}
         ProposedPair.objects.bulk_update(
             [pair_a, pair_b], ["mentor", "score", "breakdown", "rationale", "alternatives"]
         )
+        _refresh_mentor_runner_ups(matching_round, loaded, scorer, ruleset, {mentor_a, mentor_b})
         scores = list(
             ProposedPair.objects.filter(round=matching_round).values_list("score", flat=True)
         )
@@ -591,6 +625,24 @@ def _pair_email(
     )
     subject = f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}Your {program.name} pair"
     return (subject, body, None, [to.person.email])
+
+
+def charter_ready_ids(program: Program, enrollment_ids: Iterable[int]) -> set[int]:
+    """Which of these enrolments accepted the program's current charter (two queries)."""
+    charter = current_charter(program=program)
+    if charter is None:
+        return set()
+    return set(
+        CharterAcceptance.objects.filter(
+            charter_version=charter, enrollment_id__in=list(enrollment_ids)
+        ).values_list("enrollment_id", flat=True)
+    )
+
+
+def opening_status(mentor_id: int, mentee_id: int, ready: set[int]) -> str:
+    """A new pair is active at once when both already accepted the charter, else pending."""
+    both = mentor_id in ready and mentee_id in ready
+    return PairStatus.ACTIVE if both else PairStatus.PENDING
 
 
 def _check_still_free(program: Program, proposals: list[ProposedPair]) -> None:
@@ -633,6 +685,10 @@ def round_publish(*, matching_round: MatchingRound, actor: User | None) -> list[
             raise ValidationError("The round proposes no pairs.")
         program = locked.program
         _check_still_free(program, proposals)
+        ready = charter_ready_ids(
+            program, {p.mentor_id for p in proposals} | {p.mentee_id for p in proposals}
+        )
+        now = timezone.now()
         try:
             with transaction.atomic():
                 pairs = Pair.objects.bulk_create(
@@ -644,6 +700,12 @@ def round_publish(*, matching_round: MatchingRound, actor: User | None) -> list[
                         source_round=locked,
                         score=proposal.score,
                         rationale=proposal.rationale,
+                        status=opening_status(proposal.mentor_id, proposal.mentee_id, ready),
+                        activated_at=(
+                            now
+                            if proposal.mentor_id in ready and proposal.mentee_id in ready
+                            else None
+                        ),
                     )
                     for proposal in proposals
                 )
@@ -651,7 +713,6 @@ def round_publish(*, matching_round: MatchingRound, actor: User | None) -> list[
             raise ValidationError(
                 "A mentee of this round already has an open pair: end it before publishing."
             ) from None
-        now = timezone.now()
         locked.status = RoundStatus.PUBLISHED
         locked.published_at = now
         locked.save(update_fields=["status", "published_at"])
@@ -670,5 +731,12 @@ def round_publish(*, matching_round: MatchingRound, actor: User | None) -> list[
                 _pair_email(program, proposal.mentee, proposal.mentor, proposal.rationale)
             )
         transaction.on_commit(lambda: send_mass_mail(messages))
+        active = [pair.pk for pair in pairs if pair.status == PairStatus.ACTIVE]
+        if active:
+            from feedback.tasks import plan_pair_check_ins
+
+            enqueue_on_commit(
+                plan_pair_check_ins, organization_id=locked.organization_id, pair_ids=active
+            )
     matching_round.refresh_from_db()
     return pairs

@@ -12,3 +12,11 @@ from organizations.tasks import TenantTask
 @shared_task(base=TenantTask, name="matching.run_round", ignore_result=True)
 def run_round(*, round_id: int) -> str:
     return services.run_round(round_id=round_id)
+
+
+@shared_task(base=TenantTask, name="matching.resume_paused_pairs", ignore_result=True)
+def resume_paused_pairs() -> int:
+    """Nightly per organisation: pairs whose pause is over become active again (idempotent)."""
+    from matching.pairs import resume_due_pairs
+
+    return resume_due_pairs()

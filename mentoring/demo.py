@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
+from mentoring.demo_pairs import load_demo_pairs
 from organizations.demo import DemoOrganizations, load_demo_organizations
 from organizations.models import Organization
 from organizations.scope import tenant_scope
@@ -31,11 +32,13 @@ def seed_demo() -> bool:
         orgs = load_demo_organizations()
         load_demo_programs(orgs.demo, orgs.admin)
         people = load_demo_people(orgs.demo)
-        _enrol(orgs, people)
+        me = _enrol(orgs, people)
+        with tenant_scope(orgs.demo):
+            load_demo_pairs(admin=orgs.admin, member=orgs.member, member_person=me)
     return True
 
 
-def _enrol(orgs: DemoOrganizations, people: list[Person]) -> None:
+def _enrol(orgs: DemoOrganizations, people: list[Person]) -> Person:
     with tenant_scope(orgs.demo):
         juniors = sorted((p for p in people if (p.level or 0) <= 4), key=lambda p: p.pk)
         seniors = sorted((p for p in people if (p.level or 0) >= 7), key=lambda p: p.pk)
@@ -98,3 +101,4 @@ def _enrol(orgs: DemoOrganizations, people: list[Person]) -> None:
                 role=EnrollmentRole.MENTEE,
                 actor=orgs.admin,
             )
+    return me

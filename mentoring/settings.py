@@ -289,6 +289,11 @@ SPECTACULAR_SETTINGS = {
         "EnrollmentStatusEnum": "participants.models.EnrollmentStatus",
         "ProgramStatusEnum": "programs.models.ProgramStatus",
         "ImportStatusEnum": "participants.models.ImportStatus",
+        "PairStatusEnum": "matching.models.PairStatus",
+        "RoundStatusEnum": "matching.models.RoundStatus",
+        "SessionStatusEnum": "feedback.models.SessionStatus",
+        "CheckInStatusEnum": "feedback.models.CheckInStatus",
+        "GoalStatusEnum": "feedback.models.GoalStatus",
     },
 }
 
@@ -319,6 +324,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "feedback.sweep_due_touchpoints",
         "schedule": crontab(),  # every minute
         "options": {"expires": 55},
+    },
+    # Pair care per organisation: resume ended pauses, re-plan check-ins, engagement + nudges.
+    "relationships-nightly": {
+        "task": "feedback.engagement_nightly",
+        "schedule": crontab(hour=2, minute=15),
+        "options": {"expires": 3600},
     },
     "worker-heartbeat": {
         "task": "mentoring.heartbeat",

@@ -18,6 +18,8 @@ urlpatterns = [
     path("", include("organizations.urls")),
     path("", include("programs.urls")),
     path("", include("participants.urls")),
+    path("", include("matching.urls")),
+    path("", include("feedback.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("mentoring.api.urls")),

@@ -102,6 +102,11 @@ def charter_accept(*, enrollment: Enrollment, actor: User) -> CharterAcceptance:
                 target=acceptance,
                 data={"program": enrollment.program_id, "version": charter.version},
             )
+            # A published pair starts once both people accepted (matching owns pairs; imported
+            # here, not at the top, because matching depends on programs).
+            from matching.pairs import activate_ready_pairs
+
+            activate_ready_pairs(enrollment=enrollment, actor=actor)
     return acceptance
 
 

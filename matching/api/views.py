@@ -10,22 +10,26 @@ from __future__ import annotations
 
 from typing import Any, cast
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.models import User
-from matching import selectors, services
+from matching import pairs, selectors, services
 from matching.api.serializers import (
     BlockSerializer,
     ComparisonSerializer,
+    PairEndResultSerializer,
+    PairEndSerializer,
     PairSerializer,
     PinSerializer,
     ProposalSerializer,
+    RematchSerializer,
     RoundCreateSerializer,
     RoundSerializer,
     SwapResultSerializer,
@@ -254,3 +258,58 @@ class PairViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 
     def get_queryset(self) -> QuerySet[Pair]:
         return selectors.pair_list(membership=_membership(self.request), user=_user(self.request))
+
+    @extend_schema(request=PairEndSerializer, responses={200: PairEndResultSerializer})
+    @action(detail=True, methods=["post"])
+    def end(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """End the pair (staff of its program; its two people get 403), then start the
+        re-matches asked for. A refused re-match does not undo the end: it is reported in
+        ``rematch_errors``."""
+        pair = self.get_object()
+        membership = _membership(request)
+        managed = selectors.managed_programs(membership).filter(pk=pair.program_id).exists()
+        if not (membership.is_staff_role and managed):
+            raise PermissionDenied("Only the staff of this program can end its pairs.")
+        payload = PairEndSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        pair = pairs.pair_end(pair=pair, actor=_user(request), reason=data["reason"])
+        started: list[int] = []
+        errors: dict[str, list[str]] = {}
+        for side in dict.fromkeys(data["rematch"]):
+            enrollment = pair.mentee if side == "mentee" else pair.mentor
+            try:
+                started.append(pairs.rematch_start(enrollment=enrollment, actor=_user(request)).pk)
+            except DjangoValidationError as error:
+                errors[side] = error.messages
+        body = {**PairSerializer(pair).data, "rematch_rounds": started, "rematch_errors": errors}
+        return Response(body)
+
+
+class RematchViewSet(viewsets.GenericViewSet[MatchingRound]):
+    """Re-match one person: a small round over them and the other side's free places, with the
+    config of the program's latest round. Review and publish it like any round."""
+
+    serializer_class = RematchSerializer
+    permission_classes = (HasOrganizationRole,)
+    required_roles = STAFF_ROLES
+
+    def get_queryset(self) -> QuerySet[MatchingRound]:
+        return selectors.round_list(membership=_membership(self.request))
+
+    @extend_schema(request=RematchSerializer, responses={201: RoundSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        payload = RematchSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        enrollment = (
+            Enrollment.objects.filter(
+                program__in=selectors.managed_programs(_membership(request)),
+                pk=payload.validated_data["enrollment"],
+            )
+            .select_related("program", "person")
+            .first()
+        )
+        if enrollment is None:
+            raise ValidationError({"enrollment": ["Unknown enrolment in the programs you run."]})
+        matching_round = pairs.rematch_start(enrollment=enrollment, actor=_user(request))
+        return Response(RoundSerializer(matching_round).data, status=status.HTTP_201_CREATED)

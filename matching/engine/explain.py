@@ -178,6 +178,50 @@ def _top_in_columns(
     return out
 
 
+def _best(
+    scores: FloatArray, allowed: BoolArray, exclude: set[int], k: int
+) -> list[tuple[int, float]]:
+    order = np.lexsort((np.arange(len(scores)), -scores))
+    return [
+        (int(i), float(scores[i]))
+        for i in order
+        if allowed[i] and np.isfinite(scores[i]) and int(i) not in exclude
+    ][:k]
+
+
+def mentee_runner_ups(
+    scorer: Scorer, ruleset: RuleSet, mentee: int, exclude: set[int], k: int = MAX_LISTED
+) -> tuple[Alternative, ...]:
+    """One mentee's best allowed mentors outside ``exclude`` (rows), scored without the matrix:
+    what a proposal lists after an administrator changed its mentor."""
+    mentors = scorer.cohort.mentors
+    columns = np.arange(mentors.size, dtype=np.int64)
+    scores = breakdown_totals(
+        scorer.breakdown(np.full(mentors.size, mentee, dtype=np.int64), columns)
+    )
+    forbidden = ruleset.forbidden_for_mentee(mentee).values()
+    allowed = ~np.logical_or.reduce(list(forbidden)) if forbidden else np.ones(mentors.size, bool)
+    return tuple(
+        Alternative(int(mentors.ids[c]), mentors.names[c], s)
+        for c, s in _best(scores, allowed, exclude, k)
+    )
+
+
+def mentor_runner_ups(
+    scorer: Scorer, ruleset: RuleSet, mentor: int, exclude: set[int], k: int = MAX_LISTED
+) -> tuple[Alternative, ...]:
+    """One mentor's best allowed mentees outside ``exclude`` (rows)."""
+    mentees = scorer.cohort.mentees
+    rows = np.arange(mentees.size, dtype=np.int64)
+    scores = breakdown_totals(scorer.breakdown(rows, np.full(mentees.size, mentor, dtype=np.int64)))
+    forbidden = ruleset.forbidden_for_mentor(mentor).values()
+    allowed = ~np.logical_or.reduce(list(forbidden)) if forbidden else np.ones(mentees.size, bool)
+    return tuple(
+        Alternative(int(mentees.ids[r]), mentees.names[r], s)
+        for r, s in _best(scores, allowed, exclude, k)
+    )
+
+
 # --- Unmatched ---------------------------------------------------------------------------------
 
 _MENTEE_RULE_TEXT = {

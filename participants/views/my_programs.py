@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
@@ -91,10 +92,22 @@ def my_program_detail(request: OrgRequest, org_slug: str, program_pk: int) -> Ht
     enrollment = _mine(request, program_pk)
     terms = Terms.of(enrollment.program)
     training = participation.training_for(enrollment)
+    # Pairs belong to matching, which builds on participants: read them here, at the page layer.
+    from matching.models import Pair
+
+    pairs = (
+        Pair.objects.filter(Q(mentor=enrollment) | Q(mentee=enrollment))
+        .select_related("mentor__person", "mentee__person")
+        .order_by("-created_at", "-id")
+    )
     return render(
         request,
         "participants/my_programs/detail.html",
         {
+            "pairs": [
+                (pair, pair.mentee if pair.mentor_id == enrollment.pk else pair.mentor)
+                for pair in pairs
+            ],
             "enrollment": enrollment,
             "program": enrollment.program,
             "terms": terms,

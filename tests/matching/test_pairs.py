@@ -76,7 +76,9 @@ def test_ending_a_pair_records_who_why_when_audits_and_tells_both(
     assert ended.ended_by == org_a.admin.user
     assert ended.ended_at is not None
     with org_a.scope():
-        assert AuditEntry.objects.filter(action="matching.pair_end", object_id=str(pair.pk)).exists()
+        assert AuditEntry.objects.filter(
+            action="matching.pair_end", object_id=str(pair.pk)
+        ).exists()
         assert not pairs.open_pairs(cohort.mentees[0]).exists()
         addresses = {cohort.mentors[0].person.email, cohort.mentees[0].person.email}
     assert {address for message in mail.outbox for address in message.to} == addresses
@@ -190,3 +192,26 @@ def test_publish_refuses_people_paired_since_the_round_ran(org_a: Tenant) -> Non
         second.refresh_from_db()
         assert second.status == RoundStatus.PROPOSED
         assert Pair.objects.count() == 2
+
+
+def test_pin_refuses_people_already_paired(org_a: Tenant) -> None:
+    cohort = matching_cohort(org_a, 2)
+    _published(org_a, cohort)
+    with org_a.scope():
+        with pytest.raises(ValidationError) as caught:
+            services.pin_create(
+                program=cohort.program,
+                actor=org_a.admin.user,
+                mentor=cohort.mentors[1],
+                mentee=cohort.mentees[0],
+            )
+        assert "already has an open pair" in caught.value.message_dict["mentee"][0]
+        Pair.objects.filter(mentee=cohort.mentees[0]).update(status=PairStatus.ENDED)
+        with pytest.raises(ValidationError) as caught:
+            services.pin_create(
+                program=cohort.program,
+                actor=org_a.admin.user,
+                mentor=cohort.mentors[1],
+                mentee=cohort.mentees[0],
+            )
+        assert "no free place" in caught.value.message_dict["mentor"][0]

@@ -234,6 +234,17 @@ def test_swap_reports_the_change_in_total_score_and_applies_it(org_a: Tenant) ->
     assert matching_round.stats["total"] == pytest.approx(before + delta)
     assert (swapped_a.mentor_id, swapped_b.mentor_id) == (mentors[1], mentors[0])
     assert swapped_a.score + swapped_b.score == pytest.approx(old_scores + delta)
+    # Runner-ups follow the swap: a mentee's list names other mentors than the new one (the old
+    # mentor among them, as the best allowed alternative), and a mentor's list leaves out the
+    # mentee the round now gives them.
+    for swapped, old_mentor in ((swapped_a, mentors[0]), (swapped_b, mentors[1])):
+        mentee_alternatives = [a["enrollment_id"] for a in swapped.alternatives["mentee"]]
+        assert swapped.mentor_id not in mentee_alternatives
+        assert mentee_alternatives[0] == old_mentor
+        scores = [a["score"] for a in swapped.alternatives["mentee"]]
+        assert scores == sorted(scores, reverse=True)
+        mentor_alternatives = [a["enrollment_id"] for a in swapped.alternatives["mentor"]]
+        assert swapped.mentee_id not in mentor_alternatives
 
 
 def test_swap_that_breaks_a_hard_rule_is_refused(org_a: Tenant) -> None:

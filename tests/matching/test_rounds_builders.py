@@ -10,6 +10,7 @@ from accounts.models import User
 from matching import services
 from matching.models import MatchingRound
 from participants.models import (
+    CharterAcceptance,
     Enrollment,
     EnrollmentInterest,
     EnrollmentRole,
@@ -18,8 +19,14 @@ from participants.models import (
     Person,
 )
 from programs.models import Program, ProgramStatus, Topic
+from programs.selectors import current_charter
 from tests.conftest import Tenant
-from tests.participants.test_enrollment_builders import enrol, make_person, make_program
+from tests.participants.test_enrollment_builders import (
+    enrol,
+    make_charter,
+    make_person,
+    make_program,
+)
 
 WEIGHTS: dict[str, float] = {"complementarity": 5, "interests": 2, "time_zone": 1}
 
@@ -63,8 +70,26 @@ def add_person(
     return enrollment
 
 
-def matching_cohort(tenant: Tenant, size: int = 3, *, topic_count: int = 3) -> Cohort:
-    """``size`` mentors and ``size`` mentees; mentor k teaches topic k best, mentee k wants it."""
+def accept_charter(tenant: Tenant, program: Program, enrollments: list[Enrollment]) -> None:
+    """Publish a charter (v1) unless there is one, and have these people accept the current one."""
+    with tenant.scope():
+        charter = current_charter(program=program) or make_charter(program, 1)
+        for enrollment in enrollments:
+            CharterAcceptance.objects.get_or_create(
+                organization_id=program.organization_id,
+                enrollment=enrollment,
+                charter_version=charter,
+            )
+
+
+def matching_cohort(
+    tenant: Tenant, size: int = 3, *, topic_count: int = 3, charter_accepted: bool = True
+) -> Cohort:
+    """``size`` mentors and ``size`` mentees; mentor k teaches topic k best, mentee k wants it.
+
+    With ``charter_accepted`` everyone accepted the program's charter, so published pairs start
+    active; otherwise they wait for it (pending).
+    """
     program = make_program(tenant, status=ProgramStatus.MATCHING)
     with tenant.scope():
         topics = [
@@ -81,6 +106,8 @@ def matching_cohort(tenant: Tenant, size: int = 3, *, topic_count: int = 3) -> C
         add_person(tenant, program, EnrollmentRole.MENTEE, topics=topics, levels={k: 5})
         for k in range(size)
     ]
+    if charter_accepted:
+        accept_charter(tenant, program, [*mentors, *mentees])
     return Cohort(program, mentors, mentees, topics)
 
 

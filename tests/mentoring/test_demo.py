@@ -3,6 +3,16 @@ from __future__ import annotations
 from django.test import Client
 
 from accounts.models import User
+from feedback.models import (
+    CheckIn,
+    CheckInStatus,
+    EngagementLevel,
+    EngagementSnapshot,
+    Goal,
+    SessionLog,
+    SessionStatus,
+)
+from matching.models import MatchingRound, Pair, PairStatus, RoundStatus
 from mentoring.demo import seed_demo
 from organizations.models import AuditEntry, Organization
 from organizations.scope import tenant_scope
@@ -24,8 +34,9 @@ def test_demo_loads_once_with_programs_in_several_states(db: None) -> None:
         } <= statuses
         assert Person.objects.count() >= 60
         assert Enrollment.objects.filter(status=EnrollmentStatus.ACCEPTED).count() >= 20
-        member_invitation = Enrollment.objects.get(person__user__email="member@demo.flipside.test")
-        assert member_invitation.status == EnrollmentStatus.INVITED
+        member_invitation = Enrollment.objects.get(
+            person__user__email="member@demo.flipside.test", status=EnrollmentStatus.INVITED
+        )
         assert member_invitation.program.status == ProgramStatus.ENROLLING
         assert AuditEntry.objects.filter(action="enrollment.invited").exists()
 
@@ -36,3 +47,26 @@ def test_demo_member_sees_the_invitation_on_my_programs(db: None) -> None:
     client.force_login(User.objects.get(email="member@demo.flipside.test"))
     html = client.get("/o/demo/me/programs/").content.decode()
     assert "Next-Gen Workplace" in html
+
+
+def test_demo_active_program_has_pairs_a_few_weeks_in(db: None) -> None:
+    seed_demo()
+    demo = Organization.objects.get(slug="demo")
+    with tenant_scope(demo):
+        active = Program.objects.get(status=ProgramStatus.ACTIVE)
+        pairs = Pair.objects.filter(program=active)
+        assert pairs.count() >= 5
+        assert set(pairs.values_list("status", flat=True)) == {PairStatus.ACTIVE}
+        mine = pairs.get(mentor__person__user__email="member@demo.flipside.test")
+        assert SessionLog.objects.filter(pair=mine, status=SessionStatus.AWAITING).exists()
+        assert SessionLog.objects.filter(status=SessionStatus.CONFIRMED).count() >= 5
+        assert Goal.objects.filter(pair__program=active).exists()
+        assert CheckIn.objects.filter(status=CheckInStatus.ANSWERED, wants_contact=True).exists()
+        assert CheckIn.objects.filter(status=CheckInStatus.PLANNED).exists()
+        levels = set(EngagementSnapshot.objects.values_list("level", flat=True))
+        assert EngagementLevel.AT_RISK in levels
+        matching = Program.objects.get(status=ProgramStatus.MATCHING)
+        assert MatchingRound.objects.get(program=matching).status == RoundStatus.PROPOSED
+    client = Client()
+    client.force_login(User.objects.get(email="member@demo.flipside.test"))
+    assert client.get(f"/o/demo/pairs/{mine.pk}/").status_code == 200

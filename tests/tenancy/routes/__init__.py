@@ -39,4 +39,9 @@ MODULES = [
     "tests.tenancy.routes.programs",
     "tests.tenancy.routes.directory",
     "tests.tenancy.routes.matching",
+    "tests.tenancy.routes.matching_pages",
+    "tests.tenancy.routes.pair_pages",
+    "tests.tenancy.routes.relationships",
+    "tests.tenancy.routes.checkins",
+    "tests.tenancy.routes.review",
 ]

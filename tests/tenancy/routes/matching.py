@@ -12,12 +12,16 @@ from tests.tenancy.routes import Route, ids_of
 
 
 def build(tenant: Tenant) -> dict[str, Any]:
-    cohort = matching_cohort(tenant, 2)
-    published = proposed_round(tenant, cohort)
+    # A published pair in one program; rounds, pins and blocks in another whose people are all
+    # still free (a round leaves out people who already have an open pair).
+    paired = matching_cohort(tenant, 1)
+    published = proposed_round(tenant, paired)
     with tenant.scope():
         services.round_publish(matching_round=published, actor=tenant.admin.user)
         pair = Pair.objects.filter(source_round=published).first()
         assert pair is not None
+    cohort = matching_cohort(tenant, 2)
+    with tenant.scope():
         pin = services.pin_create(
             program=cohort.program,
             actor=tenant.admin.user,
@@ -56,4 +60,6 @@ ROUTES: dict[str, Route] = {
     "api-matching-block-detail": Route(("GET", "DELETE"), ids_of("matching_block")),
     "api-pair-list": Route(("GET",)),
     "api-pair-detail": Route(("GET",), ids_of("matching_pair")),
+    "api-pair-end": Route(("POST",), ids_of("matching_pair")),
+    "api-matching-rematch-list": Route(("POST",)),
 }

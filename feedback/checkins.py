@@ -1,0 +1,520 @@
+"""Check-ins: a short pulse asked of each pair member on the program's check-in cadence.
+
+Planning (``plan_pair``, ``plan_program``) turns program and pair dates into ``CheckIn`` rows, each
+with the ``Touchpoint`` that sends it (DESIGN.md §6). It is idempotent and is called again whenever
+the dates or the pair's state change: missing future check-ins are created, planned ones that no
+longer fit are cancelled, sent and answered ones are never touched.
+
+Sending happens in the touchpoint handlers below, inside the send task's organisation scope. The
+touchpoint claim (``feedback.touchpoints.deliver``) makes each row act at most once; the handler
+then marks the check-in sent *before* mailing, so a worker lost mid-send leaves an open check-in
+the person can still answer in the app (and the first reminder carries the link again), never a
+second copy of the same email.
+
+Who sees the answers is ``feedback.visibility``: the respondent and staff, never the partner.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail, send_mass_mail
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from accounts.models import User
+from feedback import links
+from feedback.models import CheckIn, CheckInStatus, Touchpoint, TouchpointStatus
+from feedback.touchpoints import touchpoint_handler
+from matching.models import OPEN_PAIR_STATUSES, Pair, PairStatus
+from mentoring.timezones import time_zone_names
+from organizations.audit import log_action
+from organizations.models import Membership, Role
+from participants.models import Enrollment, EnrollmentStatus
+from programs.models import Program, ProgramCoordinator
+
+logger = logging.getLogger(__name__)
+
+CHECK_IN_KIND = "check_in"
+REMINDER_KIND = "check_in_reminder"
+# Check-ins go out at this local hour of the person (their time zone, else the program's).
+SEND_HOUR = time(9, 0)
+REMINDER_AFTER = timedelta(days=3)
+MAX_REMINDERS = 2
+# A check-in can be answered up to this many days after its date; later it counts as missed.
+ANSWER_WINDOW_DAYS = 14
+BLOCKERS_MAX_LENGTH = 2000
+RATING_LABELS = {
+    1: "Not well",
+    2: "Could be better",
+    3: "OK",
+    4: "Well",
+    5: "Very well",
+}
+
+
+# --- Dates --------------------------------------------------------------------------------------
+
+
+def _zone(name: str | None) -> ZoneInfo | None:
+    return ZoneInfo(name) if name and name in time_zone_names() else None
+
+
+def program_zone(program: Program) -> ZoneInfo:
+    return _zone(program.time_zone) or ZoneInfo("UTC")
+
+
+def send_time(due_on: date, enrollment: Enrollment) -> datetime:
+    """When a check-in dated ``due_on`` is sent: SEND_HOUR where the person is."""
+    zone = _zone(enrollment.person.time_zone) or program_zone(enrollment.program)
+    return datetime.combine(due_on, SEND_HOUR, tzinfo=zone)
+
+
+def closes_on(check_in: CheckIn) -> date:
+    return check_in.due_on + timedelta(days=ANSWER_WINDOW_DAYS)
+
+
+def pair_end_date(pair: Pair) -> date | None:
+    return pair.ends_on or pair.program.end_date
+
+
+def _pair_start(pair: Pair, zone: ZoneInfo) -> date | None:
+    program_start = pair.program.start_date
+    activated = pair.activated_at or pair.created_at
+    activated_on = activated.astimezone(zone).date()
+    return max(program_start, activated_on) if program_start is not None else None
+
+
+def schedule_dates(pair: Pair, *, today: date) -> list[date]:
+    """Every check-in date of the pair as things stand (past ones included), per cadence.
+
+    The first is one cadence after the later of the program start and the pair's activation; the
+    last on or before the pair's end. A pending, completed or ended pair has none; a paused pair
+    none from today to the end of its pause (all future ones while the pause has no end).
+    """
+    if pair.status not in (PairStatus.ACTIVE, PairStatus.PAUSED):
+        return []
+    program = pair.program
+    start = _pair_start(pair, program_zone(program))
+    end = pair_end_date(pair)
+    if start is None or end is None:
+        return []
+    cadence = timedelta(days=max(1, program.checkin_cadence_days))
+    dates = []
+    due = start + cadence
+    while due <= end:
+        dates.append(due)
+        due += cadence
+    if pair.status == PairStatus.PAUSED:
+        resume = pair.paused_until
+        dates = [d for d in dates if d < today or (resume is not None and d > resume)]
+    return dates
+
+
+# --- Planning -----------------------------------------------------------------------------------
+
+
+def _check_in_key(pair: Pair, enrollment: Enrollment, due_on: date) -> str:
+    return f"{CHECK_IN_KIND}:{pair.pk}:{enrollment.pk}:{due_on.isoformat()}"
+
+
+def _reminder_key(check_in: CheckIn, number: int) -> str:
+    return f"{REMINDER_KIND}:{check_in.pk}:{number}"
+
+
+def _schedule_touchpoint(
+    *, organization_id: int, kind: str, key: str, due_at: datetime, payload: dict[str, Any]
+) -> Touchpoint:
+    """Create the touchpoint of ``key``, or put a cancelled one back to pending at ``due_at``.
+
+    Rows already queued, sending or done are left as they are (they are being or were sent).
+    """
+    touchpoint = Touchpoint.objects.filter(idempotency_key=key).first()
+    if touchpoint is None:
+        return Touchpoint.objects.create(
+            organization_id=organization_id,
+            kind=kind,
+            idempotency_key=key,
+            due_at=due_at,
+            payload=payload,
+        )
+    if touchpoint.status == TouchpointStatus.CANCELLED:
+        Touchpoint.objects.filter(pk=touchpoint.pk, status=TouchpointStatus.CANCELLED).update(
+            status=TouchpointStatus.PENDING,
+            due_at=due_at,
+            attempts=0,
+            claimed_at=None,
+            done_at=None,
+            last_error="",
+        )
+    elif touchpoint.status == TouchpointStatus.PENDING and touchpoint.due_at != due_at:
+        Touchpoint.objects.filter(pk=touchpoint.pk, status=TouchpointStatus.PENDING).update(
+            due_at=due_at
+        )
+    return touchpoint
+
+
+def _cancel_touchpoints(ids: Iterable[int | None]) -> None:
+    wanted = [i for i in ids if i is not None]
+    if wanted:
+        Touchpoint.objects.filter(pk__in=wanted, status=TouchpointStatus.PENDING).update(
+            status=TouchpointStatus.CANCELLED, done_at=timezone.now()
+        )
+
+
+def plan_pair(pair: Pair, *, now: datetime | None = None) -> None:
+    """Bring the pair's planned check-ins in line with its dates and state (idempotent).
+
+    Creates the missing check-ins whose send time is still ahead, re-opens cancelled ones that fit
+    again, cancels planned ones that no longer fit (ended, paused over them, dates moved) together
+    with their touchpoints. Sent and answered check-ins are history and never change.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = (
+            Pair.objects.select_for_update(of=("self",))
+            .select_related("program", "mentor__person", "mentee__person")
+            .get(pk=pair.pk)
+        )
+        today = now.astimezone(program_zone(locked.program)).date()
+        dates = set(schedule_dates(locked, today=today))
+        people = [
+            e for e in (locked.mentor, locked.mentee) if e.status != EnrollmentStatus.WITHDRAWN
+        ]
+        wanted = {(e.pk, d) for e in people for d in dates}
+        existing = {
+            (c.enrollment_id, c.due_on): c
+            for c in CheckIn.objects.filter(pair=locked).select_related("touchpoint")
+        }
+
+        stale = [
+            c
+            for key, c in existing.items()
+            if c.status == CheckInStatus.PLANNED and key not in wanted
+        ]
+        if stale:
+            CheckIn.objects.filter(
+                pk__in=[c.pk for c in stale], status=CheckInStatus.PLANNED
+            ).update(status=CheckInStatus.CANCELLED)
+            _cancel_touchpoints(c.touchpoint_id for c in stale)
+
+        for enrollment in people:
+            for due_on in sorted(dates):
+                due_at = send_time(due_on, enrollment)
+                check_in = existing.get((enrollment.pk, due_on))
+                if check_in is not None and check_in.status in (
+                    CheckInStatus.SENT,
+                    CheckInStatus.ANSWERED,
+                ):
+                    continue
+                if check_in is not None and check_in.status == CheckInStatus.PLANNED:
+                    # Still fits: follow a changed time zone while it has not gone out.
+                    if check_in.touchpoint_id is not None:
+                        _schedule_touchpoint(
+                            organization_id=locked.organization_id,
+                            kind=CHECK_IN_KIND,
+                            key=_check_in_key(locked, enrollment, due_on),
+                            due_at=due_at,
+                            payload=_check_in_payload(locked, enrollment, due_on),
+                        )
+                    continue
+                if due_at <= now:
+                    continue  # a date already past is not planned after the fact
+                touchpoint = _schedule_touchpoint(
+                    organization_id=locked.organization_id,
+                    kind=CHECK_IN_KIND,
+                    key=_check_in_key(locked, enrollment, due_on),
+                    due_at=due_at,
+                    payload=_check_in_payload(locked, enrollment, due_on),
+                )
+                if check_in is None:
+                    CheckIn.objects.create(
+                        organization_id=locked.organization_id,
+                        pair=locked,
+                        enrollment=enrollment,
+                        due_on=due_on,
+                        touchpoint=touchpoint,
+                    )
+                else:  # cancelled earlier, fits again
+                    CheckIn.objects.filter(pk=check_in.pk, status=CheckInStatus.CANCELLED).update(
+                        status=CheckInStatus.PLANNED, touchpoint=touchpoint
+                    )
+
+
+def _check_in_payload(pair: Pair, enrollment: Enrollment, due_on: date) -> dict[str, Any]:
+    return {"pair": pair.pk, "enrollment": enrollment.pk, "due_on": due_on.isoformat()}
+
+
+def plan_program(program: Program, *, now: datetime | None = None) -> None:
+    """Re-plan every open pair of the program (after its dates or cadence changed)."""
+    for pair in Pair.objects.filter(program=program, status__in=OPEN_PAIR_STATUSES).order_by("pk"):
+        plan_pair(pair, now=now)
+
+
+# --- Sending ------------------------------------------------------------------------------------
+
+
+def _partner(check_in: CheckIn) -> Enrollment:
+    pair = check_in.pair
+    return pair.mentee if check_in.enrollment_id == pair.mentor_id else pair.mentor
+
+
+def _load(check_in_filter: Q) -> CheckIn | None:
+    return (
+        CheckIn.objects.filter(check_in_filter)
+        .select_related(
+            "organization",
+            "pair__program",
+            "pair__mentor__person",
+            "pair__mentee__person",
+            "enrollment__person",
+        )
+        .first()
+    )
+
+
+def _email(check_in: CheckIn, *, reminder: int) -> tuple[str, str]:
+    organization = check_in.organization
+    token = links.make_token(check_in)
+    program = check_in.pair.program
+    context = {
+        "check_in": check_in,
+        "program": program,
+        "person": check_in.enrollment.person,
+        "partner": _partner(check_in).person,
+        "closes_on": closes_on(check_in),
+        "answer_url": links.answer_url(check_in, org_slug=organization.slug, token=token),
+        "we_met_url": links.we_met_url(check_in, org_slug=organization.slug, token=token),
+        "reminder": reminder,
+    }
+    prefix = settings.ACCOUNT_EMAIL_SUBJECT_PREFIX
+    if reminder:
+        subject = f"{prefix}Reminder: how is your {program.name} pair going?"
+    else:
+        subject = f"{prefix}How is your {program.name} pair going?"
+    return subject, render_to_string("feedback/checkins/email_check_in.txt", context)
+
+
+def _pair_running(check_in: CheckIn) -> bool:
+    return check_in.pair.status == PairStatus.ACTIVE
+
+
+@touchpoint_handler(CHECK_IN_KIND)
+def send_check_in(touchpoint: Touchpoint) -> None:
+    """Send one planned check-in: mark it sent and plan its first reminder, then mail it."""
+    check_in = _load(Q(touchpoint=touchpoint))
+    if check_in is None or check_in.status != CheckInStatus.PLANNED:
+        return  # cancelled or re-planned since: nothing to send
+    if not _pair_running(check_in):
+        CheckIn.objects.filter(pk=check_in.pk, status=CheckInStatus.PLANNED).update(
+            status=CheckInStatus.CANCELLED
+        )
+        return
+    now = timezone.now()
+    with transaction.atomic():
+        if not CheckIn.objects.filter(pk=check_in.pk, status=CheckInStatus.PLANNED).update(
+            status=CheckInStatus.SENT, sent_at=now
+        ):
+            return
+        reminder = _schedule_touchpoint(
+            organization_id=check_in.organization_id,
+            kind=REMINDER_KIND,
+            key=_reminder_key(check_in, 1),
+            due_at=now + REMINDER_AFTER,
+            payload={"check_in": check_in.pk, "number": 1},
+        )
+    subject, body = _email(check_in, reminder=0)
+    try:
+        send_mail(subject, body, None, [check_in.enrollment.person.email])
+    except Exception:
+        # Nothing went out: undo, so that the touchpoint's retry sends it.
+        CheckIn.objects.filter(pk=check_in.pk, status=CheckInStatus.SENT).update(
+            status=CheckInStatus.PLANNED, sent_at=None
+        )
+        _cancel_touchpoints([reminder.pk])
+        raise
+
+
+@touchpoint_handler(REMINDER_KIND)
+def send_reminder(touchpoint: Touchpoint) -> None:
+    """Remind once more about an unanswered, still open check-in (at most MAX_REMINDERS)."""
+    number = touchpoint.payload.get("number")
+    check_in_id = touchpoint.payload.get("check_in")
+    if not isinstance(number, int) or not isinstance(check_in_id, int):
+        raise ValueError(f"Bad reminder payload {touchpoint.payload!r}")
+    check_in = _load(Q(pk=check_in_id))
+    if check_in is None or check_in.status != CheckInStatus.SENT or not _pair_running(check_in):
+        return  # answered, cancelled, or the pair stopped: no reminder
+    if timezone.now().astimezone(program_zone(check_in.pair.program)).date() > closes_on(check_in):
+        return
+    with transaction.atomic():
+        if not CheckIn.objects.filter(
+            pk=check_in.pk, status=CheckInStatus.SENT, reminders_sent=number - 1
+        ).update(reminders_sent=number):
+            return
+        follow_up = None
+        if number < MAX_REMINDERS:
+            follow_up = _schedule_touchpoint(
+                organization_id=check_in.organization_id,
+                kind=REMINDER_KIND,
+                key=_reminder_key(check_in, number + 1),
+                due_at=timezone.now() + REMINDER_AFTER,
+                payload={"check_in": check_in.pk, "number": number + 1},
+            )
+    subject, body = _email(check_in, reminder=number)
+    try:
+        send_mail(subject, body, None, [check_in.enrollment.person.email])
+    except Exception:
+        CheckIn.objects.filter(pk=check_in.pk, reminders_sent=number).update(
+            reminders_sent=number - 1
+        )
+        _cancel_touchpoints([follow_up.pk if follow_up else None])
+        raise
+
+
+# --- Answering ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Answer:
+    rating: int
+    blockers: str
+    wants_contact: bool
+
+
+def answer_problem(check_in: CheckIn, *, today: date | None = None) -> str | None:
+    """Why this check-in cannot be answered now (None when it can)."""
+    if check_in.status == CheckInStatus.ANSWERED:
+        return "You have already answered this check-in. Thank you."
+    if check_in.status == CheckInStatus.CANCELLED:
+        return "This check-in was cancelled: the pair's schedule changed."
+    if check_in.status == CheckInStatus.PLANNED:
+        return f"This check-in opens on {check_in.due_on:%-d %B %Y}."
+    today = today or timezone.now().astimezone(program_zone(check_in.pair.program)).date()
+    if today > closes_on(check_in):
+        return f"This check-in closed on {closes_on(check_in):%-d %B %Y}."
+    return None
+
+
+def clean_answer(*, rating: Any, blockers: Any, wants_contact: Any) -> Answer:
+    """Validate raw input into an Answer, or a ValidationError with one message per field."""
+    errors: dict[str, str] = {}
+    value: int | None = None
+    if isinstance(rating, bool):
+        rating = None
+    if isinstance(rating, int):
+        value = rating
+    elif isinstance(rating, str) and rating.strip().isascii() and rating.strip().isdigit():
+        value = int(rating.strip())
+    if value is None or not 1 <= value <= 5:
+        errors["rating"] = "Choose how it is going, from 1 (not well) to 5 (very well)."
+    if blockers is None:
+        blockers = ""
+    if not isinstance(blockers, str):
+        errors["blockers"] = "Write the blockers as text."
+        blockers = ""
+    blockers = blockers.strip()
+    if len(blockers) > BLOCKERS_MAX_LENGTH:
+        errors["blockers"] = (
+            f"Keep it to {BLOCKERS_MAX_LENGTH} characters (it has {len(blockers)})."
+        )
+    if wants_contact is None:
+        wants_contact = False
+    if not isinstance(wants_contact, bool):
+        errors["wants_contact"] = "Answer yes or no."
+    if errors:
+        raise ValidationError(errors)
+    assert value is not None
+    return Answer(rating=value, blockers=blockers, wants_contact=bool(wants_contact))
+
+
+def check_in_answer(
+    *, check_in: CheckIn, by: Enrollment, answer: Answer, actor: User | None
+) -> CheckIn:
+    """Record the answer of the person the check-in was sent to (once). Staff are told when
+    they asked to be contacted."""
+    if by.pk != check_in.enrollment_id:
+        raise ValidationError("Only the person this check-in was sent to can answer it.")
+    with transaction.atomic():
+        locked = (
+            CheckIn.objects.select_for_update(of=("self",))
+            .select_related("pair__program", "enrollment__person")
+            .get(pk=check_in.pk)
+        )
+        problem = answer_problem(locked)
+        if problem:
+            raise ValidationError(problem)
+        locked.rating = answer.rating
+        locked.blockers = answer.blockers
+        locked.wants_contact = answer.wants_contact
+        locked.status = CheckInStatus.ANSWERED
+        locked.answered_at = timezone.now()
+        locked.save(update_fields=["rating", "blockers", "wants_contact", "status", "answered_at"])
+        reminders = Touchpoint.objects.filter(
+            kind=REMINDER_KIND,
+            idempotency_key__in=[_reminder_key(locked, n) for n in range(1, MAX_REMINDERS + 1)],
+        ).values_list("pk", flat=True)
+        _cancel_touchpoints(list(reminders))
+        # The answers themselves stay out of the audit log (staff read them on the check-in).
+        log_action(
+            actor=actor,
+            action="check_in.answer",
+            target=locked,
+            data={"pair": locked.pair_id, "enrollment": locked.enrollment_id},
+        )
+        if locked.wants_contact:
+            messages = _contact_request_emails(locked)
+            transaction.on_commit(lambda: send_mass_mail(messages))
+    return locked
+
+
+def _contact_request_emails(check_in: CheckIn) -> list[tuple[str, str, None, list[str]]]:
+    program = check_in.pair.program
+    coordinator_ids = ProgramCoordinator.objects.filter(program=program).values("user_id")
+    # The program's coordinators; the organisation's admins when it has none.
+    if coordinator_ids.exists():
+        recipients = Membership.objects.filter(user_id__in=coordinator_ids)
+    else:
+        recipients = Membership.objects.filter(role=Role.ADMIN)
+    recipients = recipients.select_related("user")
+    person = check_in.enrollment.person
+    subject = (
+        f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{person.full_name} would like you to get in touch"
+    )
+    body = render_to_string(
+        "feedback/checkins/email_contact_request.txt",
+        {"check_in": check_in, "person": person, "program": program},
+    )
+    return [(subject, body, None, [m.user.email]) for m in recipients]
+
+
+# --- Reading ------------------------------------------------------------------------------------
+
+
+def my_check_ins(user: User) -> QuerySet[CheckIn]:
+    """The signed-in person's own check-ins that went out (never their partner's)."""
+    return (
+        CheckIn.objects.filter(enrollment__person__user=user)
+        .exclude(status__in=(CheckInStatus.PLANNED, CheckInStatus.CANCELLED))
+        .select_related("pair__program", "pair__mentor__person", "pair__mentee__person")
+        .order_by("-due_on", "-id")
+    )
+
+
+def program_check_ins(program: Program) -> QuerySet[CheckIn]:
+    """A program's check-ins with their answers, for the staff who run it."""
+    return (
+        CheckIn.objects.filter(pair__program=program)
+        .exclude(status=CheckInStatus.CANCELLED)
+        .select_related("enrollment__person", "pair__mentor__person", "pair__mentee__person")
+        .order_by("-due_on", "enrollment__person__full_name", "id")
+    )

@@ -1,0 +1,546 @@
+"""Engagement: a nightly score per pair with the reasons behind it, nudges and a coordinator digest.
+
+The score (:func:`score_pair`) is a pure function of a pair's signals. It starts at 100 and loses
+points for each concern, never going below 0:
+
+=====================  ===========================================================  ==========
+Signal                 Rule                                                          Points
+=====================  ===========================================================  ==========
+Last session           gap ≤ cadence: 0; cadence < gap ≤ 2 x cadence: -15;           0 … -40
+                       gap > 2 x cadence: -40 (*at risk*). A pair that never met
+                       counts from its start; a paused pair is not expected to meet.
+Check-ins answered     -20 x share unanswered (a sent check-in counts after 7 days);  0 … -20
+                       under half answered with 2+ unanswered: *at risk*.
+Pulse (mean rating)    ≤ 2: -25 (*at risk*); ≤ 3: -10; above: 0.                     0 … -25
+"Contact me"           someone's latest answered check-in asks for contact: -10,     0 or -10
+                       and the pair is at least *watch*.
+Confirmation rate      -10 x share of sessions not confirmed by the partner           0 … -10
+                       (a session awaiting confirmation counts after 7 days).
+Goal progress          no goals once a quarter of the term has passed: -10; mean      0 … -15
+                       progress behind the share of the term elapsed by > 25
+                       points: -8, by > 50 points: -15.
+=====================  ===========================================================  ==========
+
+Level: *healthy* at 70 or more, *watch* from 45, *at risk* below 45, or *at risk* whatever the score
+when a rule above says so (DESIGN.md §6: no session for 2 x cadence, low pulse, unanswered
+check-ins).
+
+:func:`compute_program` writes one :class:`EngagementSnapshot` per started open pair per day
+(``update_or_create``: running twice the same day changes nothing), nudges both people of an
+inactive pair (at most :data:`MAX_NUDGES` per pair, :data:`NUDGE_SPACING_DAYS` apart, each firmer than
+the last) and sends the program's staff a digest of the pairs at risk. Emails are touchpoints whose
+idempotency key names the pair, the nudge number and the recipient (or the program, day and
+recipient), so a second run — even a concurrent one — finds the row and sends nothing twice.
+
+Nothing here changes a pair: pairs at risk, executives' included, are flagged for a person to act
+on, never paused or closed automatically.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Case, Count, F, IntegerField, Max, Q, Sum, Value, When
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import User
+from feedback.models import (
+    CheckIn,
+    CheckInStatus,
+    EngagementLevel,
+    EngagementSnapshot,
+    Goal,
+    GoalStatus,
+    SessionLog,
+    SessionStatus,
+    Touchpoint,
+)
+from matching.models import Pair, PairStatus
+from organizations.models import Membership, Role
+from participants.models import Enrollment
+from programs.models import Program, ProgramCoordinator
+
+HEALTHY_FROM = 70
+WATCH_FROM = 45
+# A sent check-in or an unconfirmed session is given this long before it counts against the pair.
+GRACE_DAYS = 7
+MAX_NUDGES = 3
+NUDGE_SPACING_DAYS = 7
+NUDGE_KEY = "engagement-nudge"
+DIGEST_KEY = "engagement-digest"
+
+# Reasons that make a pair at risk whatever its score.
+AT_RISK_CODES = frozenset({"no_recent_session", "unanswered_check_ins", "low_pulse"})
+# Reasons that mean the pair has not met for longer than the cadence (nudges go out).
+INACTIVE_CODES = frozenset({"session_overdue", "no_recent_session"})
+
+
+@dataclass(frozen=True)
+class Reason:
+    code: str
+    text: str
+    points: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "text": self.text, "points": self.points}
+
+
+@dataclass(frozen=True)
+class PairSignals:
+    """What the score is computed from (all counts as of ``today``)."""
+
+    session_cadence_days: int
+    # Days since the pair started (its activation, or the program's start when later).
+    days_in_program: int
+    # Days since the last session that is not a draft; None when the pair has never met.
+    days_since_last_session: int | None = None
+    paused: bool = False
+    paused_until: date | None = None
+    check_ins_due: int = 0
+    check_ins_answered: int = 0
+    mean_rating: float | None = None
+    wants_contact: bool = False
+    sessions_counted: int = 0
+    sessions_confirmed: int = 0
+    goal_count: int = 0
+    mean_goal_progress: float | None = None
+    # Share of the pair's term elapsed, 0-1; None when the program has no dates.
+    term_elapsed: float | None = None
+
+
+@dataclass(frozen=True)
+class EngagementResult:
+    score: int
+    level: str
+    reasons: list[Reason] = field(default_factory=list)
+
+    @property
+    def codes(self) -> set[str]:
+        return {reason.code for reason in self.reasons}
+
+    @property
+    def is_inactive(self) -> bool:
+        return bool(self.codes & INACTIVE_CODES)
+
+
+def _days(n: int) -> str:
+    return f"{n} day{'s' if n != 1 else ''}"
+
+
+def _session_reason(s: PairSignals) -> Reason:
+    cadence = s.session_cadence_days
+    if s.paused:
+        until = f" until {s.paused_until:%-d %b %Y}" if s.paused_until else ""
+        return Reason("paused", f"Paused{until}: no session expected meanwhile", 0)
+    if s.days_since_last_session is None:
+        gap = max(s.days_in_program, 0)
+        if gap <= cadence:
+            text = f"No session yet; the pair started {_days(gap)} ago (cadence {_days(cadence)})"
+            return Reason("no_session_yet", text, 0)
+        what = f"No session logged in the {_days(gap)} since the pair started"
+    else:
+        gap = s.days_since_last_session
+        if gap <= cadence:
+            return Reason(
+                "recent_session", f"Last session {_days(gap)} ago (cadence {_days(cadence)})", 0
+            )
+        what = f"No session for {_days(gap)}"
+    if gap > 2 * cadence:
+        return Reason(
+            "no_recent_session", f"{what}, more than twice the cadence of {_days(cadence)}", -40
+        )
+    return Reason("session_overdue", f"{what} (cadence {_days(cadence)})", -15)
+
+
+def _check_in_reasons(s: PairSignals) -> list[Reason]:
+    reasons = []
+    if s.check_ins_due == 0:
+        reasons.append(Reason("no_check_ins_due", "No check-in was due yet", 0))
+    else:
+        unanswered = s.check_ins_due - s.check_ins_answered
+        share = s.check_ins_answered / s.check_ins_due
+        text = f"{s.check_ins_answered} of {s.check_ins_due} check-ins answered"
+        if share < 0.5 and unanswered >= 2:
+            reasons.append(Reason("unanswered_check_ins", text, -20))
+        else:
+            reasons.append(Reason("check_ins_answered", text, -round(20 * (1 - share))))
+    if s.mean_rating is not None:
+        rating = f"mean rating {s.mean_rating:.1f} of 5"
+        if s.mean_rating <= 2:
+            reasons.append(Reason("low_pulse", f"Low pulse: {rating}", -25))
+        elif s.mean_rating <= 3:
+            reasons.append(Reason("middling_pulse", f"Middling pulse: {rating}", -10))
+        else:
+            reasons.append(Reason("good_pulse", f"Pulse: {rating}", 0))
+    if s.wants_contact:
+        text = "Someone in the pair asked the coordinator to get in touch"
+        reasons.append(Reason("wants_contact", text, -10))
+    return reasons
+
+
+def _confirmation_reason(s: PairSignals) -> Reason | None:
+    if s.sessions_counted == 0:
+        return None
+    rate = s.sessions_confirmed / s.sessions_counted
+    text = f"{s.sessions_confirmed} of {s.sessions_counted} sessions confirmed by the partner"
+    return Reason("confirmation_rate", text, -round(10 * (1 - rate)))
+
+
+def _goal_reason(s: PairSignals) -> Reason:
+    elapsed = s.term_elapsed
+    if s.goal_count == 0 or s.mean_goal_progress is None:
+        if elapsed is not None and elapsed >= 0.25:
+            return Reason("no_goals", f"No goals set with {elapsed:.0%} of the term gone", -10)
+        return Reason("no_goals_yet", "No goals set yet", 0)
+    progress = f"Goals at {s.mean_goal_progress:.0f}% on average"
+    if elapsed is None:
+        return Reason("goal_progress", progress, 0)
+    lag = elapsed * 100 - s.mean_goal_progress
+    text = f"{progress} with {elapsed:.0%} of the term gone"
+    if lag > 50:
+        return Reason("goals_behind", text, -15)
+    if lag > 25:
+        return Reason("goals_behind", text, -8)
+    return Reason("goal_progress", text, 0)
+
+
+def score_pair(signals: PairSignals) -> EngagementResult:
+    """The engagement score (0-100), level and reasons of one pair. See the module docstring."""
+    reasons = [_session_reason(signals), *_check_in_reasons(signals)]
+    confirmation = _confirmation_reason(signals)
+    if confirmation is not None:
+        reasons.append(confirmation)
+    reasons.append(_goal_reason(signals))
+    score = max(0, min(100, 100 + sum(reason.points for reason in reasons)))
+    codes = {reason.code for reason in reasons}
+    if score < WATCH_FROM or codes & AT_RISK_CODES:
+        level = EngagementLevel.AT_RISK
+    elif score < HEALTHY_FROM or "wants_contact" in codes:
+        level = EngagementLevel.WATCH
+    else:
+        level = EngagementLevel.HEALTHY
+    return EngagementResult(score=score, level=str(level), reasons=reasons)
+
+
+# --- The nightly run ------------------------------------------------------------------------------
+
+
+def program_today(program: Program, now: datetime | None = None) -> date:
+    """Today's date where the program runs."""
+    try:
+        zone = ZoneInfo(program.time_zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo("UTC")
+    return timezone.localtime(now or timezone.now(), zone).date()
+
+
+def _pair_start(pair: Pair, program: Program) -> date:
+    started = (pair.activated_at or pair.created_at).date()
+    if program.start_date is not None and program.start_date > started:
+        return program.start_date
+    return started
+
+
+def _term_elapsed(pair: Pair, program: Program, start: date, today: date) -> float | None:
+    end = pair.ends_on or program.end_date
+    if end is None or end <= start:
+        return None
+    return min(1.0, max(0.0, (today - start).days / (end - start).days))
+
+
+@dataclass
+class _ProgramData:
+    """Every signal of a program's pairs, loaded in a fixed number of queries."""
+
+    sessions: dict[int, dict[str, Any]]
+    check_ins: dict[int, list[CheckIn]]
+    goals: dict[int, dict[str, Any]]
+    nudges: dict[int, tuple[int, date | None]]
+
+
+def _load(program: Program, pair_ids: list[int], today: date) -> _ProgramData:
+    grace_cutoff = today - timedelta(days=GRACE_DAYS)
+    counted = Q(status=SessionStatus.CONFIRMED) | Q(
+        status=SessionStatus.AWAITING, held_on__lte=grace_cutoff
+    )
+    sessions = {
+        row["pair_id"]: row
+        for row in SessionLog.objects.filter(pair_id__in=pair_ids, held_on__lte=today)
+        .exclude(status=SessionStatus.DRAFT)
+        .values("pair_id")
+        .annotate(
+            last=Max("held_on"),
+            counted=Count("id", filter=counted),
+            confirmed=Count("id", filter=Q(status=SessionStatus.CONFIRMED)),
+        )
+        .order_by()
+    }
+    check_ins: dict[int, list[CheckIn]] = defaultdict(list)
+    for check_in in CheckIn.objects.filter(
+        pair_id__in=pair_ids,
+        status__in=(CheckInStatus.SENT, CheckInStatus.ANSWERED),
+        due_on__lte=today,
+    ).only("pair_id", "enrollment_id", "status", "rating", "wants_contact", "due_on"):
+        check_ins[check_in.pair_id].append(check_in)
+    goals = {
+        row["pair_id"]: row
+        for row in Goal.objects.filter(pair_id__in=pair_ids)
+        .exclude(status=GoalStatus.DROPPED)
+        .values("pair_id")
+        .annotate(count=Count("id"), progress_sum=_achieved_as_full())
+        .order_by()
+    }
+    # Nudges so far per pair: (highest nudge number, the program day of the latest). The day is in
+    # the payload so that spacing follows the run's ``today``, not the clock.
+    nudges: dict[int, tuple[int, date | None]] = {}
+    for key, payload in (
+        Touchpoint.objects.filter(idempotency_key__startswith=f"{NUDGE_KEY}:{program.pk}:")
+        .values_list("idempotency_key", "payload")
+        .order_by()
+    ):
+        _prefix, _program, pair_id, number, _to = key.split(":")
+        nudged_on = date.fromisoformat(str(payload.get("nudged_on", "1970-01-01")))
+        count, last = nudges.get(int(pair_id), (0, None))
+        nudges[int(pair_id)] = (
+            max(count, int(number)),
+            nudged_on if last is None or nudged_on > last else last,
+        )
+    return _ProgramData(sessions, check_ins, goals, nudges)
+
+
+def _achieved_as_full() -> Sum:
+    """Sum of goal progress where an achieved goal counts as 100 % whatever its last update."""
+    return Sum(
+        Case(
+            When(status=GoalStatus.ACHIEVED, then=Value(100)),
+            default=F("progress"),
+            output_field=IntegerField(),
+        )
+    )
+
+
+def _signals(pair: Pair, program: Program, data: _ProgramData, today: date) -> PairSignals:
+    start = _pair_start(pair, program)
+    session = data.sessions.get(pair.pk)
+    answered = [c for c in data.check_ins[pair.pk] if c.status == CheckInStatus.ANSWERED]
+    overdue = [
+        c
+        for c in data.check_ins[pair.pk]
+        if c.status == CheckInStatus.SENT and c.due_on <= today - timedelta(days=GRACE_DAYS)
+    ]
+    ratings = [c.rating for c in answered if c.rating is not None]
+    latest_answer: dict[int, CheckIn] = {}
+    for check_in in sorted(answered, key=lambda c: c.due_on):
+        latest_answer[check_in.enrollment_id] = check_in
+    goals = data.goals.get(pair.pk)
+    paused = pair.status == PairStatus.PAUSED
+    return PairSignals(
+        session_cadence_days=program.session_cadence_days,
+        days_in_program=(today - start).days,
+        days_since_last_session=(today - session["last"]).days if session else None,
+        paused=paused,
+        paused_until=pair.paused_until if paused else None,
+        check_ins_due=len(answered) + len(overdue),
+        check_ins_answered=len(answered),
+        mean_rating=sum(ratings) / len(ratings) if ratings else None,
+        wants_contact=any(c.wants_contact for c in latest_answer.values()),
+        sessions_counted=session["counted"] if session else 0,
+        sessions_confirmed=min(session["confirmed"], session["counted"]) if session else 0,
+        goal_count=goals["count"] if goals else 0,
+        mean_goal_progress=goals["progress_sum"] / goals["count"] if goals else None,
+        term_elapsed=_term_elapsed(pair, program, start, today),
+    )
+
+
+@dataclass(frozen=True)
+class PairOutcome:
+    pair: Pair
+    snapshot: EngagementSnapshot
+    result: EngagementResult
+    nudged: bool
+
+
+def compute_program(program: Program, *, today: date | None = None) -> list[PairOutcome]:
+    """Score every started open pair of the program for ``today`` (the program's local date by
+    default), nudge inactive pairs and queue the staff digest. Safe to run any number of times."""
+    today = today or program_today(program)
+    with transaction.atomic():
+        # Locking the pairs serialises concurrent runs on the program; it changes none of them.
+        pairs = list(
+            Pair.objects.select_for_update(of=("self",))
+            .filter(program=program, status__in=(PairStatus.ACTIVE, PairStatus.PAUSED))
+            .select_related("mentor__person", "mentee__person")
+            .order_by("id")
+        )
+        data = _load(program, [pair.pk for pair in pairs], today)
+        outcomes = []
+        for pair in pairs:
+            result = score_pair(_signals(pair, program, data, today))
+            nudges_before, last_nudge = data.nudges.get(pair.pk, (0, None))
+            nudged = _maybe_nudge(pair, program, result, nudges_before, last_nudge, today)
+            snapshot, _created = EngagementSnapshot.objects.update_or_create(
+                pair=pair,
+                computed_on=today,
+                defaults={
+                    "score": result.score,
+                    "level": result.level,
+                    "reasons": [reason.as_dict() for reason in result.reasons],
+                    "nudges_sent": nudges_before + (1 if nudged else 0),
+                },
+            )
+            outcomes.append(PairOutcome(pair, snapshot, result, nudged))
+        _queue_digest(program, outcomes, today)
+    return outcomes
+
+
+def compute_all(*, today: date | None = None) -> list[PairOutcome]:
+    """Every program of the scoped organisation that has started pairs."""
+    programs = Program.objects.filter(
+        pairs__status__in=(PairStatus.ACTIVE, PairStatus.PAUSED)
+    ).distinct()
+    outcomes: list[PairOutcome] = []
+    for program in programs.order_by("id"):
+        outcomes.extend(compute_program(program, today=today))
+    return outcomes
+
+
+# --- Emails (touchpoints) -------------------------------------------------------------------------
+
+
+def _email(key: str, to: str, subject: str, body: str, **extra: str) -> bool:
+    """Queue one email once per key. Returns whether this call created it."""
+    _touchpoint, created = Touchpoint.objects.get_or_create(
+        idempotency_key=key,
+        defaults={
+            "kind": "email",
+            "due_at": timezone.now(),
+            "payload": {
+                "to": to,
+                "subject": f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}",
+                "body": body,
+                **extra,
+            },
+        },
+    )
+    return created
+
+
+NUDGE_WORDING = {
+    1: (
+        "Time to meet {partner} again?",
+        "The program suggests a session every {cadence}. A short call counts: log it afterwards "
+        "so that your coordinator knows the pair is on track.",
+    ),
+    2: (
+        "Reminder: plan your next session with {partner}",
+        "This is the second reminder. If something is in the way (diaries, the format, the "
+        "topics), tell your coordinator: they can help you find a rhythm that works.",
+    ),
+    3: (
+        "Last reminder: your pair with {partner} has not met",
+        "This is the last reminder we send. Your coordinator has been told and may contact you to "
+        "talk about whether the pair should carry on, pause or change.",
+    ),
+}
+
+
+def _nudge_body(
+    pair: Pair, program: Program, to: Enrollment, partner: Enrollment, number: int
+) -> tuple[str, str]:
+    subject, advice = NUDGE_WORDING[number]
+    cadence = _days(program.session_cadence_days)
+    params = {"partner": partner.person.full_name, "cadence": cadence}
+    body = (
+        f"Hello {to.person.full_name},\n\n"
+        f"Your pair with {partner.person.full_name} in {program.name} has not logged a session "
+        "for a while.\n\n"
+        f"{advice.format(**params)}\n\n"
+        f"Your pair: {settings.SITE_URL}"
+        f"{reverse('pair_detail', kwargs={'org_slug': program.organization.slug, 'pk': pair.pk})}\n"
+    )
+    return subject.format(**params), body
+
+
+def _maybe_nudge(
+    pair: Pair,
+    program: Program,
+    result: EngagementResult,
+    nudges_before: int,
+    last_nudge: date | None,
+    today: date,
+) -> bool:
+    """Nudge both people of an active pair that has not met within its cadence: at most
+    MAX_NUDGES per pair, NUDGE_SPACING_DAYS apart. The key holds the nudge number, so two runs
+    that both decide to send nudge n create one row per person."""
+    if pair.status != PairStatus.ACTIVE or not result.is_inactive:
+        return False
+    if nudges_before >= MAX_NUDGES:
+        return False
+    if last_nudge is not None and (today - last_nudge).days < NUDGE_SPACING_DAYS:
+        return False
+    number = nudges_before + 1
+    created = False
+    for to, partner in ((pair.mentor, pair.mentee), (pair.mentee, pair.mentor)):
+        subject, body = _nudge_body(pair, program, to, partner, number)
+        key = f"{NUDGE_KEY}:{program.pk}:{pair.pk}:{number}:{to.pk}"
+        sent = _email(key, to.person.email, subject, body, nudged_on=today.isoformat())
+        created = sent or created
+    return created
+
+
+def digest_recipients(program: Program) -> list[User]:
+    """The program's coordinators, or the organisation's admins when it has none."""
+    coordinator_ids = ProgramCoordinator.objects.filter(program=program).values("user_id")
+    users = list(User.objects.filter(pk__in=coordinator_ids, is_active=True).order_by("pk"))
+    if users:
+        return users
+    admin_ids = Membership.objects.filter(role=Role.ADMIN).values("user_id")
+    return list(User.objects.filter(pk__in=admin_ids, is_active=True).order_by("pk"))
+
+
+def _digest_body(program: Program, flagged: list[PairOutcome], today: date) -> str:
+    lines = [
+        f"Engagement in {program.name} on {today:%-d %B %Y}: "
+        f"{len(flagged)} pair{'s' if len(flagged) != 1 else ''} at risk.",
+        "",
+    ]
+    for outcome in flagged:
+        pair = outcome.pair
+        lines.append(
+            f"- {pair.mentor.person.full_name} (mentor) and {pair.mentee.person.full_name} "
+            f"(mentee): score {outcome.result.score}"
+        )
+        lines.extend(f"    {reason.text}" for reason in outcome.result.reasons if reason.points < 0)
+    url = reverse(
+        "program_engagement",
+        kwargs={"org_slug": program.organization.slug, "program_pk": program.pk},
+    )
+    lines += [
+        "",
+        "No pair was paused or closed: decide with each pair what happens next.",
+        f"All pairs and their signals: {settings.SITE_URL}{url}",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _queue_digest(program: Program, outcomes: list[PairOutcome], today: date) -> int:
+    """One digest a day per recipient, only on days with pairs at risk. Returns emails queued."""
+    flagged = [o for o in outcomes if o.result.level == EngagementLevel.AT_RISK]
+    if not flagged:
+        return 0
+    flagged.sort(key=lambda o: (o.result.score, o.pair.pk))
+    count = len(flagged)
+    subject = f"{program.name}: {count} pair{'s' if count != 1 else ''} at risk"
+    body = _digest_body(program, flagged, today)
+    queued = 0
+    for user in digest_recipients(program):
+        key = f"{DIGEST_KEY}:{program.pk}:{today.isoformat()}:{user.pk}"
+        queued += _email(key, user.email, subject, body)
+    return queued

@@ -1,0 +1,111 @@
+"""An iCalendar (RFC 5545) invitation for a pair's planned next session.
+
+Nothing is stored: the member downloads the file (or both get it by email) and their own calendar
+keeps it. Text is escaped and lines are folded at 75 octets as the RFC requires.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from matching.models import Pair
+from programs.lifecycle import program_today
+
+MAX_DAYS_AHEAD = 366
+MIN_MINUTES, MAX_MINUTES = 15, 480
+
+
+@dataclass(frozen=True)
+class Invitation:
+    filename: str
+    text: str
+
+
+def _escape(value: str) -> str:
+    return (
+        value.replace("\\", "\\\\")
+        .replace(";", "\\;")
+        .replace(",", "\\,")
+        .replace("\r\n", "\\n")
+        .replace("\n", "\\n")
+    )
+
+
+def _fold(line: str) -> str:
+    """Fold a content line into 75-octet pieces (continuations start with one space)."""
+    raw = line.encode()
+    if len(raw) <= 75:
+        return line
+    pieces: list[str] = []
+    current = b""
+    limit = 75
+    for char in line:
+        encoded = char.encode()
+        if len(current) + len(encoded) > limit:
+            pieces.append(current.decode())
+            current = b""
+            limit = 74  # the leading space counts
+        current += encoded
+    pieces.append(current.decode())
+    return "\r\n ".join(pieces)
+
+
+def _utc(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def session_invitation(
+    *, pair: Pair, starts_at: datetime, minutes: int, location: str = "", note: str = ""
+) -> Invitation:
+    """The invitation for a session of ``pair`` (both people as attendees)."""
+    errors: dict[str, str] = {}
+    if timezone.is_naive(starts_at):
+        errors["starts_at"] = "Give the time with its time zone."
+    elif starts_at <= timezone.now():
+        errors["starts_at"] = "Plan the next session in the future."
+    elif starts_at.date() > program_today(pair.program) + timedelta(days=MAX_DAYS_AHEAD):
+        errors["starts_at"] = "Plan within the next year."
+    if (
+        isinstance(minutes, bool)
+        or not isinstance(minutes, int)
+        or not MIN_MINUTES <= minutes <= MAX_MINUTES
+    ):
+        errors["minutes"] = f"Give the length in minutes ({MIN_MINUTES} to {MAX_MINUTES})."
+    if len(location) > 300:
+        errors["location"] = "Keep the place or link to 300 characters."
+    if len(note) > 2000:
+        errors["note"] = "Keep the note to 2000 characters."
+    if errors:
+        raise ValidationError(errors)
+    mentor, mentee = pair.mentor.person, pair.mentee.person
+    program = pair.program
+    summary = f"{program.name}: {mentor.full_name} and {mentee.full_name}"
+    description = note.strip() or f"Reverse mentoring session ({program.name})."
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//Flipside//Reverse mentoring//EN",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+        "BEGIN:VEVENT",
+        f"UID:flipside-pair-{pair.pk}-{_utc(starts_at)}@flipside",
+        f"DTSTAMP:{_utc(timezone.now())}",
+        f"DTSTART:{_utc(starts_at)}",
+        f"DTEND:{_utc(starts_at + timedelta(minutes=minutes))}",
+        f"SUMMARY:{_escape(summary)}",
+        f"DESCRIPTION:{_escape(description)}",
+    ]
+    if location.strip():
+        lines.append(f"LOCATION:{_escape(location.strip())}")
+    for person in (mentor, mentee):
+        lines.append(
+            f'ATTENDEE;CN="{person.full_name.replace(chr(34), "")}";ROLE=REQ-PARTICIPANT:'
+            f"mailto:{person.email}"
+        )
+    lines += ["END:VEVENT", "END:VCALENDAR"]
+    text = "\r\n".join(_fold(line) for line in lines) + "\r\n"
+    return Invitation(filename=f"session-{starts_at:%Y-%m-%d}.ics", text=text)

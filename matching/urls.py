@@ -1,0 +1,6 @@
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("matching.urls_rounds")),
+    path("", include("matching.urls_pairs")),
+]

@@ -1,0 +1,25 @@
+"""Pages of matching rounds (admins and the program's coordinators)."""
+
+from django.urls import path
+
+from matching.views import home, review, rounds
+
+_MATCHING = "o/<slug:org_slug>/programs/<id:program_pk>/matching/"
+_ROUND = f"{_MATCHING}rounds/<id:pk>/"
+_PROPOSAL = f"{_ROUND}proposals/<id:proposal_pk>/"
+
+urlpatterns = [
+    path(_MATCHING, home.matching_home, name="matching_home"),
+    path(f"{_MATCHING}pins/", home.pin_add, name="matching_pin_add"),
+    path(f"{_MATCHING}pins/<id:pk>/remove/", home.pin_remove, name="matching_pin_remove"),
+    path(f"{_MATCHING}blocks/", home.block_add, name="matching_block_add"),
+    path(f"{_MATCHING}blocks/<id:pk>/remove/", home.block_remove, name="matching_block_remove"),
+    path(_ROUND, rounds.round_detail, name="matching_round"),
+    path(f"{_ROUND}progress/", rounds.round_progress, name="matching_round_progress"),
+    path(f"{_ROUND}run/", rounds.round_run, name="matching_round_run"),
+    path(f"{_ROUND}compare/", review.round_compare, name="matching_round_compare"),
+    path(f"{_ROUND}publish/", review.round_publish, name="matching_round_publish"),
+    path(f"{_PROPOSAL}pin/", rounds.proposal_pin, name="matching_proposal_pin"),
+    path(f"{_PROPOSAL}block/", rounds.proposal_block, name="matching_proposal_block"),
+    path(f"{_PROPOSAL}swap/", review.proposal_swap, name="matching_proposal_swap"),
+]

@@ -1,0 +1,198 @@
+"""A program's matching page: its rounds, the "New round" form (weights, hard rules, mode, prefilled
+from the latest round or ``?from=`` for a what-if), and the program's pins and blocks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from matching import selectors, services
+from matching.forms import PairRuleForm, RoundConfigForm
+from matching.models import MatchingRound, RoundStatus
+from matching.views.access import (
+    STAFF,
+    error_text,
+    managed_program,
+    query_id,
+    to_home,
+    to_round,
+)
+from mentoring.pages import add_form_errors, paginate, require_role
+from organizations.http import OrgRequest
+from participants.models import Enrollment, EnrollmentStatus
+from programs.models import Program
+
+ROUNDS_PER_PAGE = 20
+ACTIVE = (RoundStatus.QUEUED, RoundStatus.RUNNING)
+
+
+def _rounds(program: Program) -> Any:
+    return MatchingRound.objects.filter(program=program).select_related("rematch_for__person")
+
+
+def _prefill(request: OrgRequest, program: Program) -> tuple[dict[str, Any], MatchingRound | None]:
+    """Initial values from ``?from=<round>`` (a what-if), else the latest full round, else the
+    defaults. Raises ValidationError for a ``from`` that is not a round of this program."""
+    message = "Choose a round of this program to start from."
+    source_id = query_id(request, "from", message)
+    if source_id is not None:
+        source = _rounds(program).filter(pk=source_id).first()
+        if source is None:
+            raise ValidationError({"from": message})
+        return RoundConfigForm.initial_from(source), source
+    latest = _rounds(program).filter(rematch_for__isnull=True).first()
+    return RoundConfigForm.initial_from(latest), None
+
+
+def _accepted_counts(program: Program) -> dict[str, int]:
+    rows = (
+        Enrollment.objects.filter(program=program, status=EnrollmentStatus.ACCEPTED)
+        .values("role")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    counts = {"mentor": 0, "mentee": 0}
+    counts.update({row["role"]: row["n"] for row in rows})
+    return counts
+
+
+def _render(
+    request: OrgRequest,
+    program: Program,
+    *,
+    form: RoundConfigForm | None = None,
+    pin_form: PairRuleForm | None = None,
+    block_form: PairRuleForm | None = None,
+    errors: list[str] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    source = None
+    errors = list(errors or [])
+    if form is None:
+        try:
+            initial, source = _prefill(request, program)
+        except ValidationError as error:
+            errors.append(error_text(error))
+            initial, source = RoundConfigForm.initial_from(None), None
+            status = 400
+        form = RoundConfigForm(initial=initial)
+    rounds = _rounds(program)
+    context = {
+        "program": program,
+        "form": form,
+        "source": source,
+        "pin_form": pin_form or PairRuleForm(program=program, prefix="pin"),
+        "block_form": block_form or PairRuleForm(program=program, prefix="block"),
+        "page": paginate(request, rounds, ROUNDS_PER_PAGE),
+        "active_round": rounds.filter(status__in=ACTIVE).first(),
+        "can_run": program.status in services.ROUND_PROGRAM_STATUSES,
+        "accepted": _accepted_counts(program),
+        "pins": list(selectors.pin_list(membership=request.membership).filter(program=program)),
+        "blocks": list(selectors.block_list(membership=request.membership).filter(program=program)),
+        "errors": errors,
+    }
+    if form.errors or (pin_form and pin_form.errors) or (block_form and block_form.errors):
+        status = 400
+    return render(request, "matching/rounds/home.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@require_role(*STAFF)
+def matching_home(request: OrgRequest, org_slug: str, program_pk: int) -> HttpResponse:
+    """GET: rounds, pins, blocks and the new-round form. POST: create the round and queue it."""
+    program = managed_program(request, program_pk)
+    if request.method != "POST":
+        return _render(request, program)
+    form = RoundConfigForm(request.POST)
+    if form.is_valid():
+        try:
+            # One transaction: a round that cannot be queued (another one is running) is not
+            # left behind as a draft.
+            with transaction.atomic():
+                matching_round = services.round_create(
+                    program=program,
+                    actor=request.user,
+                    weights=form.weights(),
+                    rules=form.rules(),
+                    mode=form.cleaned_data["mode"],
+                )
+                services.round_start(matching_round=matching_round, actor=request.user)
+        except ValidationError as error:
+            add_form_errors(form, error)
+        else:
+            messages.success(
+                request, f"Round {matching_round.pk} is queued: this page shows its progress."
+            )
+            return to_round(matching_round, org_slug)
+    return _render(request, program, form=form)
+
+
+def _pair_rule_add(request: OrgRequest, org_slug: str, program_pk: int, kind: str) -> HttpResponse:
+    program = managed_program(request, program_pk)
+    form = PairRuleForm(request.POST, program=program, prefix=kind)
+    if form.is_valid():
+        mentor, mentee = form.cleaned_data["mentor"], form.cleaned_data["mentee"]
+        create = services.pin_create if kind == "pin" else services.block_create
+        try:
+            create(program=program, actor=request.user, mentor=mentor, mentee=mentee)
+        except ValidationError as error:
+            add_form_errors(form, error)
+        else:
+            done = "pinned: every round proposes them" if kind == "pin" else "blocked"
+            messages.success(
+                request,
+                f"{mentor.person.full_name} with {mentee.person.full_name} is {done}. "
+                "It applies from the next round.",
+            )
+            return to_home(program, org_slug)
+    if kind == "pin":
+        return _render(request, program, pin_form=form)
+    return _render(request, program, block_form=form)
+
+
+@require_POST
+@require_role(*STAFF)
+def pin_add(request: OrgRequest, org_slug: str, program_pk: int) -> HttpResponse:
+    return _pair_rule_add(request, org_slug, program_pk, "pin")
+
+
+@require_POST
+@require_role(*STAFF)
+def block_add(request: OrgRequest, org_slug: str, program_pk: int) -> HttpResponse:
+    return _pair_rule_add(request, org_slug, program_pk, "block")
+
+
+@require_POST
+@require_role(*STAFF)
+def pin_remove(request: OrgRequest, org_slug: str, program_pk: int, pk: int) -> HttpResponse:
+    program = managed_program(request, program_pk)
+    pins = selectors.pin_list(membership=request.membership).filter(program=program)
+    pin = get_object_or_404(pins, pk=pk)
+    services.pin_delete(pin=pin, actor=request.user)
+    messages.success(
+        request,
+        f"The pin of {pin.mentor.person.full_name} with {pin.mentee.person.full_name} was removed.",
+    )
+    return to_home(program, org_slug)
+
+
+@require_POST
+@require_role(*STAFF)
+def block_remove(request: OrgRequest, org_slug: str, program_pk: int, pk: int) -> HttpResponse:
+    program = managed_program(request, program_pk)
+    blocks = selectors.block_list(membership=request.membership).filter(program=program)
+    block = get_object_or_404(blocks, pk=pk)
+    services.block_delete(block=block, actor=request.user)
+    messages.success(
+        request,
+        f"The block of {block.mentor.person.full_name} with {block.mentee.person.full_name} "
+        "was removed.",
+    )
+    return to_home(program, org_slug)

@@ -1,0 +1,383 @@
+"""Pair pages: a person's own pairs, one pair with why they were paired and what to do next, and
+for the staff of a program its pairs, ending a pair and starting re-matches.
+
+Who sees a pair: its two people and the staff who manage its program (admins; coordinators of
+that program). Anyone else in the organisation gets 404, as for a pair that does not exist.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q, QuerySet
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from feedback.sessions import hours_by_pair, hours_by_person, program_hours
+from feedback.views.relationships_context import pair_life
+from feedback.visibility import PairAccess
+from matching import pairs as pair_services
+from matching import selectors
+from matching.engine.scoring import CRITERION_LABELS
+from matching.loading import free_places, open_pair_counts
+from matching.models import OPEN_PAIR_STATUSES, MatchingRound, Pair, PairStatus, ProposedPair
+from mentoring.pages import add_form_errors, paginate, require_role
+from organizations.http import OrgRequest
+from organizations.models import Role
+from participants.models import (
+    CharterAcceptance,
+    Enrollment,
+    EnrollmentRole,
+    EnrollmentStatus,
+    Person,
+)
+from programs import participation
+from programs.models import CharterVersion, Program, ProgramStatus
+
+STAFF = (Role.ADMIN, Role.COORDINATOR)
+# Re-matching only makes sense while pairs are being formed or running (the service says why not).
+REMATCH_PROGRAM_STATUSES = (ProgramStatus.MATCHING, ProgramStatus.ACTIVE)
+# Before a first round everyone of a program is free: the list is a pointer, not the whole cohort.
+FREE_PEOPLE_SHOWN = 100
+
+
+class PairEndForm(forms.Form):
+    reason = forms.CharField(
+        max_length=pair_services.REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Both people receive it by email.",
+    )
+    rematch_mentee = forms.BooleanField(required=False)
+    rematch_mentor = forms.BooleanField(required=False)
+
+    def __init__(self, *args: Any, pair: Pair, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields[
+            "rematch_mentee"
+        ].label = f"Start a re-match for {pair.mentee.person.full_name} (mentee)"
+        self.fields[
+            "rematch_mentor"
+        ].label = f"Start a re-match for {pair.mentor.person.full_name} (mentor)"
+
+
+@dataclass(frozen=True)
+class MyPairRow:
+    pair: Pair
+    role: str  # the signed-in person's side: "mentor" or "mentee"
+    partner: Enrollment
+
+    @property
+    def role_label(self) -> str:
+        return self.pair.program.term(self.role, self.role)
+
+
+@dataclass(frozen=True)
+class Side:
+    enrollment: Enrollment
+    role_label: str
+    is_you: bool
+    accepted_charter: bool
+
+
+@dataclass(frozen=True)
+class CriterionRow:
+    label: str
+    points: float
+
+
+# --- Lookups -----------------------------------------------------------------------------------
+
+
+def _visible_pairs(request: OrgRequest) -> QuerySet[Pair]:
+    return selectors.pair_list(membership=request.membership, user=request.user)
+
+
+def _manages(request: OrgRequest, program_id: int) -> bool:
+    return (
+        request.membership.is_staff_role
+        and selectors.managed_programs(request.membership).filter(pk=program_id).exists()
+    )
+
+
+def _managed_pair(request: OrgRequest, pk: int) -> Pair:
+    """The pair for a staff action: 404 when not visible, 403 for its people who do not run it."""
+    pair = get_object_or_404(_visible_pairs(request), pk=pk)
+    if not _manages(request, pair.program_id):
+        raise PermissionDenied
+    return pair
+
+
+def _managed_program(request: OrgRequest, program_pk: int) -> Program:
+    return get_object_or_404(selectors.managed_programs(request.membership), pk=program_pk)
+
+
+def _round_redirect(org_slug: str, matching_round: MatchingRound) -> HttpResponse:
+    return redirect(
+        "matching_round",
+        org_slug=org_slug,
+        program_pk=matching_round.program_id,
+        pk=matching_round.pk,
+    )
+
+
+# --- My pairs ----------------------------------------------------------------------------------
+
+
+@require_GET
+def my_pair_list(request: OrgRequest, org_slug: str) -> HttpResponse:
+    user = request.user
+    mine = (
+        Pair.objects.filter(Q(mentor__person__user=user) | Q(mentee__person__user=user))
+        .select_related("program", "mentor__person", "mentee__person")
+        .order_by("-created_at", "-id")
+    )
+    page = paginate(request, mine)
+    rows = []
+    for pair in page.object_list:
+        if pair.mentor.person.user_id == user.pk:
+            rows.append(MyPairRow(pair=pair, role=EnrollmentRole.MENTOR, partner=pair.mentee))
+        else:
+            rows.append(MyPairRow(pair=pair, role=EnrollmentRole.MENTEE, partner=pair.mentor))
+    return render(request, "matching/pairs/mine.html", {"page": page, "rows": rows})
+
+
+# --- One pair ----------------------------------------------------------------------------------
+
+
+def _breakdown(pair: Pair) -> list[CriterionRow] | None:
+    """The source round's per-criterion points for this pair (None when there is no proposal)."""
+    if pair.source_round_id is None:
+        return None
+    proposal = (
+        ProposedPair.objects.filter(
+            round_id=pair.source_round_id, mentor_id=pair.mentor_id, mentee_id=pair.mentee_id
+        )
+        .select_related("round")
+        .first()
+    )
+    if proposal is None or not isinstance(proposal.breakdown, dict):
+        return None
+    weights = proposal.round.weights if isinstance(proposal.round.weights, dict) else {}
+    rows = []
+    for key, label in CRITERION_LABELS.items():
+        points = proposal.breakdown.get(key)
+        if not isinstance(points, int | float):
+            continue
+        # Criteria the round did not weigh add nothing: leave them out rather than list zeros.
+        if points == 0 and not weights.get(key):
+            continue
+        rows.append(CriterionRow(label=label, points=float(points)))
+    return rows
+
+
+def _sides(pair: Pair, user_id: int, charter: CharterVersion | None) -> list[Side]:
+    program = pair.program
+    accepted: set[int] = set()
+    if charter is not None:
+        accepted = set(
+            CharterAcceptance.objects.filter(
+                charter_version=charter, enrollment_id__in=(pair.mentor_id, pair.mentee_id)
+            ).values_list("enrollment_id", flat=True)
+        )
+    return [
+        Side(
+            enrollment=enrollment,
+            role_label=program.term(enrollment.role, enrollment.role),
+            is_you=enrollment.person.user_id == user_id,
+            accepted_charter=enrollment.pk in accepted,
+        )
+        for enrollment in (pair.mentor, pair.mentee)
+    ]
+
+
+def _next_steps(
+    pair: Pair, mine: Enrollment | None, sides: list[Side], charter: CharterVersion | None
+) -> dict[str, Any] | None:
+    """What the signed-in person of an open pair still has to do (None for staff or a closed pair)."""
+    if mine is None or pair.status not in OPEN_PAIR_STATUSES:
+        return None
+    training = participation.training_for(mine)
+    return {
+        "has_charter": charter is not None,
+        "charter_accepted": any(side.is_you and side.accepted_charter for side in sides),
+        "required_training_left": participation.required_training_left(training),
+    }
+
+
+def _render_detail(
+    request: OrgRequest,
+    pair: Pair,
+    *,
+    end_form: PairEndForm | None = None,
+    status: int = 200,
+    life_forms: dict[str, Any] | None = None,
+) -> HttpResponse:
+    charter = participation.current_charter(pair.program)
+    sides = _sides(pair, request.user.pk, charter)
+    mine = next((side.enrollment for side in sides if side.is_you), None)
+    can_manage = _manages(request, pair.program_id)
+    is_open = pair.status in OPEN_PAIR_STATUSES
+    if can_manage and is_open and end_form is None:
+        end_form = PairEndForm(pair=pair)
+    context = {
+        "pair": pair,
+        "program": pair.program,
+        "sides": sides,
+        "mine": mine,
+        "is_open": is_open,
+        "can_manage": can_manage,
+        "breakdown": _breakdown(pair),
+        "charter": charter,
+        "next_steps": _next_steps(pair, mine, sides, charter),
+        "end_form": end_form if can_manage and is_open else None,
+    }
+    # Sessions, notes, goals and lifecycle, as the visibility policy lets this viewer see them.
+    access = PairAccess(pair=pair, enrollment=mine, is_staff=can_manage)
+    context.update(pair_life(request, access, forms=life_forms))
+    return render(request, "matching/pairs/detail.html", context, status=status)
+
+
+def render_pair_page(
+    request: OrgRequest, pair: Pair, *, life_forms: dict[str, Any], status: int
+) -> HttpResponse:
+    """The pair page with a failed form of its sessions, notes, goals or lifecycle sections."""
+    return _render_detail(request, pair, life_forms=life_forms, status=status)
+
+
+@require_GET
+def pair_detail(request: OrgRequest, org_slug: str, pk: int) -> HttpResponse:
+    pair = get_object_or_404(_visible_pairs(request).select_related("ended_by"), pk=pk)
+    return _render_detail(request, pair)
+
+
+@require_POST
+def pair_end(request: OrgRequest, org_slug: str, pk: int) -> HttpResponse:
+    """End the pair, then start the re-matches asked for (their refusals do not undo the end)."""
+    pair = _managed_pair(request, pk)
+    form = PairEndForm(request.POST, pair=pair)
+    if not form.is_valid():
+        return _render_detail(request, pair, end_form=form, status=400)
+    try:
+        pair = pair_services.pair_end(
+            pair=pair, actor=request.user, reason=form.cleaned_data["reason"]
+        )
+    except ValidationError as error:
+        if not hasattr(error, "error_dict"):
+            # The pair is no longer open (ended meanwhile): there is no form left to correct.
+            messages.error(request, " ".join(error.messages))
+        add_form_errors(form, error)
+        return _render_detail(request, pair, end_form=form, status=400)
+    messages.success(
+        request,
+        f"The pair of {pair.mentor.person.full_name} and {pair.mentee.person.full_name} has "
+        "ended. Both were told by email.",
+    )
+    started: list[MatchingRound] = []
+    for field, enrollment in (("rematch_mentee", pair.mentee), ("rematch_mentor", pair.mentor)):
+        if not form.cleaned_data[field]:
+            continue
+        try:
+            started.append(pair_services.rematch_start(enrollment=enrollment, actor=request.user))
+        except ValidationError as error:
+            messages.error(
+                request,
+                f"No re-match for {enrollment.person.full_name}: {' '.join(error.messages)}",
+            )
+        else:
+            messages.success(request, f"A re-match for {enrollment.person.full_name} is running.")
+    if started:
+        return _round_redirect(org_slug, started[0])
+    return redirect("pair_detail", org_slug=org_slug, pk=pair.pk)
+
+
+# --- A program's pairs (staff) -----------------------------------------------------------------
+
+
+def _free_people(program: Program) -> tuple[list[tuple[Enrollment, int | None]], int]:
+    """Accepted mentees without an open pair and mentors with free places (with how many), and
+    how many there are in all."""
+    paired_mentees, mentor_load = open_pair_counts(program)
+    free: list[tuple[Enrollment, int | None]] = []
+    for enrollment in (
+        Enrollment.objects.filter(program=program, status=EnrollmentStatus.ACCEPTED)
+        .select_related("person")
+        .order_by("role", "person__full_name", "id")
+    ):
+        if enrollment.role == EnrollmentRole.MENTEE:
+            if enrollment.pk not in paired_mentees:
+                free.append((enrollment, None))
+        else:
+            places = free_places(enrollment, program, mentor_load.get(enrollment.pk, 0))
+            if places > 0:
+                free.append((enrollment, places))
+    return free[:FREE_PEOPLE_SHOWN], len(free)
+
+
+@require_GET
+@require_role(*STAFF)
+def program_pair_list(request: OrgRequest, org_slug: str, program_pk: int) -> HttpResponse:
+    program = _managed_program(request, program_pk)
+    all_pairs = Pair.objects.filter(program=program)
+    counted: dict[str, int] = {
+        row["status"]: row["n"]
+        for row in all_pairs.values("status").annotate(n=Count("id")).order_by()
+    }
+    status_filter = request.GET.get("status", "")
+    shown = all_pairs.select_related("mentor__person", "mentee__person").order_by(
+        "-created_at", "-id"
+    )
+    if status_filter in PairStatus.values:
+        shown = shown.filter(status=status_filter)
+    else:
+        status_filter = ""
+    free, free_total = _free_people(program)
+    page = paginate(request, shown)
+    # Hours: confirmed sessions count; the pair's own page shows what still waits.
+    by_pair = hours_by_pair(program)
+    by_person = hours_by_person(program)
+    names = dict(Person.objects.filter(pk__in=by_person).values_list("pk", "full_name").order_by())
+    context = {
+        "program": program,
+        "page": page,
+        "pair_hours": [(pair, by_pair.get(pair.pk)) for pair in page.object_list],
+        "program_hours": program_hours(program),
+        "person_hours": sorted(
+            ((names.get(person_id, "—"), hours) for person_id, hours in by_person.items()),
+            key=lambda row: (-row[1].confirmed_minutes, row[0]),
+        ),
+        "status_counts": [
+            (value, label, counted.get(value, 0)) for value, label in PairStatus.choices
+        ],
+        "total": sum(counted.values()),
+        "status_filter": status_filter,
+        "free": free,
+        "free_total": free_total,
+        "can_rematch": program.status in REMATCH_PROGRAM_STATUSES,
+    }
+    return render(request, "matching/pairs/program.html", context)
+
+
+@require_POST
+@require_role(*STAFF)
+def program_rematch(
+    request: OrgRequest, org_slug: str, program_pk: int, enrollment_pk: int
+) -> HttpResponse:
+    program = _managed_program(request, program_pk)
+    enrollment = get_object_or_404(
+        Enrollment.objects.filter(program=program).select_related("person", "program"),
+        pk=enrollment_pk,
+    )
+    try:
+        matching_round = pair_services.rematch_start(enrollment=enrollment, actor=request.user)
+    except ValidationError as error:
+        messages.error(
+            request, f"No re-match for {enrollment.person.full_name}: {' '.join(error.messages)}"
+        )
+        return redirect("program_pair_list", org_slug=org_slug, program_pk=program.pk)
+    messages.success(request, f"A re-match for {enrollment.person.full_name} is running.")
+    return _round_redirect(org_slug, matching_round)

@@ -1,0 +1,208 @@
+"""Reviewing a round before publishing: swap two partners after seeing the cost, compare with
+another round of the program, and publish (with a confirmation step)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from matching import services
+from matching.engine.compare import Comparison
+from matching.forms import SwapForm
+from matching.models import MatchingRound, ProposedPair, RoundStatus
+from matching.views.access import (
+    STAFF,
+    error_text,
+    managed_program,
+    program_round,
+    query_id,
+    round_proposal,
+    to_round,
+)
+from matching.views.rounds import COMPUTED
+from mentoring.pages import add_form_errors, require_role
+from organizations.http import OrgRequest
+from participants.models import Enrollment
+
+CHANGES_PER_PAGE = 50
+
+
+def _points(value: float) -> str:
+    return f"{value:+.1f}"
+
+
+@require_http_methods(["GET", "POST"])
+@require_role(*STAFF)
+def proposal_swap(
+    request: OrgRequest, org_slug: str, program_pk: int, pk: int, proposal_pk: int
+) -> HttpResponse:
+    """GET: choose the other pair; with ``?pair_b=`` the preview of what the swap costs.
+    POST: apply it."""
+    matching_round = program_round(managed_program(request, program_pk), pk)
+    pair_a = round_proposal(matching_round, proposal_pk)
+    data = request.POST if request.method == "POST" else request.GET
+    form = SwapForm(data if "pair_b" in data else None, pair_a=pair_a)
+    context: dict[str, Any] = {
+        "round": matching_round,
+        "program": matching_round.program,
+        "pair_a": pair_a,
+        "form": form,
+        "reviewable": matching_round.status == RoundStatus.PROPOSED,
+    }
+    if form.is_bound and form.is_valid():
+        pair_b: ProposedPair = form.cleaned_data["pair_b"]
+        apply = request.method == "POST"
+        # Names first: applying the swap changes both pairs' mentors in place.
+        mentor_a, mentee_a = pair_a.mentor.person.full_name, pair_a.mentee.person.full_name
+        mentor_b, mentee_b = pair_b.mentor.person.full_name, pair_b.mentee.person.full_name
+        try:
+            delta = services.swap(
+                matching_round=matching_round,
+                pair_a=pair_a,
+                pair_b=pair_b,
+                actor=request.user,
+                apply=apply,
+            )
+        except ValidationError as error:
+            add_form_errors(form, error)
+        else:
+            if apply:
+                messages.success(
+                    request,
+                    f"Swapped: {mentor_b} now mentors {mentee_a}, and {mentor_a} mentors "
+                    f"{mentee_b}. The round's total score changed by {_points(delta)} points.",
+                )
+                return to_round(matching_round, org_slug)
+            total = float((matching_round.stats or {}).get("total", 0.0))
+            matched = int((matching_round.stats or {}).get("matched", 0))
+            context["preview"] = {
+                "pair_b": pair_b,
+                "delta": delta,
+                "delta_text": _points(delta),
+                "total_before": total,
+                "total_after": total + delta,
+                "mean_after": (total + delta) / matched if matched else 0.0,
+            }
+    status = 400 if form.errors else 200
+    return render(request, "matching/rounds/swap.html", context, status=status)
+
+
+def _changes(comparison: Comparison) -> list[dict[str, Any]]:
+    """The pairs that change, with names (one query for every enrolment named)."""
+    ids: set[int] = set()
+    for change in comparison.changes:
+        ids.add(change.mentee_id)
+        ids.update(i for i in (change.mentor_before, change.mentor_after) if i is not None)
+    names = dict(Enrollment.objects.filter(pk__in=ids).values_list("pk", "person__full_name"))
+    return [
+        {
+            "mentee": names.get(change.mentee_id, "—"),
+            "mentor_before": names.get(change.mentor_before) if change.mentor_before else None,
+            "mentor_after": names.get(change.mentor_after) if change.mentor_after else None,
+            "score_before": change.score_before,
+            "score_after": change.score_after,
+        }
+        for change in comparison.changes
+    ]
+
+
+def _figure_rows(
+    comparison: Comparison, this: MatchingRound, other: MatchingRound
+) -> list[dict[str, Any]]:
+    before, after = comparison.before, comparison.after
+    unmatched = (
+        int((this.stats or {}).get("unmatched", 0)),
+        int((other.stats or {}).get("unmatched", 0)),
+    )
+    rows: list[tuple[str, float, float, str]] = [
+        ("Matched mentees", before.matched, after.matched, "{:.0f}"),
+        ("Unmatched people", unmatched[0], unmatched[1], "{:.0f}"),
+        ("Total score", before.total, after.total, "{:.1f}"),
+        ("Mean score", before.mean, after.mean, "{:.1f}"),
+        ("Lowest score", before.minimum, after.minimum, "{:.1f}"),
+    ]
+    return [
+        {
+            "label": label,
+            "this": fmt.format(a),
+            "other": fmt.format(b),
+            "difference": ("{:+" + fmt[2:]).format(b - a),
+        }
+        for label, a, b, fmt in rows
+    ]
+
+
+@require_GET
+@require_role(*STAFF)
+def round_compare(request: OrgRequest, org_slug: str, program_pk: int, pk: int) -> HttpResponse:
+    """``?with=<round>``: figures side by side and every mentee whose mentor changes."""
+    program = managed_program(request, program_pk)
+    matching_round = program_round(program, pk)
+    candidates = list(
+        MatchingRound.objects.filter(program=program, status__in=COMPUTED)
+        .exclude(pk=matching_round.pk)
+        .only("pk", "status", "created_at")[:50]
+    )
+    context: dict[str, Any] = {
+        "round": matching_round,
+        "program": program,
+        "candidates": candidates,
+        "error": "",
+    }
+    message = "Choose a computed round of this program to compare with."
+    try:
+        other_id = query_id(request, "with", message)
+        if other_id is None:
+            return render(request, "matching/rounds/compare.html", context)
+        other = MatchingRound.objects.filter(program=program, pk=other_id).first()
+        if other is None:
+            raise ValidationError({"with": message})
+        comparison = services.round_compare(round_a=matching_round, round_b=other)
+    except ValidationError as error:
+        context["error"] = error_text(error)
+        return render(request, "matching/rounds/compare.html", context, status=400)
+    context.update(
+        {
+            "other": other,
+            "figures": _figure_rows(comparison, matching_round, other),
+            "unchanged": comparison.unchanged,
+            "changes": Paginator(_changes(comparison), CHANGES_PER_PAGE).get_page(
+                request.GET.get("page")
+            ),
+            "change_count": len(comparison.changes),
+        }
+    )
+    return render(request, "matching/rounds/compare.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@require_role(*STAFF)
+def round_publish(request: OrgRequest, org_slug: str, program_pk: int, pk: int) -> HttpResponse:
+    """GET: what publishing does (the confirmation step). POST: create the pairs and email them."""
+    matching_round = program_round(managed_program(request, program_pk), pk)
+    context: dict[str, Any] = {
+        "round": matching_round,
+        "program": matching_round.program,
+        "stats": matching_round.stats or {},
+        "error": "",
+    }
+    if request.method == "POST":
+        try:
+            pairs = services.round_publish(matching_round=matching_round, actor=request.user)
+        except ValidationError as error:
+            context["error"] = error_text(error)
+            return render(request, "matching/rounds/publish.html", context, status=400)
+        messages.success(
+            request,
+            f"Round {matching_round.pk} is published: {len(pairs)} pair"
+            f"{'' if len(pairs) == 1 else 's'} created, and both people of each pair were "
+            "emailed why they were paired and the next steps.",
+        )
+        return to_round(matching_round, org_slug)
+    return render(request, "matching/rounds/publish.html", context)

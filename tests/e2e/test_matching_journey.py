@@ -1,0 +1,192 @@
+"""Issue 4's review in a real browser: an admin opens a program's matching page, runs a round on a
+real Celery worker (watching its progress bar until the page reloads with the proposals), swaps two
+partners after seeing what it costs, and publishes; the mentee's email says why they were paired,
+and the mentee, signed in, reads the same rationale on their pair page.
+
+The worker starts only once the round page shows the round waiting, so the htmx poll is exercised.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
+from typing import Any
+
+import pytest
+from django.core import mail
+from playwright.sync_api import Page, expect
+
+from accounts.models import User
+from matching.models import Pair, ProposedPair, RoundStatus
+from organizations.models import Membership, Role
+from participants.models import Enrollment, EnrollmentRole, Person
+from programs.models import ProgramStatus, Topic
+from tests.conftest import Tenant
+from tests.e2e.test_program_journey import Problems, Worker, shot, sign_in
+from tests.factories import make_user
+from tests.matching.test_rounds_builders import add_person
+from tests.participants.test_enrollment_builders import make_program
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+PROGRAM = "Digital Fluency 2027"
+MENTORS = ["Ana Analyst", "Ben Builder", "Cleo Coder"]
+MENTEES = ["Dana Director", "Evan Executive", "Fay Founder"]
+
+
+@pytest.fixture
+def matching_worker() -> Iterator[Worker]:
+    from mentoring.celery import app as celery_app
+
+    celery_app.control.purge()  # nothing queued by an earlier run may reach this test's worker
+    with ExitStack() as stack:
+        yield Worker(stack)
+
+
+def build_program(tenant: Tenant) -> tuple[int, dict[str, Enrollment]]:
+    """Mentor k teaches topic k best and mentee k wants it: the best round pairs them k with k."""
+    program = make_program(tenant, name=PROGRAM, status=ProgramStatus.MATCHING)
+    with tenant.scope():
+        topics = [
+            Topic.objects.create(organization=tenant.organization, name=name)
+            for name in ("AI tools", "Social media", "Workplace culture")
+        ]
+    people: dict[str, Enrollment] = {}
+    for k, name in enumerate(MENTORS):
+        people[name] = add_person(
+            tenant,
+            program,
+            EnrollmentRole.MENTOR,
+            topics=topics,
+            levels={k: 5, (k + 1) % 3: 1},
+            full_name=name,
+        )
+    for k, name in enumerate(MENTEES):
+        people[name] = add_person(
+            tenant, program, EnrollmentRole.MENTEE, topics=topics, levels={k: 5}, full_name=name
+        )
+    return program.pk, people
+
+
+def run_round(page: Page, base: str, program_pk: int, worker: Worker) -> None:
+    page.goto(f"{base}/o/acme/programs/{program_pk}/matching/")
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Matching: {PROGRAM}")
+    expect(page.get_by_text("No rounds yet.")).to_be_visible()
+    new_round = page.get_by_role("region", name="New round")
+    weights = new_round.get_by_role("group", name="Criteria weights")
+    expect(weights.get_by_label(re.compile("^Skills to learn"))).to_have_value("5")
+    weights.get_by_label(re.compile("^Shared interests")).fill("3")
+    rules = new_round.get_by_role("group", name="Hard rules")
+    expect(
+        rules.get_by_role("checkbox", name="The mentor is more junior than the mentee")
+    ).to_be_checked()
+    new_round.get_by_role("radio", name="Highest total score").check()
+    shot(page, "matching-0-new-round")
+    new_round.get_by_role("button", name="Run the round").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile(r"^Round \d+$"))
+    progress = page.get_by_role("progressbar")
+    expect(progress).to_be_visible()
+    expect(page.locator("#round-progress")).to_contain_text("Waiting for a worker: 0 %")
+    worker.start()
+    # The poll sees the round finish and reloads the page: the bar goes, the proposals come.
+    expect(progress).to_have_count(0, timeout=30_000)
+    expect(page.get_by_role("heading", name="Proposed pairs")).to_be_visible()
+    expect(page.locator(".figures")).to_contain_text("Matched pairs3")
+
+
+def proposals_table(page: Page) -> Any:
+    return page.get_by_role("table", name=re.compile("^Proposed pairs"))
+
+
+def row_of(page: Page, mentee: str) -> Any:
+    """The proposal row whose mentee cell is ``mentee`` (other rows name them as runners-up)."""
+    cell = page.get_by_role("cell", name=mentee, exact=True)
+    return proposals_table(page).get_by_role("row").filter(has=cell)
+
+
+def swap_two_pairs(page: Page, second_pair: int) -> None:
+    expect(row_of(page, "Dana Director").get_by_role("cell").nth(0)).to_have_text("Ana Analyst")
+    proposals_table(page).get_by_role("link", name="Swap… Ana Analyst with Dana Director").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Swap the mentors of two pairs")
+    page.get_by_label("Swap mentors with").select_option(str(second_pair))
+    page.get_by_role("button", name="Preview the swap").click()
+    preview = page.get_by_role("region", name="What the swap changes")
+    expect(preview).to_contain_text(re.compile(r"total score changes by -\d+\.\d points"))
+    expect(preview.get_by_role("row").filter(has_text="Dana Director")).to_contain_text(
+        "Ben Builder"
+    )
+    shot(page, "matching-1-swap-preview")
+    preview.get_by_role("button", name="Swap the mentors").click()
+
+    expect(page.get_by_role("status").filter(has_text="Swapped:")).to_contain_text(
+        "Swapped: Ben Builder now mentors Dana Director, and Ana Analyst mentors Evan Executive."
+    )
+    expect(row_of(page, "Dana Director").get_by_role("cell").nth(0)).to_have_text("Ben Builder")
+
+
+def publish(page: Page) -> None:
+    page.get_by_role("link", name="Publish…").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile(r"^Publish round \d+$"))
+    shot(page, "matching-2-publish-confirm")
+    page.get_by_role("button", name="Publish and email 3 pairs").click()
+    expect(page.get_by_role("status").filter(has_text="is published")).to_contain_text(
+        "3 pairs created, and both people of each pair were emailed"
+    )
+    expect(page.get_by_text("Published on")).to_be_visible()
+    expect(page.get_by_role("link", name="Publish…")).to_have_count(0)
+    shot(page, "matching-3-published")
+
+
+def test_admin_runs_reviews_swaps_and_publishes_a_round(
+    live_server: Any,
+    org_a: Tenant,
+    matching_worker: Worker,
+    new_page: Callable[[], Page],
+) -> None:
+    base = live_server.url
+    problems = Problems()
+    program_pk, people = build_program(org_a)
+
+    admin = problems.watch(new_page(), "admin")
+    sign_in(admin, base, org_a.admin.user)
+    run_round(admin, base, program_pk, matching_worker)
+    with org_a.scope():
+        evan = ProposedPair.objects.get(mentee=people["Evan Executive"])
+        assert evan.mentor_id == people["Ben Builder"].pk
+    swap_two_pairs(admin, evan.pk)
+    publish(admin)
+
+    with org_a.scope():
+        pair = Pair.objects.get(mentee=people["Dana Director"])
+        assert pair.mentor_id == people["Ben Builder"].pk
+        assert pair.source_round is not None
+        assert pair.source_round.status == RoundStatus.PUBLISHED
+        assert Pair.objects.count() == 3
+        dana_email = people["Dana Director"].person.email
+    to_dana = [m for m in mail.outbox if m.to == [dana_email]]
+    assert len(to_dana) == 1
+    assert "your mentor is Ben Builder" in to_dana[0].body
+    assert pair.rationale
+    assert f"Why we paired you: {pair.rationale}" in to_dana[0].body
+
+    mentee = problems.watch(new_page(), "mentee")
+    sign_in(mentee, base, dana_account(org_a, people["Dana Director"]))
+    mentee.get_by_role("link", name="My pairs").click()
+    expect(mentee.get_by_role("heading", level=1)).to_have_text("My pairs")
+    mentee.get_by_role("link", name="Ben Builder").click()
+    why = mentee.get_by_role("region", name="Why we were paired")
+    expect(why).to_contain_text(pair.rationale)
+    shot(mentee, "matching-4-mentee-sees-why")
+    assert problems.seen == []
+
+
+def dana_account(tenant: Tenant, enrollment: Enrollment) -> User:
+    """Dana signs up: an account in the organisation linked to her directory entry."""
+    user = make_user(email=enrollment.person.email)
+    with tenant.scope():
+        Membership.objects.create(organization=tenant.organization, user=user, role=Role.MEMBER)
+        Person.objects.filter(pk=enrollment.person_id).update(user=user)
+    return user
