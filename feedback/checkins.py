@@ -40,6 +40,7 @@ from mentoring.timezones import time_zone_names
 from organizations.audit import log_action
 from organizations.models import Membership, Role
 from participants.models import Enrollment, EnrollmentStatus
+from programs.lifecycle import program_zone
 from programs.models import Program, ProgramCoordinator
 
 logger = logging.getLogger(__name__)
@@ -67,10 +68,6 @@ RATING_LABELS = {
 
 def _zone(name: str | None) -> ZoneInfo | None:
     return ZoneInfo(name) if name and name in time_zone_names() else None
-
-
-def program_zone(program: Program) -> ZoneInfo:
-    return _zone(program.time_zone) or ZoneInfo("UTC")
 
 
 def send_time(due_on: date, enrollment: Enrollment) -> datetime:

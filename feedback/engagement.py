@@ -40,9 +40,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.db import transaction
@@ -65,6 +64,7 @@ from feedback.models import (
 from matching.models import Pair, PairStatus
 from organizations.models import Membership, Role
 from participants.models import Enrollment
+from programs.lifecycle import program_today
 from programs.models import Program, ProgramCoordinator
 
 HEALTHY_FROM = 70
@@ -230,15 +230,6 @@ def score_pair(signals: PairSignals) -> EngagementResult:
 
 
 # --- The nightly run ------------------------------------------------------------------------------
-
-
-def program_today(program: Program, now: datetime | None = None) -> date:
-    """Today's date where the program runs."""
-    try:
-        zone = ZoneInfo(program.time_zone)
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo("UTC")
-    return timezone.localtime(now or timezone.now(), zone).date()
 
 
 def _pair_start(pair: Pair, program: Program) -> date:

@@ -35,7 +35,6 @@ from django.db.models import (
 from django.db.models.expressions import BaseExpression
 
 from accounts.models import User
-from feedback.engagement import program_today
 from feedback.models import (
     CheckIn,
     CheckInStatus,
@@ -52,6 +51,7 @@ from matching.models import OPEN_PAIR_STATUSES, Pair
 from matching.selectors import managed_programs
 from organizations.audit import log_action
 from organizations.models import Membership
+from programs.lifecycle import program_today
 from programs.models import Program
 
 NOTE_MAX_LENGTH = 2000

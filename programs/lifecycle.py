@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
@@ -62,9 +62,14 @@ class TransitionOption:
         return not self.missing
 
 
-def program_today(program: Program) -> date:
-    zone = program.time_zone if program.time_zone in valid_time_zones() else "UTC"
-    return timezone.localdate(timezone=ZoneInfo(zone))
+def program_zone(program: Program) -> ZoneInfo:
+    """The program's time zone (UTC when its name is not a known zone)."""
+    return ZoneInfo(program.time_zone if program.time_zone in valid_time_zones() else "UTC")
+
+
+def program_today(program: Program, now: datetime | None = None) -> date:
+    """Today's date where the program runs (at ``now``, default the current time)."""
+    return timezone.localtime(now or timezone.now(), program_zone(program)).date()
 
 
 def _to_enrolling(program: Program) -> list[Missing]:

@@ -19,7 +19,6 @@ from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
 
 from feedback import goals, sessions
-from feedback.checkins import program_zone
 from feedback.forms_relationships import (
     ExtendForm,
     GoalForm,
@@ -44,7 +43,7 @@ from feedback.visibility import PairAccess
 from matching.models import OPEN_PAIR_STATUSES, PairStatus
 from matching.pairs import pair_end_date
 from mentoring.timezones import time_zone_names
-from programs.lifecycle import program_today
+from programs.lifecycle import program_today, program_zone
 from programs.models import Topic
 
 SESSIONS_PER_PAGE = 10
