@@ -40,7 +40,7 @@ from mentoring.timezones import time_zone_names
 from organizations.audit import log_action
 from organizations.models import Membership, Role
 from participants.models import Enrollment, EnrollmentStatus
-from programs.lifecycle import program_zone
+from programs.lifecycle import program_today, program_zone
 from programs.models import Program, ProgramCoordinator
 
 logger = logging.getLogger(__name__)
@@ -144,6 +144,12 @@ def _schedule_touchpoint(
             due_at=due_at,
             payload=payload,
         )
+    _reschedule_touchpoint(touchpoint, due_at)
+    return touchpoint
+
+
+def _reschedule_touchpoint(touchpoint: Touchpoint, due_at: datetime) -> None:
+    """Move a pending touchpoint to ``due_at``, or put a cancelled one back to pending there."""
     if touchpoint.status == TouchpointStatus.CANCELLED:
         Touchpoint.objects.filter(pk=touchpoint.pk, status=TouchpointStatus.CANCELLED).update(
             status=TouchpointStatus.PENDING,
@@ -157,7 +163,6 @@ def _schedule_touchpoint(
         Touchpoint.objects.filter(pk=touchpoint.pk, status=TouchpointStatus.PENDING).update(
             due_at=due_at
         )
-    return touchpoint
 
 
 def _cancel_touchpoints(ids: Iterable[int | None]) -> None:
@@ -182,7 +187,7 @@ def plan_pair(pair: Pair, *, now: datetime | None = None) -> None:
             .select_related("program", "mentor__person", "mentee__person")
             .get(pk=pair.pk)
         )
-        today = now.astimezone(program_zone(locked.program)).date()
+        today = program_today(locked.program, now)
         dates = set(schedule_dates(locked, today=today))
         people = [
             e for e in (locked.mentor, locked.mentee) if e.status != EnrollmentStatus.WITHDRAWN
@@ -214,15 +219,10 @@ def plan_pair(pair: Pair, *, now: datetime | None = None) -> None:
                 ):
                     continue
                 if check_in is not None and check_in.status == CheckInStatus.PLANNED:
-                    # Still fits: follow a changed time zone while it has not gone out.
-                    if check_in.touchpoint_id is not None:
-                        _schedule_touchpoint(
-                            organization_id=locked.organization_id,
-                            kind=CHECK_IN_KIND,
-                            key=_check_in_key(locked, enrollment, due_on),
-                            due_at=due_at,
-                            payload=_check_in_payload(locked, enrollment, due_on),
-                        )
+                    # Still fits: follow a changed time zone while it has not gone out. The
+                    # touchpoint came with the check-in: no query per check-in on a re-plan.
+                    if check_in.touchpoint is not None:
+                        _reschedule_touchpoint(check_in.touchpoint, due_at)
                     continue
                 if due_at <= now:
                     continue  # a date already past is not planned after the fact
@@ -351,7 +351,7 @@ def send_reminder(touchpoint: Touchpoint) -> None:
     check_in = _load(Q(pk=check_in_id))
     if check_in is None or check_in.status != CheckInStatus.SENT or not _pair_running(check_in):
         return  # answered, cancelled, or the pair stopped: no reminder
-    if timezone.now().astimezone(program_zone(check_in.pair.program)).date() > closes_on(check_in):
+    if program_today(check_in.pair.program) > closes_on(check_in):
         return
     with transaction.atomic():
         if not CheckIn.objects.filter(
@@ -396,7 +396,7 @@ def answer_problem(check_in: CheckIn, *, today: date | None = None) -> str | Non
         return "This check-in was cancelled: the pair's schedule changed."
     if check_in.status == CheckInStatus.PLANNED:
         return f"This check-in opens on {check_in.due_on:%-d %B %Y}."
-    today = today or timezone.now().astimezone(program_zone(check_in.pair.program)).date()
+    today = today or program_today(check_in.pair.program)
     if today > closes_on(check_in):
         return f"This check-in closed on {closes_on(check_in):%-d %B %Y}."
     return None

@@ -64,7 +64,7 @@ from feedback.models import (
 from matching.models import Pair, PairStatus
 from organizations.models import Membership, Role
 from participants.models import Enrollment
-from programs.lifecycle import program_today
+from programs.lifecycle import program_today, program_zone
 from programs.models import Program, ProgramCoordinator
 
 HEALTHY_FROM = 70
@@ -233,7 +233,8 @@ def score_pair(signals: PairSignals) -> EngagementResult:
 
 
 def _pair_start(pair: Pair, program: Program) -> date:
-    started = (pair.activated_at or pair.created_at).date()
+    # The activation's date where the program runs (as the check-in schedule counts it), not UTC's.
+    started = timezone.localtime(pair.activated_at or pair.created_at, program_zone(program)).date()
     if program.start_date is not None and program.start_date > started:
         return program.start_date
     return started

@@ -30,7 +30,9 @@ def _escape(value: str) -> str:
         value.replace("\\", "\\\\")
         .replace(";", "\\;")
         .replace(",", "\\,")
-        .replace("\r\n", "\\n")
+        # A lone CR is a line break to many calendar readers: it would start a new property.
+        .replace("\r\n", "\n")
+        .replace("\r", "\n")
         .replace("\n", "\\n")
     )
 

@@ -29,7 +29,7 @@ from feedback.models import (
 from matching.models import Pair, PairStatus
 from organizations.audit import log_action
 from participants.models import Enrollment
-from programs.lifecycle import program_today
+from programs.lifecycle import program_today, program_zone
 from programs.models import Program, ProgramTopic, Topic
 
 # Logging is open while the pair runs; a paused pair may still record a meeting it had.
@@ -79,16 +79,16 @@ def _clean_facts(
 ) -> tuple[date, int, str, list[int]]:
     errors: dict[str, str] = {}
     today = program_today(pair.program)
+    # The pair's first day where the program runs (its creation time is stored in UTC).
+    started = timezone.localdate(pair.created_at, program_zone(pair.program))
     if not isinstance(held_on, date):
         errors["held_on"] = "Give the date of the session."
     elif held_on > today:
         errors["held_on"] = (
             f"The session date {held_on:%-d %B %Y} is in the future: log sessions once they happened."
         )
-    elif held_on < pair.created_at.date():
-        errors["held_on"] = (
-            f"The pair started on {pair.created_at.date():%-d %B %Y}: a session cannot be earlier."
-        )
+    elif held_on < started:
+        errors["held_on"] = f"The pair started on {started:%-d %B %Y}: a session cannot be earlier."
     if (
         isinstance(duration_minutes, bool)
         or not isinstance(duration_minutes, int)
@@ -245,6 +245,8 @@ def session_update(
                 )
             SessionLog.objects.filter(pk=locked.pk).update(updated_at=timezone.now(), **texts)
         else:
+            # Facts of an unconfirmed session change only while the pair can still log sessions.
+            _require_loggable(pair)
             if locked.logged_by_id != by.pk:
                 raise ValidationError(
                     "Your partner logged this session: confirm or correct it instead."

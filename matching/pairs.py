@@ -121,18 +121,21 @@ def rematch_start(*, enrollment: Enrollment, actor: User | None) -> MatchingRoun
 def activate_ready_pairs(*, enrollment: Enrollment, actor: User | None) -> list[Pair]:
     """After someone accepts the charter: their pending pairs whose partner accepted it too
     become active (and their check-ins are planned)."""
-    pending = list(
-        Pair.objects.filter(
-            Q(mentor=enrollment) | Q(mentee=enrollment), status=PairStatus.PENDING
-        ).select_related("program")
-    )
-    if not pending:
-        return []
-    ready = charter_ready_ids(
-        enrollment.program, {pair.mentor_id for pair in pending} | {p.mentee_id for p in pending}
-    )
-    activated = []
+    activated: list[Pair] = []
     with transaction.atomic():
+        # Locked and re-read as pending: a pair ended meanwhile must not come back to life.
+        pending = list(
+            Pair.objects.select_for_update(of=("self",))
+            .filter(Q(mentor=enrollment) | Q(mentee=enrollment), status=PairStatus.PENDING)
+            .select_related("program")
+            .order_by("id")
+        )
+        if not pending:
+            return []
+        ready = charter_ready_ids(
+            enrollment.program,
+            {pair.mentor_id for pair in pending} | {p.mentee_id for p in pending},
+        )
         for pair in pending:
             if pair.mentor_id in ready and pair.mentee_id in ready:
                 pair.status = PairStatus.ACTIVE

@@ -520,12 +520,15 @@ def _refresh_mentor_runner_ups(
     theirs: dict[int, set[int]] = {}
     for proposal in proposals:
         theirs.setdefault(proposal.mentor_id, set()).add(mentees.index_of(proposal.mentee_id))
+    # Once per mentor (each scores the whole cohort), not once per proposal.
+    listed = {
+        mentor_id: _alternatives(mentor_runner_ups(scorer, ruleset, ids[mentor_id], rows))
+        for mentor_id, rows in theirs.items()
+    }
     for proposal in proposals:
-        row = ids[proposal.mentor_id]
-        runner_ups = mentor_runner_ups(scorer, ruleset, row, theirs[proposal.mentor_id])
         proposal.alternatives = {
             **(proposal.alternatives or {}),
-            "mentor": _alternatives(runner_ups),
+            "mentor": listed[proposal.mentor_id],
         }
     ProposedPair.objects.bulk_update(proposals, ["alternatives"])
 

@@ -26,9 +26,9 @@ from matching import selectors
 from matching.engine.scoring import CRITERION_LABELS
 from matching.loading import free_places, open_pair_counts
 from matching.models import OPEN_PAIR_STATUSES, MatchingRound, Pair, PairStatus, ProposedPair
+from matching.views.access import STAFF, managed_program, to_round
 from mentoring.pages import add_form_errors, paginate, require_role
 from organizations.http import OrgRequest
-from organizations.models import Role
 from participants.models import (
     CharterAcceptance,
     Enrollment,
@@ -39,7 +39,6 @@ from participants.models import (
 from programs import participation
 from programs.models import CharterVersion, Program, ProgramStatus
 
-STAFF = (Role.ADMIN, Role.COORDINATOR)
 # Re-matching only makes sense while pairs are being formed or running (the service says why not).
 REMATCH_PROGRAM_STATUSES = (ProgramStatus.MATCHING, ProgramStatus.ACTIVE)
 # Before a first round everyone of a program is free: the list is a pointer, not the whole cohort.
@@ -110,19 +109,6 @@ def _managed_pair(request: OrgRequest, pk: int) -> Pair:
     if not _manages(request, pair.program_id):
         raise PermissionDenied
     return pair
-
-
-def _managed_program(request: OrgRequest, program_pk: int) -> Program:
-    return get_object_or_404(selectors.managed_programs(request.membership), pk=program_pk)
-
-
-def _round_redirect(org_slug: str, matching_round: MatchingRound) -> HttpResponse:
-    return redirect(
-        "matching_round",
-        org_slug=org_slug,
-        program_pk=matching_round.program_id,
-        pk=matching_round.pk,
-    )
 
 
 # --- My pairs ----------------------------------------------------------------------------------
@@ -291,7 +277,7 @@ def pair_end(request: OrgRequest, org_slug: str, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"A re-match for {enrollment.person.full_name} is running.")
     if started:
-        return _round_redirect(org_slug, started[0])
+        return to_round(started[0], org_slug)
     return redirect("pair_detail", org_slug=org_slug, pk=pair.pk)
 
 
@@ -321,7 +307,7 @@ def _free_people(program: Program) -> tuple[list[tuple[Enrollment, int | None]],
 @require_GET
 @require_role(*STAFF)
 def program_pair_list(request: OrgRequest, org_slug: str, program_pk: int) -> HttpResponse:
-    program = _managed_program(request, program_pk)
+    program = managed_program(request, program_pk)
     all_pairs = Pair.objects.filter(program=program)
     counted: dict[str, int] = {
         row["status"]: row["n"]
@@ -367,7 +353,7 @@ def program_pair_list(request: OrgRequest, org_slug: str, program_pk: int) -> Ht
 def program_rematch(
     request: OrgRequest, org_slug: str, program_pk: int, enrollment_pk: int
 ) -> HttpResponse:
-    program = _managed_program(request, program_pk)
+    program = managed_program(request, program_pk)
     enrollment = get_object_or_404(
         Enrollment.objects.filter(program=program).select_related("person", "program"),
         pk=enrollment_pk,
@@ -380,4 +366,4 @@ def program_rematch(
         )
         return redirect("program_pair_list", org_slug=org_slug, program_pk=program.pk)
     messages.success(request, f"A re-match for {enrollment.person.full_name} is running.")
-    return _round_redirect(org_slug, matching_round)
+    return to_round(matching_round, org_slug)

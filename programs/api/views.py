@@ -246,6 +246,7 @@ class ProgramChildViewSet[M: Model](viewsets.GenericViewSet[M]):
         return self.children(self.get_program())
 
     def children(self, program: Program) -> QuerySet[M]:
+        """Abstract hook: each subclass returns its rows of ``program`` (every one overrides it)."""
         raise NotImplementedError
 
 

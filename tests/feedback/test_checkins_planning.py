@@ -7,6 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from feedback import checkins
 from feedback.models import CheckIn, CheckInStatus, Touchpoint, TouchpointStatus
@@ -194,3 +196,12 @@ def test_planning_stays_inside_the_organisation(world: CheckInWorld, org_b: Tena
     with org_b.scope():
         assert CheckIn.objects.count() == 0
         assert Touchpoint.objects.count() == 0
+
+
+def test_replanning_queries_do_not_grow_with_the_check_ins(world: CheckInWorld) -> None:
+    _plan(world, "2026-01-01 12:00Z")
+    with CaptureQueriesContext(connection) as queries:
+        _plan(world, "2026-01-01 12:05Z")
+    # The pair, its check-ins with their touchpoints (8 of them), and the transaction: no query
+    # per planned check-in.
+    assert len(queries) < 8, [q["sql"] for q in queries]

@@ -54,3 +54,20 @@ def test_invitation_input_is_validated(
     with org_a.scope(), pytest.raises(ValidationError) as caught:
         session_invitation(pair=live.pair, starts_at=starts, minutes=minutes)
     assert field in caught.value.message_dict
+
+
+def test_a_lone_carriage_return_cannot_start_a_new_property(org_a: Tenant) -> None:
+    live = live_pair(org_a)
+    starts = timezone.now() + timedelta(days=3)
+    with org_a.scope():
+        invitation = session_invitation(
+            pair=live.pair,
+            starts_at=starts,
+            minutes=30,
+            location="Room 4\rATTENDEE:mailto:intruder@example.com",
+            note="Agenda\rURL:https://example.com",
+        )
+    lines = invitation.text.split("\r\n")
+    assert not any(line.startswith(("ATTENDEE:mailto:intruder", "URL:")) for line in lines)
+    assert "\r" not in invitation.text.replace("\r\n", "")
+    assert "LOCATION:Room 4\\nATTENDEE:mailto:intruder@example.com" in lines

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import pytest
@@ -12,7 +12,7 @@ from feedback import sessions
 from feedback.models import SessionFormat, SessionLog, SessionStatus, SessionTopic
 from matching.models import Pair, PairStatus
 from organizations.models import AuditEntry
-from programs.models import ProgramTopic
+from programs.models import Program, ProgramTopic
 from tests.conftest import Tenant
 from tests.feedback.builders import LivePair, live_pair
 from tests.participants.test_enrollment_builders import make_topic
@@ -206,3 +206,39 @@ def test_hours_count_confirmed_sessions_per_pair_person_and_program(
     assert by_pair[live.pair.pk] == hours == program
     assert by_person[live.mentor.person_id].confirmed_minutes == 60
     assert by_person[live.mentee.person_id].sessions == 3
+
+
+def test_the_pairs_first_day_is_counted_in_the_programs_time_zone(org_a: Tenant) -> None:
+    """Published at 02:00 UTC is the evening before in New York: a session that evening counts."""
+    live = live_pair(org_a)
+    published = datetime.combine(YESTERDAY, time(2, 0), tzinfo=UTC)
+    evening_before = YESTERDAY - timedelta(days=1)
+    with org_a.scope():
+        Program.objects.filter(pk=live.program.pk).update(time_zone="America/New_York")
+        Pair.objects.filter(pk=live.pair.pk).update(created_at=published)
+        live.pair.refresh_from_db()
+        live.pair.program.refresh_from_db()
+    session = _log(live, org_a, held_on=evening_before)
+    assert session.held_on == evening_before
+    with pytest.raises(ValidationError) as refused:
+        _log(live, org_a, held_on=evening_before - timedelta(days=1))
+    assert "held_on" in refused.value.message_dict
+
+
+def test_an_unconfirmed_session_of_an_ended_pair_can_no_longer_change(org_a: Tenant) -> None:
+    live = live_pair(org_a)
+    session = _log(live, org_a, duration_minutes=45)
+    with org_a.scope():
+        Pair.objects.filter(pk=live.pair.pk).update(status=PairStatus.ENDED)
+        session.pair.refresh_from_db()
+        with pytest.raises(ValidationError, match="no longer be logged"):
+            sessions.session_update(
+                session=session,
+                by=live.mentor,
+                actor=None,
+                held_on=YESTERDAY,
+                duration_minutes=90,
+                format=session.format,
+            )
+        session.refresh_from_db()
+    assert (session.duration_minutes, session.status) == (45, SessionStatus.AWAITING)
