@@ -8,4 +8,4 @@ class FeedbackConfig(AppConfig):
     def ready(self) -> None:
         # Touchpoint handlers register themselves on import (the worker must know every kind), and
         # Celery autodiscovers ``tasks.py`` only.
-        from feedback import checkins, tasks_engagement  # noqa: F401
+        from feedback import checkins, reactions, tasks_engagement  # noqa: F401

@@ -32,11 +32,11 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from accounts.models import User
+from core.timezones import time_zone_names
 from feedback import links
 from feedback.models import CheckIn, CheckInStatus, Touchpoint, TouchpointStatus
 from feedback.touchpoints import touchpoint_handler
 from matching.models import OPEN_PAIR_STATUSES, Pair, PairStatus
-from mentoring.timezones import time_zone_names
 from organizations.audit import log_action
 from organizations.models import Membership, Role
 from participants.models import Enrollment, EnrollmentStatus

@@ -1,7 +1,7 @@
 """Mid-program review: the coordinator's queue of pairs with their signals, and their decisions.
 
 Engagement and decisions are staff-only (``feedback.visibility``): every read here starts from a
-program the viewer manages (``matching.selectors.managed_programs``) or from the policy's
+program the viewer manages (``programs.access.managed_programs``) or from the policy's
 ``PairAccess``. Decisions are recorded, never acted on: re-pairing, extending and closing a pair are
 done on the pair's page with the pair lifecycle services.
 """
@@ -48,9 +48,9 @@ from feedback.models import (
     SessionStatus,
 )
 from matching.models import OPEN_PAIR_STATUSES, Pair
-from matching.selectors import managed_programs
 from organizations.audit import log_action
 from organizations.models import Membership
+from programs.access import managed_programs
 from programs.lifecycle import program_today
 from programs.models import Program
 

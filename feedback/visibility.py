@@ -35,9 +35,9 @@ from django.http import Http404
 from accounts.models import User
 from feedback.models import CheckIn, Goal, GoalUpdate, Note, NoteVisibility, SessionLog
 from matching.models import Pair
-from matching.selectors import managed_programs
 from organizations.models import Membership
 from participants.models import Enrollment
+from programs.access import managed_programs
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,10 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 
+from core.converters import IdConverter
 from matching.engine.rules import HardRules
 from matching.engine.scoring import CRITERIA, CRITERION_LABELS, MAX_WEIGHT
 from matching.models import MatchingRound, ProposedPair, RoundMode
-from mentoring.converters import IdConverter
 from participants.models import Enrollment, EnrollmentRole, EnrollmentStatus
 from programs.models import Program
 

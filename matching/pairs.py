@@ -17,12 +17,11 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
-from matching import engine
+from matching import engine, signals
 from matching.models import OPEN_PAIR_STATUSES, MatchingRound, Pair, PairStatus
 from matching.services import charter_ready_ids, round_create, round_start
 from organizations.audit import log_action
 from organizations.models import Membership, Role
-from organizations.scope import tenant_scope
 from participants.models import Enrollment, EnrollmentRole
 from programs.lifecycle import program_today
 from programs.models import Program, ProgramCoordinator
@@ -151,18 +150,8 @@ def activate_ready_pairs(*, enrollment: Enrollment, actor: User | None) -> list[
 
 
 def _replan(pair: Pair) -> None:
-    """Check-ins follow the pair's dates and status: re-planned once the change commits, in the
-    pair's organisation (the callback may run after the request's scope ended). A failure is
-    logged, not raised: the change itself is committed, and the nightly re-plan catches up."""
-    from feedback.checkins import plan_pair
-
-    organization_id, pair_id = pair.organization_id, pair.pk
-
-    def replan() -> None:
-        with tenant_scope(organization_id):
-            plan_pair(Pair.objects.select_related("program").get(pk=pair_id))
-
-    transaction.on_commit(replan, robust=True)
+    """Tell the apps above that the pair's dates or status changed (check-ins follow them)."""
+    signals.pair_changed.send(sender=Pair, pair=pair)
 
 
 def _lock(pair: Pair) -> Pair:

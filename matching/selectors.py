@@ -14,13 +14,7 @@ from matching.models import (
     UnmatchedEntry,
 )
 from organizations.models import Membership
-from programs.models import Program
-from programs.selectors import program_list
-
-
-def managed_programs(membership: Membership) -> QuerySet[Program]:
-    """Admins: every program; coordinators: the programs assigned to them; members: none."""
-    return program_list(membership=membership)
+from programs.access import managed_programs
 
 
 def round_list(*, membership: Membership) -> QuerySet[MatchingRound]:

@@ -23,7 +23,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
-from matching import engine
+from matching import engine, signals
 from matching.engine.explain import mentee_runner_ups, mentor_runner_ups
 from matching.engine.explain import rationale as pair_rationale
 from matching.engine.scoring import breakdown_totals
@@ -736,10 +736,8 @@ def round_publish(*, matching_round: MatchingRound, actor: User | None) -> list[
         transaction.on_commit(lambda: send_mass_mail(messages))
         active = [pair.pk for pair in pairs if pair.status == PairStatus.ACTIVE]
         if active:
-            from feedback.tasks import plan_pair_check_ins
-
-            enqueue_on_commit(
-                plan_pair_check_ins, organization_id=locked.organization_id, pair_ids=active
+            signals.pairs_published.send(
+                sender=Pair, organization_id=locked.organization_id, pair_ids=active
             )
     matching_round.refresh_from_db()
     return pairs

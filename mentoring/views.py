@@ -24,10 +24,10 @@ _API_DETAILS = {
 }
 
 
-def _error(request: HttpRequest, template: str, status: int) -> HttpResponse:
+def _error(request: HttpRequest, template: str, status: int, reason: str = "") -> HttpResponse:
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": _API_DETAILS[status], "fields": {}}, status=status)
-    return render(request, template, status=status)
+        return JsonResponse({"detail": reason or _API_DETAILS[status], "fields": {}}, status=status)
+    return render(request, template, {"reason": reason}, status=status)
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
@@ -35,7 +35,8 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _error(request, "errors/403.html", 403)
+    """403 with the policy's reason (``core.access.Forbidden``), the same words as the API's."""
+    return _error(request, "errors/403.html", 403, str(exception or ""))
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -9,7 +9,6 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from feedback.models import Touchpoint
 from organizations.models import AuditEntry, Invitation, Membership, Organization
 
 
@@ -62,9 +61,3 @@ class AuditEntryAdmin(UnscopedAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
-
-
-@admin.register(Touchpoint)
-class TouchpointAdmin(UnscopedAdmin):
-    list_display = ("kind", "organization", "due_at", "status", "attempts")
-    list_filter = ("status", "kind", "organization")

@@ -48,6 +48,10 @@ class Role(models.TextChoices):
     MEMBER = "member", "Member"
 
 
+# Admins and coordinators run programs; members take part in them.
+STAFF_ROLES: tuple[str, ...] = (Role.ADMIN, Role.COORDINATOR)
+
+
 class Membership(TenantModel):
     """A user's place in an organisation, with the role that decides what they may do there."""
 
@@ -71,7 +75,7 @@ class Membership(TenantModel):
     @property
     def is_staff_role(self) -> bool:
         """Admins and coordinators run programs; members take part in them."""
-        return self.role in (Role.ADMIN, Role.COORDINATOR)
+        return self.role in STAFF_ROLES
 
 
 def hash_secret(secret: str) -> str:

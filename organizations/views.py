@@ -8,20 +8,20 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.adapter import INVITATION_SESSION_KEY
-from mentoring.pages import add_form_errors, paginate, require_role
+from core.pages import add_form_errors, paginate, require_role
 from organizations import selectors, services
 from organizations.forms import ApiTokenForm, InvitationForm, RoleForm
 from organizations.http import OrgRequest
-from organizations.models import Role
+from organizations.models import STAFF_ROLES, Role
 from organizations.scope import tenant_scope
+from organizations.signup import INVITATION_SESSION_KEY
 
 
 def organization_home(request: OrgRequest, org_slug: str) -> HttpResponse:
     return render(request, "organizations/home.html")
 
 
-@require_role(Role.ADMIN, Role.COORDINATOR)
+@require_role(*STAFF_ROLES)
 def member_list(request: OrgRequest, org_slug: str) -> HttpResponse:
     page = paginate(request, selectors.membership_list())
     return render(

@@ -22,7 +22,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from mentoring.timezones import time_zone_names
+from core.timezones import time_zone_names
 from organizations.audit import log_action
 from organizations.models import Organization
 from participants.models import Person

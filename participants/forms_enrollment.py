@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 
-from mentoring.timezones import time_zone_choices
+from core.timezones import time_zone_choices
 from participants.models import (
     EnrollmentRole,
     MatchingUse,

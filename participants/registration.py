@@ -20,7 +20,7 @@ from django.db.models import Max, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
-from mentoring.timezones import time_zone_names
+from core.timezones import time_zone_names
 from organizations.audit import log_action
 from participants import directory
 from participants.models import (
@@ -33,8 +33,8 @@ from participants.models import (
     RegistrationQuestion,
     SkillDirection,
 )
+from participants.participation import PARTICIPATING_STATUSES, audience_of
 from programs.models import Audience, Program, Topic
-from programs.participation import PARTICIPATING_STATUSES, audience_of
 
 MAX_WINDOWS = 14
 MAX_TEXT_ANSWER = 500

@@ -26,8 +26,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from organizations.audit import log_action
-from participants.models import EnrollmentRole
-from programs import selectors
+from programs import hooks, selectors
 from programs.models import Program, ProgramStatus
 from programs.validation import valid_time_zones
 
@@ -85,16 +84,6 @@ def _to_enrolling(program: Program) -> list[Missing]:
     return missing
 
 
-def _to_matching(program: Program) -> list[Missing]:
-    counts = selectors.accepted_counts(program=program)
-    missing = []
-    if counts[EnrollmentRole.MENTOR] < 1:
-        missing.append(Missing("mentors", "Accept at least one mentor."))
-    if counts[EnrollmentRole.MENTEE] < 1:
-        missing.append(Missing("mentees", "Accept at least one mentee."))
-    return missing
-
-
 def _to_active(program: Program) -> list[Missing]:
     today = program_today(program)
     missing = []
@@ -110,21 +99,7 @@ def _to_active(program: Program) -> list[Missing]:
         )
     if program.end_date is not None and program.end_date < today:
         missing.append(Missing("end_date", "The end date has passed; move it into the future."))
-    return missing + _to_matching(program)
-
-
-def _back_to_draft(program: Program) -> list[Missing]:
-    counts = selectors.accepted_counts(program=program)
-    accepted = sum(counts.values())
-    if accepted:
-        return [
-            Missing(
-                "participants",
-                f"{accepted} participant(s) are already accepted; withdraw them before going "
-                "back to draft.",
-            )
-        ]
-    return []
+    return missing
 
 
 def _back_to_active(program: Program) -> list[Missing]:
@@ -139,13 +114,14 @@ def missing_preconditions(program: Program, to: str) -> list[Missing]:
         return [Missing("archived", "Unarchive the program first.")]
     checks: dict[tuple[str, str], Callable[[Program], list[Missing]]] = {
         (S.DRAFT, S.ENROLLING): _to_enrolling,
-        (S.ENROLLING, S.MATCHING): _to_matching,
         (S.MATCHING, S.ACTIVE): _to_active,
-        (S.ENROLLING, S.DRAFT): _back_to_draft,
         (S.CLOSING, S.ACTIVE): _back_to_active,
     }
     check = checks.get((program.status, to))
-    return check(program) if check else []
+    missing = check(program) if check else []
+    for registered in hooks.transition_checks:
+        missing.extend(registered(program, program.status, to))
+    return missing
 
 
 def transition_options(program: Program) -> list[TransitionOption]:

@@ -7,15 +7,12 @@ see their own enrolments on the participant pages).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 
 from accounts.models import User
 from organizations.models import Membership, Role
-from participants.models import Enrollment, EnrollmentRole, EnrollmentStatus, TrainingCompletion
+from programs.access import managed_programs
 from programs.models import (
-    Audience,
     CharterVersion,
     Objective,
     Program,
@@ -35,14 +32,8 @@ def active_topics() -> QuerySet[Topic]:
 
 
 def program_list(*, membership: Membership) -> QuerySet[Program]:
-    """The programs this member may manage (see the module docstring)."""
-    programs = Program.objects.all()
-    if membership.role == Role.ADMIN:
-        return programs
-    if membership.role == Role.COORDINATOR:
-        assigned = ProgramCoordinator.objects.filter(user_id=membership.user_id)
-        return programs.filter(pk__in=assigned.values("program_id"))
-    return programs.none()
+    """The programs this member may manage (the rule: ``programs.access``)."""
+    return managed_programs(membership)
 
 
 def program_overview_list(
@@ -93,69 +84,6 @@ def coordinator_candidates(*, program: Program | None = None) -> QuerySet[User]:
         assigned = ProgramCoordinator.objects.filter(program=program).values("user_id")
         users = users.exclude(pk__in=assigned)
     return users
-
-
-def accepted_counts(*, program: Program) -> dict[str, int]:
-    """Accepted participants per enrolment role, in one query: {"mentor": n, "mentee": m}."""
-    rows = (
-        Enrollment.objects.filter(program=program, status=EnrollmentStatus.ACCEPTED)
-        .values("role")
-        .annotate(n=Count("id"))
-    )
-    counts = dict.fromkeys(EnrollmentRole.values, 0)
-    counts.update({row["role"]: row["n"] for row in rows})
-    return counts
-
-
-@dataclass(frozen=True)
-class TrainingRate:
-    resource: TrainingResource
-    completed: int
-    enrolled: int
-
-    @property
-    def percent(self) -> int | None:
-        if not self.enrolled:
-            return None
-        return round(100 * self.completed / self.enrolled)
-
-
-def _audience_roles(audience: str) -> tuple[str, ...]:
-    if audience == Audience.MENTORS:
-        return (EnrollmentRole.MENTOR,)
-    if audience == Audience.MENTEES:
-        return (EnrollmentRole.MENTEE,)
-    return (EnrollmentRole.MENTOR, EnrollmentRole.MENTEE)
-
-
-def training_completion_rates(*, program: Program) -> list[TrainingRate]:
-    """Completed / accepted participants of each resource's audience, in three queries whatever
-    the number of resources and people."""
-    resources = list(training_list(program=program))
-    enrolled = accepted_counts(program=program)
-    in_audience = (
-        Q(resource__audience=Audience.BOTH)
-        | Q(resource__audience=Audience.MENTORS, enrollment__role=EnrollmentRole.MENTOR)
-        | Q(resource__audience=Audience.MENTEES, enrollment__role=EnrollmentRole.MENTEE)
-    )
-    completed = dict(
-        TrainingCompletion.objects.filter(
-            in_audience,
-            resource__program=program,
-            enrollment__status=EnrollmentStatus.ACCEPTED,
-        )
-        .values("resource")
-        .annotate(n=Count("id"))
-        .values_list("resource", "n")
-    )
-    return [
-        TrainingRate(
-            resource=resource,
-            completed=completed.get(resource.pk, 0),
-            enrolled=sum(enrolled[role] for role in _audience_roles(resource.audience)),
-        )
-        for resource in resources
-    ]
 
 
 def status_choices() -> list[tuple[str, str]]:

@@ -16,8 +16,7 @@ from django.utils import timezone
 from accounts.models import User
 from organizations.audit import log_action
 from organizations.models import Membership, Organization, Role
-from organizations.tasks import enqueue_on_commit
-from programs import selectors
+from programs import hooks, selectors
 from programs.models import (
     CharterVersion,
     Objective,
@@ -214,22 +213,12 @@ def program_update(
             data["focus_topics"] = _set_focus_topics(program, focus_topics)
         log_action(actor=actor, action="program.updated", target=program, data=data)
         if set(changed) & CHECK_IN_PLAN_FIELDS:
-            _replan_check_ins(program)
+            hooks.schedule_changed.send(sender=Program, program=program)
     return program
 
 
 # The settings a pair's check-in calendar is computed from.
 CHECK_IN_PLAN_FIELDS = frozenset({"start_date", "end_date", "checkin_cadence_days", "time_zone"})
-
-
-def _replan_check_ins(program: Program) -> None:
-    """Check-ins follow the program's dates: re-plan them in a task once this change commits
-    (feedback depends on programs, so it is imported here rather than at the top)."""
-    from feedback.tasks import plan_program_check_ins
-
-    enqueue_on_commit(
-        plan_program_check_ins, organization_id=program.organization_id, program_id=program.pk
-    )
 
 
 def _copy_name(name: str) -> str:

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
-from mentoring.timezones import time_zone_names
+from core.timezones import time_zone_names
 from programs.models import Program, ProgramStatus
 
 # Wording a program may override, and what the product calls it by default.

@@ -18,14 +18,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.models import User
+from core.api.pagination import DefaultCursorPagination
+from core.api.params import id_param
 from feedback import checkins
 from feedback.models import CheckIn, CheckInStatus
-from matching.selectors import managed_programs
-from mentoring.api.pagination import DefaultCursorPagination
-from mentoring.api.params import id_param
 from organizations.api.permissions import HasOrganizationRole, request_membership
 from organizations.api.views import ID_REGEX
 from organizations.models import Membership
+from programs.access import managed_programs
 
 
 class CheckInSerializer(serializers.ModelSerializer[CheckIn]):

@@ -30,6 +30,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.models import User
+from core.api.pagination import DefaultCursorPagination
 from feedback import goals, notes, sessions
 from feedback.api.serializers_relationships import (
     GoalFactsSerializer,
@@ -52,7 +53,6 @@ from feedback.api.serializers_relationships import (
 from feedback.models import Goal, GoalUpdate, Note, SessionLog
 from feedback.visibility import PairAccess, pair_access
 from matching import pairs
-from mentoring.api.pagination import DefaultCursorPagination
 from organizations.api.permissions import IsOrganizationMember, request_membership
 from organizations.api.views import ID_REGEX
 from participants.models import Enrollment

@@ -17,14 +17,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.models import User
+from core.api.pagination import DefaultCursorPagination
+from core.api.params import id_param
 from feedback import review
 from feedback.models import EngagementLevel, EngagementSnapshot, ReviewDecision, ReviewDecisionKind
 from feedback.visibility import access_for
-from mentoring.api.pagination import DefaultCursorPagination
-from mentoring.api.params import id_param
-from organizations.api.permissions import STAFF_ROLES, HasOrganizationRole, request_membership
+from organizations.api.permissions import HasOrganizationRole, request_membership
 from organizations.api.views import ID_REGEX
-from organizations.models import Membership
+from organizations.models import STAFF_ROLES, Membership
 
 # --- Serializers --------------------------------------------------------------------------------
 

@@ -18,17 +18,17 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.models import User
+from core.pages import add_form_errors, paginate, require_role
 from feedback import checkins, links
 from feedback.models import CheckIn, CheckInStatus, SessionLog
 from feedback.sessions import session_we_met
-from matching.selectors import managed_programs
-from mentoring.pages import add_form_errors, paginate, require_role
 from organizations.http import OrgRequest
-from organizations.models import Organization, Role
+from organizations.models import STAFF_ROLES, Organization
 from organizations.scope import tenant_scope
 from organizations.selectors import organization_by_slug
+from programs.access import managed_programs
 
-STAFF = (Role.ADMIN, Role.COORDINATOR)
+STAFF = STAFF_ROLES
 STATUS_FILTERS = (CheckInStatus.SENT, CheckInStatus.ANSWERED, CheckInStatus.PLANNED)
 
 

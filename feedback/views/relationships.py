@@ -28,6 +28,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.pages import add_form_errors
 from feedback import goals, ics, notes, sessions
 from feedback.forms_relationships import (
     ExtendForm,
@@ -51,7 +52,6 @@ from feedback.views.relationships_context import (
 from feedback.visibility import PairAccess, pair_access
 from matching import pairs as pair_services
 from matching.views.pairs import render_pair_page
-from mentoring.pages import add_form_errors
 from organizations.http import OrgRequest
 from participants.models import Enrollment
 

@@ -18,6 +18,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
 
+from core.timezones import time_zone_names
 from feedback import goals, sessions
 from feedback.forms_relationships import (
     ExtendForm,
@@ -42,7 +43,6 @@ from feedback.models import (
 from feedback.visibility import PairAccess
 from matching.models import OPEN_PAIR_STATUSES, PairStatus
 from matching.pairs import pair_end_date
-from mentoring.timezones import time_zone_names
 from programs.lifecycle import program_today, program_zone
 from programs.models import Topic
 

@@ -17,18 +17,18 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core.pages import add_form_errors, paginate, require_role
 from feedback import review
 from feedback.forms_review import ReviewDecisionForm
 from feedback.models import EngagementLevel, ReviewDecisionKind
 from feedback.visibility import pair_access
 from matching.models import Pair
-from matching.selectors import managed_programs
-from mentoring.pages import add_form_errors, paginate, require_role
 from organizations.http import OrgRequest
-from organizations.models import Role
+from organizations.models import STAFF_ROLES
+from programs.access import managed_programs
 from programs.models import Program
 
-STAFF = (Role.ADMIN, Role.COORDINATOR)
+STAFF = STAFF_ROLES
 LEVEL_LABELS = dict(EngagementLevel.choices) | {"none": "Not scored yet"}
 DECISION_LABELS = dict(ReviewDecisionKind.choices)
 PAIR_PAGE_DECISIONS = frozenset(

@@ -20,6 +20,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.models import User
+from core.api.pagination import DefaultCursorPagination
+from core.api.params import id_param
 from matching import pairs, selectors, services
 from matching.api.serializers import (
     BlockSerializer,
@@ -37,12 +39,11 @@ from matching.api.serializers import (
     UnmatchedSerializer,
 )
 from matching.models import MatchingBlock, MatchingPin, MatchingRound, Pair, ProposedPair
-from mentoring.api.pagination import DefaultCursorPagination
-from mentoring.api.params import id_param
-from organizations.api.permissions import STAFF_ROLES, HasOrganizationRole, request_membership
+from organizations.api.permissions import HasOrganizationRole, request_membership
 from organizations.api.views import ID_REGEX
-from organizations.models import Membership
+from organizations.models import STAFF_ROLES, Membership
 from participants.models import Enrollment
+from programs.access import managed_programs, manages
 from programs.models import Program
 
 
@@ -61,7 +62,7 @@ def _membership(request: Request) -> Membership:
 
 
 def _managed_program(request: Request, program_id: int) -> Program:
-    program = selectors.managed_programs(_membership(request)).filter(pk=program_id).first()
+    program = managed_programs(_membership(request)).filter(pk=program_id).first()
     if program is None:
         raise ValidationError({"program": ["Unknown program."]})
     return program
@@ -267,7 +268,7 @@ class PairViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         ``rematch_errors``."""
         pair = self.get_object()
         membership = _membership(request)
-        managed = selectors.managed_programs(membership).filter(pk=pair.program_id).exists()
+        managed = manages(membership, pair.program_id)
         if not (membership.is_staff_role and managed):
             raise PermissionDenied("Only the staff of this program can end its pairs.")
         payload = PairEndSerializer(data=request.data)
@@ -303,7 +304,7 @@ class RematchViewSet(viewsets.GenericViewSet[MatchingRound]):
         payload.is_valid(raise_exception=True)
         enrollment = (
             Enrollment.objects.filter(
-                program__in=selectors.managed_programs(_membership(request)),
+                program__in=managed_programs(_membership(request)),
                 pk=payload.validated_data["enrollment"],
             )
             .select_related("program", "person")

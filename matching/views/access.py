@@ -1,6 +1,6 @@
 """Who may reach the matching pages, and how ids from the URL are resolved.
 
-Admins and the coordinators of a program (``selectors.managed_programs``); another program, round
+Admins and the coordinators of a program (``programs.access``); another program, round
 or proposal id is a 404, a plain member a 403 (``require_role``).
 """
 
@@ -12,19 +12,20 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 
+from core.converters import IdConverter
 from matching import selectors
 from matching.models import MatchingRound, ProposedPair
-from mentoring.converters import IdConverter
 from organizations.http import OrgRequest
-from organizations.models import Role
+from organizations.models import STAFF_ROLES
+from programs import access
 from programs.models import Program
 
-STAFF = (Role.ADMIN, Role.COORDINATOR)
+STAFF = STAFF_ROLES
 _ID = re.compile(rf"^{IdConverter.regex}$")
 
 
 def managed_program(request: OrgRequest, program_pk: int) -> Program:
-    return get_object_or_404(selectors.managed_programs(request.membership), pk=program_pk)
+    return access.managed_program(request.membership, program_pk)
 
 
 def program_round(program: Program, pk: int) -> MatchingRound:

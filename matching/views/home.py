@@ -13,6 +13,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.pages import add_form_errors, paginate, require_role
 from matching import selectors, services
 from matching.forms import PairRuleForm, RoundConfigForm
 from matching.models import MatchingRound, RoundStatus
@@ -24,7 +25,6 @@ from matching.views.access import (
     to_home,
     to_round,
 )
-from mentoring.pages import add_form_errors, paginate, require_role
 from organizations.http import OrgRequest
 from participants.models import Enrollment, EnrollmentStatus
 from programs.models import Program

@@ -18,6 +18,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from core.pages import add_form_errors, paginate, require_role
 from feedback.sessions import hours_by_pair, hours_by_person, program_hours
 from feedback.views.relationships_context import pair_life
 from feedback.visibility import PairAccess
@@ -27,8 +28,8 @@ from matching.engine.scoring import CRITERION_LABELS
 from matching.loading import free_places, open_pair_counts
 from matching.models import OPEN_PAIR_STATUSES, MatchingRound, Pair, PairStatus, ProposedPair
 from matching.views.access import STAFF, managed_program, to_round
-from mentoring.pages import add_form_errors, paginate, require_role
 from organizations.http import OrgRequest
+from participants import participation
 from participants.models import (
     CharterAcceptance,
     Enrollment,
@@ -36,7 +37,7 @@ from participants.models import (
     EnrollmentStatus,
     Person,
 )
-from programs import participation
+from programs.access import manages
 from programs.models import CharterVersion, Program, ProgramStatus
 
 # Re-matching only makes sense while pairs are being formed or running (the service says why not).
@@ -97,10 +98,7 @@ def _visible_pairs(request: OrgRequest) -> QuerySet[Pair]:
 
 
 def _manages(request: OrgRequest, program_id: int) -> bool:
-    return (
-        request.membership.is_staff_role
-        and selectors.managed_programs(request.membership).filter(pk=program_id).exists()
-    )
+    return request.membership.is_staff_role and manages(request.membership, program_id)
 
 
 def _managed_pair(request: OrgRequest, pk: int) -> Pair:

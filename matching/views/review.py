@@ -12,6 +12,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core.pages import add_form_errors, require_role
 from matching import services
 from matching.engine.compare import Comparison
 from matching.forms import SwapForm
@@ -26,7 +27,6 @@ from matching.views.access import (
     to_round,
 )
 from matching.views.rounds import COMPUTED
-from mentoring.pages import add_form_errors, require_role
 from organizations.http import OrgRequest
 from participants.models import Enrollment
 

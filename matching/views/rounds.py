@@ -13,6 +13,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
+from core.pages import paginate, require_role
 from matching import selectors, services
 from matching.engine.scoring import CRITERIA, CRITERION_LABELS
 from matching.forms import RULE_LABELS
@@ -25,7 +26,6 @@ from matching.views.access import (
     round_proposal,
     to_round,
 )
-from mentoring.pages import paginate, require_role
 from organizations.http import OrgRequest
 
 PROPOSALS_PER_PAGE = 25

@@ -51,4 +51,3 @@ class HasOrganizationRole(IsOrganizationMember):
 
 
 ADMIN_ONLY = (Role.ADMIN,)
-STAFF_ROLES = (Role.ADMIN, Role.COORDINATOR)

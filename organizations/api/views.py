@@ -10,14 +10,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from mentoring.converters import IdConverter
+from core.converters import IdConverter
 from organizations import selectors, services
-from organizations.api.permissions import (
-    ADMIN_ONLY,
-    STAFF_ROLES,
-    HasOrganizationRole,
-    request_membership,
-)
+from organizations.api.permissions import ADMIN_ONLY, HasOrganizationRole, request_membership
 from organizations.api.serializers import (
     AuditEntrySerializer,
     InvitationCreateSerializer,
@@ -26,7 +21,7 @@ from organizations.api.serializers import (
     MembershipSerializer,
     OrganizationSerializer,
 )
-from organizations.models import AuditEntry, Invitation, Membership
+from organizations.models import STAFF_ROLES, AuditEntry, Invitation, Membership
 
 ID_REGEX = IdConverter.regex
 

@@ -16,10 +16,10 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from mentoring.api.pagination import DefaultCursorPagination
-from organizations.api.permissions import ADMIN_ONLY, STAFF_ROLES, HasOrganizationRole
+from core.api.pagination import DefaultCursorPagination
+from organizations.api.permissions import ADMIN_ONLY, HasOrganizationRole
 from organizations.api.views import ID_REGEX
-from organizations.models import Organization
+from organizations.models import STAFF_ROLES, Organization
 from participants import directory, importing
 from participants.models import ImportJob, Person
 

@@ -20,12 +20,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.models import User
-from mentoring.api.params import id_param
-from organizations.api.permissions import STAFF_ROLES, HasOrganizationRole, request_membership
+from core.api.params import id_param
+from organizations.api.permissions import HasOrganizationRole, request_membership
 from organizations.api.views import ID_REGEX
-from organizations.models import Membership
+from organizations.models import STAFF_ROLES, Membership
 from participants import enrollment as enrolment
-from participants import registration
+from participants import participation, registration
 from participants.models import (
     Enrollment,
     EnrollmentRole,
@@ -35,7 +35,6 @@ from participants.models import (
     QuestionKind,
     RegistrationQuestion,
 )
-from programs import participation
 from programs.models import Audience, Program, TrainingResource
 
 # --- Serializers ----------------------------------------------------------------------------------

@@ -11,14 +11,14 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from mentoring.pages import add_form_errors, paginate, require_role
+from core.pages import add_form_errors, paginate, require_role
 from organizations.http import OrgRequest
-from organizations.models import Role
+from organizations.models import STAFF_ROLES
 from participants import directory
 from participants.forms_directory import DirectorySearchForm, PersonForm
 from participants.models import Person
 
-STAFF = (Role.ADMIN, Role.COORDINATOR)
+STAFF = STAFF_ROLES
 
 
 def _person(pk: int) -> Person:

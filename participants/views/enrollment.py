@@ -9,15 +9,15 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from mentoring.pages import add_form_errors, paginate, require_role
+from core.pages import add_form_errors, paginate, require_role
 from organizations.http import OrgRequest
-from organizations.models import Role
+from organizations.models import STAFF_ROLES
 from participants import enrollment as enrolment
 from participants.forms_enrollment import InviteForm, WithdrawForm
 from participants.models import Enrollment, EnrollmentRole, EnrollmentStatus
 from programs.models import Program
 
-STAFF = (Role.ADMIN, Role.COORDINATOR)
+STAFF = STAFF_ROLES
 CANDIDATES_SHOWN = 50
 
 

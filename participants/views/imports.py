@@ -16,7 +16,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from mentoring.pages import add_form_errors, paginate, require_role
+from core.pages import add_form_errors, paginate, require_role
 from organizations.http import OrgRequest
 from organizations.models import Role
 from participants import importing

@@ -6,17 +6,16 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from organizations.http import OrgRequest
 from participants import enrollment as enrolment
+from participants import hooks, participation
 from participants.forms_enrollment import ApplyForm, WithdrawForm
 from participants.models import Enrollment, EnrollmentRole, EnrollmentStatus
 from participants.registration import profile_completeness
-from programs import participation
 from programs.models import Program, TrainingResource
 
 
@@ -92,22 +91,12 @@ def my_program_detail(request: OrgRequest, org_slug: str, program_pk: int) -> Ht
     enrollment = _mine(request, program_pk)
     terms = Terms.of(enrollment.program)
     training = participation.training_for(enrollment)
-    # Pairs belong to matching, which builds on participants: read them here, at the page layer.
-    from matching.models import Pair
-
-    pairs = (
-        Pair.objects.filter(Q(mentor=enrollment) | Q(mentee=enrollment))
-        .select_related("mentor__person", "mentee__person")
-        .order_by("-created_at", "-id")
-    )
     return render(
         request,
         "participants/my_programs/detail.html",
         {
-            "pairs": [
-                (pair, pair.mentee if pair.mentor_id == enrollment.pk else pair.mentor)
-                for pair in pairs
-            ],
+            "pairs": [],
+            **hooks.my_program_page.context(enrollment),
             "enrollment": enrollment,
             "program": enrollment.program,
             "terms": terms,

@@ -9,7 +9,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from mentoring.pages import add_form_errors, require_role
+from core.pages import add_form_errors, require_role
 from organizations.http import OrgRequest
 from participants import registration
 from participants.enrollment import my_enrollments, staff_programs

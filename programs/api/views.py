@@ -20,14 +20,10 @@ from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
 from accounts.models import User
-from mentoring.api.pagination import DefaultCursorPagination
-from organizations.api.permissions import (
-    ADMIN_ONLY,
-    STAFF_ROLES,
-    HasOrganizationRole,
-    request_membership,
-)
+from core.api.pagination import DefaultCursorPagination
+from organizations.api.permissions import ADMIN_ONLY, HasOrganizationRole, request_membership
 from organizations.api.views import ID_REGEX
+from organizations.models import STAFF_ROLES
 from programs import content, lifecycle, selectors, services
 from programs.api import serializers as s
 from programs.models import (

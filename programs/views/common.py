@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
-from django.shortcuts import get_object_or_404
 
 from organizations.http import OrgRequest
-from organizations.models import Role
-from programs import selectors
+from organizations.models import STAFF_ROLES
+from programs.access import managed_program
 from programs.models import Program
 
-STAFF = (Role.ADMIN, Role.COORDINATOR)
+STAFF = STAFF_ROLES
 
 
 def get_program(request: OrgRequest, pk: int) -> Program:
     """The program with this id among those the requester may manage; 404 otherwise (another
     organisation's id and a program a coordinator is not assigned to look the same)."""
-    return get_object_or_404(selectors.program_list(membership=request.membership), pk=pk)
+    return managed_program(request.membership, pk)
 
 
 def is_htmx(request: HttpRequest) -> bool:

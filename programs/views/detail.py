@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 
 from organizations.http import OrgRequest
-from programs import lifecycle, selectors
+from programs import hooks, lifecycle, selectors
 from programs.forms import CharterForm, CoordinatorForm, ObjectiveForm, TrainingForm
 from programs.models import Program
 
@@ -27,7 +27,6 @@ def detail_context(request: OrgRequest, program: Program, **overrides: Any) -> d
         "objectives": list(selectors.objective_list(program=program)),
         "charter": versions[0] if versions else None,
         "charter_history": versions[1:],
-        "training_rates": selectors.training_completion_rates(program=program),
         "coordinators": list(selectors.coordinator_list(program=program)),
         "objective_form": ObjectiveForm(),
         "charter_form": CharterForm(),
@@ -38,6 +37,7 @@ def detail_context(request: OrgRequest, program: Program, **overrides: Any) -> d
         "transition_errors": None,
         "section_message": None,
     }
+    context.update(hooks.program_page.context(program))
     context.update(overrides)
     return context
 

@@ -18,7 +18,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from mentoring.pages import add_form_errors, require_role
+from core.pages import add_form_errors, require_role
 from organizations.http import OrgRequest
 from organizations.models import Role
 from programs import content, selectors, services

@@ -15,11 +15,11 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.adapter import INVITATION_SESSION_KEY
 from accounts.models import User
 from organizations import services
 from organizations.models import Invitation, Membership, Role
 from organizations.scope import tenant_scope
+from organizations.signup import INVITATION_SESSION_KEY
 from tests.accounts.conftest import (
     first_template,
     form_errors,

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from matching import pairs
 from matching.models import PairStatus
 from organizations.models import AuditEntry
-from programs import participation
+from participants import participation
 from programs.models import ProgramCoordinator
 from tests.conftest import Tenant
 from tests.feedback.builders import live_pair

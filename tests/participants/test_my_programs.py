@@ -10,9 +10,8 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from participants import registration
+from participants import participation, registration
 from participants.models import EnrollmentRole, EnrollmentStatus, RegistrationQuestion
-from programs import participation
 from programs.models import Audience
 from tests.conftest import Tenant, login
 from tests.participants.test_enrollment_builders import (

@@ -6,8 +6,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from organizations.models import AuditEntry
+from participants import participation
 from participants.models import CharterAcceptance, EnrollmentRole, TrainingCompletion
-from programs import participation, selectors
 from programs.models import Audience
 from tests.conftest import Tenant
 from tests.participants.test_enrollment_builders import (
@@ -122,5 +122,5 @@ def test_completion_rates_count_accepted_participants_of_the_audience(
         )
     enrol(org_a, mentor.program, make_person(org_a), EnrollmentRole.MENTEE, "accepted")
     with org_a.scope():
-        (rate,) = selectors.training_completion_rates(program=mentor.program)
+        (rate,) = participation.training_completion_rates(program=mentor.program)
     assert (rate.completed, rate.enrolled, rate.percent) == (1, 2, 50)

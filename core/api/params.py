@@ -7,7 +7,7 @@ import re
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 
-from mentoring.converters import IdConverter
+from core.converters import IdConverter
 
 _ID = re.compile(rf"^{IdConverter.regex}$")
 

@@ -1,4 +1,5 @@
-"""What a participant does in their program: accept the charter and complete the training.
+"""What a participant does in their program: accept the charter and complete the training; and
+what the program's staff read of it (accepted counts, training completion rates).
 
 The current charter is the latest published version. Accepting records that exact version, so
 publishing a new version asks everyone again (``needs_charter_acceptance`` turns true). Only the
@@ -12,6 +13,7 @@ from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Count, Q
 
 from accounts.models import User
 from organizations.audit import log_action
@@ -22,6 +24,7 @@ from participants.models import (
     EnrollmentStatus,
     TrainingCompletion,
 )
+from participants.signals import charter_accepted
 from programs import selectors
 from programs.models import Audience, CharterVersion, Program, TrainingResource
 
@@ -102,12 +105,75 @@ def charter_accept(*, enrollment: Enrollment, actor: User) -> CharterAcceptance:
                 target=acceptance,
                 data={"program": enrollment.program_id, "version": charter.version},
             )
-            # A published pair starts once both people accepted (matching owns pairs; imported
-            # here, not at the top, because matching depends on programs).
-            from matching.pairs import activate_ready_pairs
-
-            activate_ready_pairs(enrollment=enrollment, actor=actor)
+            # Inside the transaction: a published pair starts once both people accepted.
+            charter_accepted.send(sender=Enrollment, enrollment=enrollment, actor=actor)
     return acceptance
+
+
+# --- Staff figures -------------------------------------------------------------------------------
+
+
+def accepted_counts(*, program: Program) -> dict[str, int]:
+    """Accepted participants per enrolment role, in one query: {"mentor": n, "mentee": m}."""
+    rows = (
+        Enrollment.objects.filter(program=program, status=EnrollmentStatus.ACCEPTED)
+        .values("role")
+        .annotate(n=Count("id"))
+    )
+    counts = dict.fromkeys(EnrollmentRole.values, 0)
+    counts.update({row["role"]: row["n"] for row in rows})
+    return counts
+
+
+@dataclass(frozen=True)
+class TrainingRate:
+    resource: TrainingResource
+    completed: int
+    enrolled: int
+
+    @property
+    def percent(self) -> int | None:
+        if not self.enrolled:
+            return None
+        return round(100 * self.completed / self.enrolled)
+
+
+def _audience_roles(audience: str) -> tuple[str, ...]:
+    if audience == Audience.MENTORS:
+        return (EnrollmentRole.MENTOR,)
+    if audience == Audience.MENTEES:
+        return (EnrollmentRole.MENTEE,)
+    return (EnrollmentRole.MENTOR, EnrollmentRole.MENTEE)
+
+
+def training_completion_rates(*, program: Program) -> list[TrainingRate]:
+    """Completed / accepted participants of each resource's audience, in three queries whatever
+    the number of resources and people."""
+    resources = list(selectors.training_list(program=program))
+    enrolled = accepted_counts(program=program)
+    in_audience = (
+        Q(resource__audience=Audience.BOTH)
+        | Q(resource__audience=Audience.MENTORS, enrollment__role=EnrollmentRole.MENTOR)
+        | Q(resource__audience=Audience.MENTEES, enrollment__role=EnrollmentRole.MENTEE)
+    )
+    completed = dict(
+        TrainingCompletion.objects.filter(
+            in_audience,
+            resource__program=program,
+            enrollment__status=EnrollmentStatus.ACCEPTED,
+        )
+        .values("resource")
+        .annotate(n=Count("id"))
+        .values_list("resource", "n")
+    )
+    return [
+        TrainingRate(
+            resource=resource,
+            completed=completed.get(resource.pk, 0),
+            enrolled=sum(enrolled[role] for role in _audience_roles(resource.audience)),
+        )
+        for resource in resources
+    ]
 
 
 # --- Training -----------------------------------------------------------------------------------

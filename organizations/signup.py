@@ -1,3 +1,5 @@
+"""Sign-up by invitation: allauth's account adapter for Flipside (settings.ACCOUNT_ADAPTER)."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -7,6 +9,10 @@ from django import forms
 from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
+
+from organizations.scope import tenant_scope
+from organizations.selectors import organization_by_slug
+from organizations.services import invitation_for_token
 
 INVITATION_SESSION_KEY = "flipside_invitation"
 _INVITATION_FIELDS = frozenset({"org", "token", "email"})
@@ -20,11 +26,6 @@ def pending_invitation(request: HttpRequest) -> dict[str, Any] | None:
 
 def _invitation_still_open(invitation: dict[str, Any]) -> bool:
     """Whether the remembered invitation can still be accepted (it may be revoked or expired since)."""
-    # Imported here: organizations.views imports this module for INVITATION_SESSION_KEY.
-    from organizations.scope import tenant_scope
-    from organizations.selectors import organization_by_slug
-    from organizations.services import invitation_for_token
-
     organization = organization_by_slug(str(invitation["org"]))
     if organization is None:
         return False

@@ -1,0 +1,12 @@
+"""What participants tells the apps above it. Each signal is sent inside the transaction that made
+the change, so a receiver's writes commit or roll back with it.
+
+- ``charter_accepted(enrollment, actor)``: a participant accepted the program's current charter
+  (matching starts the published pairs whose two people have now both accepted).
+"""
+
+from __future__ import annotations
+
+from django.dispatch import Signal
+
+charter_accepted = Signal()

@@ -1,0 +1,64 @@
+"""Program staff: who runs which program. The one policy every app asks about a program.
+
+==========================================  =====  ==========================  ===========
+permission                                   admin  coordinator (assigned)      others
+==========================================  =====  ==========================  ===========
+program.view / program.manage                yes    yes                         404
+  (settings, objectives, charter, training,
+  enrolment, matching, pairs, review)
+program.assign_coordinators                  yes    403                         404
+==========================================  =====  ==========================  ===========
+
+A coordinator not assigned to a program, and a plain member, cannot tell it exists (404), exactly
+like another organisation's program. Admins see every program of the organisation.
+"""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from core.access import Access
+from organizations.models import Membership, Role
+from programs.models import Program, ProgramCoordinator
+
+VIEW = "program.view"
+MANAGE = "program.manage"
+ASSIGN_COORDINATORS = "program.assign_coordinators"
+
+_REFUSALS = {ASSIGN_COORDINATORS: "Only an admin assigns a program's coordinators."}
+
+
+def managed_programs(membership: Membership) -> QuerySet[Program]:
+    """Admins: every program; coordinators: the programs assigned to them; members: none."""
+    programs = Program.objects.all()
+    if membership.role == Role.ADMIN:
+        return programs
+    if membership.role == Role.COORDINATOR:
+        assigned = ProgramCoordinator.objects.filter(user_id=membership.user_id)
+        return programs.filter(pk__in=assigned.values("program_id"))
+    return programs.none()
+
+
+def manages(membership: Membership, program_id: int) -> bool:
+    if membership.role == Role.ADMIN:
+        return True
+    return managed_programs(membership).filter(pk=program_id).exists()
+
+
+def program_access(membership: Membership, program: Program) -> Access:
+    granted: set[str] = set()
+    if manages(membership, program.pk):
+        granted |= {VIEW, MANAGE}
+        if membership.is_admin:
+            granted.add(ASSIGN_COORDINATORS)
+    return Access.of(granted, _REFUSALS)
+
+
+def managed_program(membership: Membership, program_id: int) -> Program:
+    """The program with this id among those ``membership`` manages; Http404 otherwise (another
+    organisation's id and a program a coordinator is not assigned to look the same)."""
+    program = managed_programs(membership).filter(pk=program_id).first()
+    if program is None:
+        raise Http404("No such program.")
+    return program
