@@ -42,6 +42,18 @@ ALLOWED_HOSTS = env_list(
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_str("FLIPSIDE_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
+# Our apps, lowest layer first (docs/architecture.md).
+PROJECT_APPS = [
+    "accounts",
+    "organizations",
+    "programs",
+    "participants",
+    "matching",
+    "feedback",
+    "dashboards",
+    "mentoring",
+]
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -54,14 +66,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
-    "accounts",
-    "organizations",
-    "programs",
-    "participants",
-    "matching",
-    "feedback",
-    "dashboards",
-    "mentoring",
+    *PROJECT_APPS,
 ]
 
 MIDDLEWARE = [
@@ -85,7 +90,11 @@ ASGI_APPLICATION = "mentoring.asgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        # A feature folder keeps its templates beside its code: <app>/<feature>/templates/.
+        "DIRS": [
+            BASE_DIR / "templates",
+            *sorted(path for app in PROJECT_APPS for path in BASE_DIR.glob(f"{app}/*/templates")),
+        ],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
