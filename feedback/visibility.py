@@ -23,6 +23,20 @@ mid-review decisions and notes                    no      no         yes     404
 
 Pages, API serializers and emails read this module; nothing else decides. Private text is never
 serialised for anyone but its author: the API picks its serializer from :class:`PairAccess`.
+
+Who may *act* on the pair's life (pause, extend, end…) is ``matching.access``; what the pair's
+people write here (sessions, notes, goals, invitations) is theirs alone:
+
+============================================  ======  =======  =====
+action                                         member  partner  staff
+============================================  ======  =======  =====
+session.log, note.create, goal.create,         yes     yes      403
+  goal.progress, session.invite (.ics)
+session: edit facts before confirmation        logger  403      403
+session: edit text after confirmation          yes     yes      403
+session: confirm / correct                     403     yes      403
+note: edit / delete                            author  404      404
+============================================  ======  =======  =====
 """
 
 from __future__ import annotations
@@ -30,35 +44,64 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
-from django.http import Http404
 
 from accounts.models import User
-from feedback.models import CheckIn, Goal, GoalUpdate, Note, NoteVisibility, SessionLog
+from core.access import Access, Forbidden
+from feedback.models import (
+    CheckIn,
+    Goal,
+    GoalUpdate,
+    Note,
+    NoteVisibility,
+    SessionLog,
+    SessionStatus,
+)
+from matching import access as pair_policy
+from matching.access import PairRoles
 from matching.models import Pair
 from organizations.models import Membership
 from participants.models import Enrollment
-from programs.access import managed_programs
+
+LOG_SESSION = "session.log"
+WRITE = "pair.write"  # notes, goals, progress, calendar invitations: the pair's own writing
+
+_MEMBERS_ONLY = "Only the two people of this pair do this."
 
 
 @dataclass(frozen=True)
-class PairAccess:
-    """What one viewer may see of one pair."""
-
-    pair: Pair
-    # The viewer's own side of the pair (None for staff who are not in it).
-    enrollment: Enrollment | None
-    is_staff: bool
+class PairAccess(PairRoles):
+    """What one viewer may see of one pair, and write in it."""
 
     @property
-    def is_member(self) -> bool:
-        return self.enrollment is not None
+    def access(self) -> Access:
+        granted = set(super().access.granted)
+        if self.is_member:
+            granted |= {LOG_SESSION, WRITE}
+        return Access.of(
+            granted,
+            {**super().access.refusals, LOG_SESSION: _MEMBERS_ONLY, WRITE: _MEMBERS_ONLY},
+        )
 
-    @property
-    def partner(self) -> Enrollment | None:
+    def member(self) -> Enrollment:
+        """The viewer's side of the pair; staff who see it without being in it are refused."""
         if self.enrollment is None:
-            return None
-        pair = self.pair
-        return pair.mentee if self.enrollment.pk == pair.mentor_id else pair.mentor
+            raise Forbidden(_MEMBERS_ONLY)
+        return self.enrollment
+
+    def require_session_edit(self, session: SessionLog) -> Enrollment:
+        """Before its confirmation a session is its logger's to edit; afterwards either member
+        edits its text (the service keeps the facts final)."""
+        by = self.member()
+        if session.status != SessionStatus.CONFIRMED and session.logged_by_id != by.pk:
+            raise Forbidden("Your partner logged this session: confirm or correct it instead.")
+        return by
+
+    def require_session_confirm(self, session: SessionLog) -> Enrollment:
+        """A session is confirmed (or corrected) by the partner of the one who logged it."""
+        by = self.member()
+        if session.logged_by_id == by.pk:
+            raise Forbidden("Your partner confirms the sessions you log.")
+        return by
 
     # Text written by the pair: the pair's alone.
     @property
@@ -123,36 +166,16 @@ class PairAccess:
 
 def visible_pairs(*, membership: Membership, user: User) -> QuerySet[Pair]:
     """Pairs one is in, plus the pairs of the programs one manages."""
-    visible = Q(mentor__person__user=user) | Q(mentee__person__user=user)
-    if membership.is_staff_role:
-        visible |= Q(program__in=managed_programs(membership))
-    return Pair.objects.filter(visible)
+    return pair_policy.visible_pairs(membership=membership, user=user)
 
 
 def access_for(pair: Pair, *, membership: Membership, user: User) -> PairAccess | None:
     """The viewer's access to a pair, or None when they may not see it at all."""
-    enrollment: Enrollment | None = None
-    if pair.mentor.person.user_id == user.pk:
-        enrollment = pair.mentor
-    elif pair.mentee.person.user_id == user.pk:
-        enrollment = pair.mentee
-    is_staff = (
-        membership.is_staff_role
-        and managed_programs(membership).filter(pk=pair.program_id).exists()
-    )
-    if enrollment is None and not is_staff:
-        return None
-    return PairAccess(pair=pair, enrollment=enrollment, is_staff=is_staff)
+    roles = pair_policy.roles_for(pair, membership=membership, user=user)
+    return None if roles is None else PairAccess(roles.pair, roles.enrollment, roles.is_staff)
 
 
 def pair_access(pair_id: int, *, membership: Membership, user: User) -> PairAccess:
     """Load a pair with its people and the viewer's access; 404 when it is not theirs to see."""
-    pair = (
-        Pair.objects.select_related("program", "mentor__person", "mentee__person")
-        .filter(pk=pair_id)
-        .first()
-    )
-    access = access_for(pair, membership=membership, user=user) if pair is not None else None
-    if access is None:
-        raise Http404("No such pair.")
-    return access
+    roles = pair_policy.pair_roles(pair_id, membership=membership, user=user)
+    return PairAccess(roles.pair, roles.enrollment, roles.is_staff)

@@ -7,6 +7,8 @@ round. Pausing, extending and completing pairs belong to the relationships app.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
@@ -17,12 +19,14 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
-from matching import engine, signals
+from core.access import Forbidden
+from matching import access, engine, signals
 from matching.models import OPEN_PAIR_STATUSES, MatchingRound, Pair, PairStatus
 from matching.services import charter_ready_ids, round_create, round_start
 from organizations.audit import log_action
 from organizations.models import Membership, Role
 from participants.models import Enrollment, EnrollmentRole
+from programs.access import require_program_staff
 from programs.lifecycle import program_today
 from programs.models import Program, ProgramCoordinator
 
@@ -54,6 +58,7 @@ def _ended_email(
 
 def pair_end(*, pair: Pair, actor: User | None, reason: str) -> Pair:
     """End an active or paused pair with a reason; both people are told by email."""
+    access.require(actor, pair, access.END)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Say why the pair ends: both people will read it."})
@@ -92,6 +97,7 @@ def pair_end(*, pair: Pair, actor: User | None, reason: str) -> Pair:
 
 def rematch_start(*, enrollment: Enrollment, actor: User | None) -> MatchingRound:
     """Create and queue a small round for one person, with the program's latest round's config."""
+    require_program_staff(actor, enrollment.program)
     if enrollment.role not in EnrollmentRole.values:
         raise ValidationError({"enrollment": "Choose a mentor or a mentee."})
     program = enrollment.program
@@ -112,6 +118,31 @@ def rematch_start(*, enrollment: Enrollment, actor: User | None) -> MatchingRoun
             rematch_for=enrollment,
         )
         return round_start(matching_round=matching_round, actor=actor)
+
+
+@dataclass(frozen=True)
+class EndOutcome:
+    pair: Pair
+    # The re-match rounds started, and why the others were refused, by side ("mentee"/"mentor").
+    rounds: dict[str, MatchingRound]
+    refusals: dict[str, list[str]]
+
+
+def pair_end_and_rematch(
+    *, pair: Pair, actor: User | None, reason: str, rematch: Iterable[str] = ()
+) -> EndOutcome:
+    """End the pair, then start the re-matches asked for ("mentee", "mentor"). A refused re-match
+    does not undo the end: it is reported in ``refusals``. Page and API both call this."""
+    ended = pair_end(pair=pair, actor=actor, reason=reason)
+    rounds: dict[str, MatchingRound] = {}
+    refusals: dict[str, list[str]] = {}
+    for side in dict.fromkeys(rematch):
+        enrollment = ended.mentee if side == EnrollmentRole.MENTEE else ended.mentor
+        try:
+            rounds[side] = rematch_start(enrollment=enrollment, actor=actor)
+        except ValidationError as error:
+            refusals[side] = error.messages
+    return EndOutcome(pair=ended, rounds=rounds, refusals=refusals)
 
 
 # --- Charter gate ------------------------------------------------------------------------------
@@ -169,6 +200,7 @@ def pair_end_date(pair: Pair) -> date | None:
 
 def pair_pause(*, pair: Pair, actor: User | None, resume_on: date) -> Pair:
     """Pause an active pair until a date (the nightly job resumes it); check-ins wait too."""
+    access.require(actor, pair, access.PAUSE)
     with transaction.atomic():
         locked = _lock(pair)
         if locked.status != PairStatus.ACTIVE:
@@ -195,6 +227,7 @@ def pair_pause(*, pair: Pair, actor: User | None, resume_on: date) -> Pair:
 
 
 def pair_resume(*, pair: Pair, actor: User | None) -> Pair:
+    access.require(actor, pair, access.RESUME)
     with transaction.atomic():
         locked = _lock(pair)
         if locked.status != PairStatus.PAUSED:
@@ -221,6 +254,7 @@ def resume_due_pairs(*, today: date | None = None) -> int:
 
 def pair_extend(*, pair: Pair, actor: User | None, ends_on: date) -> Pair:
     """Give a pair a later end date than its current one (the program's or an earlier extension)."""
+    access.require(actor, pair, access.EXTEND)
     with transaction.atomic():
         locked = _lock(pair)
         if locked.status not in OPEN_PAIR_STATUSES:
@@ -258,6 +292,7 @@ def pair_extend(*, pair: Pair, actor: User | None, ends_on: date) -> Pair:
 
 def pair_complete(*, pair: Pair, actor: User | None) -> Pair:
     """The pair finished its program: completed (not ended), kept for rotation and reports."""
+    access.require(actor, pair, access.COMPLETE)
     with transaction.atomic():
         locked = _lock(pair)
         if locked.status not in (PairStatus.ACTIVE, PairStatus.PAUSED):
@@ -275,9 +310,10 @@ def pair_complete(*, pair: Pair, actor: User | None) -> Pair:
 
 def pair_request_rematch(*, pair: Pair, by: Enrollment, actor: User | None, reason: str) -> Pair:
     """A member asks the coordinators for another partner; staff decide (end + re-match)."""
+    access.require(actor, pair, access.REQUEST_REMATCH)
     reason = (reason or "").strip()
     if by.pk not in (pair.mentor_id, pair.mentee_id):
-        raise ValidationError("Only the two people of this pair can ask for a re-match.")
+        raise Forbidden("Only the two people of this pair can ask for a re-match.")
     if not reason:
         raise ValidationError({"reason": "Tell the coordinator why, in a sentence or two."})
     if len(reason) > REASON_MAX_LENGTH:

@@ -2,5 +2,4 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("matching.urls_rounds")),
-    path("", include("matching.urls_pairs")),
 ]

@@ -14,9 +14,10 @@ from datetime import timedelta
 from django.utils import timezone
 
 from accounts.models import User
-from feedback import engagement, goals, notes, sessions
+from feedback import engagement, goals, notes
 from feedback.checkins import Answer, check_in_answer, plan_pair
 from feedback.models import CheckIn, CheckInStatus, NoteVisibility, SessionFormat
+from feedback.sessions import services as sessions
 from matching import services as matching
 from matching.models import MatchingRound, Pair, RoundStatus
 from participants.models import (

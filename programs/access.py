@@ -18,8 +18,10 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.http import Http404
 
-from core.access import Access
+from accounts.models import User
+from core.access import Access, Forbidden
 from organizations.models import Membership, Role
+from organizations.selectors import membership_of
 from programs.models import Program, ProgramCoordinator
 
 VIEW = "program.view"
@@ -62,3 +64,16 @@ def managed_program(membership: Membership, program_id: int) -> Program:
     if program is None:
         raise Http404("No such program.")
     return program
+
+
+def require_program_staff(actor: User | None, program: Program) -> None:
+    """For services: refuse anyone who does not run ``program`` (``None`` is the system). A
+    member who is not staff is refused (403); a coordinator of another program cannot see it
+    (404)."""
+    if actor is None:
+        return
+    membership = membership_of(actor)
+    if membership is None or not membership.is_staff_role:
+        raise Forbidden("Only the staff of this program do this.")
+    if not manages(membership, program.pk):
+        raise Http404("No such program.")

@@ -31,7 +31,7 @@ from rest_framework.response import Response
 
 from accounts.models import User
 from core.api.pagination import DefaultCursorPagination
-from feedback import goals, notes, sessions
+from feedback import goals, notes
 from feedback.api.serializers_relationships import (
     GoalFactsSerializer,
     GoalProgressSerializer,
@@ -45,13 +45,11 @@ from feedback.api.serializers_relationships import (
     PairLifecycleSerializer,
     PairPauseSerializer,
     PairRematchSerializer,
-    SessionConfirmSerializer,
-    SessionFactsSerializer,
-    SessionSerializer,
-    SessionWriteSerializer,
 )
-from feedback.models import Goal, GoalUpdate, Note, SessionLog
+from feedback.models import Goal, GoalUpdate, Note
+from feedback.sessions import services as sessions
 from feedback.visibility import PairAccess, pair_access
+from matching import access as pair_policy
 from matching import pairs
 from organizations.api.permissions import IsOrganizationMember, request_membership
 from organizations.api.views import ID_REGEX
@@ -63,25 +61,21 @@ PAIR_PARAMETER = OpenApiParameter(
 NOT_FOUND = OpenApiResponse(description="No such pair (or not yours to see)")
 
 
-def _user(request: Request) -> User:
+def request_user(request: Request) -> User:
     return cast(User, request.user)
 
 
 def _access(request: Request, pair_id: int | str) -> PairAccess:
     membership = request_membership(request)
     assert membership is not None  # the permission class answered 404 otherwise
-    return pair_access(int(pair_id), membership=membership, user=_user(request))
+    return pair_access(int(pair_id), membership=membership, user=request_user(request))
 
 
-def _member_side(access: PairAccess, message: str) -> Enrollment:
+def member_side(access: PairAccess, message: str) -> Enrollment:
     """The viewer's side of the pair; staff who see the pair without being in it get 403."""
     if access.enrollment is None:
         raise PermissionDenied(message)
     return access.enrollment
-
-
-class SessionPagination(DefaultCursorPagination):
-    ordering: tuple[str, ...] = ("-held_on", "-id")  # type: ignore[assignment]
 
 
 class NotePagination(DefaultCursorPagination):
@@ -92,7 +86,7 @@ class GoalPagination(DefaultCursorPagination):
     ordering: tuple[str, ...] = ("id",)  # type: ignore[assignment]
 
 
-class _PairViewSet(viewsets.GenericViewSet[Any]):
+class PairViewSet(viewsets.GenericViewSet[Any]):
     """Routes under ``pairs/<pair_pk>/``: the pair and the viewer's access, resolved once."""
 
     permission_classes = (IsOrganizationMember,)
@@ -111,124 +105,11 @@ class _PairViewSet(viewsets.GenericViewSet[Any]):
         return cast(dict[str, Any], payload.validated_data)
 
 
-# --- Sessions ------------------------------------------------------------------------------------
-
-
-def _session_serializer(access: PairAccess) -> type[SessionFactsSerializer]:
-    """The pair's text is in its own serializer: staff get one that cannot contain it."""
-    return SessionSerializer if access.sees_session_text else SessionFactsSerializer
-
-
-def _session_body(access: PairAccess, session: SessionLog) -> dict[str, Any]:
-    return cast(dict[str, Any], _session_serializer(access)(session).data)
-
-
-@extend_schema(parameters=[PAIR_PARAMETER])
-class SessionViewSet(_PairViewSet):
-    """A pair's sessions. Everyone who sees the pair sees the facts; what was learned and the
-    action items go to the pair's two people only. One of them logs a session, the other confirms
-    it (optionally correcting date, length, format and topics)."""
-
-    serializer_class = SessionSerializer
-    pagination_class = SessionPagination
-
-    def get_queryset(self) -> QuerySet[SessionLog]:
-        return self.access.sessions().prefetch_related("topics")
-
-    def _session(self) -> SessionLog:
-        session = get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
-        session.pair = self.access.pair
-        return session
-
-    @extend_schema(responses={200: SessionSerializer(many=True), 404: NOT_FOUND})
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        page = self.paginate_queryset(self.get_queryset())
-        serializer = _session_serializer(self.access)
-        return self.get_paginated_response(serializer(page, many=True).data)
-
-    @extend_schema(responses={200: SessionSerializer, 404: NOT_FOUND})
-    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return Response(_session_body(self.access, self._session()))
-
-    @extend_schema(request=SessionWriteSerializer, responses={201: SessionSerializer})
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        """Log a session you had (the pair's people only); it waits for your partner."""
-        by = _member_side(self.access, "Only the two people of this pair log its sessions.")
-        data = self._payload(SessionWriteSerializer)
-        session = sessions.session_log(
-            pair=self.access.pair,
-            by=by,
-            actor=_user(request),
-            held_on=data["held_on"],
-            duration_minutes=data["duration_minutes"],
-            format=data["format"],
-            topic_ids=data.get("topics"),
-            learned=data["learned"],
-            action_items=data["action_items"],
-        )
-        return Response(_session_body(self.access, self._fresh(session)), status.HTTP_201_CREATED)
-
-    def _fresh(self, session: SessionLog) -> SessionLog:
-        # Topics changed inside the service: read them back.
-        fresh = self.get_queryset().get(pk=session.pk)
-        fresh.pair = self.access.pair
-        return fresh
-
-    def _update(self, *, partial: bool) -> Response:
-        by = _member_side(self.access, "Only the two people of this pair edit its sessions.")
-        session = self._session()
-        data = self._payload(SessionWriteSerializer, partial=partial)
-        current_topics = [topic.pk for topic in session.topics.all()]
-        updated = sessions.session_update(
-            session=session,
-            by=by,
-            actor=_user(self.request),
-            held_on=data.get("held_on", session.held_on),
-            duration_minutes=data.get("duration_minutes", session.duration_minutes),
-            format=data.get("format", session.format),
-            topic_ids=data.get("topics", current_topics),
-            learned=data.get("learned", session.learned) if partial else data["learned"],
-            action_items=(
-                data.get("action_items", session.action_items) if partial else data["action_items"]
-            ),
-        )
-        return Response(_session_body(self.access, self._fresh(updated)))
-
-    @extend_schema(request=SessionWriteSerializer, responses={200: SessionSerializer})
-    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        """Replace a session: its logger until the partner confirms it; afterwards either of the
-        pair may still edit the text (the facts are final)."""
-        return self._update(partial=False)
-
-    @extend_schema(request=SessionWriteSerializer, responses={200: SessionSerializer})
-    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return self._update(partial=True)
-
-    @extend_schema(responses={204: None})
-    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        """Withdraw a session you logged, until your partner confirms it."""
-        by = _member_side(self.access, "Only the two people of this pair delete its sessions.")
-        sessions.session_delete(session=self._session(), by=by, actor=_user(request))
-        return Response(status=status.HTTP_204_NO_CONTENT)
-
-    @extend_schema(request=SessionConfirmSerializer, responses={200: SessionSerializer})
-    @action(detail=True, methods=["post"])
-    def confirm(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        """Confirm a session your partner logged, with any corrections to its facts."""
-        by = _member_side(self.access, "Only the two people of this pair confirm its sessions.")
-        session = self._session()
-        corrections = self._payload(SessionConfirmSerializer)
-        confirmed = sessions.session_confirm(
-            session=session, by=by, actor=_user(request), corrections=corrections
-        )
-        return Response(_session_body(self.access, self._fresh(confirmed)))
-
-
 # --- Notes ---------------------------------------------------------------------------------------
 
 
 @extend_schema(parameters=[PAIR_PARAMETER])
-class NoteViewSet(_PairViewSet):
+class NoteViewSet(PairViewSet):
     """The pair's notes: your own (shared or private) and your partner's shared ones. Never
     staff's: they get 403 on the list and cannot address a note at all."""
 
@@ -236,7 +117,7 @@ class NoteViewSet(_PairViewSet):
     pagination_class = NotePagination
 
     def get_queryset(self) -> QuerySet[Note]:
-        _member_side(self.access, "Notes are the pair's own.")
+        member_side(self.access, "Notes are the pair's own.")
         return self.access.notes()
 
     def _own_note(self) -> Note:
@@ -255,7 +136,7 @@ class NoteViewSet(_PairViewSet):
 
     @extend_schema(request=NoteWriteSerializer, responses={201: NoteSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        author = _member_side(self.access, "Notes are the pair's own.")
+        author = member_side(self.access, "Notes are the pair's own.")
         data = self._payload(NoteWriteSerializer)
         session = None
         if data.get("session") is not None:
@@ -265,7 +146,7 @@ class NoteViewSet(_PairViewSet):
         note = notes.note_create(
             pair=self.access.pair,
             author=author,
-            actor=_user(request),
+            actor=request_user(request),
             text=data["text"],
             visibility=data["visibility"],
             session=session,
@@ -282,7 +163,7 @@ class NoteViewSet(_PairViewSet):
         updated = notes.note_update(
             note=note,
             author=cast(Enrollment, self.access.enrollment),
-            actor=_user(self.request),
+            actor=request_user(self.request),
             text=data.get("text", note.text),
             visibility=data.get("visibility", note.visibility),
         )
@@ -301,7 +182,7 @@ class NoteViewSet(_PairViewSet):
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         note = self._own_note()
         notes.note_delete(
-            note=note, author=cast(Enrollment, self.access.enrollment), actor=_user(request)
+            note=note, author=cast(Enrollment, self.access.enrollment), actor=request_user(request)
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -310,7 +191,7 @@ class NoteViewSet(_PairViewSet):
 
 
 @extend_schema(parameters=[PAIR_PARAMETER])
-class GoalViewSet(_PairViewSet):
+class GoalViewSet(PairViewSet):
     """The pair's goals. Staff see owner, description, target and progress; the pair's people
     also see the updates with their comments, and are the ones who set goals and move them."""
 
@@ -350,12 +231,12 @@ class GoalViewSet(_PairViewSet):
 
     @extend_schema(request=GoalWriteSerializer, responses={201: GoalSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        by = _member_side(self.access, "Only the two people of this pair set its goals.")
+        by = member_side(self.access, "Only the two people of this pair set its goals.")
         data = self._payload(GoalWriteSerializer)
         goal = goals.goal_create(
             pair=self.access.pair,
             by=by,
-            actor=_user(request),
+            actor=request_user(request),
             owner=data["owner"],
             description=data["description"],
             target_date=data["target_date"],
@@ -368,13 +249,13 @@ class GoalViewSet(_PairViewSet):
         return fresh
 
     def _update(self, *, partial: bool) -> Response:
-        by = _member_side(self.access, "Only the two people of this pair set its goals.")
+        by = member_side(self.access, "Only the two people of this pair set its goals.")
         goal = self._goal()
         data = self._payload(GoalWriteSerializer, partial=partial)
         edited = goals.goal_edit(
             goal=goal,
             by=by,
-            actor=_user(self.request),
+            actor=request_user(self.request),
             owner=data.get("owner", goal.owner),
             description=data.get("description", goal.description),
             target_date=data.get("target_date", goal.target_date)
@@ -395,13 +276,13 @@ class GoalViewSet(_PairViewSet):
     @action(detail=True, methods=["post"])
     def progress(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Record progress (0-100 %) with an optional comment; 100 % marks the goal achieved."""
-        by = _member_side(self.access, "Only the two people of this pair move its goals.")
+        by = member_side(self.access, "Only the two people of this pair move its goals.")
         goal = self._goal()
         data = self._payload(GoalProgressSerializer)
         update: GoalUpdate = goals.goal_progress(
             goal=goal,
             by=by,
-            actor=_user(request),
+            actor=request_user(request),
             progress=data["progress"],
             comment=data["comment"],
             status=data["status"],
@@ -422,14 +303,6 @@ class PairLifecycleViewSet(viewsets.GenericViewSet[Any]):
     def _access(self) -> PairAccess:
         return _access(self.request, self.kwargs["pk"])
 
-    def _staff(self, access: PairAccess, message: str) -> None:
-        if not access.is_staff:
-            raise PermissionDenied(message)
-
-    def _member_or_staff(self, access: PairAccess, message: str) -> None:
-        if not (access.is_member or access.is_staff):
-            raise PermissionDenied(message)
-
     @extend_schema(responses={200: PairHoursSerializer, 404: NOT_FOUND})
     def hours(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Confirmed hours of the pair, and what still waits for confirmation."""
@@ -447,11 +320,13 @@ class PairLifecycleViewSet(viewsets.GenericViewSet[Any]):
     def pause(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Pause an active pair until a date (its people or its staff)."""
         access = self._access()
-        self._member_or_staff(access, "Only the pair's people or its staff pause it.")
+        access.access.require(pair_policy.PAUSE)
         data = PairPauseSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         pair = pairs.pair_pause(
-            pair=access.pair, actor=_user(request), resume_on=data.validated_data["resume_on"]
+            pair=access.pair,
+            actor=request_user(request),
+            resume_on=data.validated_data["resume_on"],
         )
         return Response(PairLifecycleSerializer(pair).data)
 
@@ -459,19 +334,19 @@ class PairLifecycleViewSet(viewsets.GenericViewSet[Any]):
     def resume(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Resume a paused pair now (its people or its staff)."""
         access = self._access()
-        self._member_or_staff(access, "Only the pair's people or its staff resume it.")
-        pair = pairs.pair_resume(pair=access.pair, actor=_user(request))
+        access.access.require(pair_policy.RESUME)
+        pair = pairs.pair_resume(pair=access.pair, actor=request_user(request))
         return Response(PairLifecycleSerializer(pair).data)
 
     @extend_schema(request=PairExtendSerializer, responses={200: PairLifecycleSerializer})
     def extend(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Give the pair a later end date (the program's staff only)."""
         access = self._access()
-        self._staff(access, "Only the staff of this program extend its pairs.")
+        access.access.require(pair_policy.EXTEND)
         data = PairExtendSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         pair = pairs.pair_extend(
-            pair=access.pair, actor=_user(request), ends_on=data.validated_data["ends_on"]
+            pair=access.pair, actor=request_user(request), ends_on=data.validated_data["ends_on"]
         )
         return Response(PairLifecycleSerializer(pair).data)
 
@@ -479,8 +354,8 @@ class PairLifecycleViewSet(viewsets.GenericViewSet[Any]):
     def complete(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Mark the pair completed: it finished its program (its people or its staff)."""
         access = self._access()
-        self._member_or_staff(access, "Only the pair's people or its staff complete it.")
-        pair = pairs.pair_complete(pair=access.pair, actor=_user(request))
+        access.access.require(pair_policy.COMPLETE)
+        pair = pairs.pair_complete(pair=access.pair, actor=request_user(request))
         return Response(PairLifecycleSerializer(pair).data)
 
     @extend_schema(request=PairRematchSerializer, responses={200: PairLifecycleSerializer})
@@ -488,10 +363,14 @@ class PairLifecycleViewSet(viewsets.GenericViewSet[Any]):
         """Ask the program's coordinators for another partner (the pair's people only; staff
         end the pair and start a re-match themselves)."""
         access = self._access()
-        by = _member_side(access, "Only the two people of this pair ask for a re-match.")
+        access.access.require(pair_policy.REQUEST_REMATCH)
+        by = access.member()
         data = PairRematchSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         pair = pairs.pair_request_rematch(
-            pair=access.pair, by=by, actor=_user(request), reason=data.validated_data["reason"]
+            pair=access.pair,
+            by=by,
+            actor=request_user(request),
+            reason=data.validated_data["reason"],
         )
         return Response(PairLifecycleSerializer(pair).data)

@@ -23,98 +23,20 @@ from feedback.models import (
     GoalUpdate,
     Note,
     NoteVisibility,
-    SessionFormat,
-    SessionLog,
 )
 from matching.api.serializers import PairSerializer
 from matching.models import Pair, PairStatus
-from programs.models import Topic
 
 # Ids travel as bigints: a larger number is a field error here, not a database error later.
 MAX_ID = 2**63 - 1
 
 
-def _id_list(help_text: str) -> serializers.ListField:
+def id_list(help_text: str) -> serializers.ListField:
     return serializers.ListField(
         child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
         required=False,
         help_text=help_text,
     )
-
-
-# --- Sessions ------------------------------------------------------------------------------------
-
-
-class SessionTopicSerializer(serializers.ModelSerializer[Topic]):
-    class Meta:
-        model = Topic
-        fields = ("id", "name")
-        read_only_fields = fields
-
-
-class SessionFactsSerializer(serializers.ModelSerializer[SessionLog]):
-    """A session as staff see it: that it happened, when, how long, how, about what."""
-
-    topics = SessionTopicSerializer(many=True, read_only=True)
-
-    class Meta:
-        model = SessionLog
-        fields: tuple[str, ...] = (
-            "id",
-            "pair",
-            "held_on",
-            "duration_minutes",
-            "format",
-            "topics",
-            "status",
-            "source",
-            "logged_by",
-            "confirmed_by",
-            "confirmed_at",
-            "corrected",
-            "created_at",
-            "updated_at",
-        )
-        read_only_fields = fields
-
-
-class SessionSerializer(SessionFactsSerializer):
-    """A session as its pair sees it: the facts and what they wrote about it."""
-
-    learned = serializers.CharField(
-        read_only=True,
-        help_text="What was learned. Only ever sent to the pair's two people, never to staff.",
-    )
-    action_items = serializers.CharField(
-        read_only=True,
-        help_text="Action items. Only ever sent to the pair's two people, never to staff.",
-    )
-
-    class Meta(SessionFactsSerializer.Meta):
-        fields = (*SessionFactsSerializer.Meta.fields, "learned", "action_items")
-        read_only_fields = fields
-
-
-class SessionWriteSerializer(serializers.Serializer[Any]):
-    held_on = serializers.DateField()
-    duration_minutes = serializers.IntegerField(help_text="1 to 600")
-    format = serializers.ChoiceField(choices=SessionFormat.choices, default=SessionFormat.VIDEO)
-    topics = _id_list("Ids of the program's focus topics")
-    learned = serializers.CharField(
-        required=False, allow_blank=True, trim_whitespace=False, default=""
-    )
-    action_items = serializers.CharField(
-        required=False, allow_blank=True, trim_whitespace=False, default=""
-    )
-
-
-class SessionConfirmSerializer(serializers.Serializer[Any]):
-    """Optional corrections the partner makes while confirming; the audit log keeps both."""
-
-    held_on = serializers.DateField(required=False)
-    duration_minutes = serializers.IntegerField(required=False)
-    format = serializers.ChoiceField(choices=SessionFormat.choices, required=False)
-    topics = _id_list("Ids of the program's focus topics (replaces the logged ones)")
 
 
 class PairHoursSerializer(serializers.Serializer[Any]):

@@ -1,7 +1,37 @@
-from django.urls import include, path
+"""Feedback's API, one module: a pair's sessions, notes, goals, hours and life; check-ins;
+engagement and review decisions. Everything of a pair hangs under ``pairs/<pair_pk>/``
+(``pairs/`` itself is matching's)."""
 
-urlpatterns = [
-    path("", include("feedback.api.urls_relationships")),
-    path("", include("feedback.api.urls_checkins")),
-    path("", include("feedback.api.urls_review")),
+from django.urls import URLPattern, URLResolver, path
+from rest_framework.routers import SimpleRouter
+
+from feedback.api import checkins, review
+from feedback.api import relationships as pairs
+from feedback.sessions.api import SessionViewSet
+from organizations.api.views import ID_REGEX
+
+PAIR = rf"pairs/(?P<pair_pk>{ID_REGEX})"
+
+router = SimpleRouter()
+router.register(f"{PAIR}/sessions", SessionViewSet, basename="api-pair-session")
+router.register(f"{PAIR}/notes", pairs.NoteViewSet, basename="api-pair-note")
+router.register(f"{PAIR}/goals", pairs.GoalViewSet, basename="api-pair-goal")
+router.register("check-ins", checkins.CheckInViewSet, basename="api-check-in")
+router.register("engagement", review.EngagementSnapshotViewSet, basename="api-engagement")
+router.register("review-decisions", review.ReviewDecisionViewSet, basename="api-review-decision")
+
+
+def _pair_action(name: str, method: str, url_part: str | None = None) -> URLPattern:
+    view = pairs.PairLifecycleViewSet.as_view({method: name})
+    return path(f"pairs/<id:pk>/{url_part or name}/", view, name=f"api-pair-{url_part or name}")
+
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    _pair_action("hours", "get"),
+    _pair_action("pause", "post"),
+    _pair_action("resume", "post"),
+    _pair_action("extend", "post"),
+    _pair_action("complete", "post"),
+    _pair_action("request_rematch", "post", "request-rematch"),
+    *router.urls,
 ]

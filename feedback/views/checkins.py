@@ -21,7 +21,7 @@ from accounts.models import User
 from core.pages import add_form_errors, paginate, require_role
 from feedback import checkins, links
 from feedback.models import CheckIn, CheckInStatus, SessionLog
-from feedback.sessions import session_we_met
+from feedback.sessions.services import session_we_met
 from organizations.http import OrgRequest
 from organizations.models import STAFF_ROLES, Organization
 from organizations.scope import tenant_scope

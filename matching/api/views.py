@@ -10,18 +10,18 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.models import User
 from core.api.pagination import DefaultCursorPagination
 from core.api.params import id_param
+from matching import access as pair_policy
 from matching import pairs, selectors, services
 from matching.api.serializers import (
     BlockSerializer,
@@ -43,7 +43,7 @@ from organizations.api.permissions import HasOrganizationRole, request_membershi
 from organizations.api.views import ID_REGEX
 from organizations.models import STAFF_ROLES, Membership
 from participants.models import Enrollment
-from programs.access import managed_programs, manages
+from programs.access import managed_programs
 from programs.models import Program
 
 
@@ -266,23 +266,19 @@ class PairViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         """End the pair (staff of its program; its two people get 403), then start the
         re-matches asked for. A refused re-match does not undo the end: it is reported in
         ``rematch_errors``."""
-        pair = self.get_object()
-        membership = _membership(request)
-        managed = manages(membership, pair.program_id)
-        if not (membership.is_staff_role and managed):
-            raise PermissionDenied("Only the staff of this program can end its pairs.")
+        roles = pair_policy.pair_roles(
+            int(self.kwargs["pk"]), membership=_membership(request), user=_user(request)
+        )
+        roles.access.require(pair_policy.END)
         payload = PairEndSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
-        pair = pairs.pair_end(pair=pair, actor=_user(request), reason=data["reason"])
-        started: list[int] = []
-        errors: dict[str, list[str]] = {}
-        for side in dict.fromkeys(data["rematch"]):
-            enrollment = pair.mentee if side == "mentee" else pair.mentor
-            try:
-                started.append(pairs.rematch_start(enrollment=enrollment, actor=_user(request)).pk)
-            except DjangoValidationError as error:
-                errors[side] = error.messages
+        outcome = pairs.pair_end_and_rematch(
+            pair=roles.pair, actor=_user(request), reason=data["reason"], rematch=data["rematch"]
+        )
+        pair = outcome.pair
+        started = [matching_round.pk for matching_round in outcome.rounds.values()]
+        errors = outcome.refusals
         body = {**PairSerializer(pair).data, "rematch_rounds": started, "rematch_errors": errors}
         return Response(body)
 

@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from feedback.models import ReviewDecision, SessionLog, SessionStatus
-from feedback.sessions import session_topics
+from feedback.sessions.services import session_topics
 from programs.models import Program
 from tests.conftest import Tenant
 from tests.e2e.test_program_journey import Problems, labelled, shot, sign_in

@@ -13,9 +13,10 @@ import pytest
 from django.test import Client
 
 from accounts.models import User
-from feedback import goals, notes, sessions
+from feedback import goals, notes
 from feedback.models import Goal, Note, NoteVisibility, SessionLog, SessionStatus
-from feedback.sessions import session_topics
+from feedback.sessions import services as sessions
+from feedback.sessions.services import session_topics
 from matching.models import Pair, PairStatus
 from organizations import services as organization_services
 from organizations.models import AuditEntry
@@ -279,7 +280,7 @@ def test_log_confirm_with_corrections_and_hours(org_a: Tenant) -> None:
     assert [topic["id"] for topic in body["topics"]] == topic_ids[:1]
     confirm_url = _pair_url(org_a, live.pair, f"sessions/{body['id']}/confirm/")
     own = _send(mentor, "POST", confirm_url)
-    assert own.status_code == 400
+    assert own.status_code == 403
     assert own.json()["detail"] == "Your partner confirms the sessions you log."
     confirmed = _send(mentee, "POST", confirm_url, {"duration_minutes": 45, "topics": topic_ids})
     assert confirmed.status_code == 200, confirmed.json()
@@ -314,7 +315,7 @@ def test_confirmed_session_keeps_its_facts_but_its_text_stays_editable(
     detail = _pair_url(org_a, live.pair, f"sessions/{written.session.pk}/")
     # Before confirmation only the logger edits it.
     partner_edit = _send(mentee, "PATCH", detail, {"learned": "rewritten"})
-    assert partner_edit.status_code == 400
+    assert partner_edit.status_code == 403
     assert "confirm or correct" in partner_edit.json()["detail"]
     assert _send(mentee, "POST", detail + "confirm/").status_code == 200
     text_edit = _send(mentee, "PATCH", detail, {"action_items": "Book the next one"})
@@ -349,7 +350,7 @@ def test_logger_replaces_and_withdraws_an_unconfirmed_session(
     assert replaced.status_code == 200, replaced.json()
     # PUT replaces: the text not given is cleared.
     assert (replaced.json()["duration_minutes"], replaced.json()["learned"]) == (20, "")
-    assert _send(mentee, "DELETE", detail).status_code == 400
+    assert _send(mentee, "DELETE", detail).status_code == 403
     assert _send(mentor, "DELETE", detail).status_code == 204
     assert mentor.get(detail).status_code == 404
 

@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
-from feedback import goals, notes, sessions
+from feedback import goals, notes
 from feedback.models import (
     CheckIn,
     CheckInStatus,
@@ -24,6 +24,7 @@ from feedback.models import (
     SessionLog,
     SessionStatus,
 )
+from feedback.sessions import services as sessions
 from matching.models import Pair, PairStatus
 from organizations.models import Membership, Role
 from programs.models import ProgramCoordinator

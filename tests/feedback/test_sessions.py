@@ -6,10 +6,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 
-from feedback import sessions
 from feedback.models import SessionFormat, SessionLog, SessionStatus, SessionTopic
+from feedback.sessions import services as sessions
 from matching.models import Pair, PairStatus
 from organizations.models import AuditEntry
 from programs.models import Program, ProgramTopic
@@ -76,7 +76,7 @@ def test_only_the_pair_logs_and_only_once_it_started(org_a: Tenant) -> None:
     with pytest.raises(ValidationError, match="accepted the program's charter"):
         _log(live, org_a)
     other = live_pair(org_a)
-    with org_a.scope(), pytest.raises(ValidationError, match="Only the two people"):
+    with org_a.scope(), pytest.raises(PermissionDenied, match="Only the two people"):
         sessions.session_log(
             pair=other.pair, by=live.mentor, actor=None, held_on=YESTERDAY, duration_minutes=30
         )
@@ -92,7 +92,7 @@ def test_partner_confirms_the_logger_cannot(org_a: Tenant) -> None:
     session = _log(live, org_a, learned="Prompting patterns")
     assert session.status == SessionStatus.AWAITING
     with org_a.scope():
-        with pytest.raises(ValidationError, match="Your partner confirms"):
+        with pytest.raises(PermissionDenied, match="Your partner confirms"):
             sessions.session_confirm(session=session, by=live.mentor, actor=live.mentor_user)
         confirmed = sessions.session_confirm(
             session=session, by=live.mentee, actor=live.mentee_user

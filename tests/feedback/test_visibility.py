@@ -7,8 +7,9 @@ from datetime import date, timedelta
 import pytest
 from django.http import Http404
 
-from feedback import goals, notes, sessions
+from feedback import goals, notes
 from feedback.models import CheckIn, NoteVisibility
+from feedback.sessions import services as sessions
 from feedback.visibility import PairAccess, pair_access
 from organizations.models import Membership
 from participants.models import Person

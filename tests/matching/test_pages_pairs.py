@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from accounts.models import User
-from feedback import sessions
+from feedback.sessions import services as sessions
 from matching import services
 from matching.models import MatchingRound, Pair, PairStatus, RoundStatus
 from organizations.models import Membership, Role

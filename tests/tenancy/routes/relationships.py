@@ -6,8 +6,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from feedback import goals, notes, sessions
+from feedback import goals, notes
 from feedback.models import NoteVisibility
+from feedback.sessions import services as sessions
 from tests.conftest import Tenant
 from tests.feedback.builders import live_pair
 from tests.tenancy.routes import Route, ids_of

@@ -10,25 +10,26 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from core.pages import add_form_errors, paginate, require_role
-from feedback.sessions import hours_by_pair, hours_by_person, program_hours
-from feedback.views.relationships_context import pair_life
+from feedback.pairs.context import pair_life
+from feedback.pairs.forms import PairEndForm
+from feedback.sessions.services import hours_by_pair, hours_by_person, program_hours
 from feedback.visibility import PairAccess
+from matching import access as pair_policy
 from matching import pairs as pair_services
 from matching import selectors
 from matching.engine.scoring import CRITERION_LABELS
 from matching.loading import free_places, open_pair_counts
 from matching.models import OPEN_PAIR_STATUSES, MatchingRound, Pair, PairStatus, ProposedPair
-from matching.views.access import STAFF, managed_program, to_round
 from organizations.http import OrgRequest
+from organizations.models import STAFF_ROLES
 from participants import participation
 from participants.models import (
     CharterAcceptance,
@@ -37,32 +38,13 @@ from participants.models import (
     EnrollmentStatus,
     Person,
 )
-from programs.access import manages
+from programs.access import managed_program, manages
 from programs.models import CharterVersion, Program, ProgramStatus
 
 # Re-matching only makes sense while pairs are being formed or running (the service says why not).
 REMATCH_PROGRAM_STATUSES = (ProgramStatus.MATCHING, ProgramStatus.ACTIVE)
 # Before a first round everyone of a program is free: the list is a pointer, not the whole cohort.
 FREE_PEOPLE_SHOWN = 100
-
-
-class PairEndForm(forms.Form):
-    reason = forms.CharField(
-        max_length=pair_services.REASON_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Both people receive it by email.",
-    )
-    rematch_mentee = forms.BooleanField(required=False)
-    rematch_mentor = forms.BooleanField(required=False)
-
-    def __init__(self, *args: Any, pair: Pair, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields[
-            "rematch_mentee"
-        ].label = f"Start a re-match for {pair.mentee.person.full_name} (mentee)"
-        self.fields[
-            "rematch_mentor"
-        ].label = f"Start a re-match for {pair.mentor.person.full_name} (mentor)"
 
 
 @dataclass(frozen=True)
@@ -103,10 +85,9 @@ def _manages(request: OrgRequest, program_id: int) -> bool:
 
 def _managed_pair(request: OrgRequest, pk: int) -> Pair:
     """The pair for a staff action: 404 when not visible, 403 for its people who do not run it."""
-    pair = get_object_or_404(_visible_pairs(request), pk=pk)
-    if not _manages(request, pair.program_id):
-        raise PermissionDenied
-    return pair
+    roles = pair_policy.pair_roles(pk, membership=request.membership, user=request.user)
+    roles.access.require(pair_policy.END)
+    return roles.pair
 
 
 # --- My pairs ----------------------------------------------------------------------------------
@@ -127,7 +108,7 @@ def my_pair_list(request: OrgRequest, org_slug: str) -> HttpResponse:
             rows.append(MyPairRow(pair=pair, role=EnrollmentRole.MENTOR, partner=pair.mentee))
         else:
             rows.append(MyPairRow(pair=pair, role=EnrollmentRole.MENTEE, partner=pair.mentor))
-    return render(request, "matching/pairs/mine.html", {"page": page, "rows": rows})
+    return render(request, "feedback/pairs/mine.html", {"page": page, "rows": rows})
 
 
 # --- One pair ----------------------------------------------------------------------------------
@@ -223,7 +204,7 @@ def _render_detail(
     # Sessions, notes, goals and lifecycle, as the visibility policy lets this viewer see them.
     access = PairAccess(pair=pair, enrollment=mine, is_staff=can_manage)
     context.update(pair_life(request, access, forms=life_forms))
-    return render(request, "matching/pairs/detail.html", context, status=status)
+    return render(request, "feedback/pairs/detail.html", context, status=status)
 
 
 def render_pair_page(
@@ -246,9 +227,14 @@ def pair_end(request: OrgRequest, org_slug: str, pk: int) -> HttpResponse:
     form = PairEndForm(request.POST, pair=pair)
     if not form.is_valid():
         return _render_detail(request, pair, end_form=form, status=400)
+    rematch = [
+        side
+        for side, field in (("mentee", "rematch_mentee"), ("mentor", "rematch_mentor"))
+        if form.cleaned_data[field]
+    ]
     try:
-        pair = pair_services.pair_end(
-            pair=pair, actor=request.user, reason=form.cleaned_data["reason"]
+        outcome = pair_services.pair_end_and_rematch(
+            pair=pair, actor=request.user, reason=form.cleaned_data["reason"], rematch=rematch
         )
     except ValidationError as error:
         if not hasattr(error, "error_dict"):
@@ -256,27 +242,31 @@ def pair_end(request: OrgRequest, org_slug: str, pk: int) -> HttpResponse:
             messages.error(request, " ".join(error.messages))
         add_form_errors(form, error)
         return _render_detail(request, pair, end_form=form, status=400)
+    pair = outcome.pair
     messages.success(
         request,
         f"The pair of {pair.mentor.person.full_name} and {pair.mentee.person.full_name} has "
         "ended. Both were told by email.",
     )
-    started: list[MatchingRound] = []
-    for field, enrollment in (("rematch_mentee", pair.mentee), ("rematch_mentor", pair.mentor)):
-        if not form.cleaned_data[field]:
-            continue
-        try:
-            started.append(pair_services.rematch_start(enrollment=enrollment, actor=request.user))
-        except ValidationError as error:
-            messages.error(
-                request,
-                f"No re-match for {enrollment.person.full_name}: {' '.join(error.messages)}",
-            )
-        else:
+    for side in rematch:
+        enrollment = pair.mentee if side == "mentee" else pair.mentor
+        if side in outcome.rounds:
             messages.success(request, f"A re-match for {enrollment.person.full_name} is running.")
-    if started:
-        return to_round(started[0], org_slug)
+        else:
+            refusal = " ".join(outcome.refusals.get(side, []))
+            messages.error(request, f"No re-match for {enrollment.person.full_name}: {refusal}")
+    if outcome.rounds:
+        return _to_round(next(iter(outcome.rounds.values())), org_slug)
     return redirect("pair_detail", org_slug=org_slug, pk=pair.pk)
+
+
+def _to_round(matching_round: MatchingRound, org_slug: str) -> HttpResponse:
+    return redirect(
+        "matching_round",
+        org_slug=org_slug,
+        program_pk=matching_round.program_id,
+        pk=matching_round.pk,
+    )
 
 
 # --- A program's pairs (staff) -----------------------------------------------------------------
@@ -303,9 +293,9 @@ def _free_people(program: Program) -> tuple[list[tuple[Enrollment, int | None]],
 
 
 @require_GET
-@require_role(*STAFF)
+@require_role(*STAFF_ROLES)
 def program_pair_list(request: OrgRequest, org_slug: str, program_pk: int) -> HttpResponse:
-    program = managed_program(request, program_pk)
+    program = managed_program(request.membership, program_pk)
     all_pairs = Pair.objects.filter(program=program)
     counted: dict[str, int] = {
         row["status"]: row["n"]
@@ -343,15 +333,15 @@ def program_pair_list(request: OrgRequest, org_slug: str, program_pk: int) -> Ht
         "free_total": free_total,
         "can_rematch": program.status in REMATCH_PROGRAM_STATUSES,
     }
-    return render(request, "matching/pairs/program.html", context)
+    return render(request, "feedback/pairs/program.html", context)
 
 
 @require_POST
-@require_role(*STAFF)
+@require_role(*STAFF_ROLES)
 def program_rematch(
     request: OrgRequest, org_slug: str, program_pk: int, enrollment_pk: int
 ) -> HttpResponse:
-    program = managed_program(request, program_pk)
+    program = managed_program(request.membership, program_pk)
     enrollment = get_object_or_404(
         Enrollment.objects.filter(program=program).select_related("person", "program"),
         pk=enrollment_pk,
@@ -364,4 +354,4 @@ def program_rematch(
         )
         return redirect("program_pair_list", org_slug=org_slug, program_pk=program.pk)
     messages.success(request, f"A re-match for {enrollment.person.full_name} is running.")
-    return to_round(matching_round, org_slug)
+    return _to_round(matching_round, org_slug)

@@ -18,6 +18,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from accounts.models import User
+from core.access import Forbidden
 from feedback.models import (
     MAX_SESSION_MINUTES,
     SessionFormat,
@@ -42,7 +43,7 @@ FACT_FIELDS = ("held_on", "duration_minutes", "format", "topics")
 
 def _member_side(pair: Pair, by: Enrollment) -> Enrollment:
     if by.pk not in (pair.mentor_id, pair.mentee_id):
-        raise ValidationError("Only the two people of this pair can do this.")
+        raise Forbidden("Only the two people of this pair can do this.")
     return by
 
 
@@ -248,9 +249,7 @@ def session_update(
             # Facts of an unconfirmed session change only while the pair can still log sessions.
             _require_loggable(pair)
             if locked.logged_by_id != by.pk:
-                raise ValidationError(
-                    "Your partner logged this session: confirm or correct it instead."
-                )
+                raise Forbidden("Your partner logged this session: confirm or correct it instead.")
             held_on, duration_minutes, format, topics = _clean_facts(
                 pair,
                 held_on=held_on,
@@ -286,7 +285,7 @@ def session_confirm(
     with transaction.atomic():
         locked = SessionLog.objects.select_for_update().get(pk=session.pk)
         if locked.logged_by_id == by.pk:
-            raise ValidationError("Your partner confirms the sessions you log.")
+            raise Forbidden("Your partner confirms the sessions you log.")
         if locked.status == SessionStatus.CONFIRMED:
             raise ValidationError("This session is already confirmed.")
         if locked.status == SessionStatus.DRAFT:
@@ -336,7 +335,7 @@ def session_delete(*, session: SessionLog, by: Enrollment, actor: User | None) -
     with transaction.atomic():
         locked = SessionLog.objects.select_for_update().get(pk=session.pk)
         if locked.logged_by_id != by.pk:
-            raise ValidationError("Only the person who logged this session can delete it.")
+            raise Forbidden("Only the person who logged this session can delete it.")
         if locked.status == SessionStatus.CONFIRMED:
             raise ValidationError("A confirmed session stays on the record.")
         log_action(actor=actor, action="session.delete", target=locked, data=_facts(locked))

@@ -19,17 +19,7 @@ from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
 
 from core.timezones import time_zone_names
-from feedback import goals, sessions
-from feedback.forms_relationships import (
-    ExtendForm,
-    GoalForm,
-    GoalProgressForm,
-    InviteForm,
-    NoteForm,
-    PauseForm,
-    RematchForm,
-    SessionLogForm,
-)
+from feedback import goals
 from feedback.models import (
     CheckIn,
     CheckInStatus,
@@ -40,6 +30,16 @@ from feedback.models import (
     SessionLog,
     SessionStatus,
 )
+from feedback.pairs.forms import (
+    ExtendForm,
+    GoalForm,
+    GoalProgressForm,
+    NoteForm,
+    PauseForm,
+    RematchForm,
+)
+from feedback.sessions import services as sessions
+from feedback.sessions.forms import InviteForm, SessionLogForm
 from feedback.visibility import PairAccess
 from matching.models import OPEN_PAIR_STATUSES, PairStatus
 from matching.pairs import pair_end_date

@@ -1,0 +1,105 @@
+"""The sessions API's bodies. What a viewer receives is ``feedback.visibility``'s decision: the
+pair's text (what was learned, action items) has its own serializer, so a staff body cannot contain
+it even by mistake. Request bodies keep the type checks and leave the rules to the services.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from feedback.api.serializers_relationships import id_list
+from feedback.models import SessionFormat, SessionLog
+from programs.models import Topic
+
+
+class SessionTopicSerializer(serializers.ModelSerializer[Topic]):
+    class Meta:
+        model = Topic
+        fields = ("id", "name")
+        read_only_fields = fields
+
+
+class SessionFactsSerializer(serializers.ModelSerializer[SessionLog]):
+    """A session as staff see it: that it happened, when, how long, how, about what."""
+
+    topics = SessionTopicSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = SessionLog
+        fields: tuple[str, ...] = (
+            "id",
+            "pair",
+            "held_on",
+            "duration_minutes",
+            "format",
+            "topics",
+            "status",
+            "source",
+            "logged_by",
+            "confirmed_by",
+            "confirmed_at",
+            "corrected",
+            "created_at",
+            "updated_at",
+        )
+        read_only_fields = fields
+
+
+class SessionSerializer(SessionFactsSerializer):
+    """A session as its pair sees it: the facts and what they wrote about it."""
+
+    learned = serializers.CharField(
+        read_only=True,
+        help_text="What was learned. Only ever sent to the pair's two people, never to staff.",
+    )
+    action_items = serializers.CharField(
+        read_only=True,
+        help_text="Action items. Only ever sent to the pair's two people, never to staff.",
+    )
+
+    class Meta(SessionFactsSerializer.Meta):
+        fields = (*SessionFactsSerializer.Meta.fields, "learned", "action_items")
+        read_only_fields = fields
+
+
+class SessionWriteSerializer(serializers.Serializer[Any]):
+    held_on = serializers.DateField()
+    duration_minutes = serializers.IntegerField(help_text="1 to 600")
+    format = serializers.ChoiceField(choices=SessionFormat.choices, default=SessionFormat.VIDEO)
+    topics = id_list("Ids of the program's focus topics")
+    learned = serializers.CharField(
+        required=False, allow_blank=True, trim_whitespace=False, default=""
+    )
+    action_items = serializers.CharField(
+        required=False, allow_blank=True, trim_whitespace=False, default=""
+    )
+
+
+class SessionConfirmSerializer(serializers.Serializer[Any]):
+    """Optional corrections the partner makes while confirming; the audit log keeps both."""
+
+    held_on = serializers.DateField(required=False)
+    duration_minutes = serializers.IntegerField(required=False)
+    format = serializers.ChoiceField(choices=SessionFormat.choices, required=False)
+    topics = id_list("Ids of the program's focus topics (replaces the logged ones)")
+
+
+class SessionLogSerializer(SessionWriteSerializer):
+    """Logging a session may add the pair's notes about it, all in one step (all or nothing)."""
+
+    shared_note = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        trim_whitespace=False,
+        default="",
+        help_text="Optional. Your partner sees it too; the program team never does.",
+    )
+    private_note = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        trim_whitespace=False,
+        default="",
+        help_text="Optional. Only you see it.",
+    )

@@ -1,0 +1,233 @@
+"""Log a session: the pair page's session actions (log, edit, delete, confirm, correct) and the
+calendar invitation for the next one. Each is an adapter: parse the form, call the use case or
+service, answer with the sessions section (htmx) or a redirect.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.forms import Form
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from feedback import ics
+from feedback.models import SessionLog
+from feedback.pairs.answers import access_of, answer, apply_error, is_htmx, member_of, pair_url
+from feedback.pairs.context import session_status_label, viewer_zone
+from feedback.pairs.views import render_pair_page
+from feedback.sessions import services as sessions
+from feedback.sessions.forms import InviteForm, SessionCorrectionForm, SessionForm, SessionLogForm
+from feedback.sessions.use_cases import SessionFacts, log_session
+from feedback.visibility import LOG_SESSION, PairAccess
+from organizations.http import OrgRequest
+
+
+def _session(access: PairAccess, pk: int) -> SessionLog:
+    session = get_object_or_404(access.sessions().prefetch_related("topics"), pk=pk)
+    session.pair = access.pair
+    return session
+
+
+# --- Sessions ------------------------------------------------------------------------------------
+
+
+@require_POST
+def session_log(request: OrgRequest, org_slug: str, pair_pk: int) -> HttpResponse:
+    """Log a session (with optional shared and private notes): it waits for the partner."""
+    access = access_of(request, pair_pk)
+    access.access.require(LOG_SESSION)
+    form = SessionLogForm(request.POST, topics=sessions.session_topics(access.pair.program))
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            log_session(
+                access=access,
+                actor=request.user,
+                facts=SessionFacts(
+                    held_on=data["held_on"],
+                    duration_minutes=data["duration_minutes"],
+                    format=data["format"],
+                    topic_ids=form.topic_ids(),
+                    learned=data["learned"],
+                    action_items=data["action_items"],
+                ),
+                shared_note=data["shared_note"],
+                private_note=data["private_note"],
+            )
+        except ValidationError as error:
+            apply_error(form, error)
+    if form.errors:
+        return answer(
+            request, org_slug, access, "sessions", message="", failed={"session_form": form}
+        )
+    partner = access.partner
+    name = partner.person.full_name if partner is not None else "your partner"
+    return answer(
+        request,
+        org_slug,
+        access,
+        "sessions",
+        message=f"Session logged. It waits for {name}'s confirmation.",
+        also=("notes",),
+    )
+
+
+def _session_page(
+    request: OrgRequest,
+    access: PairAccess,
+    session: SessionLog,
+    template: str,
+    form: Form,
+    status: int = 200,
+) -> HttpResponse:
+    context = {
+        "pair": access.pair,
+        "program": access.pair.program,
+        "access": access,
+        "session": session,
+        "status_label": session_status_label(access, session),
+        "form": form,
+    }
+    return render(request, f"feedback/sessions/{template}", context, status=status)
+
+
+def _facts_initial(session: SessionLog) -> dict[str, Any]:
+    return {
+        "held_on": session.held_on,
+        "duration_minutes": session.duration_minutes,
+        "format": session.format,
+        "topics": [topic.pk for topic in session.topics.all()],
+    }
+
+
+@require_http_methods(["GET", "POST"])
+def session_edit(request: OrgRequest, org_slug: str, pair_pk: int, pk: int) -> HttpResponse:
+    """The logger edits a session until it is confirmed; afterwards either member edits its text
+    (the facts are final, the service says so)."""
+    access = access_of(request, pair_pk)
+    by = member_of(access)
+    session = _session(access, pk)
+    topics = sessions.session_topics(access.pair.program)
+    access.require_session_edit(session)
+    if request.method == "GET":
+        initial = {
+            **_facts_initial(session),
+            "learned": session.learned,
+            "action_items": session.action_items,
+        }
+        form = SessionForm(initial=initial, topics=topics)
+        return _session_page(request, access, session, "session_edit.html", form)
+    form = SessionForm(request.POST, topics=topics)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            sessions.session_update(
+                session=session,
+                by=by,
+                actor=request.user,
+                held_on=data["held_on"],
+                duration_minutes=data["duration_minutes"],
+                format=data["format"],
+                topic_ids=form.topic_ids(),
+                learned=data["learned"],
+                action_items=data["action_items"],
+            )
+        except ValidationError as error:
+            apply_error(form, error)
+        else:
+            messages.success(request, "Session saved.")
+            return redirect(pair_url(access, org_slug, "sessions"))
+    return _session_page(request, access, session, "session_edit.html", form, status=400)
+
+
+@require_POST
+def session_delete(request: OrgRequest, org_slug: str, pair_pk: int, pk: int) -> HttpResponse:
+    access = access_of(request, pair_pk)
+    by = member_of(access)
+    session = _session(access, pk)
+    try:
+        sessions.session_delete(session=session, by=by, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(pair_url(access, org_slug, "sessions"))
+    return answer(request, org_slug, access, "sessions", message="Session deleted.")
+
+
+@require_POST
+def session_confirm(request: OrgRequest, org_slug: str, pair_pk: int, pk: int) -> HttpResponse:
+    """Confirm the partner's session as logged (one click from the pair page)."""
+    access = access_of(request, pair_pk)
+    by = member_of(access)
+    session = _session(access, pk)
+    try:
+        sessions.session_confirm(session=session, by=by, actor=request.user)
+    except ValidationError as error:
+        # Nothing was typed: a refusal (already confirmed, one's own session) is a message.
+        if is_htmx(request):
+            return answer(request, org_slug, access, "sessions", message=" ".join(error.messages))
+        messages.error(request, " ".join(error.messages))
+        return redirect(pair_url(access, org_slug, "sessions"))
+    return answer(request, org_slug, access, "sessions", message="Session confirmed.")
+
+
+@require_http_methods(["GET", "POST"])
+def session_correct(request: OrgRequest, org_slug: str, pair_pk: int, pk: int) -> HttpResponse:
+    """Correct the facts of the partner's session and confirm it."""
+    access = access_of(request, pair_pk)
+    by = member_of(access)
+    session = _session(access, pk)
+    access.require_session_confirm(session)
+    topics = sessions.session_topics(access.pair.program)
+    if request.method == "GET":
+        form = SessionCorrectionForm(initial=_facts_initial(session), topics=topics)
+        return _session_page(request, access, session, "session_correct.html", form)
+    form = SessionCorrectionForm(request.POST, topics=topics)
+    if form.is_valid():
+        try:
+            confirmed = sessions.session_confirm(
+                session=session, by=by, actor=request.user, corrections=form.corrections()
+            )
+        except ValidationError as error:
+            apply_error(form, error, {"topics": "topics"})
+        else:
+            done = "Corrected and confirmed." if confirmed.corrected else "Session confirmed."
+            messages.success(request, done)
+            return redirect(pair_url(access, org_slug, "sessions"))
+    return _session_page(request, access, session, "session_correct.html", form, status=400)
+
+
+# --- Calendar invitation -------------------------------------------------------------------------
+
+
+@require_http_methods(["GET"])
+def session_invite(request: OrgRequest, org_slug: str, pair_pk: int) -> HttpResponse:
+    """The planned next session as an .ics file, from a GET form (nothing is stored)."""
+    access = access_of(request, pair_pk)
+    member_of(access)
+    if not request.GET:
+        return redirect(pair_url(access, org_slug, "invite"))
+    zone = viewer_zone(access)
+    form = InviteForm(request.GET)
+    if form.is_valid():
+        data = form.cleaned_data
+        starts_at = datetime.combine(data["date"], data["time"], tzinfo=zone)
+        try:
+            invitation = ics.session_invitation(
+                pair=access.pair,
+                starts_at=starts_at,
+                minutes=data["minutes"],
+                location=data["location"],
+                note=data["note"],
+            )
+        except ValidationError as error:
+            apply_error(form, error, {"starts_at": "date"})
+        else:
+            response = HttpResponse(invitation.text, content_type="text/calendar; charset=utf-8")
+            response["Content-Disposition"] = f'attachment; filename="{invitation.filename}"'
+            return response
+    return render_pair_page(request, access.pair, life_forms={"invite_form": form}, status=400)

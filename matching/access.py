@@ -1,0 +1,129 @@
+"""The pair policy: who may act on a pair's life. Its services ask it, whoever calls them.
+
+A person's relation to a pair is one of: **member** (its mentor or mentee), **staff** (admins;
+coordinators assigned to its program), both (an admin who is also a mentee gets the union), or
+none — then the pair does not exist for them (404, like another organisation's pair).
+
+===========================  ======  =====  ======
+permission                   member  staff  others
+===========================  ======  =====  ======
+pair.view                    yes     yes    404
+pair.pause / pair.resume     yes     yes    404
+pair.complete                yes     yes    404
+pair.extend                  403     yes    404
+pair.end (+ re-match)        403     yes    404
+pair.request_rematch         yes     403    404
+===========================  ======  =====  ======
+
+What each of them may *see* of the pair's sessions, notes, goals and check-ins is
+``feedback.visibility``, built on these roles. The system (``actor=None``: nightly jobs, the demo)
+acts without a person and is not asked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from accounts.models import User
+from core.access import Access
+from matching.models import Pair
+from organizations.models import Membership
+from organizations.selectors import membership_of
+from participants.models import Enrollment
+from programs.access import managed_programs, manages
+
+VIEW = "pair.view"
+PAUSE = "pair.pause"
+RESUME = "pair.resume"
+COMPLETE = "pair.complete"
+EXTEND = "pair.extend"
+END = "pair.end"
+REQUEST_REMATCH = "pair.request_rematch"
+
+_MEMBER = {VIEW, PAUSE, RESUME, COMPLETE, REQUEST_REMATCH}
+_STAFF = {VIEW, PAUSE, RESUME, COMPLETE, EXTEND, END}
+_REFUSALS = {
+    EXTEND: "Only the staff of this program extend its pairs.",
+    END: "Only the staff of this program end its pairs.",
+    REQUEST_REMATCH: "Only the two people of this pair can ask for a re-match.",
+}
+
+
+@dataclass(frozen=True)
+class PairRoles:
+    """One person's relation to one pair."""
+
+    pair: Pair
+    # The person's own side of the pair (None for staff who are not in it).
+    enrollment: Enrollment | None
+    is_staff: bool
+
+    @property
+    def is_member(self) -> bool:
+        return self.enrollment is not None
+
+    @property
+    def partner(self) -> Enrollment | None:
+        if self.enrollment is None:
+            return None
+        pair = self.pair
+        return pair.mentee if self.enrollment.pk == pair.mentor_id else pair.mentor
+
+    @property
+    def access(self) -> Access:
+        granted: set[str] = set()
+        if self.is_member:
+            granted |= _MEMBER
+        if self.is_staff:
+            granted |= _STAFF
+        return Access.of(granted, _REFUSALS)
+
+
+def visible_pairs(*, membership: Membership, user: User) -> QuerySet[Pair]:
+    """Pairs one is in, plus the pairs of the programs one manages."""
+    visible = Q(mentor__person__user=user) | Q(mentee__person__user=user)
+    if membership.is_staff_role:
+        visible |= Q(program__in=managed_programs(membership))
+    return Pair.objects.filter(visible)
+
+
+def roles_for(pair: Pair, *, membership: Membership, user: User) -> PairRoles | None:
+    """The person's relation to the pair, or None when they may not see it at all."""
+    enrollment: Enrollment | None = None
+    if pair.mentor.person.user_id == user.pk:
+        enrollment = pair.mentor
+    elif pair.mentee.person.user_id == user.pk:
+        enrollment = pair.mentee
+    is_staff = membership.is_staff_role and manages(membership, pair.program_id)
+    if enrollment is None and not is_staff:
+        return None
+    return PairRoles(pair=pair, enrollment=enrollment, is_staff=is_staff)
+
+
+def pair_roles(pair_id: int, *, membership: Membership, user: User) -> PairRoles:
+    """Load a pair with its people and the person's relation to it; Http404 when it is not
+    theirs to see."""
+    pair = (
+        Pair.objects.select_related("program", "mentor__person", "mentee__person")
+        .filter(pk=pair_id)
+        .first()
+    )
+    roles = roles_for(pair, membership=membership, user=user) if pair is not None else None
+    if roles is None:
+        raise Http404("No such pair.")
+    return roles
+
+
+def require(actor: User | None, pair: Pair, permission: str) -> None:
+    """Refuse ``actor`` unless the policy grants ``permission`` on ``pair`` (services call this:
+    a page, the API, a task and a shell are refused alike). ``None`` is the system."""
+    if actor is None:
+        return
+    membership = membership_of(actor)
+    roles = roles_for(pair, membership=membership, user=actor) if membership is not None else None
+    if roles is None:
+        raise Http404("No such pair.")
+    roles.access.require(permission)
