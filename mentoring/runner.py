@@ -1,7 +1,7 @@
 """The runner behind ./flip: embedded services, database role, and the product's processes.
 
     ./flip start            migrate, load the demo once, run web + worker + beat (Ctrl-C stops all)
-    ./flip test [ARGS]      the whole test suite (pytest ARGS)
+    ./flip test [ARGS]      the test suite (pytest ARGS), one process per core; -n 0 serially
     ./flip bench            benchmarks (see bench/)
     ./flip manage ARGS      manage.py with the same environment
     ./flip services         start the embedded services and wait (for working in another shell)
@@ -15,9 +15,11 @@ NOBYPASSRLS, so PostgreSQL's row-level security applies to it.
 
 from __future__ import annotations
 
+import itertools
 import os
 import pwd
 import secrets
+import shlex
 import shutil
 import signal
 import socket
@@ -230,6 +232,8 @@ class EmbeddedRedis:
                 "",
                 "--appendonly",
                 "no",
+                "--databases",
+                "64",  # parallel tests take two per process (settings: PYTEST_XDIST_WORKER)
                 "--logfile",
                 str(self.dir / "redis.log"),
             ],
@@ -465,13 +469,25 @@ def _stop_processes(processes: list[tuple[str, subprocess.Popen[bytes]]]) -> Non
             process.kill()
 
 
+def pytest_args(args: Sequence[str], env: dict[str, str]) -> list[str]:
+    """One test process per core (pytest-xdist), each with its own test database and Redis
+    databases (see settings); tests marked with the same ``xdist_group`` run in one process. The
+    caller's arguments come after the default, so ``-n 0`` (or ``-n 4``) wins; with
+    ``-p no:xdist`` the plugin is not loaded and the default is left out."""
+    given = [*shlex.split(env.get("PYTEST_ADDOPTS", "")), *args]
+    pairs = itertools.pairwise([*given, ""])
+    if any(arg == "-pno:xdist" or (arg == "-p" and value == "no:xdist") for arg, value in pairs):
+        return list(args)
+    return ["--numprocesses", "auto", "--dist", "loadgroup", *args]
+
+
 def cmd_test(args: Sequence[str]) -> int:
     env = base_env()
     env["FLIPSIDE_ENV"] = "test"
     ensure_chromium()
     with ExitStack() as stack:
         prepare_services(stack, env)
-        return run_child([PYTHON, "-m", "pytest", *args], env)
+        return run_child([PYTHON, "-m", "pytest", *pytest_args(args, env)], env)
 
 
 def cmd_bench(args: Sequence[str]) -> int:

@@ -7,6 +7,7 @@ Malformed values stop start-up with a message naming the variable (see ``mentori
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
@@ -133,6 +134,26 @@ if not _redis_url:
 REDIS_URL = parse_redis_url("REDIS_URL", _redis_url)
 # The cache gets its own Redis database so that clearing it never touches the Celery queues.
 CACHE_URL = parse_redis_url("FLIPSIDE_CACHE_URL", env_str("FLIPSIDE_CACHE_URL", REDIS_URL))
+
+
+def _redis_database(url: str, database: int) -> str:
+    """``url`` with its database number replaced (the path, or ``?db=`` for a unix socket)."""
+    parts = urlsplit(url)
+    query = [(key, value) for key, value in parse_qsl(parts.query) if key != "db"]
+    if parts.scheme == "unix":  # urlunsplit would drop the empty host of unix:///path
+        return f"{url.split('?', 1)[0]}?{urlencode([*query, ('db', str(database))])}"
+    return urlunsplit(parts._replace(path=f"/{database}", query=urlencode(query)))
+
+
+# Tests in parallel (pytest-xdist sets PYTEST_XDIST_WORKER=gwN in each of its processes): process N
+# gets two Redis databases of its own, 2N+2 for the broker and 2N+3 for the cache, so that one
+# process's cache.clear() and Celery purge never touch another's rate-limit counters, heartbeat or
+# queued tasks. (pytest-django gives each process its own test database the same way.)
+_XDIST_WORKER = env_str("PYTEST_XDIST_WORKER", "")
+if _XDIST_WORKER and not PRODUCTION:
+    _XDIST_NUMBER = int(_XDIST_WORKER.removeprefix("gw"))
+    REDIS_URL = _redis_database(REDIS_URL, 2 * _XDIST_NUMBER + 2)
+    CACHE_URL = _redis_database(CACHE_URL, 2 * _XDIST_NUMBER + 3)
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 
 import pytest
+from celery.contrib.testing.worker import start_worker
 from django.core.cache import cache
 from django.test import Client
 
 from accounts.models import User
+from mentoring.celery import app as celery_app
 from organizations.models import Membership, Organization, Role
 from organizations.scope import tenant_scope
 from tests.factories import PASSWORD, make_member, make_organization
@@ -70,6 +73,44 @@ def _clear_cache() -> Iterator[None]:
     cache.clear()
     yield
     cache.clear()
+
+
+class CeleryWorker:
+    """A real Celery worker embedded in the test process (threads pool), consuming from the real
+    Redis broker: this test process's own database of it (see settings, PYTEST_XDIST_WORKER)."""
+
+    def __init__(self, stack: ExitStack) -> None:
+        self._stack = stack
+        self.running = False
+
+    def start(self) -> None:
+        if not self.running:
+            self._stack.enter_context(
+                start_worker(
+                    celery_app,
+                    pool="threads",
+                    concurrency=2,
+                    perform_ping_check=False,
+                    loglevel="WARNING",
+                )
+            )
+            self.running = True
+
+
+@pytest.fixture
+def celery_worker() -> Iterator[CeleryWorker]:
+    """A worker that the test starts when it wants (``celery_worker.start()``, e.g. once a page
+    shows a job waiting), stopped after the test. Nothing queued by an earlier test may reach it."""
+    celery_app.control.purge()
+    with ExitStack() as stack:
+        yield CeleryWorker(stack)
+
+
+@pytest.fixture
+def worker(celery_worker: CeleryWorker) -> CeleryWorker:
+    """A worker running for the whole test."""
+    celery_worker.start()
+    return celery_worker
 
 
 def login(client: Client, user: User) -> Client:

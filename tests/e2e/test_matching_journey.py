@@ -9,8 +9,7 @@ The worker starts only once the round page shows the round waiting, so the htmx 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
-from contextlib import ExitStack
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -22,8 +21,8 @@ from matching.models import Pair, ProposedPair, RoundStatus
 from organizations.models import Membership, Role
 from participants.models import Enrollment, EnrollmentRole, Person
 from programs.models import ProgramStatus, Topic
-from tests.conftest import Tenant
-from tests.e2e.test_program_journey import Problems, Worker, shot, sign_in
+from tests.conftest import CeleryWorker, Tenant
+from tests.e2e.test_program_journey import Problems, shot, sign_in
 from tests.factories import make_user
 from tests.matching.test_rounds_builders import add_person
 from tests.participants.test_enrollment_builders import make_program
@@ -33,15 +32,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 PROGRAM = "Digital Fluency 2027"
 MENTORS = ["Ana Analyst", "Ben Builder", "Cleo Coder"]
 MENTEES = ["Dana Director", "Evan Executive", "Fay Founder"]
-
-
-@pytest.fixture
-def matching_worker() -> Iterator[Worker]:
-    from mentoring.celery import app as celery_app
-
-    celery_app.control.purge()  # nothing queued by an earlier run may reach this test's worker
-    with ExitStack() as stack:
-        yield Worker(stack)
 
 
 def build_program(tenant: Tenant) -> tuple[int, dict[str, Enrollment]]:
@@ -69,7 +59,7 @@ def build_program(tenant: Tenant) -> tuple[int, dict[str, Enrollment]]:
     return program.pk, people
 
 
-def run_round(page: Page, base: str, program_pk: int, worker: Worker) -> None:
+def run_round(page: Page, base: str, program_pk: int, worker: CeleryWorker) -> None:
     page.goto(f"{base}/o/acme/programs/{program_pk}/matching/")
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Matching: {PROGRAM}")
     expect(page.get_by_text("No rounds yet.")).to_be_visible()
@@ -143,7 +133,7 @@ def publish(page: Page) -> None:
 def test_admin_runs_reviews_swaps_and_publishes_a_round(
     live_server: Any,
     org_a: Tenant,
-    matching_worker: Worker,
+    celery_worker: CeleryWorker,
     new_page: Callable[[], Page],
 ) -> None:
     base = live_server.url
@@ -152,7 +142,7 @@ def test_admin_runs_reviews_swaps_and_publishes_a_round(
 
     admin = problems.watch(new_page(), "admin")
     sign_in(admin, base, org_a.admin.user)
-    run_round(admin, base, program_pk, matching_worker)
+    run_round(admin, base, program_pk, celery_worker)
     with org_a.scope():
         evan = ProposedPair.objects.get(mentee=people["Evan Executive"])
         assert evan.mentor_id == people["Ben Builder"].pk

@@ -12,23 +12,21 @@ from __future__ import annotations
 import csv
 import re
 import tempfile
-from collections.abc import Callable, Iterator
-from contextlib import ExitStack
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from playwright.sync_api import ConsoleMessage, Locator, Page, Response, expect
 
 from accounts.models import User
-from mentoring.celery import app as celery_app
 from organizations.models import Organization, Role
 from organizations.scope import tenant_scope
 from participants.models import Enrollment, EnrollmentStatus, ImportJob, ImportStatus, Person
 from programs.models import Topic
+from tests.conftest import CeleryWorker
 from tests.factories import PASSWORD, make_member, make_organization
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -84,34 +82,6 @@ def cast(db: None) -> Cast:
         mentor=member(Role.MEMBER, "morgan@acme.test", "Morgan Member"),
         mentee=member(Role.MEMBER, "dana@acme.test", "Dana Director"),
     )
-
-
-class Worker:
-    """An embedded Celery worker, started on demand and stopped after the test."""
-
-    def __init__(self, stack: ExitStack) -> None:
-        self.stack = stack
-        self.running = False
-
-    def start(self) -> None:
-        if not self.running:
-            self.stack.enter_context(
-                start_worker(
-                    celery_app,
-                    pool="threads",
-                    concurrency=2,
-                    perform_ping_check=False,
-                    loglevel="WARNING",
-                )
-            )
-            self.running = True
-
-
-@pytest.fixture
-def worker() -> Iterator[Worker]:
-    celery_app.control.purge()  # nothing queued by an earlier run may reach this test's worker
-    with ExitStack() as stack:
-        yield Worker(stack)
 
 
 @dataclass
@@ -276,7 +246,7 @@ def confirm_suggested_mapping(page: Page) -> None:
     columns.get_by_role("button", name="Check the file (dry run)").click()
 
 
-def wait_for_job(page: Page, worker: Worker | None = None) -> None:
+def wait_for_job(page: Page, worker: CeleryWorker | None = None) -> None:
     """The step runs on the worker; the page polls (htmx) and reloads itself when it is done."""
     progress = page.get_by_role("progressbar")
     if worker is not None:
@@ -287,7 +257,9 @@ def wait_for_job(page: Page, worker: Worker | None = None) -> None:
     expect(progress).to_have_count(0, timeout=30_000)
 
 
-def import_people(page: Page, organization: Organization, tmp_path: Path, worker: Worker) -> None:
+def import_people(
+    page: Page, organization: Organization, tmp_path: Path, worker: CeleryWorker
+) -> None:
     go_to(page, "People")
     page.get_by_role("link", name="Import from CSV or XLSX").click()
 
@@ -459,7 +431,7 @@ def accept_charter(page: Page) -> None:
 def test_admin_sets_up_a_program_and_a_participant_completes_their_profile(
     live_server: Any,
     cast: Cast,
-    worker: Worker,
+    celery_worker: CeleryWorker,
     new_page: Callable[[], Page],
     tmp_path: Path,
 ) -> None:
@@ -484,7 +456,7 @@ def test_admin_sets_up_a_program_and_a_participant_completes_their_profile(
     expect_missing_for_enrolling(admin, [])
     shot(admin, "0-program")
     move_to_enrolling(admin)
-    import_people(admin, cast.organization, tmp_path, worker)
+    import_people(admin, cast.organization, tmp_path, celery_worker)
     invite_mentors_and_mentees(admin)
 
     # An executive accepts first: a mentor place exists once a mentee is in.

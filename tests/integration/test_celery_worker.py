@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from django.core import mail
 from django.utils import timezone
 
@@ -18,7 +16,7 @@ from organizations.audit import log_action
 from organizations.models import AuditEntry
 from organizations.scope import current_organization_id
 from organizations.tasks import TenantTask, enqueue_on_commit
-from tests.conftest import Tenant
+from tests.conftest import CeleryWorker, Tenant
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -34,15 +32,6 @@ def record_scope(*, note: str) -> int | None:
     return current_organization_id()
 
 
-@pytest.fixture
-def worker() -> Iterator[None]:
-    celery_app.control.purge()
-    with start_worker(
-        celery_app, pool="threads", concurrency=2, perform_ping_check=False, loglevel="WARNING"
-    ):
-        yield
-
-
 def _wait_for(predicate, timeout: float = 20.0) -> None:  # type: ignore[no-untyped-def]
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -53,7 +42,7 @@ def _wait_for(predicate, timeout: float = 20.0) -> None:  # type: ignore[no-unty
 
 
 def test_worker_runs_a_task_inside_its_organisation_scope(
-    tenants: tuple[Tenant, Tenant], worker: None
+    tenants: tuple[Tenant, Tenant], worker: CeleryWorker
 ) -> None:
     org_a, org_b = tenants
     enqueue_on_commit(record_scope, organization_id=org_b.organization.pk, note="hello")
@@ -71,7 +60,7 @@ def test_worker_runs_a_task_inside_its_organisation_scope(
 
 
 def test_sweeper_and_worker_deliver_a_due_touchpoint_once(
-    tenants: tuple[Tenant, Tenant], worker: None
+    tenants: tuple[Tenant, Tenant], worker: CeleryWorker
 ) -> None:
     org_a, org_b = tenants
     now = timezone.now()

@@ -9,32 +9,21 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from django.db import connection
 from django.utils import timezone
 
 from feedback import checkins, touchpoints
 from feedback.models import CheckIn, CheckInStatus, Touchpoint, TouchpointStatus
 from feedback.tasks import send_touchpoint
-from mentoring.celery import app as celery_app
-from tests.conftest import Tenant
+from tests.conftest import CeleryWorker, Tenant
 from tests.feedback.test_checkins_builders import CheckInWorld, check_in_world
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def worker() -> Iterator[None]:
-    celery_app.control.purge()
-    with start_worker(
-        celery_app, pool="threads", concurrency=2, perform_ping_check=False, loglevel="WARNING"
-    ):
-        yield
 
 
 @pytest.fixture
@@ -98,7 +87,7 @@ def _statuses(world: CheckInWorld) -> list[str]:
 
 
 def test_sweeping_twice_and_concurrently_sends_each_check_in_once(
-    world: CheckInWorld, worker: None, outbox: Outbox
+    world: CheckInWorld, worker: CeleryWorker, outbox: Outbox
 ) -> None:
     barrier = threading.Barrier(3)
     claims: list[list[tuple[int, int]]] = []
@@ -131,7 +120,7 @@ def test_sweeping_twice_and_concurrently_sends_each_check_in_once(
 
 
 def test_a_redelivered_task_and_a_recovery_sweep_during_a_hung_send_send_nothing_twice(
-    world: CheckInWorld, worker: None, outbox: Outbox, monkeypatch: pytest.MonkeyPatch
+    world: CheckInWorld, worker: CeleryWorker, outbox: Outbox, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     outcomes: list[str] = []
     real_deliver = touchpoints.deliver

@@ -3,30 +3,18 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 
 from matching import services
 from matching.models import MatchingRound, ProposedPair, RoundStatus
-from mentoring.celery import app as celery_app
-from tests.conftest import Tenant
+from tests.conftest import CeleryWorker, Tenant
 from tests.matching.test_rounds_builders import WEIGHTS, matching_cohort
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def worker() -> Iterator[None]:
-    celery_app.control.purge()
-    with start_worker(
-        celery_app, pool="threads", concurrency=2, perform_ping_check=False, loglevel="WARNING"
-    ):
-        yield
-
-
-def test_worker_runs_a_round_to_its_proposals(org_a: Tenant, worker: None) -> None:
+def test_worker_runs_a_round_to_its_proposals(org_a: Tenant, worker: CeleryWorker) -> None:
     cohort = matching_cohort(org_a, 4)
     with org_a.scope():
         matching_round = services.round_create(

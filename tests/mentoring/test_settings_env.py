@@ -107,3 +107,40 @@ def test_production_requires_a_real_secret_key() -> None:
     )
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY must be set" in result.stderr
+
+
+def _settings_in_subprocess(**env: str) -> list[str]:
+    """The broker and cache URLs that settings compute from ``env``."""
+    variables = {k: v for k, v in os.environ.items() if k != "PYTEST_XDIST_WORKER"}
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from django.conf import settings; "
+            "print(settings.CELERY_BROKER_URL, settings.CACHES['default']['LOCATION'])",
+        ],
+        env={**variables, **env},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    return result.stdout.split()
+
+
+def test_each_parallel_test_process_has_its_own_redis_databases() -> None:
+    urls = {"REDIS_URL": "redis://h:6379/0", "FLIPSIDE_CACHE_URL": "redis://h:6379/1"}
+    assert _settings_in_subprocess(**urls) == ["redis://h:6379/0", "redis://h:6379/1"]
+    assert _settings_in_subprocess(**urls, PYTEST_XDIST_WORKER="gw1") == [
+        "redis://h:6379/4",
+        "redis://h:6379/5",
+    ]
+    sockets = {
+        "REDIS_URL": "unix:///run/redis.sock?db=0",
+        "FLIPSIDE_CACHE_URL": "unix:///run/r.sock",
+    }
+    assert _settings_in_subprocess(**sockets, PYTEST_XDIST_WORKER="gw1") == [
+        "unix:///run/redis.sock?db=4",
+        "unix:///run/r.sock?db=5",
+    ]

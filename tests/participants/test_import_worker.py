@@ -3,27 +3,16 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 
-from mentoring.celery import app as celery_app
 from participants import importing
 from participants.models import ImportJob, ImportStatus, Person
-from tests.conftest import Tenant
+from tests.conftest import CeleryWorker, Tenant
 from tests.participants.test_import import GOOD_ROWS, csv_bytes
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def worker() -> Iterator[None]:
-    celery_app.control.purge()
-    with start_worker(
-        celery_app, pool="threads", concurrency=2, perform_ping_check=False, loglevel="WARNING"
-    ):
-        yield
 
 
 def _wait_for(predicate: Callable[[], bool], timeout: float = 30.0) -> None:
@@ -41,7 +30,7 @@ def _status(tenant: Tenant, job_id: int) -> str:
 
 
 def test_worker_checks_then_commits_an_import_in_its_organisation(
-    tenants: tuple[Tenant, Tenant], worker: None
+    tenants: tuple[Tenant, Tenant], worker: CeleryWorker
 ) -> None:
     org_a, org_b = tenants
     rows = [
@@ -85,7 +74,7 @@ def test_worker_checks_then_commits_an_import_in_its_organisation(
         assert not Person.objects.exists()
 
 
-def test_a_repeated_message_does_not_run_a_step_twice(org_a: Tenant, worker: None) -> None:
+def test_a_repeated_message_does_not_run_a_step_twice(org_a: Tenant, worker: CeleryWorker) -> None:
     from participants.tasks import commit_import
 
     with org_a.scope():
