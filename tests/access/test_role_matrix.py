@@ -30,7 +30,7 @@ from pytest_django import DjangoDbBlocker
 
 from tests.access.routes import organisation_routes
 from tests.access.table import TABLE, VARIANTS, base_name
-from tests.access.world import ACTORS, World, build
+from tests.access.world import ACTORS, READERS, TEXTS, World, build
 from tests.tenancy.test_route_matrix import MATRIX
 
 
@@ -105,6 +105,39 @@ def test_status(world: World, shared_client: Client, key: str, method: str, acto
     expected = TABLE[key, method][actor]
     got = _request(shared_client, world, actor, key, method).status_code
     assert got == expected, f"({key}, {method}, {actor}): expected {expected}, got {got}"
+
+
+# Pages and API reads that show a pair's sessions, notes or check-ins to someone.
+TEXT_ROUTES = (
+    "pair_detail",
+    "my_pair_list",
+    "program_pair_list",
+    "my_check_in_list",
+    "program_check_in_list",
+    "program_engagement",
+    "program_review",
+    "review_pair",
+    "api-pair-session-list",
+    "api-pair-session-detail",
+    "api-pair-note-list",
+    "api-check-in-list",
+    "api-check-in-detail",
+)
+
+
+@pytest.mark.django_db
+def test_pair_text_reaches_exactly_its_readers(world: World, shared_client: Client) -> None:
+    """Statuses are not the whole policy: a 200 may carry text that is not the viewer's. Across
+    the routes that show a pair's life, each text is read by its readers and nobody else."""
+    seen: dict[str, set[str]] = {name: set() for name in TEXTS}
+    for key in TEXT_ROUTES:
+        for actor in ACTORS:
+            body = _request(shared_client, world, actor, key, "GET").content.decode()
+            for name, text in TEXTS.items():
+                if text in body:
+                    seen[name].add(actor)
+                    assert actor in READERS[name], f"{actor} reads the {name} on {key}"
+    assert seen == {name: set(readers) for name, readers in READERS.items()}
 
 
 # --- Meta-tests -------------------------------------------------------------------------------------
