@@ -9,11 +9,12 @@ do). Two steps, each in its own child process so that the round's peak memory is
    measurements see the same cohort: people with levels, departments, time zones, languages and
    managers; skills, interests, availability, answers to the program's matching questions; focus
    topics; previous pairs from an earlier program (rotation), admin blocks and pins.
-2. :func:`run_rounds`: ``services.round_create``, queued as ``round_start`` does it, then the task
-   body ``services.run_round(round_id=…)`` called directly (no broker), inside the organisation's
-   scope as ``TenantTask`` enters it. Stages are timed by wrapping what ``run_round`` calls:
-   ``load_cohort`` (and ``build_cohort`` inside it), ``engine.run_round`` and ``_store``; the
-   engine's own stage timings come from the round's ``stats["timings"]``.
+2. :func:`run_rounds`: ``matching.rounds.config.round_create``, queued with ``run.mark_queued`` as
+   ``round_start`` does it, then the task body ``run.run_round(round_id=…)`` called directly (no
+   broker), inside the organisation's scope as ``TenantTask`` enters it. Stages are timed by
+   wrapping what ``run_round`` calls: ``load_cohort`` (and ``build_cohort`` inside it),
+   ``engine.run_round`` and ``store_result``; the engine's own stage timings come from the round's
+   ``stats["timings"]``.
 """
 
 from __future__ import annotations
@@ -43,13 +44,12 @@ from bench.matching_bench import (
     synthetic_records,
     topic_names,
 )
-from matching import engine, loading, services
+from matching import engine, loading
 from matching.engine import HardRules, PersonRecord, build_cohort
 from matching.engine.pipeline import STAGES as ENGINE_STAGES
 from matching.models import (
     MatchingBlock,
     MatchingPin,
-    MatchingRound,
     Pair,
     PairStatus,
     ProposedPair,
@@ -57,6 +57,7 @@ from matching.models import (
     RoundStatus,
     UnmatchedEntry,
 )
+from matching.rounds import config, run
 from organizations import services as organization_services
 from organizations.models import Organization
 from organizations.scope import tenant_scope
@@ -360,7 +361,7 @@ def seed(n: int) -> dict[str, Any]:
 
 @dataclass
 class StageClock:
-    """Wall time and queries per stage of ``services.run_round`` (outer stages only: a stage
+    """Wall time and queries per stage of ``run.run_round`` (outer stages only: a stage
     entered inside another, ``build`` inside ``load``, is timed but its queries stay outer)."""
 
     seconds: dict[str, float] = field(default_factory=dict)
@@ -397,12 +398,12 @@ class StageClock:
 
 @contextmanager
 def instrumented(clock: StageClock) -> Iterator[None]:
-    """Wrap what ``services.run_round`` calls, by name, for the duration of one round."""
+    """Wrap what ``run.run_round`` calls, by name, for the duration of one round."""
     originals = [
-        (services, "load_cohort", "load"),
+        (run, "load_cohort", "load"),
         (loading, "build_cohort", "build"),
         (engine, "run_round", "engine"),
-        (services, "_store", "store"),
+        (run, "store_result", "store"),
     ]
     saved = [(module, name, getattr(module, name)) for module, name, _ in originals]
     for module, name, stage in originals:
@@ -415,31 +416,18 @@ def instrumented(clock: StageClock) -> Iterator[None]:
             setattr(module, name, function)
 
 
-def _queue(matching_round: MatchingRound) -> None:
-    """What ``round_start`` does before it enqueues the task (the broker hop is not measured)."""
-    with transaction.atomic():
-        MatchingRound.objects.filter(pk=matching_round.pk).update(
-            status=RoundStatus.QUEUED,
-            progress=0,
-            progress_message="Waiting for a worker",
-            error="",
-            started_at=None,
-            finished_at=None,
-        )
-
-
 def _one_round(program: Program, profile: cProfile.Profile | None) -> dict[str, Any]:
     rules = {f.name: getattr(RULES, f.name) for f in fields(HardRules)}
-    matching_round = services.round_create(
+    matching_round = config.round_create(
         program=program, actor=None, weights=WEIGHTS, rules=rules, mode=RoundMode.SCORE_FIRST
     )
-    _queue(matching_round)
+    run.mark_queued(matching_round.pk)  # as round_start does; the broker hop is not measured
     clock = StageClock()
     with instrumented(clock):
         if profile is not None:
             profile.enable()
         started, cpu_started = time.perf_counter(), time.process_time()
-        outcome = services.run_round(round_id=matching_round.pk)
+        outcome = run.run_round(round_id=matching_round.pk)
         seconds = time.perf_counter() - started
         cpu_seconds = time.process_time() - cpu_started
         if profile is not None:

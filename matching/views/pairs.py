@@ -27,7 +27,8 @@ from matching import selectors
 from matching.engine.scoring import CRITERION_LABELS
 from matching.loading import free_places, open_pair_counts
 from matching.models import OPEN_PAIR_STATUSES, MatchingRound, Pair, PairStatus, ProposedPair
-from matching.views.access import STAFF, managed_program, to_round
+from matching.rounds.views.common import to_round
+from matching.views.access import STAFF, managed_program
 from organizations.http import OrgRequest
 from participants import participation
 from participants.models import (
