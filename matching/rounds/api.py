@@ -15,7 +15,7 @@ from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -169,7 +169,10 @@ class MatchingStaffOnly(IsOrganizationMember):
 
     def has_permission(self, request: Request, view: Any) -> bool:
         super().has_permission(request, view)
-        access.require_staff_role(_membership(request))
+        membership = request_membership(request)
+        if membership is None:
+            raise NotFound()
+        access.require_staff_role(membership)
         return True
 
 
