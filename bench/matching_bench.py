@@ -11,8 +11,9 @@ parent's peak). Per size:
    a worse partner or none, by how much) and, up to 5k, "most matched first".
 2. **End to end in Django** (``bench/matching_e2e.py``), on a throwaway database created, migrated
    and dropped here (``flipside_bench_<pid>``, as bench/run.py does): a child seeds a program with
-   the same cohort (not timed), another times the round's task body ``services.run_round`` — load
-   (``load_cohort``), engine stages, store (``_store``) — over ``--repeats`` rounds.
+   the same cohort (not timed), another times the round's task body
+   ``matching.rounds.run.run_round`` — load (``load_cohort``), engine stages, store
+   (``store_result``) — over ``--repeats`` rounds.
 
 Goals from the issue, end to end: 1k ≤ 2 s, 5k ≤ 15 s, 10k ≤ 60 s and ≤ 6 GB. See bench/README.md.
 """
@@ -493,7 +494,7 @@ def report_end_to_end(
     )
     lines = [
         f"Matching end to end in Django ({os.cpu_count()} CPU cores shared with PostgreSQL): "
-        f"services.run_round on a seeded program, median of {repeats} round(s), seconds",
+        f"matching.rounds.run.run_round on a seeded program, median of {repeats} round(s), seconds",
         f"  {'cohort':<14}" + "".join(f"{c:>11}" for c in columns),
     ]
     for r in results:

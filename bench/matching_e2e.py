@@ -5,15 +5,17 @@ do). Two steps, each in its own child process so that the round's peak memory is
 
 1. :func:`seed` (not timed): an organisation with a program in its matching phase and N accepted
    mentors and N accepted mentees, written with ``bulk_create`` inside ``tenant_scope``. The profile
-   values are the engine-only bench's (``synthetic_records`` and ``synthetic_constraints``), so both
-   measurements see the same cohort: people with levels, departments, time zones, languages and
-   managers; skills, interests, availability, answers to the program's matching questions; focus
-   topics; previous pairs from an earlier program (rotation), admin blocks and pins.
-2. :func:`run_rounds`: ``services.round_create``, queued as ``round_start`` does it, then the task
-   body ``services.run_round(round_id=…)`` called directly (no broker), inside the organisation's
-   scope as ``TenantTask`` enters it. Stages are timed by wrapping what ``run_round`` calls:
-   ``load_cohort`` (and ``build_cohort`` inside it), ``engine.run_round`` and ``_store``; the
-   engine's own stage timings come from the round's ``stats["timings"]``.
+   values are the engine-only bench's (``synthetic_records``), so both measurements see the same
+   cohort: people with levels, departments, time zones, languages and managers; skills, interests,
+   availability, answers to the program's matching questions; focus topics. Previous pairs from an
+   earlier program (rotation), admin blocks and pins are ``synthetic_constraints`` drawn on the
+   cohort as the round reads it (``matching.loading.load_cohort``), so they name the stored ids.
+2. :func:`run_rounds`: ``matching.rounds.config.round_create``, queued with ``run.mark_queued`` as
+   ``round_start`` does it, then the task body ``run.run_round(round_id=…)`` called directly (no
+   broker), inside the organisation's scope as ``TenantTask`` enters it. Stages are timed by
+   wrapping what ``run_round`` calls: ``load_cohort`` (and ``build_cohort`` inside it),
+   ``engine.run_round`` and ``store_result``; the engine's own stage timings come from the round's
+   ``stats["timings"]``.
 """
 
 from __future__ import annotations
@@ -43,13 +45,12 @@ from bench.matching_bench import (
     synthetic_records,
     topic_names,
 )
-from matching import engine, loading, services
-from matching.engine import HardRules, PersonRecord, build_cohort
+from matching import engine, loading
+from matching.engine import HardRules, PersonRecord
 from matching.engine.pipeline import STAGES as ENGINE_STAGES
 from matching.models import (
     MatchingBlock,
     MatchingPin,
-    MatchingRound,
     Pair,
     PairStatus,
     ProposedPair,
@@ -57,6 +58,7 @@ from matching.models import (
     RoundStatus,
     UnmatchedEntry,
 )
+from matching.rounds import config, run
 from organizations import services as organization_services
 from organizations.models import Organization
 from organizations.scope import tenant_scope
@@ -105,11 +107,7 @@ def _reserve_ids(model: type[Person], count: int) -> list[int]:
         return [int(row[0]) for row in cursor.fetchall()]
 
 
-def _previous_program(
-    organization_id: int,
-    person_of: dict[int, int],
-    previous: Collection[tuple[int, int]],
-) -> int:
+def _previous_program(organization_id: int, previous: Collection[tuple[int, int]]) -> int:
     """An earlier, closed program whose completed pairs are the rotation rule's previous pairs."""
     program = Program.objects.create(
         organization_id=organization_id, name="Earlier cohort", status=ProgramStatus.CLOSED
@@ -121,7 +119,7 @@ def _previous_program(
         Enrollment(
             organization_id=organization_id,
             program=program,
-            person_id=person_of[person],
+            person_id=person,
             role=role,
             status=EnrollmentStatus.ACCEPTED,
         )
@@ -195,6 +193,11 @@ def _answers(
     return answers
 
 
+def _analyze() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
 def seed(n: int) -> dict[str, Any]:
     """An organisation and a program in its matching phase with ``n`` mentors and ``n`` mentees."""
     started = time.perf_counter()
@@ -206,136 +209,129 @@ def seed(n: int) -> dict[str, Any]:
         name=f"Matching bench {n:,}", slug=f"bench-matching-{tag}", admin=admin
     )
     org = organization.pk
-    with tenant_scope(organization), transaction.atomic():
-        topics = Topic.objects.bulk_create(
-            Topic(organization_id=org, name=name)
-            for _, name in sorted(topic_names().items())  # ids in the engine-only bench's order
-        )
-        topic_of = {number: topic.pk for number, topic in enumerate(topics, start=1)}
-        program = Program.objects.create(
-            organization_id=org,
-            name=f"Reverse mentoring {n:,}",
-            status=ProgramStatus.MATCHING,
-            max_mentees_per_mentor=2,
-            created_by=admin,
-        )
-        ProgramTopic.objects.bulk_create(
-            ProgramTopic(organization_id=org, program=program, topic_id=topic_of[number])
-            for number in FOCUS_TOPICS
-        )
-        questions = _questions(org, program)
+    with tenant_scope(organization):
+        with transaction.atomic():
+            topics = Topic.objects.bulk_create(
+                Topic(organization_id=org, name=name)
+                for _, name in sorted(topic_names().items())  # ids in the engine-only bench's order
+            )
+            topic_of = {number: topic.pk for number, topic in enumerate(topics, start=1)}
+            program = Program.objects.create(
+                organization_id=org,
+                name=f"Reverse mentoring {n:,}",
+                status=ProgramStatus.MATCHING,
+                max_mentees_per_mentor=2,
+                created_by=admin,
+            )
+            ProgramTopic.objects.bulk_create(
+                ProgramTopic(organization_id=org, program=program, topic_id=topic_of[number])
+                for number in FOCUS_TOPICS
+            )
+            questions = _questions(org, program)
 
-        records = [*mentees, *mentors]  # mentees first: load_cohort reads by enrolment id
-        person_of = dict(
-            zip((r.person_id for r in records), _reserve_ids(Person, len(records)), strict=True)
-        )
-        consented = timezone.now()
-        Person.objects.bulk_create(
-            (
-                Person(
-                    organization_id=org,
-                    id=person_of[r.person_id],
-                    email=f"person{r.person_id}@matching-{tag}.bench.test",
-                    employee_id=f"E{r.person_id:06d}",
-                    full_name=r.name,
-                    job_title=TITLES[min(len(TITLES) - 1, (r.level or 1) - 1)],
-                    department=r.department,
-                    # Foreign keys are checked at commit: a manager may come later in the insert.
-                    manager_id=person_of[m] if (m := manager_of.get(r.person_id)) else None,
-                    level=r.level,
-                    location=ZONE_OF_OFFSET[r.utc_offset_minutes].split("/")[-1],
-                    time_zone=ZONE_OF_OFFSET[r.utc_offset_minutes],
-                    languages=list(r.languages),
-                    demographics={"generation": r.generation},
-                    demographics_consented_at=consented,
-                )
-                for r in records
-            ),
-            batch_size=BATCH,
-        )
-        enrollments = Enrollment.objects.bulk_create(
-            (
-                Enrollment(
-                    organization_id=org,
-                    program=program,
-                    person_id=person_of[r.person_id],
-                    role=role,
-                    status=EnrollmentStatus.ACCEPTED,
-                    answers=_answers(r, questions, rng),
-                    availability=list(r.availability),
-                    meeting_format=r.meeting_format,
-                    max_mentees=r.max_mentees if role == EnrollmentRole.MENTOR else None,
-                )
-                for role, side in (
-                    (EnrollmentRole.MENTEE, mentees),
-                    (EnrollmentRole.MENTOR, mentors),
-                )
-                for r in side
-            ),
-            batch_size=BATCH,
-        )
-        enrollment_of = {r.enrollment_id: e.pk for r, e in zip(records, enrollments, strict=True)}
-        EnrollmentSkill.objects.bulk_create(
-            (
-                EnrollmentSkill(
-                    organization_id=org,
-                    enrollment_id=enrollment_of[r.enrollment_id],
-                    topic_id=topic_of[topic],
-                    direction=direction,
-                    level=level,
-                )
-                for direction, side in (
-                    (SkillDirection.LEARN, mentees),
-                    (SkillDirection.TEACH, mentors),
-                )
-                for r in side
-                for topic, level in r.skills.items()
-            ),
-            batch_size=BATCH,
-        )
-        EnrollmentInterest.objects.bulk_create(
-            (
-                EnrollmentInterest(
-                    organization_id=org,
-                    enrollment_id=enrollment_of[r.enrollment_id],
-                    topic_id=topic_of[topic],
-                )
-                for r in records
-                for topic in r.interests
-            ),
-            batch_size=BATCH,
-        )
+            records = [*mentees, *mentors]  # mentees first: load_cohort reads by enrolment id
+            person_of = dict(
+                zip((r.person_id for r in records), _reserve_ids(Person, len(records)), strict=True)
+            )
+            consented = timezone.now()
+            Person.objects.bulk_create(
+                (
+                    Person(
+                        organization_id=org,
+                        id=person_of[r.person_id],
+                        email=f"person{r.person_id}@matching-{tag}.bench.test",
+                        employee_id=f"E{r.person_id:06d}",
+                        full_name=r.name,
+                        job_title=TITLES[min(len(TITLES) - 1, (r.level or 1) - 1)],
+                        department=r.department,
+                        # Foreign keys are checked at commit: a manager may come later in the insert.
+                        manager_id=person_of[m] if (m := manager_of.get(r.person_id)) else None,
+                        level=r.level,
+                        location=ZONE_OF_OFFSET[r.utc_offset_minutes].split("/")[-1],
+                        time_zone=ZONE_OF_OFFSET[r.utc_offset_minutes],
+                        languages=list(r.languages),
+                        demographics={"generation": r.generation},
+                        demographics_consented_at=consented,
+                    )
+                    for r in records
+                ),
+                batch_size=BATCH,
+            )
+            enrollments = Enrollment.objects.bulk_create(
+                (
+                    Enrollment(
+                        organization_id=org,
+                        program=program,
+                        person_id=person_of[r.person_id],
+                        role=role,
+                        status=EnrollmentStatus.ACCEPTED,
+                        answers=_answers(r, questions, rng),
+                        availability=list(r.availability),
+                        meeting_format=r.meeting_format,
+                        max_mentees=r.max_mentees if role == EnrollmentRole.MENTOR else None,
+                    )
+                    for role, side in (
+                        (EnrollmentRole.MENTEE, mentees),
+                        (EnrollmentRole.MENTOR, mentors),
+                    )
+                    for r in side
+                ),
+                batch_size=BATCH,
+            )
+            enrollment_of = {
+                r.enrollment_id: e.pk for r, e in zip(records, enrollments, strict=True)
+            }
+            EnrollmentSkill.objects.bulk_create(
+                (
+                    EnrollmentSkill(
+                        organization_id=org,
+                        enrollment_id=enrollment_of[r.enrollment_id],
+                        topic_id=topic_of[topic],
+                        direction=direction,
+                        level=level,
+                    )
+                    for direction, side in (
+                        (SkillDirection.LEARN, mentees),
+                        (SkillDirection.TEACH, mentors),
+                    )
+                    for r in side
+                    for topic, level in r.skills.items()
+                ),
+                batch_size=BATCH,
+            )
+            EnrollmentInterest.objects.bulk_create(
+                (
+                    EnrollmentInterest(
+                        organization_id=org,
+                        enrollment_id=enrollment_of[r.enrollment_id],
+                        topic_id=topic_of[topic],
+                    )
+                    for r in records
+                    for topic in r.interests
+                ),
+                batch_size=BATCH,
+            )
 
-        # Rotation, blocks and pins: the engine-only bench's constraints, on the stored ids.
-        cohort = build_cohort(
-            mentors=mentors,
-            mentees=mentees,
-            topics=topic_names(),
-            focus_topics=FOCUS_TOPICS,
-            questions=QUESTIONS,
-            max_mentees_per_mentor=2,
-            manager_of=manager_of,
-        )
+        # The round's loader plans its queries on statistics: fresh ones, not those of empty tables.
+        _analyze()
+        # Rotation, blocks and pins: the engine-only bench's constraints, drawn on the cohort as
+        # the round loads it (the same people in the same order, under their stored ids).
+        cohort = loading.load_cohort(program).cohort
         constraints = synthetic_constraints(cohort, RULES)
-        previous = _previous_program(org, person_of, constraints.previous_pairs)
-        MatchingBlock.objects.bulk_create(
-            MatchingBlock(
-                organization_id=org,
-                program=program,
-                mentor_id=enrollment_of[mentor],
-                mentee_id=enrollment_of[mentee],
+        with transaction.atomic():
+            previous = _previous_program(org, constraints.previous_pairs)
+            MatchingBlock.objects.bulk_create(
+                MatchingBlock(
+                    organization_id=org, program=program, mentor_id=mentor, mentee_id=mentee
+                )
+                for mentor, mentee in dict.fromkeys(constraints.blocks)
             )
-            for mentor, mentee in dict.fromkeys(constraints.blocks)
-        )
-        MatchingPin.objects.bulk_create(
-            MatchingPin(
-                organization_id=org,
-                program=program,
-                mentor_id=enrollment_of[mentor],
-                mentee_id=enrollment_of[mentee],
+            MatchingPin.objects.bulk_create(
+                MatchingPin(
+                    organization_id=org, program=program, mentor_id=mentor, mentee_id=mentee
+                )
+                for mentor, mentee in constraints.pins
             )
-            for mentor, mentee in constraints.pins
-        )
         counts = {
             "people": Person.objects.count(),
             "enrollments": Enrollment.objects.filter(program=program).count(),
@@ -345,8 +341,7 @@ def seed(n: int) -> dict[str, Any]:
             "blocks": MatchingBlock.objects.count(),
             "pins": MatchingPin.objects.count(),
         }
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")  # fresh statistics, as autovacuum would have by the next round
+    _analyze()  # as autovacuum would have by the next round
     return {
         "organization_id": org,
         "program_id": program.pk,
@@ -360,7 +355,7 @@ def seed(n: int) -> dict[str, Any]:
 
 @dataclass
 class StageClock:
-    """Wall time and queries per stage of ``services.run_round`` (outer stages only: a stage
+    """Wall time and queries per stage of ``run.run_round`` (outer stages only: a stage
     entered inside another, ``build`` inside ``load``, is timed but its queries stay outer)."""
 
     seconds: dict[str, float] = field(default_factory=dict)
@@ -397,12 +392,12 @@ class StageClock:
 
 @contextmanager
 def instrumented(clock: StageClock) -> Iterator[None]:
-    """Wrap what ``services.run_round`` calls, by name, for the duration of one round."""
+    """Wrap what ``run.run_round`` calls, by name, for the duration of one round."""
     originals = [
-        (services, "load_cohort", "load"),
+        (run, "load_cohort", "load"),
         (loading, "build_cohort", "build"),
         (engine, "run_round", "engine"),
-        (services, "_store", "store"),
+        (run, "store_result", "store"),
     ]
     saved = [(module, name, getattr(module, name)) for module, name, _ in originals]
     for module, name, stage in originals:
@@ -415,31 +410,18 @@ def instrumented(clock: StageClock) -> Iterator[None]:
             setattr(module, name, function)
 
 
-def _queue(matching_round: MatchingRound) -> None:
-    """What ``round_start`` does before it enqueues the task (the broker hop is not measured)."""
-    with transaction.atomic():
-        MatchingRound.objects.filter(pk=matching_round.pk).update(
-            status=RoundStatus.QUEUED,
-            progress=0,
-            progress_message="Waiting for a worker",
-            error="",
-            started_at=None,
-            finished_at=None,
-        )
-
-
 def _one_round(program: Program, profile: cProfile.Profile | None) -> dict[str, Any]:
     rules = {f.name: getattr(RULES, f.name) for f in fields(HardRules)}
-    matching_round = services.round_create(
+    matching_round = config.round_create(
         program=program, actor=None, weights=WEIGHTS, rules=rules, mode=RoundMode.SCORE_FIRST
     )
-    _queue(matching_round)
+    run.mark_queued(matching_round.pk)  # as round_start does; the broker hop is not measured
     clock = StageClock()
     with instrumented(clock):
         if profile is not None:
             profile.enable()
         started, cpu_started = time.perf_counter(), time.process_time()
-        outcome = services.run_round(round_id=matching_round.pk)
+        outcome = run.run_round(round_id=matching_round.pk)
         seconds = time.perf_counter() - started
         cpu_seconds = time.process_time() - cpu_started
         if profile is not None:

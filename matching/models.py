@@ -113,8 +113,8 @@ class UnmatchedEntry(TenantModel):
         return f"{self.enrollment_id}: {self.reason_code}"
 
 
-class MatchingPin(TenantModel):
-    """An administrator forces this pair in every round of the program."""
+class ProgramPairRule(TenantModel):
+    """A rule an administrator sets on one mentor-mentee pair for every round of a program."""
 
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
     mentor = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="+")
@@ -125,7 +125,14 @@ class MatchingPin(TenantModel):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        abstract = True
         ordering = ("program", "id")
+
+
+class MatchingPin(ProgramPairRule):
+    """An administrator forces this pair in every round of the program."""
+
+    class Meta(ProgramPairRule.Meta):
         constraints = [
             models.UniqueConstraint(
                 fields=("organization", "program", "mentee"), name="matching_pin_unique_mentee"
@@ -136,19 +143,10 @@ class MatchingPin(TenantModel):
         return f"pin {self.mentor_id} → {self.mentee_id}"
 
 
-class MatchingBlock(TenantModel):
+class MatchingBlock(ProgramPairRule):
     """An administrator forbids this pair in every round of the program."""
 
-    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
-    mentor = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="+")
-    mentee = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="+")
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ("program", "id")
+    class Meta(ProgramPairRule.Meta):
         constraints = [
             models.UniqueConstraint(
                 fields=("organization", "program", "mentor", "mentee"),

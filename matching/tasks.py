@@ -1,17 +1,17 @@
 """The matching round as a tenant task: it takes an id, claims its round with a conditional update
-(``matching.services.run_round``), so a repeated message is a no-op."""
+(``matching.rounds.run.run_round``), so a repeated message is a no-op."""
 
 from __future__ import annotations
 
 from celery import shared_task
 
-from matching import services
+from matching.rounds import run
 from organizations.tasks import TenantTask
 
 
 @shared_task(base=TenantTask, name="matching.run_round", ignore_result=True)
 def run_round(*, round_id: int) -> str:
-    return services.run_round(round_id=round_id)
+    return run.run_round(round_id=round_id)
 
 
 @shared_task(base=TenantTask, name="matching.resume_paused_pairs", ignore_result=True)

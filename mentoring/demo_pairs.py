@@ -18,8 +18,8 @@ from feedback import engagement, goals, notes
 from feedback.checkins import Answer, check_in_answer, plan_pair
 from feedback.models import CheckIn, CheckInStatus, NoteVisibility, SessionFormat
 from feedback.sessions import services as sessions
-from matching import services as matching
-from matching.models import MatchingRound, Pair, RoundStatus
+from matching.models import MatchingRound, Pair
+from matching.rounds import config, editing, publish, run
 from participants.models import (
     CharterAcceptance,
     Enrollment,
@@ -64,9 +64,9 @@ def _skills(program: Program, enrollments: list[Enrollment], rng: random.Random)
 
 def _run(program: Program, admin: User) -> MatchingRound:
     """Create and compute a round in this process (the demo loads before any worker runs)."""
-    matching_round = matching.round_create(program=program, actor=admin, weights=WEIGHTS)
-    MatchingRound.objects.filter(pk=matching_round.pk).update(status=RoundStatus.QUEUED)
-    matching.run_round(round_id=matching_round.pk)
+    matching_round = config.round_create(program=program, actor=admin, weights=WEIGHTS)
+    run.mark_queued(matching_round.pk)
+    run.run_round(round_id=matching_round.pk)
     matching_round.refresh_from_db()
     return matching_round
 
@@ -105,9 +105,9 @@ def load_demo_pairs(*, admin: User, member: User, member_person: Person) -> None
             for person in people
         )
     mentee = next(e for e in people if e.role == EnrollmentRole.MENTEE)
-    matching.pin_create(program=active, actor=admin, mentor=mine, mentee=mentee)
+    editing.pin_create(program=active, actor=admin, mentor=mine, mentee=mentee)
     matching_round = _run(active, admin)
-    matching.round_publish(matching_round=matching_round, actor=admin)
+    publish.round_publish(matching_round=matching_round, actor=admin)
     started = active.start_date
     # The pairs were published when the program started, a few weeks ago.
     Pair.objects.filter(program=active).update(

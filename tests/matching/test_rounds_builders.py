@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from accounts.models import User
-from matching import services
 from matching.models import MatchingRound
+from matching.rounds.config import round_create
+from matching.rounds.run import round_start, run_round
 from participants.models import (
     CharterAcceptance,
     Enrollment,
@@ -115,10 +116,8 @@ def proposed_round(tenant: Tenant, cohort: Cohort, **config: Any) -> MatchingRou
     """A round run synchronously (the task body) up to its proposals."""
     config.setdefault("weights", WEIGHTS)
     with tenant.scope():
-        matching_round = services.round_create(
-            program=cohort.program, actor=tenant.admin.user, **config
-        )
-        services.round_start(matching_round=matching_round, actor=tenant.admin.user)
-        assert services.run_round(round_id=matching_round.pk) == "proposed"
+        matching_round = round_create(program=cohort.program, actor=tenant.admin.user, **config)
+        round_start(matching_round=matching_round, actor=tenant.admin.user)
+        assert run_round(round_id=matching_round.pk) == "proposed"
         matching_round.refresh_from_db()
     return matching_round

@@ -8,9 +8,11 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from matching import services
 from matching.engine.scoring import CRITERIA
 from matching.models import MatchingBlock, MatchingPin, MatchingRound, RoundStatus
+from matching.rounds.config import round_create
+from matching.rounds.editing import pin_create
+from matching.rounds.run import round_start
 from organizations.models import AuditEntry
 from programs.models import ProgramStatus
 from tests.conftest import Tenant, login
@@ -186,10 +188,10 @@ def test_program_not_in_matching_says_why_and_refuses_a_round(org_a: Tenant) -> 
 def test_running_round_hides_the_form_and_links_to_it(org_a: Tenant) -> None:
     cohort = matching_cohort(org_a, 1)
     with org_a.scope():
-        running = services.round_create(
+        running = round_create(
             program=cohort.program, actor=org_a.admin.user, weights={"interests": 1}
         )
-        services.round_start(matching_round=running, actor=org_a.admin.user)
+        round_start(matching_round=running, actor=org_a.admin.user)
     html = admin(org_a).get(home_url(org_a, cohort.program.pk)).content.decode()
     assert f"Round {running.pk} is queued." in html
     assert "Follow its progress" in html
@@ -265,10 +267,10 @@ def test_all_weights_zero_is_a_400(org_a: Tenant) -> None:
 def test_a_round_that_cannot_be_queued_leaves_no_draft(org_a: Tenant) -> None:
     cohort = matching_cohort(org_a, 1)
     with org_a.scope():
-        running = services.round_create(
+        running = round_create(
             program=cohort.program, actor=org_a.admin.user, weights={"interests": 1}
         )
-        services.round_start(matching_round=running, actor=org_a.admin.user)
+        round_start(matching_round=running, actor=org_a.admin.user)
     response = admin(org_a).post(home_url(org_a, cohort.program.pk), config())
     assert response.status_code == 400
     assert "already queued or running" in response.content.decode()
@@ -413,7 +415,7 @@ def test_removing_a_pin_of_another_program_is_404(org_a: Tenant) -> None:
     cohort = matching_cohort(org_a, 1)
     other = matching_cohort(org_a, 1)
     with org_a.scope():
-        pin = services.pin_create(
+        pin = pin_create(
             program=other.program,
             actor=org_a.admin.user,
             mentor=other.mentors[0],

@@ -12,21 +12,13 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from core.pages import add_form_errors, require_role
-from matching import services
+from core.pages import add_form_errors
 from matching.engine.compare import Comparison
-from matching.forms import SwapForm
 from matching.models import MatchingRound, ProposedPair, RoundStatus
-from matching.views.access import (
-    STAFF,
-    error_text,
-    managed_program,
-    program_round,
-    query_id,
-    round_proposal,
-    to_round,
-)
-from matching.views.rounds import COMPUTED
+from matching.rounds import access, use_cases
+from matching.rounds.compare import COMPUTED
+from matching.rounds.forms import SwapForm
+from matching.rounds.views.common import error_text, query_id, to_round
 from organizations.http import OrgRequest
 from participants.models import Enrollment
 
@@ -38,14 +30,16 @@ def _points(value: float) -> str:
 
 
 @require_http_methods(["GET", "POST"])
-@require_role(*STAFF)
 def proposal_swap(
     request: OrgRequest, org_slug: str, program_pk: int, pk: int, proposal_pk: int
 ) -> HttpResponse:
     """GET: choose the other pair; with ``?pair_b=`` the preview of what the swap costs.
     POST: apply it."""
-    matching_round = program_round(managed_program(request, program_pk), pk)
-    pair_a = round_proposal(matching_round, proposal_pk)
+    matching_round = use_cases.view_round(
+        actor=request.membership, round_id=pk, program_id=program_pk
+    )
+    access.access_for(request.membership, matching_round).require(access.EDIT)
+    pair_a = access.proposal_for(matching_round, proposal_pk)
     data = request.POST if request.method == "POST" else request.GET
     form = SwapForm(data if "pair_b" in data else None, pair_a=pair_a)
     context: dict[str, Any] = {
@@ -58,25 +52,27 @@ def proposal_swap(
     if form.is_bound and form.is_valid():
         pair_b: ProposedPair = form.cleaned_data["pair_b"]
         apply = request.method == "POST"
-        # Names first: applying the swap changes both pairs' mentors in place.
-        mentor_a, mentee_a = pair_a.mentor.person.full_name, pair_a.mentee.person.full_name
-        mentor_b, mentee_b = pair_b.mentor.person.full_name, pair_b.mentee.person.full_name
         try:
-            delta = services.swap(
-                matching_round=matching_round,
-                pair_a=pair_a,
-                pair_b=pair_b,
-                actor=request.user,
+            outcome = use_cases.swap_partners(
+                actor=request.membership,
+                round_id=matching_round.pk,
+                pair_a_id=pair_a.pk,
+                pair_b_id=pair_b.pk,
                 apply=apply,
+                program_id=program_pk,
             )
         except ValidationError as error:
             add_form_errors(form, error)
         else:
-            if apply:
+            delta = outcome.delta
+            if outcome.applied:
+                # The names as they were: pair_a and pair_b here are the pairs before the swap.
                 messages.success(
                     request,
-                    f"Swapped: {mentor_b} now mentors {mentee_a}, and {mentor_a} mentors "
-                    f"{mentee_b}. The round's total score changed by {_points(delta)} points.",
+                    f"Swapped: {pair_b.mentor.person.full_name} now mentors "
+                    f"{pair_a.mentee.person.full_name}, and {pair_a.mentor.person.full_name} "
+                    f"mentors {pair_b.mentee.person.full_name}. The round's total score changed "
+                    f"by {_points(delta)} points.",
                 )
                 return to_round(matching_round, org_slug)
             total = float((matching_round.stats or {}).get("total", 0.0))
@@ -139,34 +135,33 @@ def _figure_rows(
 
 
 @require_GET
-@require_role(*STAFF)
 def round_compare(request: OrgRequest, org_slug: str, program_pk: int, pk: int) -> HttpResponse:
     """``?with=<round>``: figures side by side and every mentee whose mentor changes."""
-    program = managed_program(request, program_pk)
-    matching_round = program_round(program, pk)
+    matching_round = use_cases.view_round(
+        actor=request.membership, round_id=pk, program_id=program_pk
+    )
     candidates = list(
-        MatchingRound.objects.filter(program=program, status__in=COMPUTED)
+        MatchingRound.objects.filter(program_id=matching_round.program_id, status__in=COMPUTED)
         .exclude(pk=matching_round.pk)
         .only("pk", "status", "created_at")[:50]
     )
     context: dict[str, Any] = {
         "round": matching_round,
-        "program": program,
+        "program": matching_round.program,
         "candidates": candidates,
         "error": "",
     }
-    message = "Choose a computed round of this program to compare with."
     try:
-        other_id = query_id(request, "with", message)
+        other_id = query_id(request, "with", use_cases.COMPARE_WITH)
         if other_id is None:
             return render(request, "matching/rounds/compare.html", context)
-        other = MatchingRound.objects.filter(program=program, pk=other_id).first()
-        if other is None:
-            raise ValidationError({"with": message})
-        comparison = services.round_compare(round_a=matching_round, round_b=other)
+        compared = use_cases.compare_rounds(
+            actor=request.membership, round_id=pk, other_id=other_id, program_id=program_pk
+        )
     except ValidationError as error:
         context["error"] = error_text(error)
         return render(request, "matching/rounds/compare.html", context, status=400)
+    comparison, other = compared.comparison, compared.other
     context.update(
         {
             "other": other,
@@ -182,10 +177,12 @@ def round_compare(request: OrgRequest, org_slug: str, program_pk: int, pk: int) 
 
 
 @require_http_methods(["GET", "POST"])
-@require_role(*STAFF)
 def round_publish(request: OrgRequest, org_slug: str, program_pk: int, pk: int) -> HttpResponse:
     """GET: what publishing does (the confirmation step). POST: create the pairs and email them."""
-    matching_round = program_round(managed_program(request, program_pk), pk)
+    matching_round = use_cases.view_round(
+        actor=request.membership, round_id=pk, program_id=program_pk
+    )
+    access.access_for(request.membership, matching_round).require(access.PUBLISH)
     context: dict[str, Any] = {
         "round": matching_round,
         "program": matching_round.program,
@@ -194,14 +191,17 @@ def round_publish(request: OrgRequest, org_slug: str, program_pk: int, pk: int) 
     }
     if request.method == "POST":
         try:
-            pairs = services.round_publish(matching_round=matching_round, actor=request.user)
+            published = use_cases.publish_round(
+                actor=request.membership, round_id=pk, program_id=program_pk
+            )
         except ValidationError as error:
             context["error"] = error_text(error)
             return render(request, "matching/rounds/publish.html", context, status=400)
+        count = len(published.pairs)
         messages.success(
             request,
-            f"Round {matching_round.pk} is published: {len(pairs)} pair"
-            f"{'' if len(pairs) == 1 else 's'} created, and both people of each pair were "
+            f"Round {matching_round.pk} is published: {count} pair"
+            f"{'' if count == 1 else 's'} created, and both people of each pair were "
             "emailed why they were paired and the next steps.",
         )
         return to_round(matching_round, org_slug)

@@ -1,4 +1,4 @@
-"""Matching services: config validation, queueing, the round task, pins, swaps, publishing."""
+"""Round services: config validation, queueing, the round task, pins, swaps, publishing."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from matching import services, tasks
+from matching import tasks
 from matching.loading import load_cohort
 from matching.models import (
     MatchingBlock,
@@ -20,6 +20,11 @@ from matching.models import (
     RoundStatus,
     UnmatchedEntry,
 )
+from matching.rounds.compare import round_compare
+from matching.rounds.config import round_create
+from matching.rounds.editing import block_create, pin_create, pin_delete, swap
+from matching.rounds.publish import round_publish
+from matching.rounds.run import STALE_RUN_AFTER, round_start, run_round
 from organizations.models import AuditEntry
 from participants.models import EnrollmentRole
 from programs.models import ProgramStatus
@@ -36,7 +41,7 @@ from tests.participants.test_enrollment_builders import make_program
 def _create(tenant: Tenant, program: Any, **config: Any) -> MatchingRound:
     config.setdefault("weights", WEIGHTS)
     with tenant.scope():
-        return services.round_create(program=program, actor=tenant.admin.user, **config)
+        return round_create(program=program, actor=tenant.admin.user, **config)
 
 
 @pytest.mark.parametrize(
@@ -98,10 +103,10 @@ def test_second_round_of_a_program_cannot_start_while_one_is_queued(org_a: Tenan
     first = _create(org_a, cohort.program)
     second = _create(org_a, cohort.program)
     with org_a.scope():
-        services.round_start(matching_round=first, actor=org_a.admin.user)
+        round_start(matching_round=first, actor=org_a.admin.user)
         assert first.status == RoundStatus.QUEUED
         with pytest.raises(ValidationError, match="already queued or running"):
-            services.round_start(matching_round=second, actor=org_a.admin.user)
+            round_start(matching_round=second, actor=org_a.admin.user)
         second.refresh_from_db()
         assert second.status == RoundStatus.DRAFT
 
@@ -113,7 +118,7 @@ def test_round_cannot_start_once_the_program_left_matching(org_a: Tenant) -> Non
         cohort.program.status = ProgramStatus.CLOSING
         cohort.program.save(update_fields=["status"])
         with pytest.raises(ValidationError, match="no longer matching or active"):
-            services.round_start(matching_round=matching_round, actor=org_a.admin.user)
+            round_start(matching_round=matching_round, actor=org_a.admin.user)
 
 
 def test_database_refuses_two_running_rounds_of_one_program(org_a: Tenant) -> None:
@@ -132,7 +137,7 @@ def test_round_task_is_idempotent(org_a: Tenant) -> None:
     cohort = matching_cohort(org_a, 3)
     matching_round = _create(org_a, cohort.program)
     with org_a.scope():
-        services.round_start(matching_round=matching_round, actor=org_a.admin.user)
+        round_start(matching_round=matching_round, actor=org_a.admin.user)
     kwargs = {"organization_id": org_a.organization.pk, "round_id": matching_round.pk}
     assert tasks.run_round.apply(kwargs=kwargs).get() == "proposed"
     assert tasks.run_round.apply(kwargs=kwargs).get() == "skipped"
@@ -158,16 +163,16 @@ def test_round_left_running_by_a_dead_worker_is_claimed_again(org_a: Tenant) -> 
     cohort = matching_cohort(org_a, 2)
     matching_round = _create(org_a, cohort.program)
     with org_a.scope():
-        services.round_start(matching_round=matching_round, actor=org_a.admin.user)
+        round_start(matching_round=matching_round, actor=org_a.admin.user)
         recent = timezone.now() - timedelta(minutes=5)
         MatchingRound.objects.filter(pk=matching_round.pk).update(
             status=RoundStatus.RUNNING, started_at=recent
         )
-        assert services.run_round(round_id=matching_round.pk) == "skipped"
+        assert run_round(round_id=matching_round.pk) == "skipped"
         MatchingRound.objects.filter(pk=matching_round.pk).update(
-            started_at=recent - services.STALE_RUN_AFTER
+            started_at=recent - STALE_RUN_AFTER
         )
-        assert services.run_round(round_id=matching_round.pk) == "proposed"
+        assert run_round(round_id=matching_round.pk) == "proposed"
         assert ProposedPair.objects.filter(round=matching_round).count() == 2
 
 
@@ -175,7 +180,7 @@ def test_round_of_another_organisation_is_not_run(org_a: Tenant, org_b: Tenant) 
     cohort = matching_cohort(org_a, 1)
     matching_round = _create(org_a, cohort.program)
     with org_a.scope():
-        services.round_start(matching_round=matching_round, actor=org_a.admin.user)
+        round_start(matching_round=matching_round, actor=org_a.admin.user)
     kwargs = {"organization_id": org_b.organization.pk, "round_id": matching_round.pk}
     assert tasks.run_round.apply(kwargs=kwargs).get() == "skipped"
 
@@ -197,9 +202,9 @@ def test_failed_round_keeps_the_engine_message(org_a: Tenant) -> None:
     cohort = matching_cohort(org_a, 1)
     matching_round = _create(org_a, cohort.program)
     with org_a.scope():
-        services.round_start(matching_round=matching_round, actor=org_a.admin.user)
+        round_start(matching_round=matching_round, actor=org_a.admin.user)
         cohort.mentors[0].delete()
-        assert services.run_round(round_id=matching_round.pk) == "failed"
+        assert run_round(round_id=matching_round.pk) == "failed"
         matching_round.refresh_from_db()
     assert matching_round.status == RoundStatus.FAILED
     assert "no mentors" in matching_round.error
@@ -211,7 +216,7 @@ def test_swap_reports_the_change_in_total_score_and_applies_it(org_a: Tenant) ->
     with org_a.scope():
         pair_a, pair_b = ProposedPair.objects.filter(round=matching_round).order_by("id")[:2]
         before = matching_round.stats["total"]
-        preview = services.swap(
+        preview = swap(
             matching_round=matching_round,
             pair_a=pair_a,
             pair_b=pair_b,
@@ -221,7 +226,7 @@ def test_swap_reports_the_change_in_total_score_and_applies_it(org_a: Tenant) ->
         assert ProposedPair.objects.get(pk=pair_a.pk).mentor_id == pair_a.mentor_id
         mentors = (pair_a.mentor_id, pair_b.mentor_id)
         old_scores = pair_a.score + pair_b.score
-        delta = services.swap(
+        delta = swap(
             matching_round=matching_round, pair_a=pair_a, pair_b=pair_b, actor=org_a.admin.user
         )
         matching_round.refresh_from_db()
@@ -259,7 +264,7 @@ def test_swap_that_breaks_a_hard_rule_is_refused(org_a: Tenant) -> None:
             mentee_id=pair_a.mentee_id,
         )
         with pytest.raises(ValidationError, match="hard rule"):
-            services.swap(
+            swap(
                 matching_round=matching_round,
                 pair_a=pair_a,
                 pair_b=pair_b,
@@ -275,13 +280,13 @@ def test_pin_that_breaks_a_hard_rule_is_refused(org_a: Tenant) -> None:
     )
     with org_a.scope():
         with pytest.raises(ValidationError, match="hard rule"):
-            services.pin_create(
+            pin_create(
                 program=cohort.program,
                 actor=org_a.admin.user,
                 mentor=senior_mentor,
                 mentee=cohort.mentees[0],
             )
-        pin = services.pin_create(
+        pin = pin_create(
             program=cohort.program,
             actor=org_a.admin.user,
             mentor=cohort.mentors[0],
@@ -289,25 +294,25 @@ def test_pin_that_breaks_a_hard_rule_is_refused(org_a: Tenant) -> None:
         )
         assert AuditEntry.objects.filter(action="matching.pin_create").count() == 1
         with pytest.raises(ValidationError, match="pinned"):
-            services.block_create(
+            block_create(
                 program=cohort.program,
                 actor=org_a.admin.user,
                 mentor=cohort.mentors[0],
                 mentee=cohort.mentees[0],
             )
-        services.pin_delete(pin=pin, actor=org_a.admin.user)
+        pin_delete(pin=pin, actor=org_a.admin.user)
 
 
 def test_pinned_pair_is_proposed_and_blocked_pair_is_not(org_a: Tenant) -> None:
     cohort = matching_cohort(org_a, 2)
     with org_a.scope():
-        services.pin_create(
+        pin_create(
             program=cohort.program,
             actor=org_a.admin.user,
             mentor=cohort.mentors[1],
             mentee=cohort.mentees[0],
         )
-        services.block_create(
+        block_create(
             program=cohort.program,
             actor=org_a.admin.user,
             mentor=cohort.mentors[1],
@@ -329,7 +334,7 @@ def test_publish_creates_pairs_emails_both_people_and_is_audited(
     cohort = matching_cohort(org_a, 2)
     matching_round = proposed_round(org_a, cohort)
     with org_a.scope(), django_capture_on_commit_callbacks(execute=True):
-        pairs = services.round_publish(matching_round=matching_round, actor=org_a.admin.user)
+        pairs = round_publish(matching_round=matching_round, actor=org_a.admin.user)
     assert matching_round.status == RoundStatus.PUBLISHED
     assert len(pairs) == 2
     with org_a.scope():
@@ -344,7 +349,7 @@ def test_publish_creates_pairs_emails_both_people_and_is_audited(
     assert emails <= {address for message in mail.outbox for address in message.to}
     assert all("Why we paired you" in m.body and "charter" in m.body for m in mail.outbox)
     with org_a.scope(), pytest.raises(ValidationError, match="already published"):
-        services.round_publish(matching_round=matching_round, actor=org_a.admin.user)
+        round_publish(matching_round=matching_round, actor=org_a.admin.user)
     with org_a.scope():
         assert Pair.objects.count() == 2
 
@@ -353,7 +358,7 @@ def test_next_round_does_not_repeat_published_pairs(org_a: Tenant) -> None:
     cohort = matching_cohort(org_a, 2)
     first = proposed_round(org_a, cohort)
     with org_a.scope():
-        services.round_publish(matching_round=first, actor=org_a.admin.user)
+        round_publish(matching_round=first, actor=org_a.admin.user)
         before = set(ProposedPair.objects.filter(round=first).values_list("mentor_id", "mentee_id"))
         Pair.objects.update(status="ended")
     second = proposed_round(org_a, cohort)
@@ -368,8 +373,8 @@ def test_compare_shows_figures_and_changed_pairs(org_a: Tenant) -> None:
     first = proposed_round(org_a, cohort)
     second = proposed_round(org_a, cohort, weights={"time_zone": 1})
     with org_a.scope():
-        comparison = services.round_compare(round_a=first, round_b=second)
-        same = services.round_compare(round_a=first, round_b=first)
+        comparison = round_compare(round_a=first, round_b=second)
+        same = round_compare(round_a=first, round_b=first)
     assert comparison.before.matched == 3
     assert comparison.before.total == pytest.approx(first.stats["total"])
     assert comparison.after.total == pytest.approx(second.stats["total"])

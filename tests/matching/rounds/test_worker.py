@@ -6,8 +6,9 @@ import time
 
 import pytest
 
-from matching import services
 from matching.models import MatchingRound, ProposedPair, RoundStatus
+from matching.rounds.config import round_create
+from matching.rounds.run import round_start
 from tests.conftest import CeleryWorker, Tenant
 from tests.matching.test_rounds_builders import WEIGHTS, matching_cohort
 
@@ -17,10 +18,10 @@ pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 def test_worker_runs_a_round_to_its_proposals(org_a: Tenant, worker: CeleryWorker) -> None:
     cohort = matching_cohort(org_a, 4)
     with org_a.scope():
-        matching_round = services.round_create(
+        matching_round = round_create(
             program=cohort.program, actor=org_a.admin.user, weights=WEIGHTS
         )
-        services.round_start(matching_round=matching_round, actor=org_a.admin.user)
+        round_start(matching_round=matching_round, actor=org_a.admin.user)
 
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:

@@ -7,24 +7,17 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from core.pages import add_form_errors, paginate, require_role
-from matching import selectors, services
-from matching.forms import PairRuleForm, RoundConfigForm
+from core.pages import add_form_errors, paginate
 from matching.models import MatchingRound, RoundStatus
-from matching.views.access import (
-    STAFF,
-    error_text,
-    managed_program,
-    query_id,
-    to_home,
-    to_round,
-)
+from matching.rounds import access, use_cases
+from matching.rounds.config import ROUND_PROGRAM_STATUSES
+from matching.rounds.forms import PairRuleForm, RoundConfigForm
+from matching.rounds.views.common import error_text, query_id, to_home, to_round
 from organizations.http import OrgRequest
 from participants.models import Enrollment, EnrollmentStatus
 from programs.models import Program
@@ -33,7 +26,7 @@ ROUNDS_PER_PAGE = 20
 ACTIVE = (RoundStatus.QUEUED, RoundStatus.RUNNING)
 
 
-def _rounds(program: Program) -> Any:
+def _rounds(program: Program) -> QuerySet[MatchingRound]:
     return MatchingRound.objects.filter(program=program).select_related("rematch_for__person")
 
 
@@ -84,6 +77,7 @@ def _render(
             status = 400
         form = RoundConfigForm(initial=initial)
     rounds = _rounds(program)
+    membership = request.membership
     context = {
         "program": program,
         "form": form,
@@ -92,10 +86,10 @@ def _render(
         "block_form": block_form or PairRuleForm(program=program, prefix="block"),
         "page": paginate(request, rounds, ROUNDS_PER_PAGE),
         "active_round": rounds.filter(status__in=ACTIVE).first(),
-        "can_run": program.status in services.ROUND_PROGRAM_STATUSES,
+        "can_run": program.status in ROUND_PROGRAM_STATUSES,
         "accepted": _accepted_counts(program),
-        "pins": list(selectors.pin_list(membership=request.membership).filter(program=program)),
-        "blocks": list(selectors.block_list(membership=request.membership).filter(program=program)),
+        "pins": list(access.visible_pins(membership).filter(program=program)),
+        "blocks": list(access.visible_blocks(membership).filter(program=program)),
         "errors": errors,
     }
     if form.errors or (pin_form and pin_form.errors) or (block_form and block_form.errors):
@@ -104,26 +98,21 @@ def _render(
 
 
 @require_http_methods(["GET", "POST"])
-@require_role(*STAFF)
 def matching_home(request: OrgRequest, org_slug: str, program_pk: int) -> HttpResponse:
     """GET: rounds, pins, blocks and the new-round form. POST: create the round and queue it."""
-    program = managed_program(request, program_pk)
+    program = use_cases.view_matching(actor=request.membership, program_id=program_pk)
     if request.method != "POST":
         return _render(request, program)
     form = RoundConfigForm(request.POST)
     if form.is_valid():
         try:
-            # One transaction: a round that cannot be queued (another one is running) is not
-            # left behind as a draft.
-            with transaction.atomic():
-                matching_round = services.round_create(
-                    program=program,
-                    actor=request.user,
-                    weights=form.weights(),
-                    rules=form.rules(),
-                    mode=form.cleaned_data["mode"],
-                )
-                services.round_start(matching_round=matching_round, actor=request.user)
+            matching_round = use_cases.run_new_round(
+                actor=request.membership,
+                program_id=program.pk,
+                weights=form.weights(),
+                rules=form.rules(),
+                mode=form.cleaned_data["mode"],
+            )
         except ValidationError as error:
             add_form_errors(form, error)
         else:
@@ -135,13 +124,18 @@ def matching_home(request: OrgRequest, org_slug: str, program_pk: int) -> HttpRe
 
 
 def _pair_rule_add(request: OrgRequest, org_slug: str, program_pk: int, kind: str) -> HttpResponse:
-    program = managed_program(request, program_pk)
+    program = use_cases.view_matching(actor=request.membership, program_id=program_pk)
     form = PairRuleForm(request.POST, program=program, prefix=kind)
     if form.is_valid():
         mentor, mentee = form.cleaned_data["mentor"], form.cleaned_data["mentee"]
-        create = services.pin_create if kind == "pin" else services.block_create
+        add = use_cases.pin_pair if kind == "pin" else use_cases.block_pair
         try:
-            create(program=program, actor=request.user, mentor=mentor, mentee=mentee)
+            add(
+                actor=request.membership,
+                program_id=program.pk,
+                mentor_id=mentor.pk,
+                mentee_id=mentee.pk,
+            )
         except ValidationError as error:
             add_form_errors(form, error)
         else:
@@ -151,48 +145,38 @@ def _pair_rule_add(request: OrgRequest, org_slug: str, program_pk: int, kind: st
                 f"{mentor.person.full_name} with {mentee.person.full_name} is {done}. "
                 "It applies from the next round.",
             )
-            return to_home(program, org_slug)
+            return to_home(program.pk, org_slug)
     if kind == "pin":
         return _render(request, program, pin_form=form)
     return _render(request, program, block_form=form)
 
 
 @require_POST
-@require_role(*STAFF)
 def pin_add(request: OrgRequest, org_slug: str, program_pk: int) -> HttpResponse:
     return _pair_rule_add(request, org_slug, program_pk, "pin")
 
 
 @require_POST
-@require_role(*STAFF)
 def block_add(request: OrgRequest, org_slug: str, program_pk: int) -> HttpResponse:
     return _pair_rule_add(request, org_slug, program_pk, "block")
 
 
 @require_POST
-@require_role(*STAFF)
 def pin_remove(request: OrgRequest, org_slug: str, program_pk: int, pk: int) -> HttpResponse:
-    program = managed_program(request, program_pk)
-    pins = selectors.pin_list(membership=request.membership).filter(program=program)
-    pin = get_object_or_404(pins, pk=pk)
-    services.pin_delete(pin=pin, actor=request.user)
+    pin = use_cases.remove_pin(actor=request.membership, pin_id=pk, program_id=program_pk)
     messages.success(
         request,
         f"The pin of {pin.mentor.person.full_name} with {pin.mentee.person.full_name} was removed.",
     )
-    return to_home(program, org_slug)
+    return to_home(program_pk, org_slug)
 
 
 @require_POST
-@require_role(*STAFF)
 def block_remove(request: OrgRequest, org_slug: str, program_pk: int, pk: int) -> HttpResponse:
-    program = managed_program(request, program_pk)
-    blocks = selectors.block_list(membership=request.membership).filter(program=program)
-    block = get_object_or_404(blocks, pk=pk)
-    services.block_delete(block=block, actor=request.user)
+    block = use_cases.remove_block(actor=request.membership, block_id=pk, program_id=program_pk)
     messages.success(
         request,
         f"The block of {block.mentor.person.full_name} with {block.mentee.person.full_name} "
         "was removed.",
     )
-    return to_home(program, org_slug)
+    return to_home(program_pk, org_slug)

@@ -12,7 +12,6 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils.html import escape
 
-from matching import services
 from matching.models import (
     MatchingBlock,
     MatchingPin,
@@ -22,6 +21,10 @@ from matching.models import (
     RoundStatus,
     UnmatchedEntry,
 )
+from matching.rounds.config import round_create
+from matching.rounds.editing import block_create, pin_create, swap
+from matching.rounds.publish import round_publish
+from matching.rounds.run import round_start, run_round
 from organizations.models import AuditEntry
 from programs.models import ProgramStatus
 from tests.conftest import Tenant, login
@@ -57,10 +60,10 @@ def proposals(tenant: Tenant, matching_round: MatchingRound) -> list[ProposedPai
 
 def queued_round(tenant: Tenant, cohort: Cohort) -> MatchingRound:
     with tenant.scope():
-        matching_round = services.round_create(
+        matching_round = round_create(
             program=cohort.program, actor=tenant.admin.user, weights=WEIGHTS
         )
-        return services.round_start(matching_round=matching_round, actor=tenant.admin.user)
+        return round_start(matching_round=matching_round, actor=tenant.admin.user)
 
 
 # --- Who may open it ----------------------------------------------------------------------------
@@ -163,7 +166,7 @@ def test_progress_partial_while_running_then_refresh_when_done(org_a: Tenant) ->
 
     with org_a.scope():
         MatchingRound.objects.filter(pk=matching_round.pk).update(status=RoundStatus.QUEUED)
-        assert services.run_round(round_id=matching_round.pk) == "proposed"
+        assert run_round(round_id=matching_round.pk) == "proposed"
     done = client.get(url, headers={"HX-Request": "true"})
     assert done.status_code == 200
     assert done["HX-Refresh"] == "true"
@@ -239,7 +242,7 @@ def test_round_without_pairs_or_unmatched_shows_empty_states(org_a: Tenant) -> N
 def test_pinned_proposal_has_a_badge_and_no_swap(org_a: Tenant) -> None:
     cohort = matching_cohort(org_a, 2)
     with org_a.scope():
-        services.pin_create(
+        pin_create(
             program=cohort.program,
             actor=org_a.admin.user,
             mentor=cohort.mentors[0],
@@ -270,7 +273,7 @@ def test_pin_and_block_a_proposal_then_rerun_applies_them(org_a: Tenant) -> None
         assert AuditEntry.objects.filter(action="matching.pin_create").exists()
     assert client.post(round_url(org_a, matching_round, "run/")).status_code == 302
     with org_a.scope():
-        assert services.run_round(round_id=matching_round.pk) == "proposed"
+        assert run_round(round_id=matching_round.pk) == "proposed"
         rerun = {
             (p.mentor_id, p.mentee_id): p for p in ProposedPair.objects.filter(round=matching_round)
         }
@@ -349,13 +352,13 @@ def test_matching_page_queries_do_not_grow_with_rounds_pins_and_blocks(
     proposed_round(org_a, cohort, weights={"interests": 1})
     with org_a.scope():
         for k in range(2):
-            services.pin_create(
+            pin_create(
                 program=cohort.program,
                 actor=org_a.admin.user,
                 mentor=cohort.mentors[k],
                 mentee=cohort.mentees[k],
             )
-        services.block_create(
+        block_create(
             program=cohort.program,
             actor=org_a.admin.user,
             mentor=cohort.mentors[2],
@@ -379,7 +382,7 @@ def test_swap_preview_shows_the_cost_and_changes_nothing(org_a: Tenant) -> None:
     assert chooser.status_code == 200
     assert "Preview the swap" in chooser.content.decode()
     with org_a.scope():
-        expected = services.swap(
+        expected = swap(
             matching_round=matching_round, pair_a=first, pair_b=second, actor=None, apply=False
         )
     preview = client.get(url, {"pair_b": second.pk})
@@ -436,7 +439,7 @@ def test_swap_breaking_a_hard_rule_is_a_400(org_a: Tenant) -> None:
     matching_round = proposed_round(org_a, cohort)
     first, second = proposals(org_a, matching_round)
     with org_a.scope():
-        services.block_create(
+        block_create(
             program=cohort.program,
             actor=org_a.admin.user,
             mentor=second.mentor,
@@ -453,7 +456,7 @@ def test_published_round_cannot_swap(org_a: Tenant) -> None:
     matching_round = proposed_round(org_a, cohort)
     first, second = proposals(org_a, matching_round)
     with org_a.scope():
-        services.round_publish(matching_round=matching_round, actor=org_a.admin.user)
+        round_publish(matching_round=matching_round, actor=org_a.admin.user)
     url = round_url(org_a, matching_round, f"proposals/{first.pk}/swap/")
     client = admin(org_a)
     assert "only the pairs of a round that is not yet published" in client.get(url).content.decode()
@@ -474,7 +477,7 @@ def test_compare_shows_figures_and_changed_pairs_with_names(org_a: Tenant) -> No
     first, second, _ = proposals(org_a, before)
     after = proposed_round(org_a, cohort, rules={"rotation": False})
     with org_a.scope():
-        services.swap(
+        swap(
             matching_round=after,
             pair_a=ProposedPair.objects.get(round=after, mentee=first.mentee),
             pair_b=ProposedPair.objects.get(round=after, mentee=second.mentee),

@@ -1,4 +1,4 @@
-"""Forms of the matching pages. They only shape input: the services validate and decide."""
+"""Forms of the round pages. They only shape input: the use cases and services validate and decide."""
 
 from __future__ import annotations
 

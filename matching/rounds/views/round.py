@@ -13,26 +13,21 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
-from core.pages import paginate, require_role
-from matching import selectors, services
+from core.pages import paginate
+from matching import selectors
 from matching.engine.scoring import CRITERIA, CRITERION_LABELS
-from matching.forms import RULE_LABELS
 from matching.models import MatchingRound, ProposedPair, RoundStatus
-from matching.views.access import (
-    STAFF,
-    error_text,
-    managed_program,
-    program_round,
-    round_proposal,
-    to_round,
-)
+from matching.rounds import use_cases
+from matching.rounds.compare import COMPUTED
+from matching.rounds.config import ROUND_PROGRAM_STATUSES
+from matching.rounds.forms import RULE_LABELS
+from matching.rounds.run import STARTABLE
+from matching.rounds.views.common import error_text, to_round
 from organizations.http import OrgRequest
 
 PROPOSALS_PER_PAGE = 25
 UNMATCHED_PER_PAGE = 50
 RUNNING = (RoundStatus.QUEUED, RoundStatus.RUNNING)
-COMPUTED = (RoundStatus.PROPOSED, RoundStatus.PUBLISHED)
-RERUNNABLE = (RoundStatus.DRAFT, RoundStatus.FAILED, RoundStatus.PROPOSED)
 
 
 def _breakdown(matching_round: MatchingRound, proposal: ProposedPair) -> list[dict[str, Any]]:
@@ -60,8 +55,8 @@ def round_context(request: OrgRequest, matching_round: MatchingRound) -> dict[st
         "running": matching_round.status in RUNNING,
         "computed": matching_round.status in COMPUTED,
         "reviewable": matching_round.status == RoundStatus.PROPOSED,
-        "rerunnable": matching_round.status in RERUNNABLE
-        and matching_round.program.status in services.ROUND_PROGRAM_STATUSES,
+        "rerunnable": matching_round.status in STARTABLE
+        and matching_round.program.status in ROUND_PROGRAM_STATUSES,
         "stats": matching_round.stats or {},
         "rules_in_force": _rules_in_force(matching_round),
         "weights": [
@@ -97,19 +92,29 @@ def render_round(
     return render(request, "matching/rounds/round.html", context, status=status)
 
 
+def _refused(request: OrgRequest, program_pk: int, pk: int, error: ValidationError) -> HttpResponse:
+    """The round page again, with why the action was refused (400)."""
+    matching_round = use_cases.view_round(
+        actor=request.membership, round_id=pk, program_id=program_pk
+    )
+    return render_round(request, matching_round, error_text(error), status=400)
+
+
 @require_GET
-@require_role(*STAFF)
 def round_detail(request: OrgRequest, org_slug: str, program_pk: int, pk: int) -> HttpResponse:
-    matching_round = program_round(managed_program(request, program_pk), pk)
+    matching_round = use_cases.view_round(
+        actor=request.membership, round_id=pk, program_id=program_pk
+    )
     return render_round(request, matching_round)
 
 
 @require_GET
-@require_role(*STAFF)
 def round_progress(request: OrgRequest, org_slug: str, program_pk: int, pk: int) -> HttpResponse:
     """The progress partial that the round page polls; once the round is done it reloads the page
     (its figures and proposals appear). Without htmx, the page itself."""
-    matching_round = program_round(managed_program(request, program_pk), pk)
+    matching_round = use_cases.view_round(
+        actor=request.membership, round_id=pk, program_id=program_pk
+    )
     if request.headers.get("HX-Request") != "true":
         return to_round(matching_round, org_slug)
     running = matching_round.status in RUNNING
@@ -124,14 +129,14 @@ def round_progress(request: OrgRequest, org_slug: str, program_pk: int, pk: int)
 
 
 @require_POST
-@require_role(*STAFF)
 def round_run(request: OrgRequest, org_slug: str, program_pk: int, pk: int) -> HttpResponse:
     """Run the round again (after a failure, or with the program's current pins and blocks)."""
-    matching_round = program_round(managed_program(request, program_pk), pk)
     try:
-        services.round_start(matching_round=matching_round, actor=request.user)
+        matching_round = use_cases.start_round(
+            actor=request.membership, round_id=pk, program_id=program_pk
+        )
     except ValidationError as error:
-        return render_round(request, matching_round, error_text(error), status=400)
+        return _refused(request, program_pk, pk, error)
     messages.success(
         request,
         f"Round {matching_round.pk} is queued again with the program's current pins and blocks.",
@@ -142,29 +147,23 @@ def round_run(request: OrgRequest, org_slug: str, program_pk: int, pk: int) -> H
 def _proposal_rule(
     request: OrgRequest, org_slug: str, program_pk: int, pk: int, proposal_pk: int, kind: str
 ) -> HttpResponse:
-    program = managed_program(request, program_pk)
-    matching_round = program_round(program, pk)
-    proposal = round_proposal(matching_round, proposal_pk)
-    names = f"{proposal.mentor.person.full_name} with {proposal.mentee.person.full_name}"
-    if matching_round.status != RoundStatus.PROPOSED:
-        return render_round(
-            request, matching_round, "Only the pairs of an unpublished round can change.", 400
-        )
-    create = services.pin_create if kind == "pin" else services.block_create
+    add = use_cases.pin_proposal if kind == "pin" else use_cases.block_proposal
     try:
-        create(program=program, actor=request.user, mentor=proposal.mentor, mentee=proposal.mentee)
+        proposal = add(
+            actor=request.membership, round_id=pk, proposal_id=proposal_pk, program_id=program_pk
+        )
     except ValidationError as error:
-        return render_round(request, matching_round, error_text(error), status=400)
+        return _refused(request, program_pk, pk, error)
+    names = f"{proposal.mentor.person.full_name} with {proposal.mentee.person.full_name}"
     if kind == "pin":
         message = f"{names} is pinned: every round of the program proposes them."
     else:
         message = f"{names} is blocked: no round of the program proposes them."
     messages.success(request, f"{message} Re-run the round to apply it.")
-    return to_round(matching_round, org_slug)
+    return to_round(proposal.round, org_slug)
 
 
 @require_POST
-@require_role(*STAFF)
 def proposal_pin(
     request: OrgRequest, org_slug: str, program_pk: int, pk: int, proposal_pk: int
 ) -> HttpResponse:
@@ -172,7 +171,6 @@ def proposal_pin(
 
 
 @require_POST
-@require_role(*STAFF)
 def proposal_block(
     request: OrgRequest, org_slug: str, program_pk: int, pk: int, proposal_pk: int
 ) -> HttpResponse:

@@ -1,0 +1,345 @@
+"""Rounds API: rounds (create, start, status and progress, proposals, unmatched, swap, compare,
+publish), and the program's pins and blocks. Adapters over ``matching.rounds.use_cases``: parse the
+request, call the use case, serialise what it returns.
+
+Who may do what is ``matching.rounds.access``: members get 403 (whatever they send), a program or
+round one does not run a 404 in the URL and a field error in the body.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from core.api.pagination import DefaultCursorPagination
+from core.api.params import id_param
+from matching import selectors
+from matching.api.serializers import PartySerializer
+from matching.models import (
+    MatchingBlock,
+    MatchingPin,
+    MatchingRound,
+    ProposedPair,
+    RoundMode,
+    UnmatchedEntry,
+)
+from matching.rounds import access, use_cases
+from organizations.api.permissions import IsOrganizationMember, request_membership
+from organizations.api.views import ID_REGEX
+from organizations.models import Membership
+
+# --- Bodies ---------------------------------------------------------------------------------------
+
+
+class RoundSerializer(serializers.ModelSerializer[MatchingRound]):
+    class Meta:
+        model = MatchingRound
+        fields = (
+            "id",
+            "program",
+            "status",
+            "weights",
+            "rules",
+            "mode",
+            "stats",
+            "progress",
+            "progress_message",
+            "error",
+            "created_at",
+            "started_at",
+            "finished_at",
+            "published_at",
+            "rematch_for",
+        )
+        read_only_fields = fields
+
+
+class RoundCreateSerializer(serializers.Serializer[Any]):
+    program = serializers.IntegerField()
+    weights = serializers.DictField(
+        child=serializers.JSONField(), help_text="{criterion: weight 0-10}, at least one above 0"
+    )
+    rules = serializers.DictField(
+        child=serializers.JSONField(), required=False, default=dict, help_text="Hard-rule settings"
+    )
+    mode = serializers.ChoiceField(choices=RoundMode.choices, default=RoundMode.SCORE_FIRST)
+
+
+class ProposalSerializer(serializers.ModelSerializer[ProposedPair]):
+    mentor = PartySerializer()
+    mentee = PartySerializer()
+
+    class Meta:
+        model = ProposedPair
+        fields = (
+            "id",
+            "mentor",
+            "mentee",
+            "score",
+            "breakdown",
+            "rationale",
+            "alternatives",
+            "pinned",
+        )
+        read_only_fields = fields
+
+
+class UnmatchedSerializer(serializers.ModelSerializer[UnmatchedEntry]):
+    enrollment = PartySerializer()
+
+    class Meta:
+        model = UnmatchedEntry
+        fields = ("id", "enrollment", "reason_code", "reason")
+        read_only_fields = fields
+
+
+class SwapSerializer(serializers.Serializer[Any]):
+    pair_a = serializers.IntegerField()
+    pair_b = serializers.IntegerField()
+    preview = serializers.BooleanField(
+        default=False, help_text="Only report the change in total score"
+    )
+
+
+class SwapResultSerializer(serializers.Serializer[Any]):
+    delta = serializers.FloatField(help_text="Change in the round's total score")
+    applied = serializers.BooleanField()
+
+
+class PinBlockSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField(read_only=True)
+    program = serializers.IntegerField(source="program_id")
+    mentor = serializers.IntegerField(source="mentor_id")
+    mentee = serializers.IntegerField(source="mentee_id")
+    created_at = serializers.DateTimeField(read_only=True)
+
+
+class PinSerializer(PinBlockSerializer):
+    class Meta:
+        model = MatchingPin
+
+
+class BlockSerializer(PinBlockSerializer):
+    class Meta:
+        model = MatchingBlock
+
+
+class FiguresSerializer(serializers.Serializer[Any]):
+    matched = serializers.IntegerField()
+    total = serializers.FloatField()
+    mean = serializers.FloatField()
+    minimum = serializers.FloatField()
+
+
+class ChangeSerializer(serializers.Serializer[Any]):
+    mentee_id = serializers.IntegerField()
+    mentor_before = serializers.IntegerField(allow_null=True)
+    mentor_after = serializers.IntegerField(allow_null=True)
+    score_before = serializers.FloatField(allow_null=True)
+    score_after = serializers.FloatField(allow_null=True)
+
+
+class ComparisonSerializer(serializers.Serializer[Any]):
+    before = FiguresSerializer()
+    after = FiguresSerializer()
+    unchanged = serializers.IntegerField()
+    changes = ChangeSerializer(many=True)
+
+
+# --- Endpoints ------------------------------------------------------------------------------------
+
+
+def _membership(request: Request) -> Membership:
+    membership = request_membership(request)
+    assert membership is not None  # the permission class answered 404 otherwise
+    return membership
+
+
+class MatchingStaffOnly(IsOrganizationMember):
+    """Members of the organisation (others: 404) whose role the rounds policy lets work on
+    matching; members are refused before their request is read (403, the policy's reason)."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        super().has_permission(request, view)
+        membership = request_membership(request)
+        if membership is None:
+            raise NotFound()
+        access.require_staff_role(membership)
+        return True
+
+
+class ProposalPagination(DefaultCursorPagination):
+    ordering: tuple[str, ...] = ("-score", "id")  # type: ignore[assignment]
+
+
+@extend_schema(parameters=[OpenApiParameter("program", int, description="Only this program")])
+class RoundViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[MatchingRound]
+):
+    """Matching rounds of the programs you run. Create a draft with weights, rules and mode;
+    ``start`` runs it in the background (poll ``progress``); review ``proposals`` and ``unmatched``,
+    ``swap`` two partners, ``compare`` with another round, then ``publish``."""
+
+    serializer_class = RoundSerializer
+    permission_classes = (MatchingStaffOnly,)
+    lookup_value_regex = ID_REGEX
+
+    def get_queryset(self) -> QuerySet[MatchingRound]:
+        rounds = access.visible_rounds(_membership(self.request))
+        program = id_param(self.request, "program")
+        if program is not None:
+            rounds = rounds.filter(program_id=program)
+        return rounds
+
+    def _round(self) -> MatchingRound:
+        """The URL's round, resolved before the body is read (404 first)."""
+        return use_cases.view_round(actor=_membership(self.request), round_id=self._round_id())
+
+    def _round_id(self) -> int:
+        return int(self.kwargs["pk"])
+
+    @extend_schema(request=RoundCreateSerializer, responses={201: RoundSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        payload = RoundCreateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        matching_round = use_cases.create_round(
+            actor=_membership(request),
+            program_id=data["program"],
+            weights=data["weights"],
+            rules=data["rules"],
+            mode=data["mode"],
+        )
+        return Response(RoundSerializer(matching_round).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={202: RoundSerializer})
+    @action(detail=True, methods=["post"])
+    def start(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        matching_round = use_cases.start_round(
+            actor=_membership(request), round_id=self._round_id()
+        )
+        return Response(RoundSerializer(matching_round).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(request=None, responses={200: RoundSerializer})
+    @action(detail=True, methods=["post"])
+    def publish(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        published = use_cases.publish_round(actor=_membership(request), round_id=self._round_id())
+        return Response(RoundSerializer(published.round).data)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("with", int, required=True, description="The other round")],
+        responses=ComparisonSerializer,
+    )
+    @action(detail=True, methods=["get"])
+    def compare(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        matching_round = self._round()
+        other_id = id_param(request, "with", message=use_cases.COMPARE_WITH)
+        if other_id is None:
+            raise ValidationError({"with": [use_cases.COMPARE_WITH]})
+        comparison = use_cases.compare_rounds(
+            actor=_membership(request), round_id=matching_round.pk, other_id=other_id
+        ).comparison
+        body = {
+            "before": comparison.before,
+            "after": comparison.after,
+            "unchanged": comparison.unchanged,
+            "changes": comparison.changes,
+        }
+        return Response(ComparisonSerializer(body).data)
+
+    @extend_schema(responses=ProposalSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def proposals(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        proposals = selectors.proposal_list(matching_round=self._round())
+        paginator = ProposalPagination()
+        page = paginator.paginate_queryset(proposals, request, view=self)
+        return paginator.get_paginated_response(ProposalSerializer(page, many=True).data)
+
+    @extend_schema(responses=UnmatchedSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def unmatched(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        entries = selectors.unmatched_list(matching_round=self._round())
+        paginator = DefaultCursorPagination()
+        page = paginator.paginate_queryset(entries, request, view=self)
+        return paginator.get_paginated_response(UnmatchedSerializer(page, many=True).data)
+
+    @extend_schema(request=SwapSerializer, responses=SwapResultSerializer)
+    @action(detail=True, methods=["post"])
+    def swap(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        matching_round = self._round()
+        payload = SwapSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        outcome = use_cases.swap_partners(
+            actor=_membership(request),
+            round_id=matching_round.pk,
+            pair_a_id=data["pair_a"],
+            pair_b_id=data["pair_b"],
+            apply=not data["preview"],
+        )
+        return Response(
+            SwapResultSerializer({"delta": outcome.delta, "applied": outcome.applied}).data
+        )
+
+
+class _ProgramPairRuleViewSet(
+    mixins.ListModelMixin,
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet[Any],
+):
+    permission_classes = (MatchingStaffOnly,)
+    lookup_value_regex = ID_REGEX
+    # The use case that adds one: ``use_cases.pin_pair`` or ``use_cases.block_pair``.
+    add: Callable[..., Any]
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        payload = self.get_serializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        rule = type(self).add(
+            actor=_membership(request),
+            program_id=data["program_id"],
+            mentor_id=data["mentor_id"],
+            mentee_id=data["mentee_id"],
+        )
+        return Response(self.get_serializer(rule).data, status=status.HTTP_201_CREATED)
+
+
+class PinViewSet(_ProgramPairRuleViewSet):
+    """Pairs forced into every round of a program (refused when one breaks a hard rule)."""
+
+    serializer_class = PinSerializer
+
+    def get_queryset(self) -> QuerySet[MatchingPin]:
+        return access.visible_pins(_membership(self.request))
+
+    add = staticmethod(use_cases.pin_pair)
+
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        use_cases.remove_pin(actor=_membership(request), pin_id=int(kwargs["pk"]))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class BlockViewSet(_ProgramPairRuleViewSet):
+    """Pairs that no round of a program may propose."""
+
+    serializer_class = BlockSerializer
+
+    def get_queryset(self) -> QuerySet[MatchingBlock]:
+        return access.visible_blocks(_membership(self.request))
+
+    add = staticmethod(use_cases.block_pair)
+
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        use_cases.remove_block(actor=_membership(request), block_id=int(kwargs["pk"]))
+        return Response(status=status.HTTP_204_NO_CONTENT)
