@@ -1,6 +1,7 @@
 from django.urls import path
 
-from participants.views import directory, imports
+from participants.importing import views as imports
+from participants.views import directory
 
 _PEOPLE = "o/<slug:org_slug>/people/"
 

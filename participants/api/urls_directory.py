@@ -1,6 +1,7 @@
 from rest_framework.routers import SimpleRouter
 
-from participants.api.directory import ImportJobViewSet, PersonViewSet
+from participants.api.directory import PersonViewSet
+from participants.importing.api import ImportJobViewSet
 
 router = SimpleRouter()
 router.register("people", PersonViewSet, basename="api-person")
