@@ -17,7 +17,7 @@ from core.pages import add_form_errors, paginate
 from organizations.http import OrgRequest
 from participants import enrollment as enrolment
 from participants import use_cases
-from participants.forms_enrollment import InviteForm, WithdrawForm
+from participants.forms.enrollment import InviteForm, WithdrawForm
 from participants.models import EnrollmentRole, EnrollmentStatus
 from programs.models import Program
 

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from organizations.http import OrgRequest
 from participants import enrollment as enrolment
 from participants import hooks, participation, use_cases
-from participants.forms_enrollment import ApplyForm, WithdrawForm
+from participants.forms.enrollment import ApplyForm, WithdrawForm
 from participants.models import Enrollment, EnrollmentRole, EnrollmentStatus
 from participants.registration import profile_completeness
 from programs.models import Program, TrainingResource

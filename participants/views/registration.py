@@ -13,7 +13,7 @@ from core.pages import add_form_errors, require_role
 from organizations.http import OrgRequest
 from organizations.models import STAFF_ROLES
 from participants import registration, use_cases
-from participants.forms_enrollment import QuestionForm, RegistrationForm
+from participants.forms.registration import QuestionForm, RegistrationForm
 from participants.models import EnrollmentRole, RegistrationQuestion
 from programs.access import managed_program
 from programs.models import Program, Topic
