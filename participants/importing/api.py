@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -145,7 +146,7 @@ class ImportJobViewSet(
     lookup_value_regex = ID_REGEX
     parser_classes = (JSONParser, MultiPartParser, FormParser)
 
-    def get_queryset(self) -> Any:
+    def get_queryset(self) -> QuerySet[ImportJob]:
         return use_cases.list_imports(actor=_membership(self.request))
 
     def get_serializer_class(self) -> type[serializers.BaseSerializer[ImportJob]]:
