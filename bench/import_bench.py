@@ -20,7 +20,7 @@ from datetime import date, timedelta
 from accounts.models import User
 from organizations import services
 from organizations.scope import tenant_scope
-from participants import importing
+from participants.importing import jobs
 from participants.models import ImportJob, ImportStatus, Person
 
 HEADER = [
@@ -141,9 +141,9 @@ def _timed(figures: ImportFigures, label: str, step: str, job_id: int, actor_id:
     ImportJob.objects.filter(pk=job_id).update(status=status, claimed_at=None)
     started = time.perf_counter()
     if step == "validate":
-        outcome = importing.run_validation(job_id=job_id)
+        outcome = jobs.run_validation(job_id=job_id)
     else:
-        outcome = importing.run_commit(job_id=job_id, actor_id=actor_id)
+        outcome = jobs.run_commit(job_id=job_id, actor_id=actor_id)
     figures.add(label, time.perf_counter() - started)
     job = ImportJob.objects.get(pk=job_id)
     if job.problems or outcome not in ("validated", "committed"):
@@ -153,7 +153,7 @@ def _timed(figures: ImportFigures, label: str, step: str, job_id: int, actor_id:
 
 def _import(figures: ImportFigures, prefix: str, content: bytes, organization, admin) -> None:  # type: ignore[no-untyped-def]
     started = time.perf_counter()
-    job = importing.import_upload(
+    job = jobs.import_upload(
         organization=organization, actor=admin, file_name="people.csv", content=content
     )
     figures.add(f"{prefix}: upload (read header, suggest mapping)", time.perf_counter() - started)
@@ -185,7 +185,7 @@ def run(*, rows: int = 10_000, runs: int = 3, say=print) -> ImportFigures:  # ty
             if Person.objects.count() != rows:
                 raise RuntimeError("the re-import duplicated people")
             started = time.perf_counter()
-            job = importing.import_upload(
+            job = jobs.import_upload(
                 organization=organization, actor=admin, file_name="people.xlsx", content=xlsx
             )
             figures.add("XLSX upload (read workbook, store as CSV)", time.perf_counter() - started)

@@ -13,6 +13,8 @@ app = Celery("flipside")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 app.autodiscover_tasks(["mentoring"])
+# Feature folders keep their tasks beside their job rows (<app>/<feature>/jobs.py).
+app.autodiscover_tasks(["participants.importing"], related_name="jobs")
 
 
 @worker_ready.connect

@@ -17,6 +17,9 @@ keep what they were given, and matching explains any mentor left without a partn
 
 Every change of capacity-relevant state locks the program row first (``select_for_update``), so
 two concurrent acceptances cannot both take the last place.
+
+Who may do what is the enrolment policy's (``participants.access``): every service below that
+changes an enrolment asks it for the acting user itself, whoever calls it.
 """
 
 from __future__ import annotations
@@ -25,17 +28,16 @@ import math
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
 from organizations.audit import log_action
-from organizations.models import Membership
+from participants import access
 from participants.models import Enrollment, EnrollmentRole, EnrollmentStatus, Person
 from programs.models import Program, ProgramStatus
-from programs.selectors import program_list
 
 INVITABLE_PROGRAM_STATUSES = (ProgramStatus.DRAFT, ProgramStatus.ENROLLING)
 ADMITTING_PROGRAM_STATUSES = (
@@ -56,21 +58,11 @@ WITHDRAW_REASON_MAX = 300
 # --- Selectors ----------------------------------------------------------------------------------
 
 
-def staff_programs(membership: Membership) -> QuerySet[Program]:
-    """Programs whose enrolment this member manages: the programs app's visibility rule (admins
-    all, coordinators the programs they are assigned to, members none)."""
-    return program_list(membership=membership)
-
-
 def enrollment_list(*, program: Program | None = None) -> QuerySet[Enrollment]:
     enrollments = Enrollment.objects.select_related("person", "program")
     if program is not None:
         enrollments = enrollments.filter(program=program)
     return enrollments
-
-
-def staff_enrollments(membership: Membership) -> QuerySet[Enrollment]:
-    return enrollment_list().filter(program__in=staff_programs(membership))
 
 
 def my_enrollments(user: User) -> QuerySet[Enrollment]:
@@ -178,9 +170,8 @@ def _set_status(enrollment: Enrollment, status: str, **fields: Any) -> None:
     enrollment.save(update_fields=["status", "status_changed_at", *fields])
 
 
-def _require_participant(enrollment: Enrollment, actor: User) -> None:
-    if enrollment.person.user_id != actor.pk:
-        raise PermissionDenied("Only the enrolled person can do this.")
+def _require(actor: User, enrollment: Enrollment, permission: str) -> None:
+    access.user_enrollment_access(actor, enrollment).require(permission)
 
 
 def _renumber_waitlist(program: Program) -> None:
@@ -260,6 +251,7 @@ def enrollment_invite(
         raise ValidationError(
             {"person_ids": f"Invite at most {MAX_INVITES_AT_ONCE} people at a time."}
         )
+    access.user_program_enrollment_access(actor, program).require(access.MANAGE)
     with transaction.atomic():
         program = Program.objects.select_for_update().get(pk=program.pk)
         if program.status not in INVITABLE_PROGRAM_STATUSES:
@@ -361,6 +353,7 @@ def enrollment_apply(*, program: Program, user: User, role: str) -> Enrollment:
 def enrollment_approve(*, enrollment: Enrollment, actor: User) -> Enrollment:
     with transaction.atomic():
         program, enrollment = _lock(enrollment)
+        _require(actor, enrollment, access.APPROVE)
         if enrollment.status != EnrollmentStatus.APPLIED:
             raise ValidationError("Only an application can be approved.")
         _check_admitting(program)
@@ -372,6 +365,7 @@ def enrollment_approve(*, enrollment: Enrollment, actor: User) -> Enrollment:
 def enrollment_reject(*, enrollment: Enrollment, actor: User) -> Enrollment:
     with transaction.atomic():
         _program, enrollment = _lock(enrollment)
+        _require(actor, enrollment, access.REJECT)
         if enrollment.status != EnrollmentStatus.APPLIED:
             raise ValidationError("Only an application can be rejected.")
         _set_status(enrollment, EnrollmentStatus.DECLINED)
@@ -383,7 +377,7 @@ def enrollment_accept(*, enrollment: Enrollment, actor: User) -> Enrollment:
     """The invited person accepts their invitation."""
     with transaction.atomic():
         program, enrollment = _lock(enrollment)
-        _require_participant(enrollment, actor)
+        _require(actor, enrollment, access.ACCEPT)
         if enrollment.status != EnrollmentStatus.INVITED:
             raise ValidationError("There is no open invitation to accept.")
         _check_admitting(program)
@@ -396,7 +390,7 @@ def enrollment_decline(*, enrollment: Enrollment, actor: User) -> Enrollment:
     """The invited person declines their invitation."""
     with transaction.atomic():
         _program, enrollment = _lock(enrollment)
-        _require_participant(enrollment, actor)
+        _require(actor, enrollment, access.DECLINE)
         if enrollment.status != EnrollmentStatus.INVITED:
             raise ValidationError("There is no open invitation to decline.")
         _set_status(enrollment, EnrollmentStatus.DECLINED)
@@ -414,6 +408,7 @@ def enrollment_withdraw(*, enrollment: Enrollment, actor: User, reason: str) -> 
         raise ValidationError({"reason": f"Use at most {WITHDRAW_REASON_MAX} characters."})
     with transaction.atomic():
         program, enrollment = _lock(enrollment)
+        _require(actor, enrollment, access.WITHDRAW)
         if enrollment.status not in OPEN_STATUSES:
             raise ValidationError(
                 f"This enrolment is already {enrollment.get_status_display().lower()}."

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max, QuerySet
 from django.utils import timezone
@@ -22,7 +22,7 @@ from django.utils import timezone
 from accounts.models import User
 from core.timezones import time_zone_names
 from organizations.audit import log_action
-from participants import directory
+from participants import access, directory
 from participants.models import (
     Enrollment,
     EnrollmentRole,
@@ -413,8 +413,7 @@ def registration_save(
     *, enrollment: Enrollment, actor: User, data: RegistrationInput
 ) -> Enrollment:
     """Save the participant's own registration: all fields together, or nothing."""
-    if enrollment.person.user_id != actor.pk:
-        raise PermissionDenied("Only the enrolled person can fill in their registration.")
+    access.user_enrollment_access(actor, enrollment).require(access.EDIT_REGISTRATION)
     if enrollment.status not in PARTICIPATING_STATUSES:
         raise ValidationError(
             f"Your enrolment is {enrollment.get_status_display().lower()}; it cannot be changed."

@@ -1,6 +1,76 @@
-from django.urls import include, path
+"""The participants app's pages: the directory, imports, enrolment, and a participant's own programs."""
+
+from django.urls import path
+
+from participants.importing import views as importing
+from participants.views import directory, enrollment, my_programs, registration
+
+_PEOPLE = "o/<slug:org_slug>/people/"
+_PROGRAM = "o/<slug:org_slug>/programs/<id:program_pk>/"
+_MINE = "o/<slug:org_slug>/me/programs/<id:program_pk>/"
 
 urlpatterns = [
-    path("", include("participants.urls_directory")),
-    path("", include("participants.urls_enrollment")),
+    # Directory (admins and coordinators)
+    path(_PEOPLE, directory.person_list, name="person_list"),
+    path(f"{_PEOPLE}new/", directory.person_create, name="person_create"),
+    path(f"{_PEOPLE}<id:pk>/", directory.person_detail, name="person_detail"),
+    path(f"{_PEOPLE}<id:pk>/edit/", directory.person_edit, name="person_edit"),
+    path(f"{_PEOPLE}<id:pk>/deactivate/", directory.person_deactivate, name="person_deactivate"),
+    path(f"{_PEOPLE}<id:pk>/reactivate/", directory.person_reactivate, name="person_reactivate"),
+    # Import people (admins)
+    path(f"{_PEOPLE}imports/", importing.import_list, name="import_list"),
+    path(f"{_PEOPLE}imports/<id:pk>/", importing.import_detail, name="import_detail"),
+    path(f"{_PEOPLE}imports/<id:pk>/check/", importing.import_validate, name="import_validate"),
+    path(f"{_PEOPLE}imports/<id:pk>/commit/", importing.import_commit, name="import_commit"),
+    # Enrolment (admins and coordinators)
+    path(f"{_PROGRAM}enrollments/", enrollment.enrollment_manage, name="enrollment_manage"),
+    path(
+        f"{_PROGRAM}enrollments/<id:pk>/approve/",
+        enrollment.enrollment_approve,
+        name="enrollment_approve",
+    ),
+    path(
+        f"{_PROGRAM}enrollments/<id:pk>/reject/",
+        enrollment.enrollment_reject,
+        name="enrollment_reject",
+    ),
+    path(
+        f"{_PROGRAM}enrollments/<id:pk>/withdraw/",
+        enrollment.enrollment_withdraw,
+        name="enrollment_withdraw",
+    ),
+    path(
+        f"{_PROGRAM}registration-questions/",
+        registration.question_list,
+        name="registration_question_list",
+    ),
+    path(
+        f"{_PROGRAM}registration-questions/<id:pk>/",
+        registration.question_edit,
+        name="registration_question_edit",
+    ),
+    path(
+        f"{_PROGRAM}registration-questions/<id:pk>/delete/",
+        registration.question_delete,
+        name="registration_question_delete",
+    ),
+    path(
+        f"{_PROGRAM}registration-questions/<id:pk>/move/",
+        registration.question_move,
+        name="registration_question_move",
+    ),
+    # A participant's own programs
+    path("o/<slug:org_slug>/me/programs/", my_programs.my_program_list, name="my_program_list"),
+    path(_MINE, my_programs.my_program_detail, name="my_program_detail"),
+    path(f"{_MINE}apply/", my_programs.my_program_apply, name="my_program_apply"),
+    path(f"{_MINE}accept/", my_programs.my_program_accept, name="my_program_accept"),
+    path(f"{_MINE}decline/", my_programs.my_program_decline, name="my_program_decline"),
+    path(f"{_MINE}withdraw/", my_programs.my_program_withdraw, name="my_program_withdraw"),
+    path(f"{_MINE}charter/", my_programs.my_program_charter, name="my_program_charter"),
+    path(
+        f"{_MINE}training/<id:resource_pk>/",
+        my_programs.my_program_training,
+        name="my_program_training",
+    ),
+    path(f"{_MINE}registration/", registration.my_registration, name="my_registration"),
 ]

@@ -13,7 +13,7 @@ from django.db.models import Q
 
 from accounts.models import User
 from programs import selectors
-from programs.models import Audience, Program, ProgramStatus, Topic
+from programs.models import PROGRAM_SETTINGS, Audience, Program, ProgramStatus, Topic
 from programs.validation import TERMINOLOGY_KEYS
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -69,19 +69,7 @@ class ProgramForm(forms.Form):
     @staticmethod
     def initial_for(program: Program) -> dict[str, Any]:
         initial: dict[str, Any] = {
-            field: getattr(program, field)
-            for field in (
-                "name",
-                "description",
-                "start_date",
-                "mid_review_date",
-                "end_date",
-                "time_zone",
-                "session_cadence_days",
-                "checkin_cadence_days",
-                "max_mentees_per_mentor",
-                "self_registration",
-            )
+            field: getattr(program, field) for field in PROGRAM_SETTINGS if field != "terminology"
         }
         initial["focus_topics"] = list(program.focus_topics.values_list("pk", flat=True))
         terminology = program.terminology if isinstance(program.terminology, dict) else {}

@@ -100,6 +100,25 @@ class Program(TenantModel):
         return str(value) if value else default
 
 
+# A program's settings: what people set on the program page and in the API, in that order. The
+# status moves through the lifecycle and the focus topics are a relation set beside them. The
+# services, the page form, the API serializer and duplication all take the list from here.
+PROGRAM_SETTINGS: tuple[str, ...] = (
+    "name",
+    "description",
+    "start_date",
+    "mid_review_date",
+    "end_date",
+    "time_zone",
+    "session_cadence_days",
+    "checkin_cadence_days",
+    "max_mentees_per_mentor",
+    "self_registration",
+    "terminology",
+)
+PROGRAM_DATES: tuple[str, ...] = ("start_date", "mid_review_date", "end_date")
+
+
 class ProgramTopic(TenantModel):
     """Through table of Program.focus_topics: carries its organisation like every tenant row
     (set it with ``through_defaults={"organization_id": ...}``)."""

@@ -18,6 +18,8 @@ from organizations.audit import log_action
 from organizations.models import Membership, Organization, Role
 from programs import hooks, selectors
 from programs.models import (
+    PROGRAM_DATES,
+    PROGRAM_SETTINGS,
     CharterVersion,
     Objective,
     Program,
@@ -28,21 +30,7 @@ from programs.models import (
 )
 from programs.validation import clean_terminology, validate_program
 
-PROGRAM_FIELDS = frozenset(
-    {
-        "name",
-        "description",
-        "start_date",
-        "mid_review_date",
-        "end_date",
-        "time_zone",
-        "session_cadence_days",
-        "checkin_cadence_days",
-        "max_mentees_per_mentor",
-        "self_registration",
-        "terminology",
-    }
-)
+PROGRAM_FIELDS = frozenset(PROGRAM_SETTINGS)
 COPY_SUFFIX = " (copy)"
 ARCHIVABLE = (ProgramStatus.DRAFT, ProgramStatus.CLOSED)
 
@@ -235,18 +223,19 @@ def program_duplicate(*, actor: User, program: Program) -> Program:
     """
     organization_id = program.organization_id
     with transaction.atomic():
+        # Every setting but the dates, which are cleared (see above).
+        settings = {
+            field: getattr(program, field)
+            for field in PROGRAM_SETTINGS
+            if field not in PROGRAM_DATES
+        }
+        settings["name"] = _copy_name(program.name)
+        settings["terminology"] = dict(program.terminology or {})
         copy = Program(
             organization_id=organization_id,
-            name=_copy_name(program.name),
-            description=program.description,
-            time_zone=program.time_zone,
-            session_cadence_days=program.session_cadence_days,
-            checkin_cadence_days=program.checkin_cadence_days,
-            max_mentees_per_mentor=program.max_mentees_per_mentor,
-            self_registration=program.self_registration,
-            terminology=dict(program.terminology or {}),
             duplicated_from=program,
             created_by=actor,
+            **settings,
         )
         copy.save()
         copy.focus_topics.set(

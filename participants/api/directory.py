@@ -1,27 +1,25 @@
-"""People and imports in the API: same services, permissions and validation as the pages.
+"""People in the API: same services, permissions and validation as the pages.
 
-People: admins and coordinators. Imports: admins. Demographics are never part of a response.
+Admins and coordinators. Demographics are never part of a response.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.api.pagination import DefaultCursorPagination
-from organizations.api.permissions import ADMIN_ONLY, HasOrganizationRole
+from organizations.api.permissions import HasOrganizationRole
 from organizations.api.views import ID_REGEX
 from organizations.models import STAFF_ROLES, Organization
-from participants import directory, importing
-from participants.models import ImportJob, Person
+from participants import directory
+from participants.models import Person
 
 # --- Serializers -------------------------------------------------------------------------------------
 
@@ -110,84 +108,6 @@ class PersonWriteSerializer(serializers.Serializer[Person]):
                 directory.resolve_person(reference) if reference not in (None, "") else None
             )
         return directory.PersonFields(**fields)  # type: ignore[typeddict-item]
-
-
-class ImportJobSerializer(serializers.ModelSerializer[ImportJob]):
-    created_by = serializers.EmailField(source="created_by.email", read_only=True, default=None)
-    progress_percent = serializers.IntegerField(read_only=True)
-    problem_count = serializers.SerializerMethodField()
-
-    class Meta:
-        model = ImportJob
-        fields: tuple[str, ...] = (
-            "id",
-            "file_name",
-            "file_format",
-            "status",
-            "headers",
-            "mapping",
-            "total_rows",
-            "processed_rows",
-            "progress_percent",
-            "problem_count",
-            "summary",
-            "created_by",
-            "created_at",
-            "finished_at",
-        )
-        read_only_fields: tuple[str, ...] = fields
-
-    def get_problem_count(self, job: ImportJob) -> int:
-        return len(job.problems)
-
-
-class ImportProblemSerializer(serializers.Serializer[dict[str, Any]]):
-    row = serializers.IntegerField(allow_null=True, help_text="Spreadsheet row (header = row 1).")
-    field = serializers.CharField()
-    column = serializers.CharField()
-    message = serializers.CharField()
-
-
-class ImportTargetSerializer(serializers.Serializer[importing.Target]):
-    key = serializers.CharField()
-    label = serializers.CharField()  # type: ignore[assignment]
-
-
-class ImportJobDetailSerializer(ImportJobSerializer):
-    problems = ImportProblemSerializer(many=True, read_only=True)
-    targets = serializers.SerializerMethodField()
-
-    class Meta(ImportJobSerializer.Meta):
-        fields = (*ImportJobSerializer.Meta.fields, "problems", "targets")
-        read_only_fields = fields
-
-    @extend_schema_field(ImportTargetSerializer(many=True))
-    def get_targets(self, job: ImportJob) -> list[dict[str, str]]:
-        """The directory fields a column can fill (the keys of ``mapping``)."""
-        organization: Organization = self.context["organization"]
-        return [
-            {"key": target.key, "label": target.label}
-            for target in importing.import_targets(organization)
-        ]
-
-
-class ImportUploadSerializer(serializers.Serializer[ImportJob]):
-    file = serializers.FileField()
-
-
-class ImportMappingSerializer(serializers.Serializer[ImportJob]):
-    mapping = serializers.DictField(
-        child=serializers.JSONField(),
-        help_text="Directory field → column (its header name or its index from 0).",
-    )
-
-
-class ImportValidateSerializer(serializers.Serializer[ImportJob]):
-    mapping = serializers.DictField(
-        child=serializers.JSONField(),
-        required=False,
-        help_text="Optional: set the mapping first (as for the mapping action).",
-    )
 
 
 # --- Views -------------------------------------------------------------------------------------------
@@ -287,84 +207,3 @@ class PersonViewSet(
         """The person's manager, their manager, … up to the top (nearest first)."""
         chain = directory.reporting_chain(self.get_object())
         return Response(self.get_serializer(chain, many=True).data)
-
-
-class ImportJobViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[ImportJob]
-):
-    """Directory imports: upload (multipart), map columns, dry run, commit (all rows or none)."""
-
-    permission_classes = (HasOrganizationRole,)
-    required_roles = ADMIN_ONLY
-    lookup_value_regex = ID_REGEX
-    parser_classes = (JSONParser, MultiPartParser, FormParser)
-
-    def get_queryset(self) -> QuerySet[ImportJob]:
-        return ImportJob.objects.select_related("created_by").defer("content")
-
-    def get_serializer_class(self) -> type[serializers.BaseSerializer[ImportJob]]:
-        return ImportJobSerializer if self.action == "list" else ImportJobDetailSerializer
-
-    def get_serializer_context(self) -> dict[str, Any]:
-        return {**super().get_serializer_context(), "organization": _organization(self.request)}
-
-    def _respond(self, job: ImportJob, code: int = status.HTTP_200_OK) -> Response:
-        job = self.get_queryset().get(pk=job.pk)
-        return Response(
-            ImportJobDetailSerializer(job, context=self.get_serializer_context()).data, status=code
-        )
-
-    @extend_schema(request=ImportUploadSerializer, responses={201: ImportJobDetailSerializer})
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        payload = ImportUploadSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        upload = payload.validated_data["file"]
-        if upload.size > importing.MAX_UPLOAD_BYTES:
-            raise ValidationError(
-                {"file": f"The file is larger than {importing.MAX_UPLOAD_BYTES // 2**20} MB."}
-            )
-        job = importing.import_upload(
-            organization=_organization(request),
-            actor=request.user,
-            file_name=upload.name,
-            content=upload.read(),
-        )
-        return self._respond(job, status.HTTP_201_CREATED)
-
-    @extend_schema(request=ImportMappingSerializer, responses=ImportJobDetailSerializer)
-    @action(detail=True, methods=["post"])
-    def mapping(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        job = self.get_object()
-        payload = ImportMappingSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        job = importing.import_set_mapping(
-            organization=_organization(request),
-            actor=request.user,
-            job=job,
-            mapping=payload.validated_data["mapping"],
-        )
-        return self._respond(job)
-
-    @extend_schema(request=ImportValidateSerializer, responses={202: ImportJobDetailSerializer})
-    @action(detail=True, methods=["post"])
-    def validate(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        """Start the dry run; poll the import until its status is ``validated``."""
-        job = self.get_object()
-        payload = ImportValidateSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        job = importing.import_request_validation(
-            organization=_organization(request),
-            actor=request.user,
-            job=job,
-            mapping=payload.validated_data.get("mapping"),
-        )
-        return self._respond(job, status.HTTP_202_ACCEPTED)
-
-    @extend_schema(request=None, responses={202: ImportJobDetailSerializer})
-    @action(detail=True, methods=["post"])
-    def commit(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        """Import every row or none; poll the import until its status is ``committed``."""
-        job = importing.import_request_commit(
-            organization=_organization(request), actor=request.user, job=self.get_object()
-        )
-        return self._respond(job, status.HTTP_202_ACCEPTED)

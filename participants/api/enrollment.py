@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any, cast
 
-from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
+from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -21,11 +21,15 @@ from rest_framework.response import Response
 
 from accounts.models import User
 from core.api.params import id_param
-from organizations.api.permissions import HasOrganizationRole, request_membership
+from organizations.api.permissions import (
+    HasOrganizationRole,
+    IsOrganizationMember,
+    request_membership,
+)
 from organizations.api.views import ID_REGEX
 from organizations.models import STAFF_ROLES, Membership
+from participants import access, participation, registration, use_cases
 from participants import enrollment as enrolment
-from participants import participation, registration
 from participants.models import (
     Enrollment,
     EnrollmentRole,
@@ -35,6 +39,7 @@ from participants.models import (
     QuestionKind,
     RegistrationQuestion,
 )
+from programs.access import managed_program, managed_programs
 from programs.models import Audience, Program, TrainingResource
 
 # --- Serializers ----------------------------------------------------------------------------------
@@ -190,10 +195,11 @@ def _membership(request: Request) -> Membership:
 
 
 def _staff_program(request: Request, program_id: int) -> Program:
-    program = enrolment.staff_programs(_membership(request)).filter(pk=program_id).first()
-    if program is None:
-        raise ValidationError({"program": ["Unknown program."]})
-    return program
+    """A program id from the body: one the requester does not run is unknown (a field error)."""
+    try:
+        return managed_program(_membership(request), program_id)
+    except Http404:
+        raise ValidationError({"program": ["Unknown program."]}) from None
 
 
 def _charter_body(enrollment: Enrollment) -> dict[str, Any]:
@@ -233,6 +239,19 @@ def _registration_body(enrollment: Enrollment) -> dict[str, Any]:
 # --- Views --------------------------------------------------------------------------------------
 
 
+class AsksEnrollmentPolicy(IsOrganizationMember):
+    """Members only (404 otherwise), then what the enrolment policy lets the requester's role do
+    (a member asking a staff action: 403 with its reason), before any id or body is read."""
+
+    PERMISSIONS = {"create": access.MANAGE, "approve": access.APPROVE, "reject": access.REJECT}
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        super().has_permission(request, view)
+        permission = self.PERMISSIONS.get(getattr(view, "action", None) or "", access.VIEW)
+        access.enrollment_access(request_membership(request)).require(permission)
+        return True
+
+
 @extend_schema(
     parameters=[
         OpenApiParameter("program", int, description="Only this program's enrolments"),
@@ -248,20 +267,11 @@ class EnrollmentViewSet(
     invitation; withdraw needs a reason."""
 
     serializer_class = EnrollmentSerializer
-    permission_classes = (HasOrganizationRole,)
-    required_roles_by_action = {
-        "create": STAFF_ROLES,
-        "approve": STAFF_ROLES,
-        "reject": STAFF_ROLES,
-    }
+    permission_classes = (AsksEnrollmentPolicy,)
     lookup_value_regex = ID_REGEX
 
     def get_queryset(self) -> QuerySet[Enrollment]:
-        membership = _membership(self.request)
-        mine = Q(person__user=self.request.user)
-        if membership.is_staff_role:
-            mine |= Q(program__in=enrolment.staff_programs(membership))
-        enrollments = enrolment.enrollment_list().filter(mine)
+        enrollments = access.visible_enrollments(_membership(self.request))
         program = id_param(self.request, "program")
         if program is not None:
             enrollments = enrollments.filter(program_id=program)
@@ -273,24 +283,21 @@ class EnrollmentViewSet(
                 enrollments = enrollments.filter(**{name: value})
         return enrollments
 
-    def _managed(self, enrollment: Enrollment) -> Enrollment:
-        membership = _membership(self.request)
-        if not enrolment.staff_programs(membership).filter(pk=enrollment.program_id).exists():
-            raise PermissionDenied("You do not run this program.")
-        return enrollment
-
     def _reply(self, enrollment: Enrollment) -> Response:
         return Response(EnrollmentSerializer(enrollment).data)
+
+    def _id(self) -> int:
+        return int(self.kwargs["pk"])
 
     @extend_schema(request=InviteSerializer, responses={201: EnrollmentSerializer(many=True)})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         payload = InviteSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        invited = enrolment.enrollment_invite(
-            program=_staff_program(request, payload.validated_data["program"]),
+        invited = use_cases.invite_people(
+            actor=_membership(request),
+            program_id=_staff_program(request, payload.validated_data["program"]).pk,
             person_ids=payload.validated_data["person_ids"],
             role=payload.validated_data["role"],
-            actor=_user(request),
         )
         return Response(
             EnrollmentSerializer(invited, many=True).data, status=status.HTTP_201_CREATED
@@ -299,41 +306,42 @@ class EnrollmentViewSet(
     @extend_schema(request=None, responses=EnrollmentSerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        enrollment = self._managed(self.get_object())
+        """Accept the application, or waitlist a mentor when every mentor place is taken."""
         return self._reply(
-            enrolment.enrollment_approve(enrollment=enrollment, actor=_user(request))
+            use_cases.approve_application(actor=_membership(request), enrollment_id=self._id())
         )
 
     @extend_schema(request=None, responses=EnrollmentSerializer)
     @action(detail=True, methods=["post"])
     def reject(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        enrollment = self._managed(self.get_object())
-        return self._reply(enrolment.enrollment_reject(enrollment=enrollment, actor=_user(request)))
+        return self._reply(
+            use_cases.reject_application(actor=_membership(request), enrollment_id=self._id())
+        )
 
     @extend_schema(request=None, responses=EnrollmentSerializer)
     @action(detail=True, methods=["post"])
     def accept(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        enrollment = enrolment.enrollment_accept(enrollment=self.get_object(), actor=_user(request))
-        return self._reply(enrollment)
+        return self._reply(
+            use_cases.accept_invitation(actor=_membership(request), enrollment_id=self._id())
+        )
 
     @extend_schema(request=None, responses=EnrollmentSerializer)
     @action(detail=True, methods=["post"])
     def decline(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        enrollment = enrolment.enrollment_decline(
-            enrollment=self.get_object(), actor=_user(request)
+        return self._reply(
+            use_cases.decline_invitation(actor=_membership(request), enrollment_id=self._id())
         )
-        return self._reply(enrollment)
 
     @extend_schema(request=WithdrawSerializer, responses=EnrollmentSerializer)
     @action(detail=True, methods=["post"])
     def withdraw(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        enrollment = self.get_object()
-        if enrollment.person.user_id != request.user.pk:
-            self._managed(enrollment)
+        enrollment = self.get_object()  # 404 before the body is read
         payload = WithdrawSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        enrollment = enrolment.enrollment_withdraw(
-            enrollment=enrollment, actor=_user(request), reason=payload.validated_data["reason"]
+        enrollment = use_cases.withdraw_enrollment(
+            actor=_membership(request),
+            enrollment_id=enrollment.pk,
+            reason=payload.validated_data["reason"],
         )
         return self._reply(enrollment)
 
@@ -351,7 +359,7 @@ class RegistrationQuestionViewSet(viewsets.ModelViewSet[RegistrationQuestion]):
 
     def get_queryset(self) -> QuerySet[RegistrationQuestion]:
         questions = RegistrationQuestion.objects.filter(
-            program__in=enrolment.staff_programs(_membership(self.request))
+            program__in=managed_programs(_membership(self.request))
         ).order_by("program_id", "position", "id")
         program = id_param(self.request, "program")
         if program is not None:

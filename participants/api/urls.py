@@ -1,6 +1,19 @@
-from django.urls import include, path
+"""The participants app's API: people, imports, enrolments, registration questions, my enrolments."""
 
-urlpatterns = [
-    path("", include("participants.api.urls_directory")),
-    path("", include("participants.api.urls_enrollment")),
-]
+from rest_framework.routers import SimpleRouter
+
+from participants.api import directory, enrollment
+from participants.importing.api import ImportJobViewSet
+
+router = SimpleRouter()
+router.register("people", directory.PersonViewSet, basename="api-person")
+router.register("people/imports", ImportJobViewSet, basename="api-import")
+router.register("enrollments", enrollment.EnrollmentViewSet, basename="api-enrollment")
+router.register(
+    "registration-questions",
+    enrollment.RegistrationQuestionViewSet,
+    basename="api-registration-question",
+)
+router.register("me/enrollments", enrollment.MyEnrollmentViewSet, basename="api-my-enrollment")
+
+urlpatterns = router.urls

@@ -15,7 +15,7 @@ from core.pages import add_form_errors, paginate, require_role
 from organizations.http import OrgRequest
 from organizations.models import STAFF_ROLES
 from participants import directory
-from participants.forms_directory import DirectorySearchForm, PersonForm
+from participants.forms.directory import DirectorySearchForm, PersonForm
 from participants.models import Person
 
 STAFF = STAFF_ROLES

@@ -1,36 +1,31 @@
 """Enrolment management for admins and coordinators: who is in a program, invitations,
-applications, withdrawals and the mentor waitlist."""
+applications, withdrawals and the mentor waitlist.
+
+Adapters over ``participants.use_cases``: the enrolment policy decides (a member gets 403, a
+coordinator of other programs 404), the services validate.
+"""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from core.pages import add_form_errors, paginate, require_role
+from core.pages import add_form_errors, paginate
 from organizations.http import OrgRequest
-from organizations.models import STAFF_ROLES
 from participants import enrollment as enrolment
-from participants.forms_enrollment import InviteForm, WithdrawForm
-from participants.models import Enrollment, EnrollmentRole, EnrollmentStatus
+from participants import use_cases
+from participants.forms.enrollment import InviteForm, WithdrawForm
+from participants.models import EnrollmentRole, EnrollmentStatus
 from programs.models import Program
 
-STAFF = STAFF_ROLES
 CANDIDATES_SHOWN = 50
 
 
-def _program(request: OrgRequest, program_pk: int) -> Program:
-    return get_object_or_404(enrolment.staff_programs(request.membership), pk=program_pk)
-
-
-def _enrollment(request: OrgRequest, program: Program, pk: int) -> Enrollment:
-    return get_object_or_404(enrolment.enrollment_list(program=program), pk=pk)
-
-
-def _back(program: Program, org_slug: str) -> HttpResponse:
-    return redirect("enrollment_manage", org_slug=org_slug, program_pk=program.pk)
+def _back(program_pk: int, org_slug: str) -> HttpResponse:
+    return redirect("enrollment_manage", org_slug=org_slug, program_pk=program_pk)
 
 
 def _count_rows(program: Program) -> list[tuple[str, list[int], int]]:
@@ -42,18 +37,17 @@ def _count_rows(program: Program) -> list[tuple[str, list[int], int]]:
 
 
 @require_http_methods(["GET", "POST"])
-@require_role(*STAFF)
 def enrollment_manage(request: OrgRequest, org_slug: str, program_pk: int) -> HttpResponse:
     """The program's enrolments by role and status, the waitlist, and the invite form (POST)."""
-    program = _program(request, program_pk)
+    program = use_cases.managed_enrollment_program(actor=request.membership, program_id=program_pk)
     form = InviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            invited = enrolment.enrollment_invite(
-                program=program,
+            invited = use_cases.invite_people(
+                actor=request.membership,
+                program_id=program.pk,
                 person_ids=form.cleaned_data["person_ids"],
                 role=form.cleaned_data["role"],
-                actor=request.user,
             )
         except ValidationError as error:
             add_form_errors(form, error)
@@ -62,7 +56,7 @@ def enrollment_manage(request: OrgRequest, org_slug: str, program_pk: int) -> Ht
             messages.success(
                 request, f"Invited {len(invited)} as {form.cleaned_data['role']}: {names}."
             )
-            return _back(program, org_slug)
+            return _back(program.pk, org_slug)
     role = request.GET.get("role", "")
     status = request.GET.get("status", "")
     enrollments = enrolment.enrollment_list(program=program).order_by(
@@ -99,14 +93,13 @@ def enrollment_manage(request: OrgRequest, org_slug: str, program_pk: int) -> Ht
 
 
 @require_POST
-@require_role(*STAFF)
 def enrollment_approve(
     request: OrgRequest, org_slug: str, program_pk: int, pk: int
 ) -> HttpResponse:
-    program = _program(request, program_pk)
-    enrollment = _enrollment(request, program, pk)
     try:
-        enrollment = enrolment.enrollment_approve(enrollment=enrollment, actor=request.user)
+        enrollment = use_cases.approve_application(
+            actor=request.membership, enrollment_id=pk, program_id=program_pk
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -118,35 +111,38 @@ def enrollment_approve(
             )
         else:
             messages.success(request, f"{enrollment.person.full_name} was approved.")
-    return _back(program, org_slug)
+    return _back(program_pk, org_slug)
 
 
 @require_POST
-@require_role(*STAFF)
 def enrollment_reject(request: OrgRequest, org_slug: str, program_pk: int, pk: int) -> HttpResponse:
-    program = _program(request, program_pk)
-    enrollment = _enrollment(request, program, pk)
     try:
-        enrolment.enrollment_reject(enrollment=enrollment, actor=request.user)
+        enrollment = use_cases.reject_application(
+            actor=request.membership, enrollment_id=pk, program_id=program_pk
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, f"The application of {enrollment.person.full_name} was rejected.")
-    return _back(program, org_slug)
+    return _back(program_pk, org_slug)
 
 
 @require_POST
-@require_role(*STAFF)
 def enrollment_withdraw(
     request: OrgRequest, org_slug: str, program_pk: int, pk: int
 ) -> HttpResponse:
-    program = _program(request, program_pk)
-    enrollment = _enrollment(request, program, pk)
-    reason = request.POST.get("reason", "")
     try:
-        enrolment.enrollment_withdraw(enrollment=enrollment, actor=request.user, reason=reason)
+        enrollment = use_cases.withdraw_enrollment(
+            actor=request.membership,
+            enrollment_id=pk,
+            program_id=program_pk,
+            reason=request.POST.get("reason", ""),
+        )
     except ValidationError as error:
+        enrollment = use_cases.show_enrollment(
+            actor=request.membership, enrollment_id=pk, program_id=program_pk
+        )
         messages.error(request, f"{enrollment.person.full_name}: {' '.join(error.messages)}")
     else:
         messages.success(request, f"{enrollment.person.full_name} was withdrawn.")
-    return _back(program, org_slug)
+    return _back(program_pk, org_slug)

@@ -12,8 +12,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from organizations.http import OrgRequest
 from participants import enrollment as enrolment
-from participants import hooks, participation
-from participants.forms_enrollment import ApplyForm, WithdrawForm
+from participants import hooks, participation, use_cases
+from participants.forms.enrollment import ApplyForm, WithdrawForm
 from participants.models import Enrollment, EnrollmentRole, EnrollmentStatus
 from participants.registration import profile_completeness
 from programs.models import Program, TrainingResource
@@ -63,7 +63,7 @@ def expectations(enrollment: Enrollment, terms: Terms) -> list[str]:
 
 
 def _mine(request: OrgRequest, program_pk: int) -> Enrollment:
-    return get_object_or_404(enrolment.my_enrollments(request.user), program_id=program_pk)
+    return use_cases.my_enrollment(actor=request.membership, program_id=program_pk)
 
 
 def _detail(org_slug: str, program_pk: int) -> HttpResponse:
@@ -136,12 +136,16 @@ def _act(
     enrollment = _mine(request, program_pk)
     try:
         if action == "accept":
-            enrollment = enrolment.enrollment_accept(enrollment=enrollment, actor=request.user)
+            enrollment = use_cases.accept_invitation(
+                actor=request.membership, enrollment_id=enrollment.pk
+            )
         elif action == "decline":
-            enrolment.enrollment_decline(enrollment=enrollment, actor=request.user)
+            use_cases.decline_invitation(actor=request.membership, enrollment_id=enrollment.pk)
         else:
-            enrolment.enrollment_withdraw(
-                enrollment=enrollment, actor=request.user, reason=request.POST.get("reason", "")
+            use_cases.withdraw_enrollment(
+                actor=request.membership,
+                enrollment_id=enrollment.pk,
+                reason=request.POST.get("reason", ""),
             )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))

@@ -11,16 +11,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from core.pages import add_form_errors, require_role
 from organizations.http import OrgRequest
-from participants import registration
-from participants.enrollment import my_enrollments, staff_programs
-from participants.forms_enrollment import QuestionForm, RegistrationForm
+from organizations.models import STAFF_ROLES
+from participants import registration, use_cases
+from participants.forms.registration import QuestionForm, RegistrationForm
 from participants.models import EnrollmentRole, RegistrationQuestion
-from participants.views.enrollment import STAFF
+from programs.access import managed_program
 from programs.models import Program, Topic
 
-
-def _program(request: OrgRequest, program_pk: int) -> Program:
-    return get_object_or_404(staff_programs(request.membership), pk=program_pk)
+STAFF = STAFF_ROLES
 
 
 def _question(program: Program, pk: int) -> RegistrationQuestion:
@@ -31,7 +29,7 @@ def _question(program: Program, pk: int) -> RegistrationQuestion:
 @require_role(*STAFF)
 def question_list(request: OrgRequest, org_slug: str, program_pk: int) -> HttpResponse:
     """The program's custom questions in order, and a form to add one (POST)."""
-    program = _program(request, program_pk)
+    program = managed_program(request.membership, program_pk)
     form = QuestionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -54,7 +52,7 @@ def question_list(request: OrgRequest, org_slug: str, program_pk: int) -> HttpRe
 @require_http_methods(["GET", "POST"])
 @require_role(*STAFF)
 def question_edit(request: OrgRequest, org_slug: str, program_pk: int, pk: int) -> HttpResponse:
-    program = _program(request, program_pk)
+    program = managed_program(request.membership, program_pk)
     question = _question(program, pk)
     form = QuestionForm.for_question(question, request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -78,7 +76,7 @@ def question_edit(request: OrgRequest, org_slug: str, program_pk: int, pk: int) 
 @require_POST
 @require_role(*STAFF)
 def question_delete(request: OrgRequest, org_slug: str, program_pk: int, pk: int) -> HttpResponse:
-    program = _program(request, program_pk)
+    program = managed_program(request.membership, program_pk)
     question = _question(program, pk)
     registration.question_delete(question=question, actor=request.user)
     messages.success(request, f"Question “{question.text}” was removed.")
@@ -88,7 +86,7 @@ def question_delete(request: OrgRequest, org_slug: str, program_pk: int, pk: int
 @require_POST
 @require_role(*STAFF)
 def question_move(request: OrgRequest, org_slug: str, program_pk: int, pk: int) -> HttpResponse:
-    program = _program(request, program_pk)
+    program = managed_program(request.membership, program_pk)
     question = _question(program, pk)
     try:
         registration.question_move(
@@ -102,7 +100,7 @@ def question_move(request: OrgRequest, org_slug: str, program_pk: int, pk: int) 
 @require_http_methods(["GET", "POST"])
 def my_registration(request: OrgRequest, org_slug: str, program_pk: int) -> HttpResponse:
     """The participant's own registration for one program."""
-    enrollment = get_object_or_404(my_enrollments(request.user), program_id=program_pk)
+    enrollment = use_cases.my_enrollment(actor=request.membership, program_id=program_pk)
     program = enrollment.program
     is_mentor = enrollment.role == EnrollmentRole.MENTOR
     form = RegistrationForm(

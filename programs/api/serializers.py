@@ -12,6 +12,7 @@ from rest_framework import serializers
 
 from programs import lifecycle, selectors
 from programs.models import (
+    PROGRAM_SETTINGS,
     CharterVersion,
     Objective,
     Program,
@@ -57,19 +58,9 @@ class ProgramSerializer(serializers.ModelSerializer[Program]):
         model = Program
         fields: tuple[str, ...] = (
             "id",
-            "name",
-            "description",
             "status",
             "focus_topics",
-            "start_date",
-            "mid_review_date",
-            "end_date",
-            "time_zone",
-            "session_cadence_days",
-            "checkin_cadence_days",
-            "max_mentees_per_mentor",
-            "self_registration",
-            "terminology",
+            *PROGRAM_SETTINGS,
             "duplicated_from",
             "archived_at",
             "created_at",

@@ -8,10 +8,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from organizations.models import AuditEntry
 from participants import enrollment as enrolment
 from participants.models import Enrollment, EnrollmentRole, EnrollmentStatus, Person
+from programs.access import managed_programs
 from programs.models import ProgramStatus
 from tests.conftest import Tenant
 from tests.participants.test_enrollment_builders import (
     admitted,
+    assign_coordinator,
     enrol,
     make_people,
     make_person,
@@ -113,6 +115,7 @@ def test_self_registration_links_the_person_by_email_then_admin_approves(org_a: 
 
 def test_rejected_application_is_declined(org_a: Tenant) -> None:
     program = make_program(org_a, self_registration=True)
+    assign_coordinator(org_a, program)  # the service refuses a coordinator of other programs
     make_person(org_a, user=org_a.member.user)
     with org_a.scope():
         application = enrolment.enrollment_apply(
@@ -246,11 +249,9 @@ def test_withdraw_twice_is_refused(org_a: Tenant) -> None:
 
 
 def test_coordinator_manages_only_assigned_programs(org_a: Tenant) -> None:
-    from tests.participants.test_enrollment_builders import assign_coordinator
-
     mine, other = make_program(org_a), make_program(org_a)
     assign_coordinator(org_a, mine)
     with org_a.scope():
-        assert list(enrolment.staff_programs(org_a.coordinator)) == [mine]
-        assert set(enrolment.staff_programs(org_a.admin)) == {mine, other}
-        assert not enrolment.staff_programs(org_a.member).exists()
+        assert list(managed_programs(org_a.coordinator)) == [mine]
+        assert set(managed_programs(org_a.admin)) == {mine, other}
+        assert not managed_programs(org_a.member).exists()

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from participants import directory, importing
+from participants import directory
+from participants.importing import jobs as importing
 from tests.conftest import Tenant
 from tests.tenancy.routes import Route, ids_of
 

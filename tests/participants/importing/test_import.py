@@ -14,7 +14,9 @@ from django.test.utils import CaptureQueriesContext
 from openpyxl import Workbook
 
 from organizations.models import AuditEntry
-from participants import directory, importing
+from participants import directory
+from participants.importing import jobs, parsing
+from participants.importing.rows import check_rows
 from participants.models import ImportJob, ImportStatus, Person
 from tests.conftest import Tenant
 from tests.participants.test_directory_services import add_person
@@ -94,7 +96,7 @@ def xlsx_bytes(rows: list[list[Any]], header: list[str] = HEADER) -> bytes:
 
 def upload(tenant: Tenant, content: bytes, name: str = "people.csv") -> ImportJob:
     with tenant.scope():
-        return importing.import_upload(
+        return jobs.import_upload(
             organization=tenant.organization,
             actor=tenant.admin.user,
             file_name=name,
@@ -104,19 +106,19 @@ def upload(tenant: Tenant, content: bytes, name: str = "people.csv") -> ImportJo
 
 def dry_run(tenant: Tenant, job: ImportJob, mapping: dict[str, Any] | None = None) -> ImportJob:
     with tenant.scope():
-        importing.import_request_validation(
+        jobs.import_request_validation(
             organization=tenant.organization, actor=tenant.admin.user, job=job, mapping=mapping
         )
-        assert importing.run_validation(job_id=job.pk) == "validated"
+        assert jobs.run_validation(job_id=job.pk) == "validated"
         return ImportJob.objects.get(pk=job.pk)
 
 
 def commit(tenant: Tenant, job: ImportJob) -> ImportJob:
     with tenant.scope():
-        importing.import_request_commit(
+        jobs.import_request_commit(
             organization=tenant.organization, actor=tenant.admin.user, job=job
         )
-        importing.run_commit(job_id=job.pk, actor_id=tenant.admin.user.pk)
+        jobs.run_commit(job_id=job.pk, actor_id=tenant.admin.user.pk)
         return ImportJob.objects.get(pk=job.pk)
 
 
@@ -196,7 +198,7 @@ def test_one_bad_row_commits_nothing_and_every_problem_is_listed(org_a: Tenant) 
     assert "row 4" in next(p["message"] for p in job.problems if p["row"] == 7)
     assert job.problems[0]["column"] == "Email"
     with org_a.scope(), pytest.raises(ValidationError):
-        importing.import_request_commit(organization=org_a.organization, actor=None, job=job)
+        jobs.import_request_commit(organization=org_a.organization, actor=None, job=job)
     assert set(people(org_a)) == {"existing@acme.test"}
 
 
@@ -303,7 +305,7 @@ def test_undecodable_file_is_refused_with_a_clear_message(org_a: Tenant) -> None
         (b"", "people.csv", "empty"),
         (b"Email,Name\n", "people.csv", "no rows"),
         (b"PK\x03\x04not really a zip", "people.xlsx", "not a valid XLSX"),
-        (b"x" * (importing.MAX_UPLOAD_BYTES + 1), "people.csv", "larger than"),
+        (b"x" * (parsing.MAX_UPLOAD_BYTES + 1), "people.csv", "larger than"),
         (b"\xd0\xcf\x11\xe0", "people.xls", ".xls"),
     ],
 )
@@ -392,12 +394,12 @@ def test_demographics_need_consent_and_known_values(org_a: Tenant) -> None:
 def test_mapping_needs_email_and_a_name(org_a: Tenant) -> None:
     job = upload(org_a, csv_bytes(GOOD_ROWS))
     with org_a.scope(), pytest.raises(ValidationError) as raised:
-        importing.import_request_validation(
+        jobs.import_request_validation(
             organization=org_a.organization, actor=None, job=job, mapping={"email": "Email"}
         )
     assert "full_name" in raised.value.message_dict
     with org_a.scope(), pytest.raises(ValidationError) as raised:
-        importing.import_set_mapping(
+        jobs.import_set_mapping(
             organization=org_a.organization,
             actor=None,
             job=job,
@@ -427,10 +429,10 @@ def test_commit_checks_again_and_writes_nothing_when_the_directory_changed(
 def test_steps_run_once_per_request(org_a: Tenant) -> None:
     job = dry_run(org_a, upload(org_a, csv_bytes(GOOD_ROWS)))
     with org_a.scope():
-        assert importing.run_validation(job_id=job.pk) == "skipped"
+        assert jobs.run_validation(job_id=job.pk) == "skipped"
     job = commit(org_a, job)
     with org_a.scope():
-        assert importing.run_commit(job_id=job.pk, actor_id=None) == "skipped"
+        assert jobs.run_commit(job_id=job.pk, actor_id=None) == "skipped"
         assert AuditEntry.objects.filter(action="import.committed").count() == 1
     assert len(people(org_a)) == 3
 
@@ -438,7 +440,7 @@ def test_steps_run_once_per_request(org_a: Tenant) -> None:
 def test_a_new_dry_run_is_refused_once_committed(org_a: Tenant) -> None:
     job = import_file(org_a, csv_bytes(GOOD_ROWS))
     with org_a.scope(), pytest.raises(ValidationError):
-        importing.import_request_validation(organization=org_a.organization, actor=None, job=job)
+        jobs.import_request_validation(organization=org_a.organization, actor=None, job=job)
 
 
 def test_dry_run_loads_the_directory_once_whatever_the_row_count(org_a: Tenant) -> None:
@@ -450,12 +452,12 @@ def test_dry_run_loads_the_directory_once_whatever_the_row_count(org_a: Tenant) 
             [f"N{n}", f"New {n}", f"new{n}@acme.test", "", "", f"O{n % 5}", "3", "UTC", "en", ""]
             for n in range(count)
         ]
-        parsed = importing.parse_file("people.csv", csv_bytes(rows))
-        mapping = importing.suggest_mapping(
-            parsed.headers, importing.import_targets(org_a.organization)
+        parsed = parsing.parse_file("people.csv", csv_bytes(rows))
+        mapping = parsing.suggest_mapping(
+            parsed.headers, parsing.import_targets(org_a.organization)
         )
         with org_a.scope(), CaptureQueriesContext(connection) as captured:
-            result = importing.check_rows(org_a.organization, parsed, mapping)
+            result = check_rows(org_a.organization, parsed, mapping)
         assert result.problems == []
         assert len(result.plans) == count
         return len(captured.captured_queries)

@@ -1,4 +1,4 @@
-"""Forms of the directory and import pages. They only shape input; the services validate it."""
+"""Forms of the directory pages. They only shape input; the services validate it."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any, cast
 from django import forms
 
 from organizations.models import Organization
-from participants import directory, importing
+from participants import directory
 from participants.models import Person
 
 STATUS_CHOICES = [("active", "Active"), ("inactive", "Deactivated"), ("all", "Everyone")]
@@ -114,33 +114,3 @@ class PersonForm(forms.Form):
             languages=data["languages"],
             start_date=data["start_date"],
         )
-
-
-class ImportUploadForm(forms.Form):
-    file = forms.FileField(
-        label="CSV or XLSX file",
-        help_text=(
-            f"Up to {importing.MAX_UPLOAD_BYTES // (1024 * 1024)} MB. The first row holds the "
-            "column names."
-        ),
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),
-    )
-
-
-class ImportMappingForm(forms.Form):
-    """One select per directory field: which column of the file fills it."""
-
-    def __init__(
-        self, *args: Any, organization: Organization, headers: list[str], **kwargs: Any
-    ) -> None:
-        super().__init__(*args, **kwargs)
-        columns = [("", "— not imported —")] + [
-            (str(index), header or f"Column {index + 1}") for index, header in enumerate(headers)
-        ]
-        for target in importing.import_targets(organization):
-            self.fields[target.key] = forms.ChoiceField(
-                label=target.label, choices=columns, required=False, help_text=target.help
-            )
-
-    def mapping(self) -> dict[str, int]:
-        return {key: int(value) for key, value in self.cleaned_data.items() if value != ""}

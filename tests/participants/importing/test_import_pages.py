@@ -8,10 +8,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from participants import importing
+from participants.importing import jobs
 from participants.models import ImportJob, ImportStatus, Person
 from tests.conftest import Tenant, login
-from tests.participants.test_import import GOOD_ROWS, csv_bytes
+from tests.participants.importing.test_import import GOOD_ROWS, csv_bytes
 
 
 def _url(name: str, tenant: Tenant, **kwargs: Any) -> str:
@@ -49,7 +49,7 @@ def test_upload_map_check_and_commit_through_the_pages(
     assert '<meta http-equiv="refresh"' in page  # works without JavaScript too
 
     with org_a.scope():
-        importing.run_validation(job_id=job.pk)
+        jobs.run_validation(job_id=job.pk)
     partial = client.get(_url("import_detail", org_a, pk=job.pk), HTTP_HX_REQUEST="true")
     assert partial["HX-Refresh"] == "true"
     assert "<html" not in partial.content.decode()
@@ -59,7 +59,7 @@ def test_upload_map_check_and_commit_through_the_pages(
         client.post(_url("import_commit", org_a, pk=job.pk))
     assert len(callbacks) == 1
     with org_a.scope():
-        importing.run_commit(job_id=job.pk, actor_id=org_a.admin.user.pk)
+        jobs.run_commit(job_id=job.pk, actor_id=org_a.admin.user.pk)
         assert Person.objects.count() == 3
     page = client.get(_url("import_detail", org_a, pk=job.pk)).content.decode()
     assert "3 added" in page
@@ -71,8 +71,8 @@ def test_problems_are_listed_and_commit_is_not_offered(org_a: Tenant) -> None:
     _upload(client, org_a, csv_bytes(rows))
     job = _job(org_a)
     with org_a.scope():
-        importing.import_request_validation(organization=org_a.organization, actor=None, job=job)
-        importing.run_validation(job_id=job.pk)
+        jobs.import_request_validation(organization=org_a.organization, actor=None, job=job)
+        jobs.run_validation(job_id=job.pk)
     html = client.get(_url("import_detail", org_a, pk=job.pk)).content.decode()
     assert "2 problems in 1 row" in html
     assert "ghost@acme.test" in html

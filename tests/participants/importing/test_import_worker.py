@@ -7,10 +7,10 @@ from collections.abc import Callable
 
 import pytest
 
-from participants import importing
+from participants.importing import jobs
 from participants.models import ImportJob, ImportStatus, Person
 from tests.conftest import CeleryWorker, Tenant
-from tests.participants.test_import import GOOD_ROWS, csv_bytes
+from tests.participants.importing.test_import import GOOD_ROWS, csv_bytes
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -49,13 +49,13 @@ def test_worker_checks_then_commits_an_import_in_its_organisation(
         for n in range(1, 1201)
     ]
     with org_a.scope():
-        job = importing.import_upload(
+        job = jobs.import_upload(
             organization=org_a.organization,
             actor=org_a.admin.user,
             file_name="people.csv",
             content=csv_bytes([*GOOD_ROWS[1:2], *rows[1:]]),
         )
-        importing.import_request_validation(
+        jobs.import_request_validation(
             organization=org_a.organization, actor=org_a.admin.user, job=job
         )
     _wait_for(lambda: _status(org_a, job.pk) == ImportStatus.VALIDATED)
@@ -63,9 +63,7 @@ def test_worker_checks_then_commits_an_import_in_its_organisation(
         job.refresh_from_db()
         assert job.problems == []
         assert job.processed_rows == job.total_rows == 1200
-        importing.import_request_commit(
-            organization=org_a.organization, actor=org_a.admin.user, job=job
-        )
+        jobs.import_request_commit(organization=org_a.organization, actor=org_a.admin.user, job=job)
     _wait_for(lambda: _status(org_a, job.pk) == ImportStatus.COMMITTED)
     with org_a.scope():
         assert Person.objects.count() == 1200
@@ -75,19 +73,19 @@ def test_worker_checks_then_commits_an_import_in_its_organisation(
 
 
 def test_a_repeated_message_does_not_run_a_step_twice(org_a: Tenant, worker: CeleryWorker) -> None:
-    from participants.tasks import commit_import
+    from participants.importing.jobs import commit_import
 
     with org_a.scope():
-        job = importing.import_upload(
+        job = jobs.import_upload(
             organization=org_a.organization,
             actor=None,
             file_name="people.csv",
             content=csv_bytes(GOOD_ROWS),
         )
-        importing.import_request_validation(organization=org_a.organization, actor=None, job=job)
+        jobs.import_request_validation(organization=org_a.organization, actor=None, job=job)
     _wait_for(lambda: _status(org_a, job.pk) == ImportStatus.VALIDATED)
     with org_a.scope():
-        importing.import_request_commit(organization=org_a.organization, actor=None, job=job)
+        jobs.import_request_commit(organization=org_a.organization, actor=None, job=job)
     # A duplicate delivery of the same commit message.
     commit_import.apply_async(kwargs={"organization_id": org_a.organization.pk, "job_id": job.pk})
     _wait_for(lambda: _status(org_a, job.pk) == ImportStatus.COMMITTED)
