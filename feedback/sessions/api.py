@@ -34,7 +34,7 @@ from feedback.sessions.serializers import (
     SessionWriteSerializer,
 )
 from feedback.sessions.use_cases import SessionFacts, log_session
-from feedback.visibility import PairAccess
+from feedback.visibility import LOG_SESSION, PairAccess
 
 
 class SessionPagination(DefaultCursorPagination):
@@ -82,6 +82,7 @@ class SessionViewSet(PairViewSet):
         """Log a session you had (the pair's people only), with optional shared and private notes;
         it waits for your partner."""
         access = self.access  # who may not see the pair gets 404 before the body is read
+        access.access.require(LOG_SESSION)  # and staff 403, whatever they sent
         data = self._payload(SessionLogSerializer)
         session = log_session(
             access=access,

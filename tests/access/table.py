@@ -134,7 +134,8 @@ TABLE: dict[tuple[str, str], Statuses] = {
     ("enrollment_manage", "POST"):                    row(400, 400, 404, 403, 403, 403, 302),
     ("enrollment_approve", "POST"):                   row(302, 302, 404, 403, 403, 403, 302),
     ("enrollment_reject", "POST"):                    row(302, 302, 404, 403, 403, 403, 302),
-    ("enrollment_withdraw", "POST"):                  row(302, 302, 404, 403, 403, 403, 302),
+    # One enrolment policy for staff and the person: someone else's enrolment does not exist for a member (404).
+    ("enrollment_withdraw", "POST"):                  row(302, 302, 404, 404, 404, 404, 302),
     ("registration_question_list", "GET"):            row(200, 200, 404, 403, 403, 403, 302),
     ("registration_question_list", "POST"):           row(400, 400, 404, 403, 403, 403, 302),
     ("registration_question_edit", "GET"):            row(200, 200, 404, 403, 403, 403, 302),
@@ -181,18 +182,11 @@ TABLE: dict[tuple[str, str], Statuses] = {
     ("pair_session_log", "POST"):                     row(403, 403, 404, 400, 400, 404, 302),
     ("pair_session_edit", "GET"):                     row(403, 403, 404, 200, 403, 404, 302),
     ("pair_session_edit", "POST"):                    row(403, 403, 404, 400, 403, 404, 302),
-    # policy: expected 403 for mentee (only the logger deletes; the page
-    # redirects with the service's refusal as a message, the API says 400)
-    ("pair_session_delete", "POST"):                  row(403, 403, 404, 302, 302, 404, 302),
-    # policy: expected 403 for mentor (nobody confirms the session they
-    # logged; refused as a message and a redirect)
-    ("pair_session_confirm", "POST"):                 row(403, 403, 404, 302, 302, 404, 302),
-    # policy: expected 403 for mentor (correcting is the confirming partner's;
-    # the logger edits instead: pair_session_edit answers the partner 403 for the mirror rule)
-    ("pair_session_correct", "GET"):                  row(403, 403, 404, 200, 200, 404, 302),
-    # policy: expected 403 for mentor (as GET: the form is offered, the
-    # service then refuses with a 400)
-    ("pair_session_correct", "POST"):                 row(403, 403, 404, 400, 400, 404, 302),
+    # Only the logger withdraws a session, the partner confirms it: 403 on page and API alike.
+    ("pair_session_delete", "POST"):                  row(403, 403, 404, 302, 403, 404, 302),
+    ("pair_session_confirm", "POST"):                 row(403, 403, 404, 403, 302, 404, 302),
+    ("pair_session_correct", "GET"):                  row(403, 403, 404, 403, 200, 404, 302),
+    ("pair_session_correct", "POST"):                 row(403, 403, 404, 403, 400, 404, 302),
     ("pair_session_invite", "GET"):                   row(403, 403, 404, 302, 302, 404, 302),
     ("pair_note_create", "POST"):                     row(403, 403, 404, 400, 400, 404, 302),
     # policy: expected 403 for mentee (the partner reads this shared note in
@@ -351,16 +345,11 @@ TABLE: dict[tuple[str, str], Statuses] = {
     ("api-pair-session-list", "GET"):                 row(200, 200, 404, 200, 200, 404, 404),
     ("api-pair-session-list", "POST"):                row(403, 403, 404, 400, 400, 404, 404),
     ("api-pair-session-detail", "GET"):               row(200, 200, 404, 200, 200, 404, 404),
-    # policy: expected 403 for mentee (the page pair_session_edit answers
-    # 403 for the same rule; here the body is validated before the rule, then the service says 400)
-    ("api-pair-session-detail", "PUT"):               row(403, 403, 404, 400, 400, 404, 404),
-    # policy: expected 403 for mentee (page pair_session_edit: 403; API: 400)
-    ("api-pair-session-detail", "PATCH"):             row(403, 403, 404, 200, 400, 404, 404),
-    # policy: expected 403 for mentee (only the logger deletes; 400 here)
-    ("api-pair-session-detail", "DELETE"):            row(403, 403, 404, 204, 400, 404, 404),
-    # policy: expected 403 for mentor (nobody confirms their own session;
-    # 400 here, a redirect with a message on the page)
-    ("api-pair-session-confirm", "POST"):             row(403, 403, 404, 400, 200, 404, 404),
+    # Before its confirmation a session is its logger's: the partner gets 403 before the body is read.
+    ("api-pair-session-detail", "PUT"):               row(403, 403, 404, 400, 403, 404, 404),
+    ("api-pair-session-detail", "PATCH"):             row(403, 403, 404, 200, 403, 404, 404),
+    ("api-pair-session-detail", "DELETE"):            row(403, 403, 404, 204, 403, 404, 404),
+    ("api-pair-session-confirm", "POST"):             row(403, 403, 404, 403, 200, 404, 404),
     ("api-pair-note-list", "GET"):                    row(403, 403, 404, 200, 200, 404, 404),
     ("api-pair-note-list", "POST"):                   row(403, 403, 404, 400, 400, 404, 404),
     # policy: expected 403 for admin and coordinator (the page pair_note_edit

@@ -33,13 +33,14 @@ from typing import Any
 from django.utils import timezone
 
 from accounts.models import User
-from feedback import engagement, goals, links, notes, review, sessions
+from feedback import engagement, goals, links, notes, review
 from feedback.models import CheckIn, CheckInStatus, NoteVisibility
+from feedback.sessions import services as sessions
 from matching import services as matching
 from matching.models import ProposedPair
 from organizations import services as organizations
 from organizations.models import AuditEntry, Role
-from participants import importing
+from participants.importing import jobs as importing
 from participants.models import EnrollmentRole, EnrollmentStatus, RegistrationQuestion
 from programs import content
 from programs import services as programs
