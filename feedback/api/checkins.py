@@ -13,7 +13,7 @@ from django.db.models import Q, QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -22,6 +22,7 @@ from core.api.pagination import DefaultCursorPagination
 from core.api.params import id_param
 from feedback import checkins
 from feedback.models import CheckIn, CheckInStatus
+from feedback.visibility import ANSWER_CHECK_IN, check_in_access
 from organizations.api.permissions import HasOrganizationRole, request_membership
 from organizations.api.views import ID_REGEX
 from organizations.models import Membership
@@ -145,14 +146,17 @@ class CheckInViewSet(
         """Answer your own check-in once: rating 1 to 5, optional blockers, and whether you would
         like the program coordinator to contact you (your partner never sees any of it)."""
         check_in = self.get_object()
-        if check_in.enrollment.person.user_id != request.user.pk:
-            raise PermissionDenied("Only the person this check-in was sent to can answer it.")
+        access = check_in_access(
+            check_in, membership=_membership(request), user=cast(User, request.user)
+        )
+        if access is None:  # visible_check_ins already limits get_object(); belt and braces
+            raise NotFound()
+        access.require(ANSWER_CHECK_IN)  # before the body is read
         payload = CheckInAnswerSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
         answered = checkins.check_in_answer(
             check_in=check_in,
-            by=check_in.enrollment,
             answer=checkins.clean_answer(
                 rating=data["rating"],
                 blockers=data["blockers"],

@@ -112,7 +112,6 @@ def _submit(
     try:
         checkins.check_in_answer(
             check_in=check_in,
-            by=check_in.enrollment,
             answer=_answer_from(form),
             # The audit names the person only when it is them signed in (a link opened in
             # someone else's session still answers for the link's owner, anonymously).

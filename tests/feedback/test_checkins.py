@@ -12,7 +12,9 @@ from typing import Any
 import pytest
 import time_machine
 from django.core import mail, signing
+from django.core.exceptions import PermissionDenied
 from django.db import connection
+from django.http import Http404
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
@@ -167,7 +169,6 @@ def test_no_reminder_once_answered(world: CheckInWorld, clock: time_machine.Trav
     with world.tenant.scope():
         checkins.check_in_answer(
             check_in=check_in,
-            by=check_in.enrollment,
             answer=checkins.Answer(rating=4, blockers="", wants_contact=False),
             actor=world.mentor_user,
         )
@@ -424,3 +425,22 @@ def test_schema_describes_the_check_in_api(db: None) -> None:
     paths = json.loads(response.content)["paths"]
     assert "/api/v1/o/{org_slug}/check-ins/" in paths
     assert "post" in paths["/api/v1/o/{org_slug}/check-ins/{id}/answer/"]
+
+
+def test_only_the_check_ins_person_answers_it_whoever_calls_the_service(
+    world: CheckInWorld, clock: time_machine.Traveller
+) -> None:
+    _run_due(world)
+    check_in = _mentor_check_in(world)
+    answer = checkins.Answer(rating=4, blockers="", wants_contact=False)
+    with world.tenant.scope():
+        # The partner sees the pair, not the mentor's check-in: it does not exist for them.
+        with pytest.raises(Http404):
+            checkins.check_in_answer(check_in=check_in, answer=answer, actor=world.mentee_user)
+        # Staff read it, never answer for the person.
+        with pytest.raises(PermissionDenied, match="Only the person this check-in was sent to"):
+            checkins.check_in_answer(
+                check_in=check_in, answer=answer, actor=world.tenant.admin.user
+            )
+        check_in.refresh_from_db()
+        assert check_in.status != CheckInStatus.ANSWERED
