@@ -80,12 +80,11 @@ class PairAccess(PairRoles):
 
     @property
     def access(self) -> Access:
-        granted = set(super().access.granted)
-        if self.is_member:
-            granted |= {LOG_SESSION, WRITE}
+        life = super().access
+        writing = {LOG_SESSION, WRITE} if self.is_member else set()
         return Access.of(
-            granted,
-            {**super().access.refusals, LOG_SESSION: _MEMBERS_ONLY, WRITE: _MEMBERS_ONLY},
+            life.granted | writing,
+            {**life.refusals, LOG_SESSION: _MEMBERS_ONLY, WRITE: _MEMBERS_ONLY},
         )
 
     def member(self) -> Enrollment:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from accounts.models import User
+from matching.access import visible_pairs
 from matching.models import (
     MatchingBlock,
     MatchingPin,
@@ -48,10 +49,7 @@ def block_list(*, membership: Membership) -> QuerySet[MatchingBlock]:
 
 
 def pair_list(*, membership: Membership, user: User) -> QuerySet[Pair]:
-    """Pairs of the programs one manages, plus one's own pairs (mentor or mentee side)."""
-    visible = Q(mentor__person__user=user) | Q(mentee__person__user=user)
-    if membership.is_staff_role:
-        visible |= Q(program__in=managed_programs(membership))
-    return Pair.objects.filter(visible).select_related(
+    """Pairs of the programs one manages, plus one's own pairs (the rule: ``matching.access``)."""
+    return visible_pairs(membership=membership, user=user).select_related(
         "program", "mentor__person", "mentee__person"
     )

@@ -28,7 +28,10 @@ VIEW = "program.view"
 MANAGE = "program.manage"
 ASSIGN_COORDINATORS = "program.assign_coordinators"
 
-_REFUSALS = {ASSIGN_COORDINATORS: "Only an admin assigns a program's coordinators."}
+_REFUSALS = {
+    MANAGE: "Only the staff of this program do this.",
+    ASSIGN_COORDINATORS: "Only an admin assigns a program's coordinators.",
+}
 
 
 def managed_programs(membership: Membership) -> QuerySet[Program]:
@@ -66,14 +69,19 @@ def managed_program(membership: Membership, program_id: int) -> Program:
     return program
 
 
-def require_program_staff(actor: User | None, program: Program) -> None:
-    """For services: refuse anyone who does not run ``program`` (``None`` is the system). A
-    member who is not staff is refused (403); a coordinator of another program cannot see it
-    (404)."""
+def require(actor: User | None, program: Program, permission: str) -> None:
+    """For services: refuse ``actor`` unless the policy grants ``permission`` on ``program``
+    (``None`` is the system). A member who is not staff is refused (403); a coordinator of
+    another program cannot see it (404)."""
     if actor is None:
         return
     membership = membership_of(actor)
     if membership is None or not membership.is_staff_role:
-        raise Forbidden("Only the staff of this program do this.")
+        raise Forbidden(_REFUSALS[MANAGE])
     if not manages(membership, program.pk):
         raise Http404("No such program.")
+    program_access(membership, program).require(permission)
+
+
+def require_program_staff(actor: User | None, program: Program) -> None:
+    require(actor, program, MANAGE)

@@ -16,7 +16,7 @@ from django.utils import timezone
 from accounts.models import User
 from organizations.audit import log_action
 from organizations.models import Membership, Organization, Role
-from programs import hooks, selectors
+from programs import access, hooks, selectors
 from programs.models import (
     PROGRAM_DATES,
     PROGRAM_SETTINGS,
@@ -328,6 +328,7 @@ def program_unarchive(*, actor: User, program: Program) -> Program:
 
 def coordinator_assign(*, actor: User, program: Program, user: User) -> ProgramCoordinator:
     """Assign a member with the coordinator role (admins see every program anyway)."""
+    access.require(actor, program, access.ASSIGN_COORDINATORS)
     if not Membership.objects.filter(user=user, role=Role.COORDINATOR).exists():
         raise ValidationError(
             {"user": "Only members with the coordinator role can coordinate a program."}
@@ -351,6 +352,7 @@ def coordinator_assign(*, actor: User, program: Program, user: User) -> ProgramC
 
 
 def coordinator_remove(*, actor: User, assignment: ProgramCoordinator) -> None:
+    access.require(actor, assignment.program, access.ASSIGN_COORDINATORS)
     with transaction.atomic():
         log_action(
             actor=actor,

@@ -13,7 +13,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
@@ -21,7 +21,7 @@ from core.pages import add_form_errors, paginate, require_role
 from feedback.pairs.context import pair_life
 from feedback.pairs.forms import PairEndForm
 from feedback.sessions.services import hours_by_pair, hours_by_person, program_hours
-from feedback.visibility import PairAccess
+from feedback.visibility import access_for
 from matching import access as pair_policy
 from matching import pairs as pair_services
 from matching import selectors
@@ -38,7 +38,7 @@ from participants.models import (
     EnrollmentStatus,
     Person,
 )
-from programs.access import managed_program, manages
+from programs.access import managed_program
 from programs.models import CharterVersion, Program, ProgramStatus
 
 # Re-matching only makes sense while pairs are being formed or running (the service says why not).
@@ -77,10 +77,6 @@ class CriterionRow:
 
 def _visible_pairs(request: OrgRequest) -> QuerySet[Pair]:
     return selectors.pair_list(membership=request.membership, user=request.user)
-
-
-def _manages(request: OrgRequest, program_id: int) -> bool:
-    return request.membership.is_staff_role and manages(request.membership, program_id)
 
 
 def _managed_pair(request: OrgRequest, pk: int) -> Pair:
@@ -184,8 +180,11 @@ def _render_detail(
 ) -> HttpResponse:
     charter = participation.current_charter(pair.program)
     sides = _sides(pair, request.user.pk, charter)
-    mine = next((side.enrollment for side in sides if side.is_you), None)
-    can_manage = _manages(request, pair.program_id)
+    # Sessions, notes, goals and lifecycle, as the visibility policy lets this viewer see them.
+    access = access_for(pair, membership=request.membership, user=request.user)
+    if access is None:  # callers load the pair through the policy; this is belt and braces
+        raise Http404("No such pair.")
+    mine, can_manage = access.enrollment, access.is_staff
     is_open = pair.status in OPEN_PAIR_STATUSES
     if can_manage and is_open and end_form is None:
         end_form = PairEndForm(pair=pair)
@@ -201,8 +200,6 @@ def _render_detail(
         "next_steps": _next_steps(pair, mine, sides, charter),
         "end_form": end_form if can_manage and is_open else None,
     }
-    # Sessions, notes, goals and lifecycle, as the visibility policy lets this viewer see them.
-    access = PairAccess(pair=pair, enrollment=mine, is_staff=can_manage)
     context.update(pair_life(request, access, forms=life_forms))
     return render(request, "feedback/pairs/detail.html", context, status=status)
 

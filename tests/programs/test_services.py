@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from organizations.models import AuditEntry
 from participants import participation
@@ -510,3 +510,20 @@ def test_topic_names_are_unique_per_organisation_ignoring_case(
         services.topic_update(actor=org_a.admin.user, topic=dei, name="AI Tools")
     with pytest.raises(ValidationError, match="Give the topic a name"):
         make_topic(org_a, "  ")
+
+
+def test_only_an_admin_assigns_coordinators_whoever_calls_the_service(org_a: Tenant) -> None:
+    program = make_program(org_a)
+    with org_a.scope():
+        services.coordinator_assign(
+            actor=org_a.admin.user, program=program, user=org_a.coordinator.user
+        )
+        with pytest.raises(PermissionDenied, match="Only an admin assigns"):
+            services.coordinator_assign(
+                actor=org_a.coordinator.user, program=program, user=org_a.coordinator.user
+            )
+        with pytest.raises(PermissionDenied, match="Only the staff of this program"):
+            services.coordinator_assign(
+                actor=org_a.member.user, program=program, user=org_a.coordinator.user
+            )
+        assert ProgramCoordinator.objects.filter(program=program).count() == 1
