@@ -349,3 +349,85 @@ class ReviewDecision(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.decision} for pair {self.pair_id}"
+
+
+# --- Insights into actions: what changed (DESIGN.md §5; policy in feedback/actions/access.py) ----
+
+
+class ActionStatus(models.TextChoices):
+    PLANNED = "planned", "Planned"
+    IN_PROGRESS = "in_progress", "In progress"
+    IMPLEMENTED = "implemented", "Implemented"
+    DROPPED = "dropped", "Dropped"
+
+
+OPEN_ACTION_STATUSES: tuple[str, ...] = (ActionStatus.PLANNED, ActionStatus.IN_PROGRESS)
+ACTION_RESULT_MAX_LENGTH = 1000
+
+
+class Action(TenantModel):
+    """A change an executive commits to, turned from an insight of the pair's conversations.
+
+    The owner (the pair's mentee) writes it; the pair's mentor sees it. Staff see counts per status
+    and topic of every action, and the text only when the owner shared it with the organisation
+    (``shared_at``: consent per item, revocable by setting it back to null).
+    """
+
+    pair = models.ForeignKey("matching.Pair", on_delete=models.CASCADE, related_name="actions")
+    owner = models.ForeignKey("participants.Enrollment", on_delete=models.CASCADE, related_name="+")
+    session = models.ForeignKey(
+        SessionLog, on_delete=models.SET_NULL, null=True, blank=True, related_name="actions"
+    )
+    topic = models.ForeignKey(
+        "programs.Topic", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    title = models.CharField(max_length=200)
+    due_on = models.DateField(null=True, blank=True)
+    status = models.CharField(
+        max_length=12, choices=ActionStatus.choices, default=ActionStatus.PLANNED
+    )
+    result = models.TextField(blank=True, max_length=ACTION_RESULT_MAX_LENGTH)
+    shared_at = models.DateTimeField(null=True, blank=True)
+    status_changed_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("pair", "status", "due_on", "id")
+        indexes = [models.Index(fields=("pair", "status"), name="action_pair_status")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+SUCCESS_STORY_MAX_LENGTH = 2000
+
+
+class SuccessStory(TenantModel):
+    """A short story of what a pair's mentoring changed, published only when both members agree.
+
+    Either member may write it; each agrees separately (``*_agreed_at``); it is published to the
+    organisation's impact report while both agreements stand, and either may withdraw.
+    """
+
+    pair = models.ForeignKey(
+        "matching.Pair", on_delete=models.CASCADE, related_name="success_stories"
+    )
+    text = models.TextField(max_length=SUCCESS_STORY_MAX_LENGTH)
+    written_by = models.ForeignKey(
+        "participants.Enrollment", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    mentor_agreed_at = models.DateTimeField(null=True, blank=True)
+    mentee_agreed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+
+    def __str__(self) -> str:
+        return f"story of pair {self.pair_id}"
+
+    @property
+    def is_published(self) -> bool:
+        return self.mentor_agreed_at is not None and self.mentee_agreed_at is not None

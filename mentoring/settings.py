@@ -51,6 +51,7 @@ PROJECT_APPS = [
     "participants",
     "matching",
     "feedback",
+    "surveys",
     "dashboards",
     "mentoring",
 ]

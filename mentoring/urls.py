@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("participants.urls")),
     path("", include("matching.urls")),
     path("", include("feedback.urls")),
+    path("", include("surveys.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("mentoring.api.urls")),

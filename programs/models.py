@@ -156,14 +156,17 @@ class Audience(models.TextChoices):
 
 
 class Objective(TenantModel):
-    """A measurable aim of the program: baseline and target on a survey item (linked once surveys
-    exist; until then ``measure`` names what is measured)."""
+    """A measurable aim of the program: baseline and target on the scale of the anchor survey items
+    that measure it (``surveys.ObjectiveAnchor``); ``measure`` is an optional note for a figure
+    that no survey item carries."""
 
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="objectives")
     statement = models.CharField(max_length=300)
     audience = models.CharField(max_length=10, choices=Audience.choices, default=Audience.BOTH)
     measure = models.CharField(
-        max_length=200, help_text="The survey item or figure that measures it."
+        max_length=200,
+        blank=True,
+        help_text="What measures it, when no survey anchor item does (link anchor items instead).",
     )
     baseline = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
     target = models.DecimalField(max_digits=8, decimal_places=2)

@@ -9,4 +9,5 @@ urlpatterns = [
     path("o/<slug:org_slug>/", include("participants.api.urls")),
     path("o/<slug:org_slug>/", include("matching.api.urls")),
     path("o/<slug:org_slug>/", include("feedback.api.urls")),
+    path("o/<slug:org_slug>/", include("surveys.api.urls")),
 ]

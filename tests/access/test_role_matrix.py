@@ -29,8 +29,9 @@ from django.urls import reverse
 from pytest_django import DjangoDbBlocker
 
 from tests.access.routes import organisation_routes
+from tests.access.rows import ACTORS
 from tests.access.table import TABLE, VARIANTS, base_name
-from tests.access.world import ACTORS, READERS, TEXTS, World, build
+from tests.access.world import READERS, TEXTS, World, build
 from tests.tenancy.test_route_matrix import MATRIX
 
 

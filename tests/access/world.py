@@ -46,21 +46,13 @@ from programs import content
 from programs import services as programs
 from programs.models import Program, Topic
 from programs.selectors import current_charter
+from tests.access.areas import AREAS
+from tests.access.areas.context import Context
 from tests.conftest import Tenant, _tenant
 from tests.factories import make_member
 from tests.feedback.builders import live_pair
 from tests.matching.test_rounds_builders import WEIGHTS, accept_charter, add_person
 from tests.participants.test_enrollment_builders import enrol, make_person, make_program
-
-ACTORS = (
-    "admin",
-    "coordinator",
-    "other_coordinator",
-    "mentor",
-    "mentee",
-    "outsider",
-    "anonymous",
-)
 
 # Text written in the pair's life, and who may read it (feedback/visibility.py).
 TEXTS = {
@@ -297,4 +289,25 @@ def build() -> World:
         "review_snapshot": outcome.snapshot.pk,
         "review_decision": decision.pk,
     }
+    ctx = Context(
+        org_a=org_a,
+        org_b=org_b,
+        admin=admin,
+        coordinator=org_a.coordinator.user,
+        other_coordinator=other_coordinator,
+        program=program,
+        other_program=other_program,
+        pair=pair,
+        mentor=live.mentor,
+        mentee=live.mentee,
+        mentor_user=live.mentor_user,
+        mentee_user=live.mentee_user,
+        outsider=outsider,
+        topics=topics,
+        objective=objective,
+        session=session,
+        extra={},
+    )
+    for area in AREAS:
+        ids.update(area.build(ctx))
     return World(org_a=org_a, org_b=org_b, users=users, ids=ids)
