@@ -232,7 +232,8 @@ class SurveyResponse(TenantModel):
     """One person's answers to one program survey. Random primary key: no order to link by.
 
     ``respondent`` and ``submitted_at`` are set only for attributed surveys. ``role``,
-    ``department`` and ``level`` are copied at submission for breakdowns, which the privacy floor
+    ``department``, ``level`` and consented ``demographics`` are copied at submission for
+    breakdowns, which the privacy floor
     (``surveys/privacy.py``) suppresses under k respondents.
     """
 
@@ -243,6 +244,8 @@ class SurveyResponse(TenantModel):
     role = models.CharField(max_length=10, choices=[("mentor", "Mentor"), ("mentee", "Mentee")])
     department = models.CharField(max_length=120, blank=True)
     level = models.PositiveSmallIntegerField(null=True, blank=True)
+    # The person's self-reported demographics, copied only when they consented to share them.
+    demographics = models.JSONField(default=dict, blank=True)
     respondent = models.ForeignKey(
         "participants.Enrollment",
         on_delete=models.SET_NULL,
