@@ -207,7 +207,8 @@ def test_adding_deleting_and_reordering_all_respect_answers(org_a: Tenant) -> No
                     question=current_questions(survey).first(),
                 )
             after = current_version(survey)
-            assert after is not None and after.number == before.number + 1, change
+            assert after is not None
+            assert after.number == before.number + 1, change
             assert list(before.questions.values_list("pk", flat=True)) == ids, change
     with org_a.scope():
         assert list(first_version.questions.values_list("kind", flat=True)) == ["likert", "single"]
