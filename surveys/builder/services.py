@@ -55,6 +55,12 @@ def _changed(survey: Survey) -> None:
         program_survey_changed.send(sender=Survey, survey=survey)
 
 
+def _require_manage(actor: User | None, survey: Survey) -> None:
+    """Templates are the admins' (the policy's own words for them); a program survey its staff's."""
+    permission = policy.TEMPLATE_MANAGE if survey.is_template else policy.MANAGE
+    policy.require(actor, survey, permission)
+
+
 def _has_responses(survey: Survey) -> bool:
     return SurveyResponse.objects.filter(survey=survey).exists()
 
@@ -147,7 +153,7 @@ def survey_update_settings(
 ) -> Survey:
     """Title, introduction, anonymity, open days (and the wave, for a template). Anonymity is
     locked once the survey has answers."""
-    policy.require(actor, survey, policy.MANAGE)
+    _require_manage(actor, survey)
     allowed = TEMPLATE_SETTINGS if survey.is_template else PROGRAM_SETTINGS
     with transaction.atomic():
         locked = Survey.objects.select_for_update().get(pk=survey.pk)
@@ -166,7 +172,7 @@ def survey_update_settings(
 def template_set_active(*, actor: User | None, survey: Survey, active: bool) -> Survey:
     """Archive a template (it leaves the list of templates to copy) or bring it back. Program
     surveys already copied from it keep their questions."""
-    policy.require(actor, survey, policy.MANAGE)
+    _require_manage(actor, survey)
     if not survey.is_template:
         raise ValidationError("Only templates are archived; a program's survey stays with it.")
     with transaction.atomic():
@@ -239,7 +245,7 @@ def _change_questions[T](
     """The one way questions change: lock the survey, take the version a change may touch (a copy
     when the current one has answers), apply ``change``, audit, tell the planner of a new
     version."""
-    policy.require(actor, survey, policy.MANAGE)
+    _require_manage(actor, survey)
     with transaction.atomic():
         locked = Survey.objects.select_for_update().get(pk=survey.pk)
         editable = _editable(locked, actor)

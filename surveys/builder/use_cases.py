@@ -99,7 +99,8 @@ def anchor_link_of(program: Program, pk: int) -> ObjectiveAnchor:
 
 
 def require_manage(membership: Membership, survey: Survey) -> None:
-    policy.survey_access(membership, survey).require(policy.MANAGE)
+    permission = policy.TEMPLATE_MANAGE if survey.is_template else policy.MANAGE
+    policy.survey_access(membership, survey).require(permission)
 
 
 def active_template(membership: Membership, pk: Any) -> Survey:
