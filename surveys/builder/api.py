@@ -82,7 +82,7 @@ class SurveyTemplateViewSet(BuilderViewSet):
     """The organisation's survey templates (the shipped ones are installed on the first visit).
     Staff read them; admins create, edit and archive them."""
 
-    serializer_class = s.SurveySerializer
+    serializer_class = s.BuilderSurveySerializer
     pagination_class = ById
 
     def _template(self) -> Survey:
@@ -93,67 +93,75 @@ class SurveyTemplateViewSet(BuilderViewSet):
 
     @extend_schema(
         parameters=[OpenApiParameter("archived", bool, description="Archived templates instead.")],
-        responses={200: s.SurveySerializer(many=True)},
+        responses={200: s.BuilderSurveySerializer(many=True)},
     )
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         archived = request.query_params.get("archived") in ("1", "true")
         return self._page(
-            use_cases.templates_for(self.membership, archived=archived), s.SurveySerializer
+            use_cases.templates_for(self.membership, archived=archived), s.BuilderSurveySerializer
         )
 
-    @extend_schema(responses={200: s.SurveyDetailSerializer})
+    @extend_schema(responses={200: s.BuilderSurveyDetailSerializer})
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """A template with its current version's questions."""
-        return Response(s.SurveyDetailSerializer(self._template()).data)
+        return Response(s.BuilderSurveyDetailSerializer(self._template()).data)
 
-    @extend_schema(request=s.TemplateWriteSerializer, responses={201: s.SurveyDetailSerializer})
+    @extend_schema(
+        request=s.SurveyTemplateWriteSerializer, responses={201: s.BuilderSurveyDetailSerializer}
+    )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         policy.template_access(self.membership).require(policy.TEMPLATE_MANAGE)
-        data = self._payload(s.TemplateWriteSerializer)
+        data = self._payload(s.SurveyTemplateWriteSerializer)
         survey = services.template_create(
             organization=self.membership.organization, actor=self.actor, **data
         )
-        return Response(s.SurveyDetailSerializer(survey).data, status=status.HTTP_201_CREATED)
+        return Response(
+            s.BuilderSurveyDetailSerializer(survey).data, status=status.HTTP_201_CREATED
+        )
 
     def _update(self, *, partial: bool) -> Response:
         survey = self._template()
         use_cases.require_manage(self.membership, survey)
-        data = self._payload(s.TemplateWriteSerializer, partial=partial)
+        data = self._payload(s.SurveyTemplateWriteSerializer, partial=partial)
         updated = services.survey_update_settings(actor=self.actor, survey=survey, values=data)
-        return Response(s.SurveyDetailSerializer(updated).data)
+        return Response(s.BuilderSurveyDetailSerializer(updated).data)
 
-    @extend_schema(request=s.TemplateWriteSerializer, responses={200: s.SurveyDetailSerializer})
+    @extend_schema(
+        request=s.SurveyTemplateWriteSerializer, responses={200: s.BuilderSurveyDetailSerializer}
+    )
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return self._update(partial=False)
 
-    @extend_schema(request=s.TemplateWriteSerializer, responses={200: s.SurveyDetailSerializer})
+    @extend_schema(
+        request=s.SurveyTemplateWriteSerializer, responses={200: s.BuilderSurveyDetailSerializer}
+    )
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return self._update(partial=True)
 
-    @extend_schema(request=None, responses={200: s.SurveySerializer})
+    @extend_schema(request=None, responses={200: s.BuilderSurveySerializer})
     @action(detail=True, methods=["post"])
     def archive(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Archive the template: it leaves the list of templates to copy (copies keep theirs)."""
         survey = self._template()
         use_cases.require_manage(self.membership, survey)
         archived = services.template_set_active(actor=self.actor, survey=survey, active=False)
-        return Response(s.SurveySerializer(archived).data)
+        return Response(s.BuilderSurveySerializer(archived).data)
 
-    @extend_schema(request=None, responses={200: s.SurveySerializer(many=True)})
+    @extend_schema(request=None, responses={200: s.BuilderSurveySerializer(many=True)})
     @action(detail=False, methods=["post"], url_path="install-library")
     def install_library(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Install the shipped templates the organisation does not have yet (admins); returns the
         ones installed now (none the second time)."""
         policy.template_access(self.membership).require(policy.TEMPLATE_MANAGE)
         installed = install_library(organization=self.membership.organization, actor=self.actor)
-        return Response(s.SurveySerializer(installed, many=True).data)
+        return Response(s.BuilderSurveySerializer(installed, many=True).data)
 
 
 # --- Questions (of a template, or of a program's survey) ------------------------------------------
 
 
 class _QuestionViewSet(BuilderViewSet):
-    serializer_class = s.QuestionSerializer
+    serializer_class = s.SurveyQuestionSerializer
     pagination_class = ByPosition
 
     def get_survey(self) -> Survey:
@@ -162,45 +170,53 @@ class _QuestionViewSet(BuilderViewSet):
     def _question(self, survey: Survey) -> Question:
         return use_cases.question_of(survey, int(self.kwargs["pk"]))
 
-    @extend_schema(responses={200: s.QuestionSerializer(many=True)})
+    @extend_schema(responses={200: s.SurveyQuestionSerializer(many=True)})
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """The questions of the survey's current version, in order."""
-        return self._page(selectors.current_questions(self.get_survey()), s.QuestionSerializer)
+        return self._page(
+            selectors.current_questions(self.get_survey()), s.SurveyQuestionSerializer
+        )
 
-    @extend_schema(responses={200: s.QuestionSerializer})
+    @extend_schema(responses={200: s.SurveyQuestionSerializer})
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return Response(s.QuestionSerializer(self._question(self.get_survey())).data)
+        return Response(s.SurveyQuestionSerializer(self._question(self.get_survey())).data)
 
-    @extend_schema(request=s.QuestionCreateSerializer, responses={201: s.QuestionSerializer})
+    @extend_schema(
+        request=s.SurveyQuestionCreateSerializer, responses={201: s.SurveyQuestionSerializer}
+    )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Add a question (a new version first, if the current one has answers)."""
         survey = self.get_survey()
         use_cases.require_manage(self.membership, survey)
-        data = self._payload(s.QuestionCreateSerializer)
+        data = self._payload(s.SurveyQuestionCreateSerializer)
         position = data.pop("position", None)
         question = services.question_add(
             actor=self.actor, survey=survey, values=data, position=position
         )
         question.refresh_from_db()
-        return Response(s.QuestionSerializer(question).data, status=status.HTTP_201_CREATED)
+        return Response(s.SurveyQuestionSerializer(question).data, status=status.HTTP_201_CREATED)
 
     def _update(self, *, partial: bool) -> Response:
         survey = self.get_survey()
         use_cases.require_manage(self.membership, survey)
         question = self._question(survey)
-        data = self._payload(s.QuestionWriteSerializer, partial=partial)
+        data = self._payload(s.SurveyQuestionWriteSerializer, partial=partial)
         updated = services.question_update(
             actor=self.actor, survey=survey, question=question, values=data
         )
-        return Response(s.QuestionSerializer(updated).data)
+        return Response(s.SurveyQuestionSerializer(updated).data)
 
-    @extend_schema(request=s.QuestionWriteSerializer, responses={200: s.QuestionSerializer})
+    @extend_schema(
+        request=s.SurveyQuestionWriteSerializer, responses={200: s.SurveyQuestionSerializer}
+    )
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Replace a question. When the version has answers the change goes to a new version:
         the response is the question's copy there (a new id)."""
         return self._update(partial=False)
 
-    @extend_schema(request=s.QuestionWriteSerializer, responses={200: s.QuestionSerializer})
+    @extend_schema(
+        request=s.SurveyQuestionWriteSerializer, responses={200: s.SurveyQuestionSerializer}
+    )
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return self._update(partial=True)
 
@@ -239,7 +255,7 @@ class ProgramSurveyQuestionViewSet(_QuestionViewSet):
 class ProgramSurveyViewSet(BuilderViewSet):
     """A program's surveys, one per wave, copied from templates; its staff edit them."""
 
-    serializer_class = s.SurveySerializer
+    serializer_class = s.BuilderSurveySerializer
     pagination_class = ById
 
     def _program(self) -> Program:
@@ -250,17 +266,17 @@ class ProgramSurveyViewSet(BuilderViewSet):
             self.membership, self._program(), int(self.kwargs["pk"])
         )
 
-    @extend_schema(responses={200: s.SurveySerializer(many=True)})
+    @extend_schema(responses={200: s.BuilderSurveySerializer(many=True)})
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return self._page(Survey.objects.filter(program=self._program()), s.SurveySerializer)
+        return self._page(Survey.objects.filter(program=self._program()), s.BuilderSurveySerializer)
 
-    @extend_schema(responses={200: s.SurveyDetailSerializer})
+    @extend_schema(responses={200: s.BuilderSurveyDetailSerializer})
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """The survey with its current version's questions."""
-        return Response(s.SurveyDetailSerializer(self._survey()).data)
+        return Response(s.BuilderSurveyDetailSerializer(self._survey()).data)
 
     @extend_schema(
-        request=s.ProgramSurveyCreateSerializer, responses={201: s.SurveyDetailSerializer}
+        request=s.ProgramSurveyCreateSerializer, responses={201: s.BuilderSurveyDetailSerializer}
     )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Copy a template into the program for a wave (one survey per wave)."""
@@ -270,24 +286,26 @@ class ProgramSurveyViewSet(BuilderViewSet):
         survey = services.survey_from_template(
             actor=self.actor, program=program, template=template, wave=data.get("wave")
         )
-        return Response(s.SurveyDetailSerializer(survey).data, status=status.HTTP_201_CREATED)
+        return Response(
+            s.BuilderSurveyDetailSerializer(survey).data, status=status.HTTP_201_CREATED
+        )
 
     def _update(self, *, partial: bool) -> Response:
         survey = self._survey()
         use_cases.require_manage(self.membership, survey)
         data = self._payload(s.ProgramSurveySettingsSerializer, partial=partial)
         updated = services.survey_update_settings(actor=self.actor, survey=survey, values=data)
-        return Response(s.SurveyDetailSerializer(updated).data)
+        return Response(s.BuilderSurveyDetailSerializer(updated).data)
 
     @extend_schema(
-        request=s.ProgramSurveySettingsSerializer, responses={200: s.SurveyDetailSerializer}
+        request=s.ProgramSurveySettingsSerializer, responses={200: s.BuilderSurveyDetailSerializer}
     )
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Settings: title, introduction, anonymity (locked once answered), open days."""
         return self._update(partial=False)
 
     @extend_schema(
-        request=s.ProgramSurveySettingsSerializer, responses={200: s.SurveyDetailSerializer}
+        request=s.ProgramSurveySettingsSerializer, responses={200: s.BuilderSurveyDetailSerializer}
     )
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return self._update(partial=True)

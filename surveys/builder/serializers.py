@@ -15,7 +15,7 @@ from surveys.selectors import current_questions, current_version
 MAX_ID = 2**63 - 1  # a bigint: larger ids are a 400, not a database error
 
 
-class QuestionSerializer(serializers.ModelSerializer[Question]):
+class SurveyQuestionSerializer(serializers.ModelSerializer[Question]):
     class Meta:
         model = Question
         fields = (
@@ -37,7 +37,7 @@ class QuestionSerializer(serializers.ModelSerializer[Question]):
         read_only_fields = fields
 
 
-class QuestionWriteSerializer(serializers.Serializer[Any]):
+class SurveyQuestionWriteSerializer(serializers.Serializer[Any]):
     kind = serializers.ChoiceField(choices=QuestionKind.choices)
     text = serializers.CharField(max_length=300)
     help_text = serializers.CharField(max_length=300, required=False, allow_blank=True)
@@ -73,13 +73,13 @@ class QuestionWriteSerializer(serializers.Serializer[Any]):
     )
 
 
-class QuestionCreateSerializer(QuestionWriteSerializer):
+class SurveyQuestionCreateSerializer(SurveyQuestionWriteSerializer):
     position = serializers.IntegerField(
         required=False, min_value=0, help_text="Insert before this position (default: at the end)."
     )
 
 
-class SurveySerializer(serializers.ModelSerializer[Survey]):
+class BuilderSurveySerializer(serializers.ModelSerializer[Survey]):
     version = serializers.SerializerMethodField(help_text="The current version's number.")
 
     class Meta:
@@ -106,18 +106,18 @@ class SurveySerializer(serializers.ModelSerializer[Survey]):
         return version.number if version else None
 
 
-class SurveyDetailSerializer(SurveySerializer):
+class BuilderSurveyDetailSerializer(BuilderSurveySerializer):
     questions = serializers.SerializerMethodField()
 
-    class Meta(SurveySerializer.Meta):
-        fields = (*SurveySerializer.Meta.fields, "questions")
+    class Meta(BuilderSurveySerializer.Meta):
+        fields = (*BuilderSurveySerializer.Meta.fields, "questions")
         read_only_fields = fields
 
     def get_questions(self, survey: Survey) -> list[dict[str, Any]]:
-        return list(QuestionSerializer(current_questions(survey), many=True).data)
+        return list(SurveyQuestionSerializer(current_questions(survey), many=True).data)
 
 
-class TemplateWriteSerializer(serializers.Serializer[Any]):
+class SurveyTemplateWriteSerializer(serializers.Serializer[Any]):
     wave = serializers.ChoiceField(choices=Wave.choices)
     title = serializers.CharField(max_length=200)
     intro = serializers.CharField(max_length=2000, required=False, allow_blank=True)
