@@ -5,7 +5,7 @@ whose field messages the views put back on these forms.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.db.models import QuerySet
@@ -144,10 +144,21 @@ class MoveForm(forms.Form):
     direction = forms.ChoiceField(choices=[("up", "Up"), ("down", "Down")])
 
 
+if TYPE_CHECKING:
+    _SurveyChoiceField = forms.ModelChoiceField[Survey]
+else:  # not subscriptable at run time
+    _SurveyChoiceField = forms.ModelChoiceField
+
+
+class TemplateChoiceField(_SurveyChoiceField):
+    def label_from_instance(self, obj: Survey) -> str:
+        return f"{obj.title} ({obj.get_wave_display()})"
+
+
 class CopyForm(forms.Form):
     """Copy a template into the program for a wave."""
 
-    template: forms.ModelChoiceField[Survey] = forms.ModelChoiceField(
+    template = TemplateChoiceField(
         queryset=None,
         empty_label=None,
         error_messages={
@@ -165,7 +176,6 @@ class CopyForm(forms.Form):
         field = self.fields["template"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = templates
-        field.label_from_instance = lambda s: f"{s.title} ({s.get_wave_display()})"
 
 
 class AnchorLinkForm(forms.Form):

@@ -40,9 +40,13 @@ class SurveyQuestionSerializer(serializers.ModelSerializer[Question]):
 class SurveyQuestionWriteSerializer(serializers.Serializer[Any]):
     kind = serializers.ChoiceField(choices=QuestionKind.choices)
     text = serializers.CharField(max_length=300)
-    help_text = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    # A serializer is a Field, whose own ``help_text`` and ``required`` these fields shadow (DRF
+    # takes declared fields off the class, so only the type checker sees a clash).
+    help_text = serializers.CharField(  # type: ignore[assignment]
+        max_length=300, required=False, allow_blank=True
+    )
     section = serializers.CharField(max_length=120, required=False, allow_blank=True)
-    required = serializers.BooleanField(required=False, default=True)
+    required = serializers.BooleanField(required=False, default=True)  # type: ignore[assignment]
     audience = serializers.ChoiceField(choices=Audience.choices, required=False)
     scale_points = serializers.IntegerField(
         required=False, allow_null=True, help_text="Likert only: 5 or 7."

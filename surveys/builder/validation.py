@@ -152,9 +152,14 @@ def clean_question(
                 errors["choices"] = f"Keep each option to {CHOICE_MAX} characters."
             else:
                 seen: set[str] = set()
-                duplicates = [c for c in given if c.casefold() in seen or seen.add(c.casefold())]
-                if duplicates:
-                    errors["choices"] = f"Each option once: “{duplicates[0]}” is there twice."
+                duplicate = None
+                for option in given:
+                    if option.casefold() in seen:
+                        duplicate = option
+                        break
+                    seen.add(option.casefold())
+                if duplicate is not None:
+                    errors["choices"] = f"Each option once: “{duplicate}” is there twice."
                 else:
                     choices = given
 
