@@ -332,7 +332,7 @@ LIBRARY: dict[str, dict[str, Any]] = {
         "intro": (
             "Welcome to the program. These questions take about five minutes. They ask what you "
             "hope for and where you stand today, so that together we can see what changes. Your "
-            "partner never sees your answers; the program team sees them only as totals of at "
+            "partner never sees your answers; the program team sees scores only as totals of at "
             "least five people."
         ),
         "questions": PRE,

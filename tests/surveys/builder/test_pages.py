@@ -210,3 +210,24 @@ def test_a_program_survey_is_404_to_anyone_who_does_not_run_the_program(org_a: T
         client = login(Client(), user)
         assert client.get(f"/o/{org_a.slug}/surveys/{survey.pk}/").status_code == 404
         assert client.get(f"/o/{org_a.slug}/programs/{program.pk}/surveys/").status_code == 404
+
+
+def _queries(client: Client, url: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_objectives_page_queries_do_not_grow_with_objectives(org_a: Tenant) -> None:
+    program = staffed_program(org_a)
+    program_survey(org_a, program, LIKERT)
+    client = login(Client(), org_a.coordinator.user)
+    url = f"/o/{org_a.slug}/programs/{program.pk}/surveys/objectives/"
+    objective(org_a, program, "First")
+    one = _queries(client, url)
+    for statement in ("Second", "Third", "Fourth"):
+        objective(org_a, program, statement)
+    assert _queries(client, url) == one
