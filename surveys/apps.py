@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class SurveysConfig(AppConfig):
     name = "surveys"
     verbose_name = "Surveys and outcomes"
+
+    def ready(self) -> None:
+        from surveys.builder import program_hooks  # noqa: F401  (registers on programs' hooks)

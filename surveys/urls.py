@@ -2,12 +2,52 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
+
+from surveys.builder import views as builder
 
 urlpatterns: list[URLPattern | URLResolver] = []
 
 # --- Builder: templates, program surveys, questions, preview, objective anchors ------------------
 # (surveys/builder/)
+_T = "o/<slug:org_slug>/surveys/templates/"
+_S = "o/<slug:org_slug>/surveys/<id:pk>/"
+_Q = _S + "questions/<id:question_pk>/"
+_P = "o/<slug:org_slug>/programs/<id:program_pk>/surveys/"
+urlpatterns += [
+    path(_T, builder.template_list, name="survey_template_list"),
+    path(_T + "new/", builder.template_create, name="survey_template_create"),
+    path(_T + "install/", builder.library_install, name="survey_library_install"),
+    path(_S, builder.survey_detail, name="survey_detail"),
+    path(_S + "settings/", builder.survey_settings, name="survey_settings"),
+    path(_S + "archive/", builder.survey_archive, name="survey_archive"),
+    path(_S + "preview/", builder.survey_preview, name="survey_preview"),
+    path(_S + "questions/", builder.question_add, name="survey_question_add"),
+    path(_Q + "edit/", builder.question_edit, name="survey_question_edit"),
+    path(_Q + "delete/", builder.question_delete, name="survey_question_delete"),
+    path(_Q + "move/", builder.question_move, name="survey_question_move"),
+    path(_P, builder.program_surveys, name="program_surveys"),
+    path(_P + "copy/", builder.program_survey_copy, name="program_survey_copy"),
+    path(
+        _P + "recommended/", builder.program_survey_recommended, name="program_survey_recommended"
+    ),
+    path(_P + "objectives/", builder.program_objectives, name="program_survey_objectives"),
+    path(
+        _P + "objectives/<id:objective_pk>/anchors/",
+        builder.objective_anchor_add,
+        name="program_objective_anchor_add",
+    ),
+    path(
+        _P + "objectives/<id:objective_pk>/targets/",
+        builder.objective_targets,
+        name="program_objective_targets",
+    ),
+    path(
+        _P + "anchors/<id:pk>/remove/",
+        builder.objective_anchor_remove,
+        name="program_objective_anchor_remove",
+    ),
+]
 
 
 # --- Waves: invitations, answering (signed link and signed in), my surveys ------------------------

@@ -3,11 +3,35 @@
 from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver
+from rest_framework.routers import SimpleRouter
+
+from organizations.api.views import ID_REGEX
+from surveys.builder import api as builder
 
 urlpatterns: list[URLPattern | URLResolver] = []
 
 # --- Builder: templates, program surveys, questions ---------------------------------------------
 # (surveys/builder/api.py)
+_PROGRAM = f"programs/(?P<program_pk>{ID_REGEX})"
+_builder = SimpleRouter()
+_builder.register("survey-templates", builder.SurveyTemplateViewSet, basename="api-survey-template")
+_builder.register(
+    f"survey-templates/(?P<survey_pk>{ID_REGEX})/questions",
+    builder.TemplateQuestionViewSet,
+    basename="api-survey-template-question",
+)
+_builder.register(
+    f"{_PROGRAM}/surveys", builder.ProgramSurveyViewSet, basename="api-program-survey"
+)
+_builder.register(
+    f"{_PROGRAM}/surveys/(?P<survey_pk>{ID_REGEX})/questions",
+    builder.ProgramSurveyQuestionViewSet,
+    basename="api-program-survey-question",
+)
+_builder.register(
+    f"{_PROGRAM}/objective-anchors", builder.ObjectiveAnchorViewSet, basename="api-objective-anchor"
+)
+urlpatterns += _builder.urls
 
 
 # --- Waves: invitations (status only), answer submission -----------------------------------------
