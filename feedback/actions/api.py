@@ -30,8 +30,6 @@ from feedback.actions.serializers import (
     ActionStatusSerializer,
     ActionSummarySerializer,
     ActionUpdateSerializer,
-    PublishedStorySerializer,
-    SharedActionSerializer,
     StorySerializer,
     StoryWriteSerializer,
 )
@@ -130,7 +128,7 @@ class ActionViewSet(_ActionsOfPair):
         return self._update(partial=True)
 
     @extend_schema(request=ActionStatusSerializer, responses={200: ActionSerializer})
-    @action(detail=True, methods=["post"], url_path="status")
+    @action(detail=True, methods=["post"], url_path="status", url_name="status")
     def move(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Move the action: planned → in progress or dropped; in progress → implemented or
         dropped; implemented or dropped → in progress (re-opened). Optionally with the result."""
@@ -333,10 +331,8 @@ class ActionSummaryViewSet(viewsets.GenericViewSet[Any]):
             ],
             "shared_total": shared.count(),
             "shared_implemented_total": implemented.count(),
-            "shared_implemented": SharedActionSerializer(
-                implemented[:SUMMARY_LISTED], many=True
-            ).data,
+            "shared_implemented": list(implemented[:SUMMARY_LISTED]),
             "published_stories_total": stories.count(),
-            "published_stories": PublishedStorySerializer(stories[:SUMMARY_LISTED], many=True).data,
+            "published_stories": list(stories[:SUMMARY_LISTED]),
         }
         return Response(ActionSummarySerializer(body).data)
