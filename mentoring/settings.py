@@ -325,6 +325,7 @@ SPECTACULAR_SETTINGS = {
         "SessionStatusEnum": "feedback.models.SessionStatus",
         "CheckInStatusEnum": "feedback.models.CheckInStatus",
         "GoalStatusEnum": "feedback.models.GoalStatus",
+        "ActionStatusEnum": "feedback.models.ActionStatus",
     },
 }
 
