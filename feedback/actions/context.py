@@ -22,7 +22,7 @@ from matching.models import PairStatus
 ACTIONS_PER_PAGE = 10
 STORIES_PER_PAGE = 5
 
-STATUS_BUTTONS = {
+STATUS_BUTTONS: dict[str, str] = {
     ActionStatus.IN_PROGRESS: "Start",
     ActionStatus.IMPLEMENTED: "Mark implemented",
     ActionStatus.DROPPED: "Drop",

@@ -3,11 +3,13 @@ moves) are the services', whose field messages the views put back on these forms
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
 
+from core.converters import IdConverter
 from feedback.actions import services
 from feedback.models import (
     ACTION_RESULT_MAX_LENGTH,
@@ -19,6 +21,21 @@ from feedback.sessions.forms import BAD_DATE, DATE
 from programs.models import Topic
 
 OPTIONAL_DATE = {"invalid": BAD_DATE["invalid"]}
+_ID = re.compile(rf"^{IdConverter.regex}$")
+
+
+class IdChoiceField(forms.ModelChoiceField):
+    """A choice among a queryset that refuses anything but a database id before querying (a
+    number too large for a bigint would otherwise reach PostgreSQL and fail as a 500)."""
+
+    def to_python(self, value: Any) -> Any:
+        if value in self.empty_values:
+            return None
+        if not _ID.fullmatch(str(value)):
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            )
+        return super().to_python(value)
 
 
 class _ActionFields(forms.Form):
@@ -34,7 +51,7 @@ class _ActionFields(forms.Form):
         help_text="Optional.",
         error_messages=OPTIONAL_DATE,
     )
-    topic: forms.ModelChoiceField[Topic] = forms.ModelChoiceField(
+    topic = IdChoiceField(
         queryset=None,
         required=False,
         empty_label="No topic",
@@ -53,10 +70,15 @@ class _ActionFields(forms.Form):
         return topic.pk if topic is not None else None
 
 
+class SessionChoiceField(IdChoiceField):
+    def label_from_instance(self, obj: SessionLog) -> str:
+        return f"{obj.held_on:%-d %B %Y}"
+
+
 class ActionForm(_ActionFields):
     """A new action, optionally from one of the pair's sessions."""
 
-    session: forms.ModelChoiceField[SessionLog] = forms.ModelChoiceField(
+    session = SessionChoiceField(
         queryset=None,
         required=False,
         label="From the session of",
@@ -73,7 +95,6 @@ class ActionForm(_ActionFields):
         field = self.fields["session"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = sessions
-        field.label_from_instance = lambda session: f"{session.held_on:%-d %B %Y}"
 
     def session_id(self) -> int | None:
         session = self.cleaned_data.get("session")

@@ -75,7 +75,8 @@ def action_create(request: OrgRequest, org_slug: str, pair_pk: int) -> HttpRespo
             "session": access.sessions().filter(pk=session).first() if session else None,
         }
         return render(request, "feedback/actions/action_new.html", context)
-    session = access.sessions().filter(pk=_session_pk(request.POST.get("session"))).first()
+    session_pk = _session_pk(request.POST.get("session"))
+    session = access.sessions().filter(pk=session_pk).first() if session_pk else None
     form = ActionForm(
         request.POST,
         topics=services.allowed_topics(pair, session),
@@ -152,7 +153,7 @@ def action_status(request: OrgRequest, org_slug: str, pair_pk: int, pk: int) -> 
     form = ActionStatusForm(request.POST)
     if not form.is_valid():
         return _refusal(
-            request, org_slug, access, "actions", ValidationError(form.errors["status"])
+            request, org_slug, access, "actions", ValidationError(list(form.errors["status"]))
         )
     try:
         moved = use_cases.move_action(
@@ -177,7 +178,7 @@ def action_share(request: OrgRequest, org_slug: str, pair_pk: int, pk: int) -> H
     form = ActionShareForm(request.POST)
     if not form.is_valid():
         return _refusal(
-            request, org_slug, access, "actions", ValidationError(form.errors["shared"])
+            request, org_slug, access, "actions", ValidationError(list(form.errors["shared"]))
         )
     shared = form.cleaned_data["shared"]
     use_cases.share_action(access=access, actor=request.user, action=action, shared=shared)

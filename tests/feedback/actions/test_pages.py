@@ -91,6 +91,11 @@ def test_a_bad_action_form_comes_back_with_field_messages(w: World) -> None:
     assert "Say what you will do." in html
     with w.tenant.scope():
         assert not Action.objects.exists()
+    huge = mentee.post(
+        _pair_url(w, "actions/new/"),
+        {"title": "Ok", "session": "9" * 25, "topic": "9" * 25},
+    )
+    assert huge.status_code == 400
     past = mentee.post(
         _pair_url(w, "actions/new/"),
         {"title": "Later", "due_on": (YESTERDAY - timedelta(days=3)).isoformat()},
