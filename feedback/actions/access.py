@@ -79,12 +79,6 @@ class ActionAccess(PairAccess):
             granted.add(WRITE_STORY)
         return Access.of(granted, {WRITE_ACTION: OWNER_ONLY, WRITE_STORY: MEMBERS_ONLY})
 
-    def owner(self) -> Enrollment:
-        """The viewer as the owner of the pair's actions; anyone else who sees the pair: 403."""
-        self.permissions.require(WRITE_ACTION)
-        assert self.enrollment is not None
-        return self.enrollment
-
     def story_author(self) -> Enrollment:
         """The viewer's side of the pair, for its stories; staff: 403."""
         self.permissions.require(WRITE_STORY)
