@@ -29,11 +29,13 @@ from django.core.mail import send_mail, send_mass_mail
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
 from core.timezones import time_zone_names
 from feedback import links
+from feedback.actions.selectors import open_actions
 from feedback.models import CheckIn, CheckInStatus, Touchpoint, TouchpointStatus
 from feedback.touchpoints import touchpoint_handler
 from feedback.visibility import require_check_in_answer
@@ -293,6 +295,8 @@ def _email(check_in: CheckIn, *, reminder: int) -> tuple[str, str]:
         "answer_url": links.answer_url(check_in, org_slug=organization.slug, token=token),
         "we_met_url": links.we_met_url(check_in, org_slug=organization.slug, token=token),
         "reminder": reminder,
+        # Reviewing one's open actions rides on the check-in cadence (the owner's own only).
+        **actions_to_review(check_in, org_slug=organization.slug),
     }
     prefix = settings.ACCOUNT_EMAIL_SUBJECT_PREFIX
     if reminder:
@@ -300,6 +304,23 @@ def _email(check_in: CheckIn, *, reminder: int) -> tuple[str, str]:
     else:
         subject = f"{prefix}How is your {program.name} pair going?"
     return subject, render_to_string("feedback/checkins/email_check_in.txt", context)
+
+
+ACTIONS_LISTED = 5
+
+
+def actions_to_review(check_in: CheckIn, *, org_slug: str) -> dict[str, Any]:
+    """The check-in person's open actions in this pair (planned, in progress; due soonest first)
+    and where to review them. Actions are their owner's: a mentor's check-in lists none."""
+    listed = list(
+        open_actions(check_in.enrollment).filter(pair_id=check_in.pair_id)[: ACTIONS_LISTED + 1]
+    )
+    path = reverse("my_action_list", kwargs={"org_slug": org_slug})
+    return {
+        "open_actions": listed[:ACTIONS_LISTED],
+        "more_open_actions": len(listed) > ACTIONS_LISTED,
+        "actions_url": settings.SITE_URL + path,
+    }
 
 
 def _pair_running(check_in: CheckIn) -> bool:

@@ -2,6 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
+from feedback.actions import views as actions
 from feedback.pairs import lifecycle, notes_goals
 from feedback.pairs import views as pairs
 from feedback.sessions import views as sessions
@@ -41,6 +42,17 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path(f"{_PAIR}complete/", lifecycle.pair_complete, name="pair_complete"),
     path(f"{_PAIR}extend/", lifecycle.pair_extend, name="pair_extend"),
     path(f"{_PAIR}rematch/", lifecycle.pair_request_rematch, name="pair_request_rematch"),
+    # Actions and success stories (feedback/actions/).
+    path(f"{_PAIR}actions/new/", actions.action_create, name="pair_action_create"),
+    path(f"{_PAIR}actions/<id:pk>/edit/", actions.action_edit, name="pair_action_edit"),
+    path(f"{_PAIR}actions/<id:pk>/status/", actions.action_status, name="pair_action_status"),
+    path(f"{_PAIR}actions/<id:pk>/share/", actions.action_share, name="pair_action_share"),
+    path(f"{_PAIR}stories/", actions.story_create, name="pair_story_create"),
+    path(f"{_PAIR}stories/<id:pk>/edit/", actions.story_edit, name="pair_story_edit"),
+    path(f"{_PAIR}stories/<id:pk>/agree/", actions.story_agree, name="pair_story_agree"),
+    path(f"{_PAIR}stories/<id:pk>/withdraw/", actions.story_withdraw, name="pair_story_withdraw"),
+    path(f"{_ORG}me/actions/", actions.my_action_list, name="my_action_list"),
+    path(f"{_PROGRAM}what-changed/", actions.program_what_changed, name="program_what_changed"),
     # Check-ins.
     path(f"{_ORG}me/check-ins/", checkins.my_check_in_list, name="my_check_in_list"),
     path(f"{_ORG}me/check-ins/<id:pk>/", checkins.my_check_in_answer, name="my_check_in_answer"),

@@ -9,14 +9,22 @@ real use. The demo member (a junior data analyst) mentors one executive in the a
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.utils import timezone
 
 from accounts.models import User
 from feedback import engagement, goals, notes
+from feedback.actions import services as actions
 from feedback.checkins import Answer, check_in_answer, plan_pair
-from feedback.models import CheckIn, CheckInStatus, NoteVisibility, SessionFormat
+from feedback.models import (
+    ActionStatus,
+    CheckIn,
+    CheckInStatus,
+    NoteVisibility,
+    SessionFormat,
+    SessionLog,
+)
 from feedback.sessions import services as sessions
 from matching.models import MatchingRound, Pair
 from matching.rounds import config, editing, publish, run
@@ -150,6 +158,7 @@ def _pair_life(pair: Pair, index: int, mine: Enrollment, rng: random.Random) -> 
         # The demo member's newest session waits for the executive's confirmation.
         if not (pair.mentor_id == mine.pk and k == meetings - 1):
             sessions.session_confirm(session=session, by=partner, actor=None)
+    _actions(pair, index, session, today)
     goal = goals.goal_create(
         pair=pair,
         by=pair.mentee,
@@ -202,3 +211,35 @@ def _answer_check_ins(pairs: list[Pair]) -> None:
                 ),
                 actor=None,
             )
+
+
+ACTIONS = (
+    ("Draft my weekly board summary with an AI assistant", "Saves me an hour every Friday."),
+    (
+        "Ask two junior colleagues before announcing the hybrid-work policy",
+        "The FAQ they drafted answered most questions before they were asked.",
+    ),
+    ("Post once a month about our strategy on LinkedIn", ""),
+)
+
+
+def _actions(pair: Pair, index: int, session: SessionLog, today: date) -> None:
+    """The executive turned the last session into an action: some implemented and shared (the
+    program's "what changed"), some still open (listed with their check-ins)."""
+    title, result = ACTIONS[index % len(ACTIONS)]
+    action = actions.action_create(
+        pair=pair,
+        actor=None,
+        title=title,
+        due_on=today + timedelta(days=14 + 7 * (index % 3)),
+        session_id=session.pk,
+    )
+    if index % 3 == 2:
+        return  # still planned
+    action = actions.action_move(action=action, actor=None, status=ActionStatus.IN_PROGRESS)
+    if result:
+        action = actions.action_move(
+            action=action, actor=None, status=ActionStatus.IMPLEMENTED, result=result
+        )
+        if index % 2 == 0:
+            actions.action_share(action=action, actor=None, shared=True)

@@ -326,6 +326,7 @@ SPECTACULAR_SETTINGS = {
         "CheckInStatusEnum": "feedback.models.CheckInStatus",
         "GoalStatusEnum": "feedback.models.GoalStatus",
         "SurveyQuestionKindEnum": "surveys.models.QuestionKind",
+        "ActionStatusEnum": "feedback.models.ActionStatus",
     },
 }
 

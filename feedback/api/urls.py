@@ -5,6 +5,7 @@ engagement and review decisions. Everything of a pair hangs under ``pairs/<pair_
 from django.urls import URLPattern, URLResolver, path
 from rest_framework.routers import SimpleRouter
 
+from feedback.actions import api as actions
 from feedback.api import checkins, review
 from feedback.api import relationships as pairs
 from feedback.sessions.api import SessionViewSet
@@ -16,6 +17,10 @@ router = SimpleRouter()
 router.register(f"{PAIR}/sessions", SessionViewSet, basename="api-pair-session")
 router.register(f"{PAIR}/notes", pairs.NoteViewSet, basename="api-pair-note")
 router.register(f"{PAIR}/goals", pairs.GoalViewSet, basename="api-pair-goal")
+# Actions and success stories (feedback/actions/).
+router.register(f"{PAIR}/actions", actions.ActionViewSet, basename="api-pair-action")
+router.register(f"{PAIR}/stories", actions.StoryViewSet, basename="api-pair-story")
+router.register("me/actions", actions.MyActionViewSet, basename="api-my-action")
 router.register("check-ins", checkins.CheckInViewSet, basename="api-check-in")
 router.register("engagement", review.EngagementSnapshotViewSet, basename="api-engagement")
 router.register("review-decisions", review.ReviewDecisionViewSet, basename="api-review-decision")
@@ -33,5 +38,10 @@ urlpatterns: list[URLPattern | URLResolver] = [
     _pair_action("extend", "post"),
     _pair_action("complete", "post"),
     _pair_action("request_rematch", "post", "request-rematch"),
+    path(
+        "programs/<id:program_pk>/action-summary/",
+        actions.ActionSummaryViewSet.as_view({"get": "summary"}),
+        name="api-program-action-summary",
+    ),
     *router.urls,
 ]

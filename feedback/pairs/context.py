@@ -20,6 +20,8 @@ from django.http import HttpRequest
 
 from core.timezones import time_zone_names
 from feedback import goals
+from feedback.actions.access import of_pair
+from feedback.actions.context import pair_actions
 from feedback.models import (
     CheckIn,
     CheckInStatus,
@@ -271,6 +273,8 @@ def pair_life(
         else None,
         "rematch": _rematch(access),
         "announcement": forms.get("announcement", ""),
+        # Actions and success stories (feedback/actions/): their own policy, built on this one.
+        **pair_actions(request, of_pair(access), forms),
     }
 
 

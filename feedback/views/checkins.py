@@ -89,6 +89,7 @@ def _answer_page(
         "answered": check_in.status == CheckInStatus.ANSWERED,
         "form": form if problem is None else None,
         "action_url": action_url,
+        **checkins.actions_to_review(check_in, org_slug=check_in.organization.slug),
         **(extra or {}),
     }
     if problem is not None and status == 200 and check_in.status != CheckInStatus.ANSWERED:

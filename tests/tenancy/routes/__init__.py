@@ -45,4 +45,5 @@ MODULES = [
     "tests.tenancy.routes.checkins",
     "tests.tenancy.routes.review",
     "tests.tenancy.routes.surveys_builder",
+    "tests.tenancy.routes.actions",
 ]
