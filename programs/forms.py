@@ -88,7 +88,11 @@ class ObjectiveForm(forms.Form):
     statement = forms.CharField(max_length=300)
     audience = forms.ChoiceField(choices=Audience.choices, initial=Audience.BOTH, label="For")
     measure = forms.CharField(
-        max_length=200, help_text="The survey item or figure that measures it."
+        max_length=200,
+        required=False,
+        label="Measured by (note)",
+        help_text="Optional: a figure no survey item carries. Link survey anchor items on the "
+        "program's Surveys page to have progress computed.",
     )
     baseline = forms.DecimalField(max_digits=8, decimal_places=2, required=False)
     target = forms.DecimalField(max_digits=8, decimal_places=2)
