@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class SurveysConfig(AppConfig):
     name = "surveys"
     verbose_name = "Surveys and outcomes"
+
+    def ready(self) -> None:
+        # Waves: touchpoint handlers register themselves on import (the worker must know every
+        # kind); the re-planning receivers and tasks likewise.
+        from surveys.waves import reactions, sending, tasks  # noqa: F401

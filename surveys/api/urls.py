@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver
+from rest_framework.routers import SimpleRouter
+
+from surveys.waves.api import SurveyInvitationViewSet
 
 urlpatterns: list[URLPattern | URLResolver] = []
 
@@ -12,6 +15,9 @@ urlpatterns: list[URLPattern | URLResolver] = []
 
 # --- Waves: invitations (status only), answer submission -----------------------------------------
 # (surveys/waves/api.py)
+_waves = SimpleRouter()
+_waves.register("survey-invitations", SurveyInvitationViewSet, basename="api-survey-invitation")
+urlpatterns += _waves.urls
 
 
 # --- Results: rates, aggregates, paired change ------------------------------------------------------
