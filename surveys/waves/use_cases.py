@@ -11,6 +11,7 @@ from django.http import Http404
 
 from accounts.models import User
 from surveys import access
+from feedback.models import TouchpointStatus
 from surveys.models import InvitationStatus, Survey, SurveyInvitation
 
 
@@ -27,9 +28,16 @@ def survey_invitations(actor: User, survey: Survey) -> QuerySet[SurveyInvitation
     staff_survey(actor, survey)
     return (
         SurveyInvitation.objects.filter(survey=survey)
-        .select_related("enrollment__person")
+        .select_related("enrollment__person", "touchpoint")
         .order_by("enrollment__person__full_name", "id")
     )
+
+
+def undelivered(invitations: QuerySet[SurveyInvitation]) -> QuerySet[SurveyInvitation]:
+    """Invitations whose email may not have gone out: the send failed, or a worker was lost in
+    the middle of it (the sweeper marks that touchpoint failed rather than send twice). Staff
+    see them so they can check with the person; the invitation still lists under My surveys."""
+    return invitations.filter(touchpoint__status=TouchpointStatus.FAILED)
 
 
 def status_counts(invitations: QuerySet[SurveyInvitation]) -> dict[str, int]:
