@@ -10,6 +10,7 @@ Together with the unique (survey, enrolment) constraint, that is exactly once pe
 from __future__ import annotations
 
 import math
+import time
 from datetime import datetime
 
 from django.conf import settings
@@ -19,7 +20,7 @@ from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from feedback.models import Touchpoint
+from feedback.models import Touchpoint, TouchpointStatus
 from feedback.touchpoints import touchpoint_handler
 from participants.models import EnrollmentStatus
 from surveys.models import InvitationStatus, SurveyInvitation
@@ -36,7 +37,6 @@ from surveys.waves.planning import (
     local_today,
     reminder_days,
     reminder_key,
-    schedule_touchpoint,
     send_time,
 )
 
@@ -45,18 +45,27 @@ SECONDS_PER_QUESTION = 20
 
 
 def _load(invitation_filter: Q) -> SurveyInvitation | None:
-    return (
-        SurveyInvitation.objects.filter(invitation_filter)
-        .select_related(
-            "organization", "survey__program", "enrollment__person", "enrollment__program"
-        )
-        .first()
-    )
+    found = SurveyInvitation.objects.filter(invitation_filter).select_related(
+        "organization", "survey__program", "enrollment__person", "enrollment__program"
+    )[:1]
+    return next(iter(found), None)
+
+
+# (survey id, role) → (minutes, when computed): a wave sends thousands of emails of one survey, and
+# an estimate a few minutes stale is harmless.
+_MINUTES: dict[tuple[int, str], tuple[int, float]] = {}
+_MINUTES_TTL = 300.0
 
 
 def minutes_to_answer(invitation: SurveyInvitation) -> int:
+    key = (invitation.survey_id, invitation.enrollment.role)
+    cached = _MINUTES.get(key)
+    if cached is not None and time.monotonic() - cached[1] < _MINUTES_TTL:
+        return cached[0]
     asked = questions_for(current_questions(invitation.survey), invitation.enrollment.role)
-    return max(1, math.ceil(len(asked) * SECONDS_PER_QUESTION / 60))
+    minutes = max(1, math.ceil(len(asked) * SECONDS_PER_QUESTION / 60))
+    _MINUTES[key] = (minutes, time.monotonic())
+    return minutes
 
 
 def invitation_email(invitation: SurveyInvitation, *, reminder: int) -> tuple[str, str]:
@@ -79,31 +88,31 @@ def invitation_email(invitation: SurveyInvitation, *, reminder: int) -> tuple[st
     return subject, render_to_string("surveys/waves/email_invitation.txt", context)
 
 
-def _plan_follow_ups(invitation: SurveyInvitation, now: datetime) -> list[Touchpoint]:
-    planned = []
-    for number, day in enumerate(reminder_days(invitation), start=1):
-        due_at = send_time(day, invitation.enrollment)
-        if due_at <= now:
-            continue  # a late send: no reminder in the past
-        planned.append(
-            schedule_touchpoint(
-                organization_id=invitation.organization_id,
-                kind=REMINDER_KIND,
-                key=reminder_key(invitation, number),
-                due_at=due_at,
-                payload={"invitation": invitation.pk, "number": number},
-            )
+def _plan_follow_ups(invitation: SurveyInvitation, now: datetime) -> list[str]:
+    """The reminders inside the window (none in the past) and the close, in one insert; returns
+    their keys. They are new: an invitation is marked sent once (a failed send deletes them)."""
+    rows = [
+        Touchpoint(
+            organization_id=invitation.organization_id,
+            kind=REMINDER_KIND,
+            idempotency_key=reminder_key(invitation, number),
+            due_at=send_time(day, invitation.enrollment),
+            payload={"invitation": invitation.pk, "number": number},
         )
-    planned.append(
-        schedule_touchpoint(
+        for number, day in enumerate(reminder_days(invitation), start=1)
+    ]
+    rows = [row for row in rows if row.due_at > now]
+    rows.append(
+        Touchpoint(
             organization_id=invitation.organization_id,
             kind=CLOSE_KIND,
-            key=close_key(invitation),
+            idempotency_key=close_key(invitation),
             due_at=close_time(invitation),
             payload={"invitation": invitation.pk},
         )
     )
-    return planned
+    Touchpoint.objects.bulk_create(rows, ignore_conflicts=True)
+    return [row.idempotency_key for row in rows]
 
 
 @touchpoint_handler(INVITATION_KIND)
@@ -137,7 +146,9 @@ def send_invitation(touchpoint: Touchpoint) -> None:
         SurveyInvitation.objects.filter(pk=invitation.pk, status=InvitationStatus.SENT).update(
             status=InvitationStatus.PLANNED, sent_at=None
         )
-        cancel_touchpoints(t.pk for t in follow_ups)
+        Touchpoint.objects.filter(
+            idempotency_key__in=follow_ups, status=TouchpointStatus.PENDING
+        ).delete()
         raise
 
 
