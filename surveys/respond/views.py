@@ -78,15 +78,15 @@ def _submit(
     except ValidationError as error:
         form = answer_form(invitation, request.POST)
         form.is_valid()
-        messages = error.message_dict.get(NON_FIELD_ERRORS) if hasattr(error, "error_dict") else (
-            error.messages
+        messages = (
+            error.message_dict.get(NON_FIELD_ERRORS)
+            if hasattr(error, "error_dict")
+            else (error.messages)
         )
         if messages:
             form.add_error(None, messages)
         invitation.refresh_from_db()
-        return _page(
-            request, invitation, form=form, action_url=action_url, extra=extra, status=400
-        )
+        return _page(request, invitation, form=form, action_url=action_url, extra=extra, status=400)
     return redirect(f"{action_url}?thanks=1")
 
 
@@ -132,8 +132,9 @@ def survey_link(request: HttpRequest, org_slug: str, token: str) -> HttpResponse
             # The link answers for its person; the audit names them only when it is them signed in.
             actor = user if isinstance(user, User) and user.pk == person.user_id else None
             return _submit(request, invitation, actor=actor, action_url=action_url, extra=extra)
-        return _page(request, invitation, form=answer_form(invitation), action_url=action_url,
-                     extra=extra)
+        return _page(
+            request, invitation, form=answer_form(invitation), action_url=action_url, extra=extra
+        )
 
 
 # --- Signed-in pages ------------------------------------------------------------------------------

@@ -276,12 +276,11 @@ def plan_survey(
             inv.enrollment_id: inv
             for inv in existing_q.select_related("enrollment__person", "enrollment__program")
         }
-        candidates = [
-            e
-            for e in people.filter(
-                Q(status=EnrollmentStatus.ACCEPTED) | Q(pk__in=list(existing))
-            ).order_by("pk")
-        ]
+        candidates = list(
+            people.filter(Q(status=EnrollmentStatus.ACCEPTED) | Q(pk__in=list(existing))).order_by(
+                "pk"
+            )
+        )
         paired: set[int] = set()
         if locked.wave == Wave.MID:
             paired = _in_open_pair(program, [e.pk for e in candidates], program.mid_review_date)

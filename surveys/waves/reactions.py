@@ -68,7 +68,9 @@ def replan_enrollment(sender: type, *, enrollment: Enrollment, **kwargs: Any) ->
 
 @receiver(pair_changed, dispatch_uid="surveys.replan_pair")
 def replan_pair(sender: type, *, pair: Pair, **kwargs: Any) -> None:
-    _replan_people_on_commit(pair.organization_id, pair.program_id, [pair.mentor_id, pair.mentee_id])
+    _replan_people_on_commit(
+        pair.organization_id, pair.program_id, [pair.mentor_id, pair.mentee_id]
+    )
 
 
 @receiver(pairs_published, dispatch_uid="surveys.plan_published")

@@ -122,15 +122,15 @@ def send_invitation(touchpoint: Touchpoint) -> None:
     if invitation is None or invitation.status != InvitationStatus.PLANNED:
         return  # re-planned, cancelled or answered since: nothing to send
     if invitation.enrollment.status != EnrollmentStatus.ACCEPTED:
-        SurveyInvitation.objects.filter(
-            pk=invitation.pk, status=InvitationStatus.PLANNED
-        ).update(status=InvitationStatus.CANCELLED)
+        SurveyInvitation.objects.filter(pk=invitation.pk, status=InvitationStatus.PLANNED).update(
+            status=InvitationStatus.CANCELLED
+        )
         return
     now = timezone.now()
     if local_today(invitation.enrollment, now) > invitation.closes_on:
-        SurveyInvitation.objects.filter(
-            pk=invitation.pk, status=InvitationStatus.PLANNED
-        ).update(status=InvitationStatus.CLOSED)
+        SurveyInvitation.objects.filter(pk=invitation.pk, status=InvitationStatus.PLANNED).update(
+            status=InvitationStatus.CLOSED
+        )
         return
     with transaction.atomic():
         if not SurveyInvitation.objects.filter(

@@ -10,8 +10,8 @@ from django.db.models import Count, QuerySet
 from django.http import Http404
 
 from accounts.models import User
-from surveys import access
 from feedback.models import TouchpointStatus
+from surveys import access
 from surveys.models import InvitationStatus, Survey, SurveyInvitation
 
 

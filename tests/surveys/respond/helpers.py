@@ -6,9 +6,9 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from participants.models import Enrollment
 from surveys.models import InvitationStatus, Survey, SurveyInvitation
 from surveys.respond.use_cases import invitation_queryset
-from participants.models import Enrollment
 from tests.conftest import Tenant
 
 

@@ -37,7 +37,8 @@ def test_the_link_answers_signed_out_then_thanks_then_says_already_answered(
     html = page.content.decode()
     assert page.status_code == 200
     assert 'name="viewport"' in html
-    assert "<fieldset" in html and "<legend>" in html  # radio groups are named by a legend
+    assert "<fieldset" in html
+    assert "<legend>" in html
     assert 'class="scale-inline"' in html  # the NPS scale wraps on a phone
     assert "anonymous" in html
     with world.tenant.scope():
@@ -78,9 +79,7 @@ def test_bad_input_on_the_page_shows_field_errors_and_keeps_nothing(world: Surve
     survey = make_survey(world.tenant, world.program, Wave.PRE)
     invitation = open_invitation(world.tenant, survey, world.mentee)
     client = login(Client(), world.mentee_user)
-    url = reverse(
-        "my_survey_answer", kwargs={"org_slug": world.tenant.slug, "pk": invitation.pk}
-    )
+    url = reverse("my_survey_answer", kwargs={"org_slug": world.tenant.slug, "pk": invitation.pk})
     with world.tenant.scope():
         body = good_answers(survey, "mentee")
     nps = next(k for k, v in body.items() if v == "9")
@@ -117,7 +116,8 @@ def test_my_surveys_lists_open_and_past_and_links_to_answer(world: SurveyWorld) 
         "my_survey_answer", kwargs={"org_slug": world.tenant.slug, "pk": open_one.pk}
     )
     assert answer_url in text
-    assert "Halfway" in text and "This survey closed on" in text
+    assert "Halfway" in text
+    assert "This survey closed on" in text
     assert "Not yet" not in text  # planned: not sent yet
     # Someone else's invitation is not theirs to open.
     other = login(Client(), world.mentor_user)
@@ -145,8 +145,11 @@ def test_staff_page_counts_statuses_and_never_shows_answers(world: SurveyWorld) 
     assert page.status_code == 200
     html = page.content.decode()
     counts = dict(re.findall(r'<th scope="row">([^<]+)</th><td>(\d+)</td>', html))
-    assert counts["Answered"] == "1" and counts["Sent"] == "1" and counts["Total"] == "2"
-    assert "Eli Executive" in html and "Mia Mentor" in html
+    assert counts["Answered"] == "1"
+    assert counts["Sent"] == "1"
+    assert counts["Total"] == "2"
+    assert "Eli Executive" in html
+    assert "Mia Mentor" in html
     assert "I use an assistant every week." not in html
     filtered = login(Client(), world.tenant.admin.user).get(url + "?status=answered")
     assert "Mia Mentor" not in filtered.content.decode()

@@ -80,9 +80,7 @@ def test_anonymous_answer_keeps_no_link_to_the_person(world: SurveyWorld) -> Non
     survey = make_survey(world.tenant, world.program, Wave.POST, anonymous=True)
     invitation = open_invitation(world.tenant, survey, world.mentor)
     with world.tenant.scope():
-        submit_answers(
-            invitation=invitation, actor=None, data=good_answers(survey, "mentor")
-        )
+        submit_answers(invitation=invitation, actor=None, data=good_answers(survey, "mentor"))
         response = SurveyResponse.objects.get(survey=survey)
         assert response.respondent_id is None
         assert response.submitted_at is None
@@ -127,8 +125,9 @@ def test_the_pseudonym_is_the_same_in_every_wave_of_a_program_and_differs_elsewh
         pseudonyms = dict(SurveyResponse.objects.values_list("survey_id", "pseudonym"))
         assert pseudonyms[pre.pk] == pseudonyms[post.pk]
         assert pseudonyms[other_pre.pk] != pseudonyms[pre.pk]
-        assert pseudonym(program_id=other.program.pk, person_id=world.mentor.person_id) != (
-            pseudonyms[pre.pk]
+        assert (
+            pseudonym(program_id=other.program.pk, person_id=world.mentor.person_id)
+            != (pseudonyms[pre.pk])
         )
 
 

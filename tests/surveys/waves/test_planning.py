@@ -86,7 +86,8 @@ def test_each_wave_opens_on_its_program_date_at_nine_where_the_person_is(
                 assert invitation.touchpoint is not None
                 assert invitation.touchpoint.kind == planning.INVITATION_KIND
                 assert str(invitation.pk) in invitation.touchpoint.idempotency_key
-            assert mentor.touchpoint is not None and mentee.touchpoint is not None
+            assert mentor.touchpoint is not None
+            assert mentee.touchpoint is not None
             # 09:00 in UTC for the mentor, 09:00 in Tokyo for the mentee.
             assert mentor.touchpoint.due_at == datetime(
                 opens_on.year, opens_on.month, opens_on.day, 9, tzinfo=ZoneInfo("UTC")
@@ -108,7 +109,9 @@ def test_a_person_without_a_valid_time_zone_gets_the_programs(world: SurveyWorld
         plan_survey(survey)
         invitation = _invitations(world, Wave.POST)[world.mentor.pk]
         assert invitation.touchpoint is not None
-        assert invitation.touchpoint.due_at == datetime(2026, 6, 1, 9, tzinfo=ZoneInfo("Europe/Paris"))
+        assert invitation.touchpoint.due_at == datetime(
+            2026, 6, 1, 9, tzinfo=ZoneInfo("Europe/Paris")
+        )
 
 
 @time_machine.travel(NOW, tick=False)
@@ -168,14 +171,18 @@ def test_pre_wave_opens_on_acceptance_and_not_after_the_start_plus_grace(
     late_day = START + timedelta(days=PRE_GRACE_DAYS + 1)
     person, _user = make_person_with_account(org_a, name="Late Larry", time_zone="UTC")
     with time_machine.travel(f"{late_day.isoformat()}T10:00:00Z", tick=False):
-        late = accept(org_a, world.program, person, EnrollmentRole.MENTEE, at=datetime.now().astimezone())
+        late = accept(
+            org_a, world.program, person, EnrollmentRole.MENTEE, at=datetime.now().astimezone()
+        )
         with org_a.scope():
             plan_survey(survey)
             assert late.pk not in _invitations(world, Wave.PRE)
     in_grace = START + timedelta(days=PRE_GRACE_DAYS)
     person2, _user2 = make_person_with_account(org_a, name="Just In Time", time_zone="UTC")
     with time_machine.travel(f"{in_grace.isoformat()}T10:00:00Z", tick=False):
-        on_time = accept(org_a, world.program, person2, EnrollmentRole.MENTEE, at=datetime.now().astimezone())
+        on_time = accept(
+            org_a, world.program, person2, EnrollmentRole.MENTEE, at=datetime.now().astimezone()
+        )
         with org_a.scope():
             plan_survey(survey)
             assert _invitations(world, Wave.PRE)[on_time.pk].opens_on == in_grace
@@ -262,7 +269,8 @@ def test_signals_replan_withdrawal_and_date_changes(world: SurveyWorld) -> None:
                 world.mentee.pk: InvitationStatus.CANCELLED,
             }
             touchpoint = _invitations(world, Wave.POST)[world.mentee.pk].touchpoint
-            assert touchpoint is not None and touchpoint.status == TouchpointStatus.CANCELLED
+            assert touchpoint is not None
+            assert touchpoint.status == TouchpointStatus.CANCELLED
             Program.objects.filter(pk=world.program.pk).update(end_date=END + timedelta(days=7))
             program = Program.objects.get(pk=world.program.pk)
             with transaction.atomic():

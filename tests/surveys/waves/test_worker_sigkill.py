@@ -52,9 +52,7 @@ class WorkerProcess:
     """``celery worker`` as its own program, in its own process group (SIGKILL takes all of it)."""
 
     def __init__(self, maildir: Path, log: Path) -> None:
-        env = {
-            key: value for key, value in os.environ.items() if key != "PYTEST_XDIST_WORKER"
-        }
+        env = {key: value for key, value in os.environ.items() if key != "PYTEST_XDIST_WORKER"}
         env.update(
             DATABASE_URL=_database_url(),
             # This test process's own broker database (settings picked it by xdist worker).
@@ -67,7 +65,7 @@ class WorkerProcess:
             PYTHONPATH=str(settings.BASE_DIR),
         )
         self.log = log.open("ab")
-        self.process = subprocess.Popen(  # noqa: S603
+        self.process = subprocess.Popen(
             [
                 sys.executable,
                 "-m",
@@ -219,9 +217,7 @@ def test_a_worker_killed_mid_dispatch_loses_nothing_and_sends_nothing_twice(
         survey_id = invitations[0].survey_id
     # Failures are visible on the staff page, not lost silently.
     page = login(Client(), org_a.admin.user).get(
-        reverse(
-            "survey_invitation_list", kwargs={"org_slug": org_a.slug, "survey_pk": survey_id}
-        )
+        reverse("survey_invitation_list", kwargs={"org_slug": org_a.slug, "survey_pk": survey_id})
         + "?delivery=failed"
     )
     assert page.status_code == 200
