@@ -51,21 +51,23 @@ def _load(invitation_filter: Q) -> SurveyInvitation | None:
     return next(iter(found), None)
 
 
-# (survey id, role) → (minutes, when computed): a wave sends thousands of emails of one survey, and
-# an estimate a few minutes stale is harmless.
-_MINUTES: dict[tuple[int, str], tuple[int, float]] = {}
+# survey id → ({role: minutes}, when computed): a wave sends thousands of emails of one survey,
+# and an estimate a few minutes stale is harmless.
+_MINUTES: dict[int, tuple[dict[str, int], float]] = {}
 _MINUTES_TTL = 300.0
 
 
 def minutes_to_answer(invitation: SurveyInvitation) -> int:
-    key = (invitation.survey_id, invitation.enrollment.role)
-    cached = _MINUTES.get(key)
-    if cached is not None and time.monotonic() - cached[1] < _MINUTES_TTL:
-        return cached[0]
-    asked = questions_for(current_questions(invitation.survey), invitation.enrollment.role)
-    minutes = max(1, math.ceil(len(asked) * SECONDS_PER_QUESTION / 60))
-    _MINUTES[key] = (minutes, time.monotonic())
-    return minutes
+    cached = _MINUTES.get(invitation.survey_id)
+    if cached is None or time.monotonic() - cached[1] >= _MINUTES_TTL:
+        questions = list(current_questions(invitation.survey))
+        by_role = {
+            role: max(1, math.ceil(len(questions_for(questions, role)) * SECONDS_PER_QUESTION / 60))
+            for role in ("mentor", "mentee")
+        }
+        cached = (by_role, time.monotonic())
+        _MINUTES[invitation.survey_id] = cached
+    return cached[0].get(invitation.enrollment.role, 1)
 
 
 def invitation_email(invitation: SurveyInvitation, *, reminder: int) -> tuple[str, str]:

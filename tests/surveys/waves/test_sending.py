@@ -193,3 +193,21 @@ def test_a_failed_send_is_undone_and_retried_once_not_twice(
     assert sorted(m.to[0] for m in mail.outbox) == sorted(
         [world.mentor_user.email, world.mentee_user.email]
     )
+
+
+def test_sending_an_invitation_costs_a_fixed_number_of_queries(
+    world: SurveyWorld, django_assert_num_queries: Any
+) -> None:
+    survey = make_survey(world.tenant, world.program, Wave.POST)
+    with time_machine.travel(_at(END - timedelta(days=1)), tick=False), world.tenant.scope():
+        plan_survey(survey)
+    with time_machine.travel(_at(END), tick=False):
+        claimed = touchpoints.sweep_due(now=_at(END), enqueue=False)
+        assert len(claimed) == 2
+        with world.tenant.scope():
+            touchpoints.deliver(touchpoint_id=claimed[0][0], now=_at(END))  # warms the caches
+            # claim, load touchpoint, load invitation (one join), mark sent, follow-ups (one
+            # insert), finish; in a savepoint here (the test's transaction).
+            with django_assert_num_queries(8):
+                touchpoints.deliver(touchpoint_id=claimed[1][0], now=_at(END))
+    assert len(mail.outbox) == 2
