@@ -11,7 +11,6 @@ from playwright.sync_api import Page, expect
 from surveys.models import SurveyResponse, Wave
 from surveys.waves import links
 from tests.conftest import Tenant
-from tests.e2e.conftest import new_page, page, playwright  # noqa: F401  (the browser fixtures)
 from tests.surveys.respond.helpers import open_invitation
 from tests.surveys.waves.builders import make_survey, survey_world
 
