@@ -83,11 +83,11 @@ def parse_options(argv: list[str]) -> Options:
     parser.add_argument("--json", type=Path, dest="json_path", help="also write the figures here")
     parser.add_argument(
         "--only",
-        choices=("all", "http", "import", "matching"),
+        choices=("all", "http", "import", "matching", "surveys"),
         default="all",
-        help="run only the HTTP part, the directory import part, or matching (engine only and "
-        "end to end in Django on its own bench database; all: HTTP and import, matching runs "
-        "only when asked)",
+        help="run only the HTTP part, the directory import part, matching (engine only and "
+        "end to end in Django on its own bench database) or survey dispatch (bench/"
+        "surveys_bench.py); all: HTTP and import, matching and surveys run only when asked",
     )
     parser.add_argument(
         "--import-rows", type=int, default=10_000, help="rows of the import file (10000)"
@@ -382,6 +382,10 @@ def main(argv: list[str]) -> int:
 
         extra = ["--json", str(options.json_path)] if options.json_path else []
         return matching_bench.main((["--quick"] if options.quick else []) + extra)
+    if options.only == "surveys":
+        from bench import surveys_bench
+
+        return surveys_bench.main(["--quick"] if options.quick else [])
     started = time.monotonic()
     signal.signal(signal.SIGTERM, _terminate)
     base_url = os.environ.get("DATABASE_URL", "")

@@ -37,6 +37,7 @@ from accounts.models import User
 from organizations.audit import log_action
 from participants import access
 from participants.models import Enrollment, EnrollmentRole, EnrollmentStatus, Person
+from participants.signals import enrollment_status_changed
 from programs.models import Program, ProgramStatus
 
 INVITABLE_PROGRAM_STATUSES = (ProgramStatus.DRAFT, ProgramStatus.ENROLLING)
@@ -163,11 +164,14 @@ def _lock(enrollment: Enrollment) -> tuple[Program, Enrollment]:
 
 
 def _set_status(enrollment: Enrollment, status: str, **fields: Any) -> None:
+    previous = enrollment.status
     enrollment.status = status
     enrollment.status_changed_at = timezone.now()
     for name, value in fields.items():
         setattr(enrollment, name, value)
     enrollment.save(update_fields=["status", "status_changed_at", *fields])
+    if previous != status:
+        enrollment_status_changed.send(Enrollment, enrollment=enrollment, previous=previous)
 
 
 def _require(actor: User, enrollment: Enrollment, permission: str) -> None:

@@ -3,6 +3,8 @@ the change, so a receiver's writes commit or roll back with it.
 
 - ``charter_accepted(enrollment, actor)``: a participant accepted the program's current charter
   (matching starts the published pairs whose two people have now both accepted).
+- ``enrollment_status_changed(enrollment, previous)``: an enrolment moved from status ``previous``
+  to ``enrollment.status`` (accepted, withdrawn, …); surveys re-plans that person's invitations.
 """
 
 from __future__ import annotations
@@ -10,3 +12,4 @@ from __future__ import annotations
 from django.dispatch import Signal
 
 charter_accepted = Signal()
+enrollment_status_changed = Signal()

@@ -7,3 +7,7 @@ class SurveysConfig(AppConfig):
 
     def ready(self) -> None:
         from surveys.builder import program_hooks  # noqa: F401  (registers on programs' hooks)
+
+        # Waves: touchpoint handlers register themselves on import (the worker must know every
+        # kind); the re-planning receivers and tasks likewise.
+        from surveys.waves import reactions, sending, tasks  # noqa: F401

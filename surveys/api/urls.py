@@ -7,6 +7,7 @@ from rest_framework.routers import SimpleRouter
 
 from organizations.api.views import ID_REGEX
 from surveys.builder import api as builder
+from surveys.waves.api import SurveyInvitationViewSet
 
 urlpatterns: list[URLPattern | URLResolver] = []
 
@@ -36,6 +37,9 @@ urlpatterns += _builder.urls
 
 # --- Waves: invitations (status only), answer submission -----------------------------------------
 # (surveys/waves/api.py)
+_waves = SimpleRouter()
+_waves.register("survey-invitations", SurveyInvitationViewSet, basename="api-survey-invitation")
+urlpatterns += _waves.urls
 
 
 # --- Results: rates, aggregates, paired change ------------------------------------------------------

@@ -46,4 +46,5 @@ MODULES = [
     "tests.tenancy.routes.review",
     "tests.tenancy.routes.surveys_builder",
     "tests.tenancy.routes.actions",
+    "tests.tenancy.routes.surveys_waves",
 ]
