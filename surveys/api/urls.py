@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
+
+from surveys.results import api as results_api
 
 urlpatterns: list[URLPattern | URLResolver] = []
 
@@ -16,3 +18,15 @@ urlpatterns: list[URLPattern | URLResolver] = []
 
 # --- Results: rates, aggregates, paired change ------------------------------------------------------
 # (surveys/results/api.py)
+urlpatterns += [
+    path(
+        "programs/<id:program_pk>/outcomes/",
+        results_api.ProgramOutcomesView.as_view(),
+        name="api-program-outcomes",
+    ),
+    path(
+        "surveys/<id:pk>/results/",
+        results_api.SurveyResultsView.as_view(),
+        name="api-survey-results",
+    ),
+]
