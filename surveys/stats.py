@@ -253,10 +253,6 @@ def _empty(n: int, sentence: str) -> PairedChange:
     )
 
 
-def suppressed(label: str, n: int | None = None) -> PairedChange:
+def suppressed(label: str) -> PairedChange:
     """The result shown in place of one under the privacy floor: no figure, only the sentence."""
     return _empty(0, f"{label}: too few answers to show.")
-
-
-def median(values: np.ndarray) -> float | None:
-    return float(np.median(values)) if values.size else None
