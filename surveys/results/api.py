@@ -73,7 +73,7 @@ class SurveyResultsView(APIView):
     )
     def get(self, request: Request, org_slug: str, pk: int) -> Response:
         membership = _membership(request)
-        results_survey(membership, pk)  # who may not see the survey gets 404 whatever it sent
+        survey = results_survey(membership, pk)  # who may not see it gets 404 whatever it sent
         form = ResultsFilterForm(request.query_params)
         if not form.is_valid():
             errors: dict[str, Any] = {name: list(msgs) for name, msgs in form.errors.items()}
@@ -81,7 +81,7 @@ class SurveyResultsView(APIView):
         results = survey_results_for(
             membership=membership,
             organization=_organization(request),
-            survey_pk=pk,
+            survey=survey,
             filters=form.filters(),
             breakdown_by=form.breakdown_by(),
         )

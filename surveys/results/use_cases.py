@@ -36,12 +36,14 @@ def survey_results_for(
     *,
     membership: Membership,
     organization: Organization,
-    survey_pk: int,
+    survey: Survey,
     filters: Filters | None = None,
     breakdown_by: str = "",
 ) -> SurveyResults:
-    survey = results_survey(membership, survey_pk)
+    """``survey``'s results (found with ``results_survey``), with free text when the policy
+    allows it (attributed surveys only)."""
     policy = access.survey_access(membership, survey)
+    policy.require(access.RESULTS)
     return survey_results(
         survey,
         k=privacy.floor_of(organization),
@@ -59,6 +61,6 @@ def program_outcomes_for(
         raise Http404("No such program.")
     program = managed_program(membership, program_pk)
     surveys = program_surveys(program)
-    for survey in surveys:
-        access.survey_access(membership, survey).require(access.RESULTS)
+    if surveys:  # the program's surveys share one answer: whether the viewer runs the program
+        access.survey_access(membership, surveys[0]).require(access.RESULTS)
     return program_outcomes(program, k=privacy.floor_of(organization), surveys=surveys)

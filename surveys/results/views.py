@@ -53,13 +53,13 @@ def _filter_form(request: OrgRequest) -> ResultsFilterForm:
 def survey_results(request: OrgRequest, org_slug: str, pk: int) -> HttpResponse:
     """A program survey's results per question, filtered and broken down under the floor; bad
     filters show the unfiltered results with the field messages (400)."""
-    results_survey(request.membership, pk)  # 404 before anything is read from the query
+    survey = results_survey(request.membership, pk)  # 404 before the query string is read
     form = _filter_form(request)
     valid = form.is_valid()
     results = survey_results_for(
         membership=request.membership,
         organization=request.organization,
-        survey_pk=pk,
+        survey=survey,
         filters=form.filters() if valid else Filters(),
         breakdown_by=form.breakdown_by() if valid else "",
     )
@@ -81,7 +81,7 @@ def survey_results(request: OrgRequest, org_slug: str, pk: int) -> HttpResponse:
 
 @require_GET
 def survey_results_csv(request: OrgRequest, org_slug: str, pk: int) -> HttpResponse:
-    results_survey(request.membership, pk)
+    survey = results_survey(request.membership, pk)
     form = _filter_form(request)
     if not form.is_valid():
         errors = "; ".join(
@@ -91,7 +91,7 @@ def survey_results_csv(request: OrgRequest, org_slug: str, pk: int) -> HttpRespo
     results = survey_results_for(
         membership=request.membership,
         organization=request.organization,
-        survey_pk=pk,
+        survey=survey,
         filters=form.filters(),
         breakdown_by=form.breakdown_by(),
     )
