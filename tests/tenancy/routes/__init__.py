@@ -44,4 +44,5 @@ MODULES = [
     "tests.tenancy.routes.relationships",
     "tests.tenancy.routes.checkins",
     "tests.tenancy.routes.review",
+    "tests.tenancy.routes.surveys_results",
 ]
