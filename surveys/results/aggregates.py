@@ -9,13 +9,14 @@ never for an anonymous survey whatever the caller says.
 
 from __future__ import annotations
 
-import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from django.db.models import FloatField, Q, TextField
+from django.db.models.functions import Cast
 
 from surveys import privacy
 from surveys.models import Question, QuestionKind, Survey, SurveyAnswer, SurveyResponse
@@ -66,8 +67,8 @@ class Filters:
 class Respondents:
     """The survey's responses as parallel arrays (one row per response)."""
 
-    def __init__(self, rows: Iterable[tuple[uuid.UUID, str, str, int | None, Any]]) -> None:
-        ids: list[uuid.UUID] = []
+    def __init__(self, rows: Iterable[tuple[str, str, str, int | None, Any]]) -> None:
+        ids: list[str] = []
         roles: list[str] = []
         departments: list[str] = []
         levels: list[int | None] = []
@@ -169,8 +170,10 @@ class SurveyResults:
 
 
 def _load_respondents(survey: Survey) -> Respondents:
-    rows = SurveyResponse.objects.filter(survey=survey).values_list(
-        "id", "role", "department", "level", "demographics"
+    rows = (
+        SurveyResponse.objects.filter(survey=survey)
+        .annotate(rid=Cast("id", TextField()))
+        .values_list("rid", "role", "department", "level", "demographics")
     )
     return Respondents(rows.order_by("id"))
 
@@ -247,38 +250,39 @@ def survey_results(
         .select_related("version")
         .order_by("-version__number", "position", "id")
     )
-    numeric = {q.pk for q in questions if q.is_numeric}
+    numeric = [q.pk for q in questions if q.is_numeric]
+    choice = [q.pk for q in questions if q.kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE)]
+    text = [q.pk for q in questions if q.kind == QuestionKind.TEXT]
     people = _load_respondents(survey)
     answers: dict[int, _Answers] = defaultdict(_Answers)
-    rows = SurveyAnswer.objects.filter(response__survey=survey).exclude(
-        question__kind=QuestionKind.TEXT
-    )
-    for response_id, question_id, number, choices in rows.values_list(
-        "response_id", "question_id", "number", "choices"
-    ).order_by():
+    # Found by question (an index scan); response ids as text and numbers as floats, cast by
+    # PostgreSQL, so that no UUID, Decimal or JSON is built per row where it is not needed.
+    by_question = SurveyAnswer.objects.annotate(rid=Cast("response_id", TextField())).order_by()
+    for rid, question_id, value in (
+        by_question.filter(question_id__in=numeric, number__isnull=False)
+        .annotate(value=Cast("number", FloatField()))
+        .values_list("rid", "question_id", "value")
+    ):
         into = answers[question_id]
-        if question_id in numeric:
-            if number is None:
-                continue
-            into.numbers.append(float(number))
-        else:
-            into.choices.append(list(choices or []))
-        into.rows.append(people.index[response_id])
-    text_rows = SurveyAnswer.objects.filter(
-        response__survey=survey, question__kind=QuestionKind.TEXT
-    ).exclude(text="")
+        into.rows.append(people.index[rid])
+        into.numbers.append(value)
+    for rid, question_id, choices in by_question.filter(question_id__in=choice).values_list(
+        "rid", "question_id", "choices"
+    ):
+        into = answers[question_id]
+        into.rows.append(people.index[rid])
+        into.choices.append(list(choices or []))
+    written = by_question.filter(~Q(text=""), question_id__in=text)
     if with_text:
-        for response_id, question_id, text in text_rows.values_list(
-            "response_id", "question_id", "text"
-        ).order_by("question_id", "response_id"):
-            answers[question_id].rows.append(people.index[response_id])
-            answers[question_id].texts.append(text)
+        for rid, question_id, body in written.values_list("rid", "question_id", "text").order_by(
+            "question_id", "response_id"
+        ):
+            answers[question_id].rows.append(people.index[rid])
+            answers[question_id].texts.append(body)
     else:
         # Only who answered (for the floor and n), never what.
-        for response_id, question_id in text_rows.values_list(
-            "response_id", "question_id"
-        ).order_by():
-            answers[question_id].rows.append(people.index[response_id])
+        for rid, question_id in written.values_list("rid", "question_id"):
+            answers[question_id].rows.append(people.index[rid])
 
     conditions = {
         name: people.condition(name, value) for name, value in filters.conditions().items()

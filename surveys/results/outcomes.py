@@ -21,7 +21,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 import numpy as np
-from django.db.models import Count
+from django.db.models import Count, FloatField
+from django.db.models.functions import Cast
 
 from programs.models import Audience, Objective, Program
 from surveys import privacy, stats
@@ -194,14 +195,18 @@ class _Pairs:
 
     def __init__(self) -> None:
         self.by_wave: dict[str, dict[str, tuple[float, str]]] = defaultdict(dict)
+        self._paired: dict[tuple[str, str], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        self.changes: dict[tuple[str, str, str], Change] = {}
 
     def paired(self, since: str, until: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        before, after = self.by_wave.get(since, {}), self.by_wave.get(until, {})
-        common = sorted(before.keys() & after.keys())
-        pre = np.array([before[p][0] for p in common], dtype=float)
-        post = np.array([after[p][0] for p in common], dtype=float)
-        roles = np.array([after[p][1] for p in common], dtype=object)
-        return pre, post, roles
+        if (since, until) not in self._paired:
+            before, after = self.by_wave.get(since, {}), self.by_wave.get(until, {})
+            common = before.keys() & after.keys()
+            pre = np.fromiter((before[p][0] for p in common), dtype=float, count=len(common))
+            post = np.fromiter((after[p][0] for p in common), dtype=float, count=len(common))
+            roles = np.array([after[p][1] for p in common], dtype=object)
+            self._paired[since, until] = (pre, post, roles)
+        return self._paired[since, until]
 
 
 def _change(
@@ -211,6 +216,15 @@ def _change(
     until: str,
     role: str,
     k: int,
+) -> Change:
+    """The change of one group, computed once per item (objectives reuse the anchors' ones)."""
+    if (since, until, role) not in pairs.changes:
+        pairs.changes[since, until, role] = _compute_change(item, pairs, since, until, role, k)
+    return pairs.changes[since, until, role]
+
+
+def _compute_change(
+    item: AnchorItem, pairs: _Pairs, since: str, until: str, role: str, k: int
 ) -> Change:
     pre, post, roles = pairs.paired(since, until)
     conditions = {"role": np.asarray(roles == role, dtype=bool)} if role else {}
@@ -225,38 +239,38 @@ def _change(
     return Change(since, until, role, True, result)
 
 
-def _anchor_items(program: Program) -> dict[str, AnchorItem]:
-    """Each anchor key's wording: the newest version's question, earliest wave first."""
+def _anchor_items(program: Program) -> tuple[dict[str, AnchorItem], dict[int, tuple[str, str]]]:
+    """Each anchor key's wording (the newest version's question, earliest wave first), and every
+    anchor question's (key, wave) by id, old versions included: their answers pair too."""
     items: dict[str, AnchorItem] = {}
+    questions: dict[int, tuple[str, str]] = {}
     rows = (
         Question.objects.filter(version__survey__program=program)
         .exclude(anchor_key="")
         .filter(kind__in=(QuestionKind.LIKERT, QuestionKind.NPS, QuestionKind.NUMBER))
-        .values_list("anchor_key", "text", "kind", "scale_points", "version__survey__wave")
+        .values_list("id", "anchor_key", "text", "kind", "scale_points", "version__survey__wave")
         .order_by("-version__number", "id")
     )
-    ranked = sorted(rows, key=lambda row: WAVE_ORDER.index(row[4]))
-    for key, text, kind, points, _wave in ranked:
+    ranked = sorted(rows, key=lambda row: WAVE_ORDER.index(row[5]))
+    for pk, key, text, kind, points, wave in ranked:
         items.setdefault(key, AnchorItem(key, text, kind, points))
-    return items
+        questions[pk] = (key, wave)
+    return items, questions
 
 
-def _anchor_answers(program: Program) -> dict[str, _Pairs]:
+def _anchor_answers(questions: dict[int, tuple[str, str]]) -> dict[str, _Pairs]:
+    """The numbers answered to the anchor questions, by key, wave and pseudonym. Found by question
+    (an index scan) with the number cast to float by PostgreSQL: no Decimal per row."""
     answers: dict[str, _Pairs] = defaultdict(_Pairs)
     rows = (
-        SurveyAnswer.objects.filter(response__survey__program=program, number__isnull=False)
-        .exclude(question__anchor_key="")
-        .values_list(
-            "question__anchor_key",
-            "response__survey__wave",
-            "response__pseudonym",
-            "response__role",
-            "number",
-        )
+        SurveyAnswer.objects.filter(question_id__in=list(questions), number__isnull=False)
+        .annotate(value=Cast("number", FloatField()))
+        .values_list("question_id", "response__pseudonym", "response__role", "value")
         .order_by()
     )
-    for key, wave, pseudonym, role, number in rows:
-        answers[key].by_wave[wave][pseudonym] = (float(number), role)
+    for question_id, pseudonym, role, value in rows:
+        key, wave = questions[question_id]
+        answers[key].by_wave[wave][pseudonym] = (value, role)
     return answers
 
 
@@ -282,13 +296,13 @@ def program_outcomes(program: Program, *, k: int, surveys: list[Survey]) -> Outc
     """Rates, paired change per anchor item and role, and objectives' progress for ``program``
     (``surveys`` are its surveys in wave order, already read by the caller)."""
     rates = response_rates(program, surveys)
-    items = _anchor_items(program)
-    answers = _anchor_answers(program)
+    items, questions = _anchor_items(program)
+    answers = _anchor_answers(questions)
     waves = {survey.wave for survey in surveys}
     comparisons = [(a, b) for a, b in COMPARISONS if a in waves and b in waves]
     anchors = []
     for key in sorted(items, key=lambda key: items[key].text.lower()):
-        item, pairs = items[key], answers.get(key, _Pairs())
+        item, pairs = items[key], answers[key]
         changes = [
             _change(item, pairs, since, until, role, k)
             for since, until in comparisons
@@ -309,7 +323,7 @@ def program_outcomes(program: Program, *, k: int, surveys: list[Survey]) -> Outc
             linked = items.get(key)
             if linked is None:
                 continue
-            change = _change(linked, answers.get(key, _Pairs()), Wave.PRE, Wave.POST, role, k)
+            change = _change(linked, answers[key], Wave.PRE, Wave.POST, role, k)
             outcome.progress.append(_progress(objective, linked, change))
         objectives.append(outcome)
     return Outcomes(program, k, surveys, rates, anchors, objectives)
