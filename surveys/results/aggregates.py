@@ -20,6 +20,7 @@ from django.db.models.functions import Cast
 
 from surveys import privacy
 from surveys.models import Question, QuestionKind, Survey, SurveyAnswer, SurveyResponse
+from surveys.results.rows import plain_rows
 
 TEXT_LIMIT = (
     200  # free-text answers listed per question (in no particular order: responses have none)
@@ -258,11 +259,12 @@ def survey_results(
     # Found by question (an index scan); response ids as text and numbers as floats, cast by
     # PostgreSQL, so that no UUID, Decimal or JSON is built per row where it is not needed.
     by_question = SurveyAnswer.objects.annotate(rid=Cast("response_id", TextField())).order_by()
-    for rid, question_id, value in (
+    numeric_rows = (
         by_question.filter(question_id__in=numeric, number__isnull=False)
         .annotate(value=Cast("number", FloatField()))
         .values_list("rid", "question_id", "value")
-    ):
+    )
+    for rid, question_id, value in plain_rows(numeric_rows) if numeric else []:
         into = answers[question_id]
         into.rows.append(people.index[rid])
         into.numbers.append(value)

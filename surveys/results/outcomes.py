@@ -37,6 +37,7 @@ from surveys.models import (
     SurveyInvitation,
     Wave,
 )
+from surveys.results.rows import plain_rows
 
 INVITED = (InvitationStatus.SENT, InvitationStatus.ANSWERED, InvitationStatus.CLOSED)
 ROLES = ("mentee", "mentor")
@@ -262,13 +263,15 @@ def _anchor_answers(questions: dict[int, tuple[str, str]]) -> dict[str, _Pairs]:
     """The numbers answered to the anchor questions, by key, wave and pseudonym. Found by question
     (an index scan) with the number cast to float by PostgreSQL: no Decimal per row."""
     answers: dict[str, _Pairs] = defaultdict(_Pairs)
+    if not questions:
+        return answers
     rows = (
         SurveyAnswer.objects.filter(question_id__in=list(questions), number__isnull=False)
         .annotate(value=Cast("number", FloatField()))
         .values_list("question_id", "response__pseudonym", "response__role", "value")
         .order_by()
     )
-    for question_id, pseudonym, role, value in rows:
+    for question_id, pseudonym, role, value in plain_rows(rows):
         key, wave = questions[question_id]
         answers[key].by_wave[wave][pseudonym] = (value, role)
     return answers

@@ -7,6 +7,7 @@ import math
 
 import numpy as np
 import pytest
+from scipy import stats as scipy_stats
 
 from surveys.stats import paired_change, rank_biserial
 
@@ -115,3 +116,21 @@ def test_edge_cases_give_a_sentence_not_an_exception(
 def test_pre_and_post_must_pair() -> None:
     with pytest.raises(ValueError, match="pair"):
         paired_change([1, 2], [1], label="x")
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_large_samples_agree_with_scipy(seed: int) -> None:
+    """Above 50 pairs the tests are computed directly (normal approximation with the tie
+    correction, t from the special functions): they must give scipy's figures."""
+    rng = np.random.default_rng(seed)
+    pre = rng.integers(1, 6, size=400).astype(float)
+    post = np.clip(pre + rng.integers(-1, 3, size=400), 1, 5).astype(float)  # ties and zeros
+    result = paired_change(pre, post, label="x", ordinal=True)
+    changes = post - pre
+    assert result.wilcoxon_p == pytest.approx(scipy_stats.wilcoxon(changes).pvalue, rel=1e-9)
+    assert result.t_p == pytest.approx(scipy_stats.ttest_rel(post, pre).pvalue, rel=1e-9)
+    interval = scipy_stats.ttest_rel(post, pre).confidence_interval()
+    assert (result.ci_low, result.ci_high) == pytest.approx((interval.low, interval.high))
+    skewed = np.concatenate([np.zeros(60), np.full(3, 9.0)])
+    assert paired_change(np.zeros(63), skewed, label="x").test == "wilcoxon"
+    assert abs(scipy_stats.skew(skewed, bias=False)) > 1
