@@ -12,7 +12,8 @@ progress against each objective.
   baseline = the objective's baseline if set, else the pre mean of the pairs;
   progress = (post mean - baseline) / (target - baseline), as a percentage.
 
-Six queries whatever the number of respondents; the statistics are ``surveys.stats``.
+Five queries whatever the number of respondents (rates, anchor items, the pairing, objective links,
+objectives); the pairing runs in PostgreSQL; the statistics are ``surveys.stats``.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 import numpy as np
-from django.db.models import Count, FloatField
+from django.db import connections
+from django.db.models import Count, F, FloatField
 from django.db.models.functions import Cast
 
 from programs.models import Audience, Objective, Program
@@ -37,7 +39,6 @@ from surveys.models import (
     SurveyInvitation,
     Wave,
 )
-from surveys.results.rows import plain_rows
 
 INVITED = (InvitationStatus.SENT, InvitationStatus.ANSWERED, InvitationStatus.CLOSED)
 ROLES = ("mentee", "mentor")
@@ -192,22 +193,24 @@ class Outcomes:
 
 
 class _Pairs:
-    """The answers of one anchor item, by wave then pseudonym: (value, role of that answer)."""
+    """One anchor item's paired answers per comparison (since, until): pre values, later values
+    and the role of the later answer, aligned; and the changes computed from them so far."""
 
     def __init__(self) -> None:
-        self.by_wave: dict[str, dict[str, tuple[float, str]]] = defaultdict(dict)
-        self._paired: dict[tuple[str, str], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        self.by_comparison: dict[tuple[str, str], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         self.changes: dict[tuple[str, str, str], Change] = {}
 
+    def add(self, since: str, until: str, role: str, pre: list[float], post: list[float]) -> None:
+        old_pre, old_post, old_roles = self.paired(since, until)
+        self.by_comparison[since, until] = (
+            np.concatenate([old_pre, np.asarray(pre, dtype=float)]),
+            np.concatenate([old_post, np.asarray(post, dtype=float)]),
+            np.concatenate([old_roles, np.full(len(pre), role, dtype=object)]),
+        )
+
     def paired(self, since: str, until: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        if (since, until) not in self._paired:
-            before, after = self.by_wave.get(since, {}), self.by_wave.get(until, {})
-            common = before.keys() & after.keys()
-            pre = np.fromiter((before[p][0] for p in common), dtype=float, count=len(common))
-            post = np.fromiter((after[p][0] for p in common), dtype=float, count=len(common))
-            roles = np.array([after[p][1] for p in common], dtype=object)
-            self._paired[since, until] = (pre, post, roles)
-        return self._paired[since, until]
+        empty = (np.zeros(0), np.zeros(0), np.zeros(0, dtype=object))
+        return self.by_comparison.get((since, until), empty)
 
 
 def _change(
@@ -259,22 +262,49 @@ def _anchor_items(program: Program) -> tuple[dict[str, AnchorItem], dict[int, tu
     return items, questions
 
 
-def _anchor_answers(questions: dict[int, tuple[str, str]]) -> dict[str, _Pairs]:
-    """The numbers answered to the anchor questions, by key, wave and pseudonym. Found by question
-    (an index scan) with the number cast to float by PostgreSQL: no Decimal per row."""
-    answers: dict[str, _Pairs] = defaultdict(_Pairs)
-    if not questions:
-        return answers
-    rows = (
+# The pairing itself runs in PostgreSQL: the anchor answers (the ORM's query, tenant filter and
+# all) joined to themselves on anchor key and pseudonym, one row per (item, comparison, role) with
+# the paired values as two aligned arrays. Tens of thousands of answers come back as a few rows,
+# and no pseudonym ever leaves the database.
+_PAIRING_SQL = """
+WITH answers AS ({answers})
+SELECT before.item, later.wave, later.who,
+       array_agg(before.value ORDER BY before.person), array_agg(later.value ORDER BY before.person)
+FROM answers AS before
+JOIN answers AS later ON later.item = before.item AND later.person = before.person
+WHERE before.wave = %s AND later.wave = ANY(%s)
+GROUP BY before.item, later.wave, later.who
+"""
+
+
+def _paired_answers(
+    questions: dict[int, tuple[str, str]], comparisons: list[tuple[str, str]]
+) -> dict[str, _Pairs]:
+    """Each anchor item's answers paired by pseudonym for every comparison (pre → later wave)."""
+    pairs: dict[str, _Pairs] = defaultdict(_Pairs)
+    if not questions or not comparisons:
+        return pairs
+    answers = (
         SurveyAnswer.objects.filter(question_id__in=list(questions), number__isnull=False)
-        .annotate(value=Cast("number", FloatField()))
-        .values_list("question_id", "response__pseudonym", "response__role", "value")
+        .annotate(
+            item=F("question__anchor_key"),
+            wave=F("response__survey__wave"),
+            person=F("response__pseudonym"),
+            who=F("response__role"),
+            value=Cast("number", FloatField()),
+        )
+        .values_list("item", "wave", "person", "who", "value")
         .order_by()
     )
-    for question_id, pseudonym, role, value in plain_rows(rows):
-        key, wave = questions[question_id]
-        answers[key].by_wave[wave][pseudonym] = (value, role)
-    return answers
+    inner, params = answers.query.sql_with_params()
+    since = comparisons[0][0]
+    assert all(first == since for first, _later in comparisons)
+    later_waves = [later for _first, later in comparisons]
+    with connections[answers.db].cursor() as cursor:
+        cursor.execute(_PAIRING_SQL.format(answers=inner), (*params, since, later_waves))
+        for item, until, role, pre, post in cursor.fetchall():
+            pairs[item].add(since, until, role, pre, post)
+    return pairs
 
 
 def _progress(objective: Objective, item: AnchorItem, change: Change) -> Progress:
@@ -300,9 +330,9 @@ def program_outcomes(program: Program, *, k: int, surveys: list[Survey]) -> Outc
     (``surveys`` are its surveys in wave order, already read by the caller)."""
     rates = response_rates(program, surveys)
     items, questions = _anchor_items(program)
-    answers = _anchor_answers(questions)
     waves = {survey.wave for survey in surveys}
-    comparisons = [(a, b) for a, b in COMPARISONS if a in waves and b in waves]
+    comparisons = [(str(a), str(b)) for a, b in COMPARISONS if a in waves and b in waves]
+    answers = _paired_answers(questions, comparisons)
     anchors = []
     for key in sorted(items, key=lambda key: items[key].text.lower()):
         item, pairs = items[key], answers[key]
