@@ -200,14 +200,6 @@ class _Pairs:
         self.by_comparison: dict[tuple[str, str], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         self.changes: dict[tuple[str, str, str], Change] = {}
 
-    def add(self, since: str, until: str, role: str, pre: list[float], post: list[float]) -> None:
-        old_pre, old_post, old_roles = self.paired(since, until)
-        self.by_comparison[since, until] = (
-            np.concatenate([old_pre, np.asarray(pre, dtype=float)]),
-            np.concatenate([old_post, np.asarray(post, dtype=float)]),
-            np.concatenate([old_roles, np.full(len(pre), role, dtype=object)]),
-        )
-
     def paired(self, since: str, until: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         empty = (np.zeros(0), np.zeros(0), np.zeros(0, dtype=object))
         return self.by_comparison.get((since, until), empty)
@@ -262,19 +254,17 @@ def _anchor_items(program: Program) -> tuple[dict[str, AnchorItem], dict[int, tu
     return items, questions
 
 
-# The pairing itself runs in PostgreSQL: the anchor answers (the ORM's query, tenant filter and
-# all) joined to themselves on anchor key and pseudonym, one row per (item, comparison, role) with
-# the paired values as two aligned arrays. Tens of thousands of answers come back as a few rows,
-# and no pseudonym ever leaves the database.
+# The pairing runs in PostgreSQL: the anchor answers (the ORM's query, tenant filter and all)
+# grouped by item and pseudonym, one row per person and item with their pre value and each later
+# wave's value and role. No pseudonym leaves the database; a grouping (a hash aggregate) rather
+# than a self-join, whose row estimates the planner cannot make.
 _PAIRING_SQL = """
-WITH answers AS ({answers})
-SELECT before.item, later.wave, later.who,
-       array_agg(before.value ORDER BY before.person), array_agg(later.value ORDER BY before.person)
-FROM answers AS before
-JOIN answers AS later ON later.item = before.item AND later.person = before.person
-WHERE before.wave = %s AND later.wave = ANY(%s)
-GROUP BY before.item, later.wave, later.who
+SELECT item, max(value) FILTER (WHERE wave = %s){later_columns}
+FROM ({answers}) AS answers
+GROUP BY item, person
+HAVING count(*) FILTER (WHERE wave = %s) > 0 AND count(*) > 1
 """
+_LATER_COLUMNS = ", max(value) FILTER (WHERE wave = %s), max(who) FILTER (WHERE wave = %s)"
 
 
 def _paired_answers(
@@ -284,6 +274,10 @@ def _paired_answers(
     pairs: dict[str, _Pairs] = defaultdict(_Pairs)
     if not questions or not comparisons:
         return pairs
+    since = comparisons[0][0]
+    if any(first != since for first, _later in comparisons):
+        raise ValueError("every comparison starts from the same wave")
+    laters = [later for _first, later in comparisons]
     answers = (
         SurveyAnswer.objects.filter(question_id__in=list(questions), number__isnull=False)
         .annotate(
@@ -296,14 +290,28 @@ def _paired_answers(
         .values_list("item", "wave", "person", "who", "value")
         .order_by()
     )
-    inner, params = answers.query.sql_with_params()
-    since = comparisons[0][0]
-    assert all(first == since for first, _later in comparisons)
-    later_waves = [later for _first, later in comparisons]
+    inner, inner_params = answers.query.sql_with_params()
+    sql = _PAIRING_SQL.format(later_columns=_LATER_COLUMNS * len(laters), answers=inner)
+    params = (since, *[wave for wave in laters for _ in range(2)], *inner_params, since)
+    collected: dict[tuple[str, str], tuple[list[float], list[float], list[str]]] = defaultdict(
+        lambda: ([], [], [])
+    )
     with connections[answers.db].cursor() as cursor:
-        cursor.execute(_PAIRING_SQL.format(answers=inner), (*params, since, later_waves))
-        for item, until, role, pre, post in cursor.fetchall():
-            pairs[item].add(since, until, role, pre, post)
+        cursor.execute(sql, params)
+        for item, before, *later in cursor.fetchall():
+            for index, until in enumerate(laters):
+                value, role = later[2 * index], later[2 * index + 1]
+                if value is not None:
+                    into = collected[item, until]
+                    into[0].append(before)
+                    into[1].append(value)
+                    into[2].append(role)
+    for (item, until), (pre, post, roles) in collected.items():
+        pairs[item].by_comparison[since, until] = (
+            np.asarray(pre, dtype=float),
+            np.asarray(post, dtype=float),
+            np.asarray(roles, dtype=object),
+        )
     return pairs
 
 
