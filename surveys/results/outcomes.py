@@ -12,8 +12,10 @@ progress against each objective.
   baseline = the objective's baseline if set, else the pre mean of the pairs;
   progress = (post mean - baseline) / (target - baseline), as a percentage.
 
-Five queries whatever the number of respondents (rates, anchor items, the pairing, objective links,
-objectives); the pairing runs in PostgreSQL; the statistics are ``surveys.stats``.
+Five queries whatever the number of respondents (rates, anchor items, anchor answers, objective
+links, objectives); the statistics are ``surveys.stats``. Pairing is a dictionary join in Python over
+plain rows: measured against PostgreSQL doing it (a grouping by item and pseudonym, or a self-join,
+whose row estimates make the planner nest loops), this was the faster on the bench.
 """
 
 from __future__ import annotations
@@ -22,8 +24,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 import numpy as np
-from django.db import connections
-from django.db.models import Count, F, FloatField
+from django.db.models import Count, FloatField
 from django.db.models.functions import Cast
 
 from programs.models import Audience, Objective, Program
@@ -39,6 +40,7 @@ from surveys.models import (
     SurveyInvitation,
     Wave,
 )
+from surveys.results.rows import plain_rows
 
 INVITED = (InvitationStatus.SENT, InvitationStatus.ANSWERED, InvitationStatus.CLOSED)
 ROLES = ("mentee", "mentor")
@@ -193,16 +195,22 @@ class Outcomes:
 
 
 class _Pairs:
-    """One anchor item's paired answers per comparison (since, until): pre values, later values
-    and the role of the later answer, aligned; and the changes computed from them so far."""
+    """The answers of one anchor item, by wave then pseudonym: (value, role of that answer)."""
 
     def __init__(self) -> None:
-        self.by_comparison: dict[tuple[str, str], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        self.by_wave: dict[str, dict[str, tuple[float, str]]] = defaultdict(dict)
+        self._paired: dict[tuple[str, str], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         self.changes: dict[tuple[str, str, str], Change] = {}
 
     def paired(self, since: str, until: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        empty = (np.zeros(0), np.zeros(0), np.zeros(0, dtype=object))
-        return self.by_comparison.get((since, until), empty)
+        if (since, until) not in self._paired:
+            before, after = self.by_wave.get(since, {}), self.by_wave.get(until, {})
+            common = before.keys() & after.keys()
+            pre = np.fromiter((before[p][0] for p in common), dtype=float, count=len(common))
+            post = np.fromiter((after[p][0] for p in common), dtype=float, count=len(common))
+            roles = np.array([after[p][1] for p in common], dtype=object)
+            self._paired[since, until] = (pre, post, roles)
+        return self._paired[since, until]
 
 
 def _change(
@@ -254,65 +262,22 @@ def _anchor_items(program: Program) -> tuple[dict[str, AnchorItem], dict[int, tu
     return items, questions
 
 
-# The pairing runs in PostgreSQL: the anchor answers (the ORM's query, tenant filter and all)
-# grouped by item and pseudonym, one row per person and item with their pre value and each later
-# wave's value and role. No pseudonym leaves the database; a grouping (a hash aggregate) rather
-# than a self-join, whose row estimates the planner cannot make.
-_PAIRING_SQL = """
-SELECT item, max(value) FILTER (WHERE wave = %s){later_columns}
-FROM ({answers}) AS answers
-GROUP BY item, person
-HAVING count(*) FILTER (WHERE wave = %s) > 0 AND count(*) > 1
-"""
-_LATER_COLUMNS = ", max(value) FILTER (WHERE wave = %s), max(who) FILTER (WHERE wave = %s)"
-
-
-def _paired_answers(
-    questions: dict[int, tuple[str, str]], comparisons: list[tuple[str, str]]
-) -> dict[str, _Pairs]:
-    """Each anchor item's answers paired by pseudonym for every comparison (pre → later wave)."""
-    pairs: dict[str, _Pairs] = defaultdict(_Pairs)
-    if not questions or not comparisons:
-        return pairs
-    since = comparisons[0][0]
-    if any(first != since for first, _later in comparisons):
-        raise ValueError("every comparison starts from the same wave")
-    laters = [later for _first, later in comparisons]
-    answers = (
+def _anchor_answers(questions: dict[int, tuple[str, str]]) -> dict[str, _Pairs]:
+    """The numbers answered to the anchor questions, by key, wave and pseudonym. Found by question
+    (an index scan) with the number cast to float by PostgreSQL: no Decimal per row."""
+    answers: dict[str, _Pairs] = defaultdict(_Pairs)
+    if not questions:
+        return answers
+    rows = (
         SurveyAnswer.objects.filter(question_id__in=list(questions), number__isnull=False)
-        .annotate(
-            item=F("question__anchor_key"),
-            wave=F("response__survey__wave"),
-            person=F("response__pseudonym"),
-            who=F("response__role"),
-            value=Cast("number", FloatField()),
-        )
-        .values_list("item", "wave", "person", "who", "value")
+        .annotate(value=Cast("number", FloatField()))
+        .values_list("question_id", "response__pseudonym", "response__role", "value")
         .order_by()
     )
-    inner, inner_params = answers.query.sql_with_params()
-    sql = _PAIRING_SQL.format(later_columns=_LATER_COLUMNS * len(laters), answers=inner)
-    params = (since, *[wave for wave in laters for _ in range(2)], *inner_params, since)
-    collected: dict[tuple[str, str], tuple[list[float], list[float], list[str]]] = defaultdict(
-        lambda: ([], [], [])
-    )
-    with connections[answers.db].cursor() as cursor:
-        cursor.execute(sql, params)
-        for item, before, *later in cursor.fetchall():
-            for index, until in enumerate(laters):
-                value, role = later[2 * index], later[2 * index + 1]
-                if value is not None:
-                    into = collected[item, until]
-                    into[0].append(before)
-                    into[1].append(value)
-                    into[2].append(role)
-    for (item, until), (pre, post, roles) in collected.items():
-        pairs[item].by_comparison[since, until] = (
-            np.asarray(pre, dtype=float),
-            np.asarray(post, dtype=float),
-            np.asarray(roles, dtype=object),
-        )
-    return pairs
+    for question_id, pseudonym, role, value in plain_rows(rows):
+        key, wave = questions[question_id]
+        answers[key].by_wave[wave][pseudonym] = (value, role)
+    return answers
 
 
 def _progress(objective: Objective, item: AnchorItem, change: Change) -> Progress:
@@ -338,9 +303,9 @@ def program_outcomes(program: Program, *, k: int, surveys: list[Survey]) -> Outc
     (``surveys`` are its surveys in wave order, already read by the caller)."""
     rates = response_rates(program, surveys)
     items, questions = _anchor_items(program)
+    answers = _anchor_answers(questions)
     waves = {survey.wave for survey in surveys}
-    comparisons = [(str(a), str(b)) for a, b in COMPARISONS if a in waves and b in waves]
-    answers = _paired_answers(questions, comparisons)
+    comparisons = [(a, b) for a, b in COMPARISONS if a in waves and b in waves]
     anchors = []
     for key in sorted(items, key=lambda key: items[key].text.lower()):
         item, pairs = items[key], answers[key]
