@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.db import connection, transaction
 from django.test import Client
@@ -82,7 +83,7 @@ class Timing:
 
 
 def _questions(organization: Organization, version: SurveyVersion) -> list[Question]:
-    specs = [
+    specs: list[dict[str, Any]] = [
         *(
             {
                 "kind": QuestionKind.LIKERT,
@@ -108,7 +109,9 @@ def seed(*, people: int = 2000, rate: float = 0.95, seed_value: int = 5) -> Seed
     rng = random.Random(seed_value)
     with transaction.atomic():
         organization = Organization.objects.create(slug=SLUG, name="Surveys Bench")
-        admin = User.objects.create_user(email="admin@bench-surveys.test", password="x")
+        admin = User.objects.create_user(
+            email="admin@bench-surveys.test"
+        )  # signed in by force_login
         with tenant_scope(organization):
             Membership.objects.create(organization=organization, user=admin, role=Role.ADMIN)
             program = Program.objects.create(
@@ -240,7 +243,7 @@ def _measure(client: Client, label: str, path: str, iterations: int) -> Timing:
 
 
 def run(*, iterations: int, say: Callable[[str], None]) -> tuple[Seeded, list[Timing]]:
-    say("survey results: seeding 2,000 respondents × 4 waves…")
+    say("survey results: seeding 2,000 respondents x 4 waves…")
     started = time.monotonic()
     seeded = seed()
     say(f"seeded {seeded.answers:,} answers in {time.monotonic() - started:.0f} s")
@@ -251,7 +254,7 @@ def run(*, iterations: int, say: Callable[[str], None]) -> tuple[Seeded, list[Ti
     pre = seeded.surveys[Wave.PRE].pk
     targets = [
         (
-            "API: program outcomes (rates, 4 anchors × 2 comparisons × 2 roles, 3 objectives)",
+            "API: program outcomes (rates, 4 anchors x 2 comparisons x 2 roles, 3 objectives)",
             reverse("api-program-outcomes", kwargs={"org_slug": slug, "program_pk": program}),
         ),
         (
