@@ -11,7 +11,7 @@ from rest_framework import serializers
 from surveys.models import QuestionKind, Wave
 
 
-class RateSerializer(serializers.Serializer[Any]):
+class ResponseRateSerializer(serializers.Serializer[Any]):
     group = serializers.CharField(source="label")
     invited = serializers.IntegerField()
     answered = serializers.IntegerField()
@@ -22,13 +22,13 @@ class WaveRatesSerializer(serializers.Serializer[Any]):
     survey = serializers.IntegerField(source="survey.pk")
     wave = serializers.ChoiceField(source="survey.wave", choices=Wave.choices)
     anonymous = serializers.BooleanField(source="survey.anonymous")
-    total = RateSerializer()
-    by_role = RateSerializer(many=True)
+    total = ResponseRateSerializer()
+    by_role = ResponseRateSerializer(many=True)
 
 
 class RatesSerializer(serializers.Serializer[Any]):
     waves = WaveRatesSerializer(many=True)
-    program = RateSerializer()
+    program = ResponseRateSerializer()
 
 
 class PairedChangeSerializer(serializers.Serializer[Any]):
@@ -49,7 +49,7 @@ class PairedChangeSerializer(serializers.Serializer[Any]):
     sentence = serializers.CharField()
 
 
-class ChangeSerializer(serializers.Serializer[Any]):
+class AnchorChangeSerializer(serializers.Serializer[Any]):
     since = serializers.CharField()
     until = serializers.CharField()
     role = serializers.CharField(help_text='"mentee", "mentor", or "" for everyone')
@@ -66,12 +66,12 @@ class AnchorItemSerializer(serializers.Serializer[Any]):
 
 class AnchorOutcomeSerializer(serializers.Serializer[Any]):
     item = AnchorItemSerializer()
-    changes = ChangeSerializer(many=True)
+    changes = AnchorChangeSerializer(many=True)
 
 
-class ProgressSerializer(serializers.Serializer[Any]):
+class ObjectiveProgressSerializer(serializers.Serializer[Any]):
     anchor = serializers.CharField(source="anchor.key")
-    change = ChangeSerializer()
+    change = AnchorChangeSerializer()
     baseline = serializers.FloatField(allow_null=True)
     baseline_source = serializers.CharField()
     post_mean = serializers.FloatField(allow_null=True)
@@ -87,7 +87,7 @@ class ObjectiveOutcomeSerializer(serializers.Serializer[Any]):
     )
     target = serializers.DecimalField(source="objective.target", max_digits=8, decimal_places=2)
     unit = serializers.CharField(source="objective.unit")
-    progress = ProgressSerializer(many=True)
+    progress = ObjectiveProgressSerializer(many=True)
 
 
 class OutcomesSerializer(serializers.Serializer[Any]):
@@ -98,7 +98,7 @@ class OutcomesSerializer(serializers.Serializer[Any]):
     objectives = ObjectiveOutcomeSerializer(many=True)
 
 
-class BucketSerializer(serializers.Serializer[Any]):
+class AnswerBucketSerializer(serializers.Serializer[Any]):
     answer = serializers.CharField(source="label")
     count = serializers.IntegerField()
     percent = serializers.FloatField()
@@ -124,7 +124,7 @@ class QuestionResultSerializer(serializers.Serializer[Any]):
     mean = serializers.FloatField(allow_null=True)
     median = serializers.FloatField(allow_null=True)
     nps = serializers.FloatField(allow_null=True)
-    distribution = BucketSerializer(many=True)
+    distribution = AnswerBucketSerializer(many=True)
     texts = serializers.ListField(
         child=serializers.CharField(),
         allow_null=True,
@@ -140,7 +140,7 @@ class VersionResultsSerializer(serializers.Serializer[Any]):
     questions = QuestionResultSerializer(many=True)
 
 
-class FiltersSerializer(serializers.Serializer[Any]):
+class ResultsFiltersSerializer(serializers.Serializer[Any]):
     role = serializers.CharField()
     department = serializers.CharField()
     level = serializers.IntegerField(allow_null=True)
@@ -153,7 +153,7 @@ class SurveyResultsSerializer(serializers.Serializer[Any]):
     wave = serializers.ChoiceField(source="survey.wave", choices=Wave.choices)
     anonymous = serializers.BooleanField(source="survey.anonymous")
     min_aggregate_size = serializers.IntegerField(source="k")
-    filters = FiltersSerializer()
+    filters = ResultsFiltersSerializer()
     respondents = serializers.IntegerField(
         allow_null=True, help_text="Under the filters; null when too few to show"
     )
