@@ -83,11 +83,12 @@ def parse_options(argv: list[str]) -> Options:
     parser.add_argument("--json", type=Path, dest="json_path", help="also write the figures here")
     parser.add_argument(
         "--only",
-        choices=("all", "http", "import", "matching", "surveys"),
+        choices=("all", "http", "import", "matching", "surveys", "survey_results"),
         default="all",
         help="run only the HTTP part, the directory import part, matching (engine only and "
-        "end to end in Django on its own bench database) or survey dispatch (bench/"
-        "surveys_bench.py); all: HTTP and import, matching and surveys run only when asked",
+        "end to end in Django on its own bench database), survey dispatch (bench/surveys_bench.py) "
+        "or survey results for a 2,000-respondent program; all: HTTP and import (matching, "
+        "surveys and survey_results run only when asked)",
     )
     parser.add_argument(
         "--import-rows", type=int, default=10_000, help="rows of the import file (10000)"
@@ -417,7 +418,17 @@ def main(argv: list[str]) -> int:
         say("migrating…")
         call_command("migrate", interactive=False, verbosity=0)
         figures_json: dict[str, Any] = {}
-        if options.only != "import":
+        if options.only == "survey_results":
+            from bench import survey_results_bench
+
+            iterations = 10 if options.quick else 30
+            seeded, timings = survey_results_bench.run(iterations=iterations, say=say)
+            print("\n".join(survey_results_bench.report(seeded, timings, iterations)), flush=True)
+            figures_json["survey_results"] = {
+                timing.label: {"median_ms": timing.median_ms, "queries": timing.queries}
+                for timing in timings
+            }
+        elif options.only != "import":
             say(f"seeding two organisations with {options.members} members each…")
             data = seed(members=options.members)
             connections.close_all()
@@ -468,7 +479,7 @@ def main(argv: list[str]) -> int:
                 inprocess=measured,
                 started=started,
             )
-        if options.only != "http":
+        if options.only in ("all", "import"):
             from bench import import_bench
 
             say(f"import: {options.import_rows:,} rows, {options.import_runs} runs…")

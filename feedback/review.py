@@ -57,7 +57,8 @@ from programs.models import Program
 NOTE_MAX_LENGTH = 2000
 # Every decision but "continue" changes the pair's course: the note says what and why.
 NOTE_REQUIRED = frozenset(ReviewDecisionKind.values) - {ReviewDecisionKind.CONTINUE}
-SURVEYS_UNAVAILABLE = "Surveys are not available yet"
+# Shown in the survey column when no app fills it (``feedback.hooks.review_pair_surveys``).
+NO_MID_SURVEY = "No mid-program survey"
 
 
 # --- When the review is open ------------------------------------------------------------------------

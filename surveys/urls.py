@@ -6,6 +6,7 @@ from django.urls import URLPattern, URLResolver, path
 
 from surveys.builder import views as builder
 from surveys.respond import views as respond
+from surveys.results import views as results
 from surveys.waves import views as waves
 
 _ORG = "o/<slug:org_slug>/"
@@ -71,3 +72,23 @@ urlpatterns += [
 
 # --- Results: response rates, per-question aggregates, paired change ------------------------------
 # (surveys/results/)
+urlpatterns += [
+    path(
+        "o/<slug:org_slug>/programs/<id:program_pk>/outcomes/",
+        results.program_outcomes,
+        name="program_outcomes",
+    ),
+    path(
+        "o/<slug:org_slug>/programs/<id:program_pk>/outcomes.csv",
+        results.program_outcomes_csv,
+        name="program_outcomes_csv",
+    ),
+    path(
+        "o/<slug:org_slug>/surveys/<id:pk>/results/", results.survey_results, name="survey_results"
+    ),
+    path(
+        "o/<slug:org_slug>/surveys/<id:pk>/results.csv",
+        results.survey_results_csv,
+        name="survey_results_csv",
+    ),
+]

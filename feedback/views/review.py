@@ -18,7 +18,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.pages import add_form_errors, paginate, require_role
-from feedback import review
+from feedback import hooks, review
 from feedback.forms_review import ReviewDecisionForm
 from feedback.models import EngagementLevel, ReviewDecisionKind
 from feedback.visibility import pair_access
@@ -43,6 +43,8 @@ class Row:
 
     pair: Pair
     form: ReviewDecisionForm | None = None
+    # The members' mid-survey answers (``hooks.review_pair_surveys``); None: nothing per pair.
+    surveys: list[dict[str, Any]] | None = None
 
     @property
     def level_label(self) -> str:
@@ -71,6 +73,25 @@ def _pair(request: OrgRequest, program: Program, pair_pk: int) -> Pair:
     if access.pair.program_id != program.pk or not access.sees_review_decisions:
         raise Http404("No such pair.")
     return access.pair
+
+
+def _with_surveys(
+    request: OrgRequest, org_slug: str, program: Program, rows: list[Row]
+) -> dict[str, Any]:
+    """The survey column's context (note and link), and each row's per-pair answers."""
+    context: dict[str, Any] = {"surveys_note": review.NO_MID_SURVEY, "surveys_link": ""}
+    context.update(
+        hooks.review_pair_surveys.context(
+            program=program,
+            membership=request.membership,
+            org_slug=org_slug,
+            pairs=[row.pair for row in rows],
+        )
+    )
+    per_pair = context.pop("pair_surveys", {})
+    for row in rows:
+        row.surveys = per_pair.get(row.pair.pk)
+    return context
 
 
 def _level(request: OrgRequest) -> str:
@@ -118,14 +139,13 @@ def program_review(request: OrgRequest, org_slug: str, program_pk: int) -> HttpR
         "window": window,
         "level": level,
         "levels": _level_choices(),
-        "surveys_unavailable": review.SURVEYS_UNAVAILABLE,
     }
     if window.is_open:
         page = paginate(request, review.review_queue(program, level=level), PER_PAGE)
+        rows = [Row(pair, ReviewDecisionForm(pair_pk=pair.pk)) for pair in page.object_list]
         context["page"] = page
-        context["rows"] = [
-            Row(pair, ReviewDecisionForm(pair_pk=pair.pk)) for pair in page.object_list
-        ]
+        context["rows"] = rows
+        context.update(_with_surveys(request, org_slug, program, rows))
     return render(request, "feedback/review/queue.html", context)
 
 
@@ -160,7 +180,7 @@ def review_pair(request: OrgRequest, org_slug: str, program_pk: int, pair_pk: in
             "window": window,
             "row": row,
             "recorded": recorded,
-            "surveys_unavailable": review.SURVEYS_UNAVAILABLE,
+            **_with_surveys(request, org_slug, program, [row]),
         }
         return render(request, "feedback/review/queue.html#queue-row", context, status=status)
     if recorded is not None:
@@ -174,7 +194,7 @@ def review_pair(request: OrgRequest, org_slug: str, program_pk: int, pair_pk: in
         "form": form,
         "decisions": list(review.decision_history(pair)[:50]),
         "snapshots": list(review.snapshot_history(pair)[:30]),
-        "surveys_unavailable": review.SURVEYS_UNAVAILABLE,
+        **_with_surveys(request, org_slug, program, [row]),
     }
     return render(request, "feedback/review/pair.html", context, status=status)
 

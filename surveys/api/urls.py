@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 from rest_framework.routers import SimpleRouter
 
 from organizations.api.views import ID_REGEX
 from surveys.builder import api as builder
+from surveys.results import api as results_api
 from surveys.waves.api import SurveyInvitationViewSet
 
 urlpatterns: list[URLPattern | URLResolver] = []
@@ -44,3 +45,15 @@ urlpatterns += _waves.urls
 
 # --- Results: rates, aggregates, paired change ------------------------------------------------------
 # (surveys/results/api.py)
+urlpatterns += [
+    path(
+        "programs/<id:program_pk>/outcomes/",
+        results_api.ProgramOutcomesView.as_view(),
+        name="api-program-outcomes",
+    ),
+    path(
+        "surveys/<id:pk>/results/",
+        results_api.SurveyResultsView.as_view(),
+        name="api-survey-results",
+    ),
+]

@@ -47,4 +47,5 @@ MODULES = [
     "tests.tenancy.routes.surveys_builder",
     "tests.tenancy.routes.actions",
     "tests.tenancy.routes.surveys_waves",
+    "tests.tenancy.routes.surveys_results",
 ]
