@@ -19,9 +19,14 @@ invitation.answer                     the invitation's own person, while the wav
 ====================================  =====  ========================  =========  ===========
 
 A program survey belongs to its program: whoever cannot see the program (a coordinator of another
-program, a member) cannot tell the survey exists (404), as ``programs.access`` says. Anonymous
-surveys never show free text to anyone (``survey.results.text`` is not granted), and no role sees
-which answer is whose: staff see invitation statuses ("answered") and aggregates only.
+program, a member) cannot tell the survey exists (404), as ``programs.access`` says.
+
+Whose answer is whose: for an **anonymous** survey, nobody — staff see invitation statuses
+("answered") and aggregates over at least k respondents only, and free text never
+(``survey.results.text`` is not granted). For an **attributed** survey the respondent was told
+their name goes with the answers: the program's staff also see each pair member's numeric and
+choice answers to the mid-program survey beside the pair in the mid-program review
+(``surveys/results/review.py``), and the free-text answers on the results page.
 """
 
 from __future__ import annotations
