@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
+from mentoring.demo_outcomes import load_demo_outcomes
 from mentoring.demo_pairs import load_demo_pairs
 from organizations.demo import DemoOrganizations, load_demo_organizations
 from organizations.models import Organization
@@ -35,6 +36,7 @@ def seed_demo() -> bool:
         me = _enrol(orgs, people)
         with tenant_scope(orgs.demo):
             load_demo_pairs(admin=orgs.admin, member=orgs.member, member_person=me)
+            load_demo_outcomes()
     return True
 
 

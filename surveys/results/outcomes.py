@@ -238,7 +238,11 @@ def _compute_change(
         return Change(since, until, role, False, stats.suppressed(label))
     selected = masks.mask(frozenset(conditions))
     result = stats.paired_change(
-        pre[selected], post[selected], label=item.text, scale=item.scale, ordinal=item.ordinal
+        pre[selected],
+        post[selected],
+        label=item_label(item.text),
+        scale=item.scale,
+        ordinal=item.ordinal,
     )
     return Change(since, until, role, True, result)
 
@@ -333,3 +337,9 @@ def program_outcomes(program: Program, *, k: int, surveys: list[Survey]) -> Outc
             outcome.progress.append(_progress(objective, linked, change))
         objectives.append(outcome)
     return Outcomes(program, k, surveys, rates, anchors, objectives)
+
+
+def item_label(text: str) -> str:
+    """How a sentence names an item: its statement quoted, without the final full stop
+    (“I am confident using AI tools in my work” rose 0.8 points…)."""
+    return f"“{text.strip().rstrip('.').strip()}”"

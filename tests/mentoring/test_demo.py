@@ -4,6 +4,8 @@ from django.test import Client
 
 from accounts.models import User
 from feedback.models import (
+    Action,
+    ActionStatus,
     CheckIn,
     CheckInStatus,
     EngagementLevel,
@@ -11,6 +13,7 @@ from feedback.models import (
     Goal,
     SessionLog,
     SessionStatus,
+    SuccessStory,
 )
 from matching.models import MatchingRound, Pair, PairStatus, RoundStatus
 from mentoring.demo import seed_demo
@@ -18,6 +21,7 @@ from organizations.models import AuditEntry, Organization
 from organizations.scope import tenant_scope
 from participants.models import Enrollment, EnrollmentStatus, Person
 from programs.models import Program, ProgramStatus
+from surveys.models import ObjectiveAnchor, Survey, SurveyResponse
 
 
 def test_demo_loads_once_with_programs_in_several_states(db: None) -> None:
@@ -70,3 +74,37 @@ def test_demo_active_program_has_pairs_a_few_weeks_in(db: None) -> None:
     client = Client()
     client.force_login(User.objects.get(email="member@demo.flipside.test"))
     assert client.get(f"/o/demo/pairs/{mine.pk}/").status_code == 200
+
+
+def test_demo_closed_program_shows_outcomes_and_what_changed(db: None) -> None:
+    """The closed program ran every wave (the post one anonymous): the coordinator sees response
+    rates and the paired change of its objectives, and what the executives changed."""
+    seed_demo()
+    demo = Organization.objects.get(slug="demo")
+    with tenant_scope(demo):
+        closed = Program.objects.get(status=ProgramStatus.CLOSED)
+        surveys = {s.wave: s for s in Survey.objects.filter(program=closed)}
+        assert set(surveys) == {"pre", "mid", "post", "follow_up"}
+        assert surveys["post"].anonymous
+        anonymous = SurveyResponse.objects.filter(survey=surveys["post"])
+        assert anonymous.count() >= 10
+        assert not anonymous.filter(respondent__isnull=False).exists()
+        assert not anonymous.filter(submitted_at__isnull=False).exists()
+        assert ObjectiveAnchor.objects.filter(objective__program=closed).count() == 2
+        assert Action.objects.filter(
+            pair__program=closed, status=ActionStatus.IMPLEMENTED, shared_at__isnull=False
+        ).exists()
+        assert SuccessStory.objects.filter(
+            pair__program=closed, mentor_agreed_at__isnull=False, mentee_agreed_at__isnull=False
+        ).exists()
+        active = Program.objects.get(status=ProgramStatus.ACTIVE)
+        assert SurveyResponse.objects.filter(survey__program=active, survey__wave="pre").exists()
+    client = Client()
+    client.force_login(User.objects.get(email="coordinator@demo.flipside.test"))
+    page = client.get(f"/o/demo/programs/{closed.pk}/outcomes/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Executives feel confident using collaboration and analytics tools" in html
+    assert "95 % CI" in html or "95% CI" in html
+    changed = client.get(f"/o/demo/programs/{closed.pk}/what-changed/").content.decode()
+    assert "The travel policy FAQ they rewrote" in changed

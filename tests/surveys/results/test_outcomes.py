@@ -74,12 +74,12 @@ def test_anonymous_post_answers_pair_with_attributed_pre_answers_by_pseudonym(
     assert mentees["mean_change"] == pytest.approx(1.0)
     assert mentees["mean_pre"] == pytest.approx(17 / 6)
     assert mentees["test"] == "wilcoxon"  # Likert answers are ordinal
-    assert mentees["sentence"].startswith(f"{AI} rose 1.0 point on a 5-point scale, 95 % CI ")
+    assert mentees["sentence"].startswith(f"“{AI}” rose 1.0 point on a 5-point scale, 95 % CI ")
     mentors = changes["pre", "post", "mentor"]["result"]
     assert (mentors["n"], mentors["mean_change"], mentors["sd_change"]) == (5, 1.0, 0.0)
     assert (
         mentors["sentence"]
-        == f"{AI} rose 1.0 point on a 5-point scale for every one of the n = 5 people."
+        == f"“{AI}” rose 1.0 point on a 5-point scale for every one of the n = 5 people."
     )
 
 
@@ -114,7 +114,7 @@ def test_objective_progress_against_the_target(org_a: Tenant) -> None:
     assert "60 %" in html
     assert "92 %" in html
     assert "Executives use AI tools confidently" in html
-    assert f"{AI} rose 1.0 point on a 5-point scale, 95 % CI" in html
+    assert f"“{AI}” rose 1.0 point on a 5-point scale, 95 % CI" in html
 
 
 def test_response_rates_per_wave_role_and_program(org_a: Tenant) -> None:
