@@ -1,7 +1,8 @@
 """Touchpoints: scheduled sends as rows (DESIGN.md §6).
 
 ``sweep_due`` runs every minute from beat, across all organisations (a sanctioned use of the escape
-hatch); ``deliver`` runs in a send task inside the row's organisation scope. A row moves
+hatch); ``deliver`` runs in a send task inside the row's organisation scope, one task per chunk of up to
+``SEND_CHUNK`` rows of one organisation. A row moves
 pending → queued (sweeper) → sending (send task's conditional claim) → done | pending (retry later) |
 failed. A row is acted on at most once: a duplicate message finds it no longer ``queued``.
 """
@@ -28,6 +29,9 @@ Handler = Callable[[Touchpoint], None]
 _HANDLERS: dict[str, Handler] = {}
 MAX_ATTEMPTS = 5
 SWEEP_BATCH = 500
+# Rows of one organisation sent by one task: a wave of thousands of invitations costs a few hundred
+# task messages, not thousands (each row is still claimed and performed on its own by ``deliver``).
+SEND_CHUNK = 25
 
 
 def touchpoint_handler(kind: str) -> Callable[[Handler], Handler]:
@@ -61,7 +65,7 @@ def sweep_due(*, now: datetime | None = None, enqueue: bool = True) -> list[tupl
     Concurrent sweeps never claim the same row: ``FOR UPDATE SKIP LOCKED`` hands each row to one of
     them, and the claim is committed before any task is queued.
     """
-    from feedback.tasks import send_touchpoint
+    from feedback.tasks import send_touchpoints
 
     now = now or timezone.now()
     with dangerously_unscoped(), transaction.atomic():
@@ -77,15 +81,27 @@ def sweep_due(*, now: datetime | None = None, enqueue: bool = True) -> list[tupl
             )
         _recover_stuck(now)
         if enqueue:
-            for touchpoint_id, organization_id in due:
+            for organization_id, ids in _chunks(due):
                 transaction.on_commit(
                     partial(
-                        send_touchpoint.apply_async,
-                        kwargs={"organization_id": organization_id, "touchpoint_id": touchpoint_id},
+                        send_touchpoints.apply_async,
+                        kwargs={"organization_id": organization_id, "touchpoint_ids": ids},
                         expires=3600,
                     )
                 )
     return due
+
+
+def _chunks(due: list[tuple[int, int]]) -> list[tuple[int, list[int]]]:
+    """(organisation, up to SEND_CHUNK row ids) in due order, one organisation per chunk."""
+    by_organization: dict[int, list[int]] = {}
+    for touchpoint_id, organization_id in due:
+        by_organization.setdefault(organization_id, []).append(touchpoint_id)
+    return [
+        (organization_id, ids[start : start + SEND_CHUNK])
+        for organization_id, ids in by_organization.items()
+        for start in range(0, len(ids), SEND_CHUNK)
+    ]
 
 
 def _recover_stuck(now: datetime) -> None:

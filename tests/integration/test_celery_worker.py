@@ -98,3 +98,46 @@ def test_tenant_task_refuses_to_be_queued_without_an_organisation(db: None) -> N
         record_scope.apply_async(kwargs={"note": "x"})
     with pytest.raises(TypeError):
         record_scope.apply_async(kwargs={"organization_id": 1, "wrong": "x"})
+
+
+def test_a_wave_is_sent_in_chunks_of_one_organisation_each_row_once(
+    tenants: tuple[Tenant, Tenant], worker: CeleryWorker
+) -> None:
+    """60 due rows of org A and 3 of org B: one send task per chunk of one organisation
+    (25 + 25 + 10 and 3), every row performed once, in its own organisation."""
+    now = timezone.now()
+    for tenant, count in zip(tenants, (60, 3), strict=True):
+        with tenant.scope():
+            Touchpoint.objects.bulk_create(
+                Touchpoint(
+                    organization=tenant.organization,
+                    kind="email",
+                    idempotency_key=f"wave:{i}",
+                    due_at=now - timedelta(minutes=1),
+                    payload={"to": f"p{i}@{tenant.slug}.test", "subject": "Wave", "body": "Hi"},
+                )
+                for i in range(count)
+            )
+    claimed = touchpoints.sweep_due(enqueue=False)
+    chunks = touchpoints._chunks(claimed)
+    assert sorted(len(ids) for _org, ids in chunks) == [3, 10, 25, 25]
+    assert all(
+        {org for tid, org in claimed if tid in ids} == {organization_id}
+        for organization_id, ids in chunks
+    )
+    # Put them back and let the real sweeper and worker send them.
+    for tenant in tenants:
+        with tenant.scope():
+            Touchpoint.objects.update(status=TouchpointStatus.PENDING, claimed_at=None)
+    assert len(touchpoints.sweep_due()) == 63
+
+    def all_done() -> bool:
+        return len(mail.outbox) >= 63
+
+    _wait_for(all_done)
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(
+        [f"p{i}@acme.test" for i in range(60)] + [f"p{i}@bolt.test" for i in range(3)]
+    )
+    for tenant in tenants:
+        with tenant.scope():
+            assert set(Touchpoint.objects.values_list("status", flat=True)) == {"done"}
