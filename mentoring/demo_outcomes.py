@@ -134,7 +134,7 @@ def _closed_program(program: Program, rng: random.Random) -> None:
     surveys[Wave.POST].refresh_from_db()
     _link_objectives(program)
     mid = program.mid_review_date or program.start_date + timedelta(days=60)
-    opening = {
+    opening: dict[str, date] = {
         Wave.PRE: program.start_date - timedelta(days=10),
         Wave.MID: mid,
         Wave.POST: program.end_date,
@@ -239,7 +239,7 @@ def _value(question: Question, wave: str, person_id: int, rng: random.Random) ->
             # Each person starts somewhere between 1 and 3 (stable per person and item) and most
             # move up by one or two points after the program, keeping most of it three months on.
             start = 1 + (person_id * 7 + len(question.anchor_key)) % 3
-            rise = {Wave.PRE: 0, Wave.MID: 0}.get(wave, rng.choice((0, 1, 1, 1, 2, 2)))
+            rise = 0 if wave in (Wave.PRE, Wave.MID) else rng.choice((0, 1, 1, 1, 2, 2))
             value = min(points, start + rise)
         else:
             value = rng.choice((3, 4, 4, 4, 5))
