@@ -27,8 +27,6 @@ from typing import Literal
 
 import numpy as np
 from scipy import special
-from scipy import stats as scipy_stats
-from scipy.stats import rankdata
 
 Test = Literal["wilcoxon", "t-test", ""]
 SKEWED = 1.0
@@ -104,6 +102,8 @@ def _interval(low: float, high: float) -> str:
 
 def _signed_ranks(changes: np.ndarray) -> tuple[np.ndarray, float, float]:
     """Ranks of the non-zero ``|d_i|`` (ties averaged), the sum over rises and over falls."""
+    from scipy.stats import rankdata  # scipy.stats takes about a second to import: on first use
+
     nonzero = changes[changes != 0]
     ranks = rankdata(np.abs(nonzero))
     return ranks, float(ranks[nonzero > 0].sum()), float(ranks[nonzero < 0].sum())
@@ -125,6 +125,8 @@ def _wilcoxon_p(changes: np.ndarray) -> float | None:
     if np.count_nonzero(changes) == 0:
         return None
     if changes.size <= EXACT_UP_TO:
+        from scipy import stats as scipy_stats  # on first use, as in _signed_ranks
+
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # small-sample notices: the p is still defined
             result = scipy_stats.wilcoxon(changes, zero_method="wilcox", alternative="two-sided")
