@@ -10,4 +10,5 @@ urlpatterns = [
     path("o/<slug:org_slug>/", include("matching.api.urls")),
     path("o/<slug:org_slug>/", include("feedback.api.urls")),
     path("o/<slug:org_slug>/", include("surveys.api.urls")),
+    path("o/<slug:org_slug>/", include("dashboards.api.urls")),
 ]

@@ -1,0 +1,13 @@
+"""Dashboard API under /api/v1/o/<slug>/ (one module for the app; each feature keeps its own section)."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern, URLResolver
+
+urlpatterns: list[URLPattern | URLResolver] = []
+
+# --- Homes (dashboards/homes/api.py) -------------------------------------------------------------
+
+# --- Program dashboard and organisation overview -------------------------------------------------
+
+# --- Exports (dashboards/exports/api.py) ---------------------------------------------------------
