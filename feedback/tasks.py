@@ -19,13 +19,9 @@ def send_touchpoint(*, touchpoint_id: int) -> str:
 
 @shared_task(base=TenantTask, name="feedback.send_touchpoints", ignore_result=True)
 def send_touchpoints(*, touchpoint_ids: list[int]) -> dict[str, int]:
-    """Perform a chunk of one organisation's claimed rows, each on its own (``deliver`` claims it
-    again, so a redelivered message skips the rows already done). Returns outcome counts."""
-    outcomes: dict[str, int] = {}
-    for touchpoint_id in touchpoint_ids:
-        outcome = touchpoints.deliver(touchpoint_id=touchpoint_id)
-        outcomes[outcome] = outcomes.get(outcome, 0) + 1
-    return outcomes
+    """Perform a chunk of one organisation's claimed rows (``deliver_many`` claims them again, so a
+    redelivered message skips the rows already done). Returns outcome counts."""
+    return dict(touchpoints.deliver_many(touchpoint_ids=touchpoint_ids))
 
 
 @shared_task(base=TenantTask, name="feedback.plan_program_check_ins", ignore_result=True)

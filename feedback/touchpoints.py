@@ -2,15 +2,17 @@
 
 ``sweep_due`` runs every minute from beat, across all organisations (a sanctioned use of the escape
 hatch); ``deliver`` runs in a send task inside the row's organisation scope, one task per chunk of up to
-``SEND_CHUNK`` rows of one organisation. A row moves
+``SEND_CHUNK`` rows of one organisation, claimed ``CLAIM_GROUP`` at a time. A row moves
 pending → queued (sweeper) → sending (send task's conditional claim) → done | pending (retry later) |
 failed. A row is acted on at most once: a duplicate message finds it no longer ``queued``.
+A kind with a batch handler (survey invitations and reminders) performs a group's rows together.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from functools import partial
 
@@ -26,12 +28,21 @@ from organizations.scope import dangerously_unscoped
 logger = logging.getLogger(__name__)
 
 Handler = Callable[[Touchpoint], None]
+# A batch handler performs one kind's rows of a chunk together (one query for all, one mail
+# connection) and reports each row's outcome as it goes: ``report(row, None)`` once its email is
+# handed over, ``report(row, error)`` when nothing went out for it (retried). It may raise only
+# before it mails anything; the rows it has not reported are then retried.
+Report = Callable[[Touchpoint, BaseException | None], None]
+BatchHandler = Callable[[list[Touchpoint], Report], None]
 _HANDLERS: dict[str, Handler] = {}
+_BATCH_HANDLERS: dict[str, BatchHandler] = {}
 MAX_ATTEMPTS = 5
 SWEEP_BATCH = 500
 # Rows of one organisation sent by one task: a wave of thousands of invitations costs a few hundred
-# task messages, not thousands (each row is still claimed and performed on its own by ``deliver``).
+# task messages, not thousands.
 SEND_CHUNK = 25
+# Rows of a chunk claimed and performed together (see ``deliver_many``).
+CLAIM_GROUP = 5
 
 
 def touchpoint_handler(kind: str) -> Callable[[Handler], Handler]:
@@ -39,6 +50,16 @@ def touchpoint_handler(kind: str) -> Callable[[Handler], Handler]:
 
     def register(handler: Handler) -> Handler:
         _HANDLERS[kind] = handler
+        return handler
+
+    return register
+
+
+def touchpoint_batch_handler(kind: str) -> Callable[[BatchHandler], BatchHandler]:
+    """Register the function that performs a chunk's rows of one kind together."""
+
+    def register(handler: BatchHandler) -> BatchHandler:
+        _BATCH_HANDLERS[kind] = handler
         return handler
 
     return register
@@ -123,41 +144,122 @@ def _recover_stuck(now: datetime) -> None:
 
 def deliver(*, touchpoint_id: int, now: datetime | None = None) -> str:
     """Claim one queued row of the scoped organisation and perform it. Returns the outcome."""
+    outcomes = deliver_many(touchpoint_ids=[touchpoint_id], now=now)
+    return next(iter(outcomes))
+
+
+def deliver_many(*, touchpoint_ids: Sequence[int], now: datetime | None = None) -> Counter[str]:
+    """Perform the queued rows among ``touchpoint_ids`` (one organisation's, in scope), a group of
+    up to ``CLAIM_GROUP`` at a time: each group is claimed in one statement, then a kind's rows are
+    performed together when the kind has a batch handler. Returns outcome counts (done, retry,
+    failed, skipped).
+
+    Claiming a group at a time bounds what a lost worker leaves behind: the rows of the group it
+    was sending stay ``sending`` (the sweeper's recovery fails them: visible, never re-sent); the
+    chunk's later rows are still ``queued`` and go out again after recovery.
+    """
     now = now or timezone.now()
-    claimed = Touchpoint.objects.filter(pk=touchpoint_id, status=TouchpointStatus.QUEUED).update(
-        status=TouchpointStatus.SENDING, attempts=F("attempts") + 1, claimed_at=now
-    )
-    if not claimed:
-        return "skipped"
-    touchpoint = Touchpoint.objects.get(pk=touchpoint_id)
-    handler = _HANDLERS.get(touchpoint.kind)
-    if handler is None:
-        _finish(
-            touchpoint,
-            TouchpointStatus.FAILED,
-            f"No handler for touchpoint kind {touchpoint.kind!r}.",
+    outcomes: Counter[str] = Counter()
+    for start in range(0, len(touchpoint_ids), CLAIM_GROUP):
+        group = touchpoint_ids[start : start + CLAIM_GROUP]
+        claimed = _claim(group, now)
+        if len(claimed) < len(group):
+            outcomes["skipped"] += len(group) - len(claimed)
+        by_kind: dict[str, list[Touchpoint]] = {}
+        for row in claimed:
+            by_kind.setdefault(row.kind, []).append(row)
+        for kind, rows in by_kind.items():
+            _perform(kind, rows, _Outcomes(now, outcomes))
+    return outcomes
+
+
+def _claim(touchpoint_ids: Sequence[int], now: datetime) -> list[Touchpoint]:
+    """queued → sending for the rows still queued, committed before anything is performed."""
+    with transaction.atomic():
+        claimed = list(
+            Touchpoint.objects.select_for_update()
+            .filter(pk__in=touchpoint_ids, status=TouchpointStatus.QUEUED)
+            .order_by("pk")
         )
-        return "failed"
+        if claimed:
+            Touchpoint.objects.filter(pk__in=[row.pk for row in claimed]).update(
+                status=TouchpointStatus.SENDING, attempts=F("attempts") + 1, claimed_at=now
+            )
+    for row in claimed:
+        row.status, row.attempts, row.claimed_at = TouchpointStatus.SENDING, row.attempts + 1, now
+    return claimed
+
+
+def _perform(kind: str, rows: list[Touchpoint], report: _Outcomes) -> None:
+    batch = _BATCH_HANDLERS.get(kind)
+    single = _HANDLERS.get(kind)
     try:
-        handler(touchpoint)
-    except Exception as exc:
-        logger.exception("touchpoint %s failed (attempt %s)", touchpoint.pk, touchpoint.attempts)
-        if touchpoint.attempts >= MAX_ATTEMPTS:
-            _finish(touchpoint, TouchpointStatus.FAILED, repr(exc))
-            return "failed"
-        # Retry by moving due_at forward; the sweeper picks it up again (no long countdowns).
-        Touchpoint.objects.filter(pk=touchpoint.pk).update(
-            status=TouchpointStatus.PENDING,
-            due_at=now + timedelta(minutes=2**touchpoint.attempts),
-            claimed_at=None,
-            last_error=repr(exc),
+        if batch is not None:
+            try:
+                batch(rows, report)
+            except Exception as exc:
+                # A batch handler raises only before it mails anything: every row it has not
+                # reported is retried.
+                logger.exception("touchpoint batch of %s %s rows failed", len(rows), kind)
+                for row in rows:
+                    if row.pk not in report.reported:
+                        report(row, exc)
+        elif single is not None:
+            for row in rows:
+                try:
+                    single(row)
+                except Exception as exc:
+                    logger.exception("touchpoint %s failed (attempt %s)", row.pk, row.attempts)
+                    report(row, exc)
+                else:
+                    report(row, None)
+        else:
+            error = f"No handler for touchpoint kind {kind!r}."
+            for row in rows:
+                report.fail(row, error)
+    finally:
+        report.flush()
+
+
+class _Outcomes:
+    """Records each row's outcome as the handler reports it: failures and retries at once, done
+    rows in one update when the group is over."""
+
+    def __init__(self, now: datetime, counts: Counter[str]) -> None:
+        self.now = now
+        self.counts = counts
+        self.reported: set[int] = set()
+        self._done: list[int] = []
+
+    def __call__(self, row: Touchpoint, error: BaseException | None) -> None:
+        if row.pk in self.reported:
+            return
+        self.reported.add(row.pk)
+        if error is None:
+            self._done.append(row.pk)
+            self.counts["done"] += 1
+        elif row.attempts >= MAX_ATTEMPTS:
+            self.fail(row, repr(error))
+        else:
+            # Retry by moving due_at forward; the sweeper picks it up again (no long countdowns).
+            Touchpoint.objects.filter(pk=row.pk, status=TouchpointStatus.SENDING).update(
+                status=TouchpointStatus.PENDING,
+                due_at=self.now + timedelta(minutes=2**row.attempts),
+                claimed_at=None,
+                last_error=repr(error),
+            )
+            self.counts["retry"] += 1
+
+    def fail(self, row: Touchpoint, error: str) -> None:
+        self.reported.add(row.pk)
+        Touchpoint.objects.filter(pk=row.pk, status=TouchpointStatus.SENDING).update(
+            status=TouchpointStatus.FAILED, done_at=timezone.now(), last_error=error
         )
-        return "retry"
-    _finish(touchpoint, TouchpointStatus.DONE, "")
-    return "done"
+        self.counts["failed"] += 1
 
-
-def _finish(touchpoint: Touchpoint, status: str, error: str) -> None:
-    Touchpoint.objects.filter(pk=touchpoint.pk, status=TouchpointStatus.SENDING).update(
-        status=status, done_at=timezone.now(), last_error=error
-    )
+    def flush(self) -> None:
+        if self._done:
+            Touchpoint.objects.filter(pk__in=self._done, status=TouchpointStatus.SENDING).update(
+                status=TouchpointStatus.DONE, done_at=timezone.now(), last_error=""
+            )
+            self._done = []

@@ -1,27 +1,31 @@
 """Sending the waves: the touchpoint handlers of invitations, reminders and closes.
 
-They run in the send task, inside the row's organisation scope; ``feedback.touchpoints.deliver``
-claims each touchpoint before its handler runs, so a row acts at most once. The invitation handler
-marks the invitation sent (and plans its reminders and close) *before* mailing: a worker lost after
-that leaves an open invitation the person still finds under "My surveys", never a second email.
-Together with the unique (survey, enrolment) constraint, that is exactly once per (wave, person).
+They run in the send task, inside the row's organisation scope; ``feedback.touchpoints.deliver_many``
+claims a chunk's touchpoints before the handlers run, so a row acts at most once. Invitations and
+reminders are batch handlers: one query loads a chunk's invitations, one transaction marks them sent
+(and plans every reminder and close in one insert), then their emails go over one backend
+connection. Marking comes *before* mailing: a worker lost after that leaves an open invitation the
+person still finds under "My surveys", never a second email. Together with the unique (survey,
+enrolment) constraint, that is exactly once per (wave, person).
 """
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 from datetime import datetime
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, mailers
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from feedback.models import Touchpoint, TouchpointStatus
-from feedback.touchpoints import touchpoint_handler
+from feedback.touchpoints import Report, touchpoint_batch_handler, touchpoint_handler
 from participants.models import EnrollmentStatus
 from surveys.models import InvitationStatus, SurveyInvitation
 from surveys.respond.forms import questions_for
@@ -40,15 +44,13 @@ from surveys.waves.planning import (
     send_time,
 )
 
+logger = logging.getLogger(__name__)
+
 # About how long one question takes to answer, for the "it takes N minutes" line.
 SECONDS_PER_QUESTION = 20
 
 
-def _load(invitation_filter: Q) -> SurveyInvitation | None:
-    found = SurveyInvitation.objects.filter(invitation_filter).select_related(
-        "organization", "survey__program", "enrollment__person", "enrollment__program"
-    )[:1]
-    return next(iter(found), None)
+_RELATED = ("organization", "survey__program", "enrollment__person", "enrollment__program")
 
 
 # survey id → ({role: minutes}, when computed): a wave sends thousands of emails of one survey,
@@ -90,68 +92,136 @@ def invitation_email(invitation: SurveyInvitation, *, reminder: int) -> tuple[st
     return subject, render_to_string("surveys/waves/email_invitation.txt", context)
 
 
-def _plan_follow_ups(invitation: SurveyInvitation, now: datetime) -> list[str]:
-    """The reminders inside the window (none in the past) and the close, in one insert; returns
-    their keys. They are new: an invitation is marked sent once (a failed send deletes them)."""
-    rows = [
-        Touchpoint(
-            organization_id=invitation.organization_id,
-            kind=REMINDER_KIND,
-            idempotency_key=reminder_key(invitation, number),
-            due_at=send_time(day, invitation.enrollment),
-            payload={"invitation": invitation.pk, "number": number},
+def _plan_follow_ups(invitations: list[SurveyInvitation], now: datetime) -> dict[int, list[str]]:
+    """Each invitation's reminders inside the window (none in the past) and its close, all in one
+    insert; returns their keys per invitation. They are new: an invitation is marked sent once (a
+    failed send deletes them)."""
+    rows: list[Touchpoint] = []
+    keys: dict[int, list[str]] = {}
+    for invitation in invitations:
+        own = [
+            Touchpoint(
+                organization_id=invitation.organization_id,
+                kind=REMINDER_KIND,
+                idempotency_key=reminder_key(invitation, number),
+                due_at=send_time(day, invitation.enrollment),
+                payload={"invitation": invitation.pk, "number": number},
+            )
+            for number, day in enumerate(reminder_days(invitation), start=1)
+        ]
+        own = [row for row in own if row.due_at > now]
+        own.append(
+            Touchpoint(
+                organization_id=invitation.organization_id,
+                kind=CLOSE_KIND,
+                idempotency_key=close_key(invitation),
+                due_at=close_time(invitation),
+                payload={"invitation": invitation.pk},
+            )
         )
-        for number, day in enumerate(reminder_days(invitation), start=1)
-    ]
-    rows = [row for row in rows if row.due_at > now]
-    rows.append(
-        Touchpoint(
-            organization_id=invitation.organization_id,
-            kind=CLOSE_KIND,
-            idempotency_key=close_key(invitation),
-            due_at=close_time(invitation),
-            payload={"invitation": invitation.pk},
-        )
-    )
+        rows.extend(own)
+        keys[invitation.pk] = [row.idempotency_key for row in own]
     Touchpoint.objects.bulk_create(rows, ignore_conflicts=True)
-    return [row.idempotency_key for row in rows]
+    return keys
 
 
-@touchpoint_handler(INVITATION_KIND)
-def send_invitation(touchpoint: Touchpoint) -> None:
-    """Send one planned invitation: mark it sent and plan its reminders and close, then mail it."""
-    invitation = _load(Q(touchpoint=touchpoint))
-    if invitation is None or invitation.status != InvitationStatus.PLANNED:
-        return  # re-planned, cancelled or answered since: nothing to send
-    if invitation.enrollment.status != EnrollmentStatus.ACCEPTED:
-        SurveyInvitation.objects.filter(pk=invitation.pk, status=InvitationStatus.PLANNED).update(
-            status=InvitationStatus.CANCELLED
-        )
-        return
-    now = timezone.now()
-    if local_today(invitation.enrollment, now) > invitation.closes_on:
-        SurveyInvitation.objects.filter(pk=invitation.pk, status=InvitationStatus.PLANNED).update(
-            status=InvitationStatus.CLOSED
-        )
-        return
-    with transaction.atomic():
-        if not SurveyInvitation.objects.filter(
-            pk=invitation.pk, status=InvitationStatus.PLANNED, touchpoint=touchpoint
-        ).update(status=InvitationStatus.SENT, sent_at=now):
-            return
-        follow_ups = _plan_follow_ups(invitation, now)
-    subject, body = invitation_email(invitation, reminder=0)
+def _send(connection: BaseEmailBackend, message: EmailMessage) -> None:
+    """Hand one message to the open backend connection (raises when it was not accepted)."""
+    connection.send_messages([message])
+
+
+def _mail(
+    invitations: list[tuple[Touchpoint, SurveyInvitation]], *, reminder: int, report: Report
+) -> list[tuple[Touchpoint, SurveyInvitation, Exception]]:
+    """Render and send each invitation's email over one backend connection; report each sent row
+    at once. Returns the ones whose email did not go out (nothing was handed over for them)."""
+    failed: list[tuple[Touchpoint, SurveyInvitation, Exception]] = []
+    if not invitations:
+        return failed
+    connection = mailers.default
     try:
-        send_mail(subject, body, None, [invitation.enrollment.person.email])
-    except Exception:
-        # Nothing went out: undo, so that the touchpoint's retry sends it.
-        SurveyInvitation.objects.filter(pk=invitation.pk, status=InvitationStatus.SENT).update(
-            status=InvitationStatus.PLANNED, sent_at=None
+        connection.open()
+    except Exception as exc:
+        return [(touchpoint, invitation, exc) for touchpoint, invitation in invitations]
+    try:
+        for touchpoint, invitation in invitations:
+            try:
+                subject, body = invitation_email(invitation, reminder=reminder)
+                message = EmailMessage(subject, body, None, [invitation.enrollment.person.email])
+                _send(connection, message)
+            except Exception as exc:
+                logger.exception("survey email for invitation %s not sent", invitation.pk)
+                failed.append((touchpoint, invitation, exc))
+            else:
+                report(touchpoint, None)
+    finally:
+        connection.close()
+    return failed
+
+
+@touchpoint_batch_handler(INVITATION_KIND)
+def send_invitations(touchpoints: list[Touchpoint], report: Report) -> None:
+    """Send a chunk's planned invitations: mark them sent and plan their reminders and closes (one
+    transaction for the chunk), then mail them over one connection. One whose email fails is put
+    back as planned, its follow-ups deleted, and its touchpoint retried."""
+    now = timezone.now()
+    found = {
+        invitation.touchpoint_id: invitation
+        for invitation in SurveyInvitation.objects.filter(
+            touchpoint__in=[touchpoint.pk for touchpoint in touchpoints]
+        ).select_related(*_RELATED)
+    }
+    cancel, close, candidates = [], [], []
+    for touchpoint in touchpoints:
+        invitation = found.get(touchpoint.pk)
+        if invitation is None or invitation.status != InvitationStatus.PLANNED:
+            report(touchpoint, None)  # re-planned, cancelled or answered since: nothing to send
+        elif invitation.enrollment.status != EnrollmentStatus.ACCEPTED:
+            cancel.append(invitation.pk)
+            report(touchpoint, None)
+        elif local_today(invitation.enrollment, now) > invitation.closes_on:
+            close.append(invitation.pk)
+            report(touchpoint, None)
+        else:
+            candidates.append((touchpoint, invitation))
+    for ids, status in ((cancel, InvitationStatus.CANCELLED), (close, InvitationStatus.CLOSED)):
+        if ids:
+            SurveyInvitation.objects.filter(pk__in=ids, status=InvitationStatus.PLANNED).update(
+                status=status
+            )
+    with transaction.atomic():
+        still = dict(
+            SurveyInvitation.objects.select_for_update()
+            .filter(
+                pk__in=[invitation.pk for _, invitation in candidates],
+                status=InvitationStatus.PLANNED,
+            )
+            .order_by("pk")
+            .values_list("pk", "touchpoint_id")
         )
+        sending = []
+        for touchpoint, invitation in candidates:
+            if still.get(invitation.pk) == touchpoint.pk:
+                sending.append((touchpoint, invitation))
+            else:
+                report(touchpoint, None)  # changed while we looked: its own touchpoint sends it
+        if sending:
+            SurveyInvitation.objects.filter(pk__in=[i.pk for _, i in sending]).update(
+                status=InvitationStatus.SENT, sent_at=now
+            )
+        follow_ups = _plan_follow_ups([invitation for _, invitation in sending], now)
+    failed = _mail(sending, reminder=0, report=report)
+    if failed:
+        # Nothing went out for these: undo, so that each touchpoint's retry sends it.
+        SurveyInvitation.objects.filter(
+            pk__in=[invitation.pk for _, invitation, _ in failed], status=InvitationStatus.SENT
+        ).update(status=InvitationStatus.PLANNED, sent_at=None)
         Touchpoint.objects.filter(
-            idempotency_key__in=follow_ups, status=TouchpointStatus.PENDING
+            idempotency_key__in=[k for _, i, _ in failed for k in follow_ups[i.pk]],
+            status=TouchpointStatus.PENDING,
         ).delete()
-        raise
+        for touchpoint, _, exc in failed:
+            report(touchpoint, exc)
 
 
 def _payload_invitation(touchpoint: Touchpoint) -> int:
@@ -161,29 +231,59 @@ def _payload_invitation(touchpoint: Touchpoint) -> int:
     return invitation_id
 
 
-@touchpoint_handler(REMINDER_KIND)
-def send_reminder(touchpoint: Touchpoint) -> None:
-    """Remind once more about a sent, still unanswered and open invitation."""
-    number = touchpoint.payload.get("number")
-    if not isinstance(number, int):
-        raise ValueError(f"Bad survey reminder payload {touchpoint.payload!r}")
-    invitation = _load(Q(pk=_payload_invitation(touchpoint)))
-    if invitation is None or invitation.status != InvitationStatus.SENT:
-        return  # answered, closed or cancelled: no reminder
-    if local_today(invitation.enrollment) > invitation.closes_on:
-        return
-    if not SurveyInvitation.objects.filter(
-        pk=invitation.pk, status=InvitationStatus.SENT, reminders_sent__lt=number
-    ).update(reminders_sent=number):
-        return
-    subject, body = invitation_email(invitation, reminder=number)
-    try:
-        send_mail(subject, body, None, [invitation.enrollment.person.email])
-    except Exception:
-        SurveyInvitation.objects.filter(pk=invitation.pk, reminders_sent=number).update(
-            reminders_sent=number - 1
-        )
-        raise
+@touchpoint_batch_handler(REMINDER_KIND)
+def send_reminders(touchpoints: list[Touchpoint], report: Report) -> None:
+    """Remind once more about each sent, still unanswered and open invitation of the chunk (only
+    the latest reminder when several of one invitation are due together)."""
+    wanted: dict[int, tuple[Touchpoint, int]] = {}
+    for touchpoint in sorted(touchpoints, key=lambda row: row.payload.get("number") or 0):
+        number = touchpoint.payload.get("number")
+        invitation_id = touchpoint.payload.get("invitation")
+        if not isinstance(number, int) or not isinstance(invitation_id, int):
+            report(touchpoint, ValueError(f"Bad survey reminder payload {touchpoint.payload!r}"))
+            continue
+        if invitation_id in wanted:
+            report(wanted[invitation_id][0], None)  # superseded by a later reminder
+        wanted[invitation_id] = (touchpoint, number)
+    invitations = SurveyInvitation.objects.filter(pk__in=wanted).select_related(*_RELATED)
+    found = {invitation.pk: invitation for invitation in invitations}
+    due: dict[int, list[tuple[Touchpoint, SurveyInvitation]]] = {}
+    for invitation_id, (touchpoint, number) in wanted.items():
+        invitation = found.get(invitation_id)
+        if (
+            invitation is None
+            or invitation.status != InvitationStatus.SENT
+            or local_today(invitation.enrollment) > invitation.closes_on
+        ):
+            report(touchpoint, None)  # answered, closed or cancelled: no reminder
+        else:
+            due.setdefault(number, []).append((touchpoint, invitation))
+    for number, rows in due.items():
+        with transaction.atomic():
+            marked = set(
+                SurveyInvitation.objects.select_for_update()
+                .filter(
+                    pk__in=[invitation.pk for _, invitation in rows],
+                    status=InvitationStatus.SENT,
+                    reminders_sent__lt=number,
+                )
+                .order_by("pk")
+                .values_list("pk", flat=True)
+            )
+            SurveyInvitation.objects.filter(pk__in=marked).update(reminders_sent=number)
+        for touchpoint, invitation in rows:
+            if invitation.pk not in marked:
+                report(touchpoint, None)  # this reminder (or a later one) went out already
+        sending = [
+            (touchpoint, invitation) for touchpoint, invitation in rows if invitation.pk in marked
+        ]
+        failed = _mail(sending, reminder=number, report=report)
+        if failed:
+            SurveyInvitation.objects.filter(
+                pk__in=[invitation.pk for _, invitation, _ in failed], reminders_sent=number
+            ).update(reminders_sent=number - 1)
+            for touchpoint, _, exc in failed:
+                report(touchpoint, exc)
 
 
 @touchpoint_handler(CLOSE_KIND)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -123,14 +124,14 @@ def test_a_redelivered_task_and_a_recovery_sweep_during_a_hung_send_send_nothing
     world: CheckInWorld, worker: CeleryWorker, outbox: Outbox, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     outcomes: list[str] = []
-    real_deliver = touchpoints.deliver
+    real_deliver_many = touchpoints.deliver_many
 
-    def recording_deliver(**kwargs: Any) -> str:
-        outcome = real_deliver(**kwargs)
-        outcomes.append(outcome)
-        return outcome
+    def recording_deliver_many(**kwargs: Any) -> Counter[str]:
+        counts = real_deliver_many(**kwargs)
+        outcomes.extend(counts.elements())
+        return counts
 
-    monkeypatch.setattr(touchpoints, "deliver", recording_deliver)
+    monkeypatch.setattr(touchpoints, "deliver_many", recording_deliver_many)
     outbox.hold_for = world.mentor_user.email
     claimed = touchpoints.sweep_due()
     assert len(claimed) == 2

@@ -4,23 +4,32 @@ close, and nothing sent twice or to someone no longer in the program."""
 from __future__ import annotations
 
 import re
+from collections import Counter
 from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.core import mail
 from django.test import Client
 
 from feedback import touchpoints
 from feedback.models import Touchpoint, TouchpointStatus
-from participants.models import Enrollment, EnrollmentStatus
+from participants.models import Enrollment, EnrollmentRole, EnrollmentStatus, Person
 from surveys.models import InvitationStatus, SurveyInvitation, Wave
 from surveys.respond.use_cases import submit_answers
-from surveys.waves import links, planning
+from surveys.waves import links, planning, sending
 from surveys.waves.planning import plan_survey
 from tests.conftest import Tenant
-from tests.surveys.waves.builders import END, SurveyWorld, good_answers, make_survey, survey_world
+from tests.surveys.waves.builders import (
+    END,
+    SurveyWorld,
+    accept,
+    good_answers,
+    make_survey,
+    survey_world,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -160,21 +169,18 @@ def test_a_withdrawn_person_is_not_mailed(world: SurveyWorld) -> None:
 def test_a_failed_send_is_undone_and_retried_once_not_twice(
     world: SurveyWorld, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from surveys.waves import sending
-
     survey = make_survey(world.tenant, world.program, Wave.POST)
     with time_machine.travel(_at(END - timedelta(days=1)), tick=False), world.tenant.scope():
         plan_survey(survey)
     calls: list[str] = []
 
-    def flaky(subject: str, body: str, sender: Any, to: list[str]) -> int:
-        calls.append(to[0])
+    def flaky(connection: Any, message: mail.EmailMessage) -> None:
+        calls.append(message.to[0])
         if len(calls) == 1:
             raise ConnectionError("SMTP down")
-        mail.outbox.append(mail.EmailMessage(subject, body, None, to))
-        return 1
+        connection.send_messages([message])
 
-    monkeypatch.setattr(sending, "send_mail", flaky)
+    monkeypatch.setattr(sending, "_send", flaky)
     with time_machine.travel(_at(END), tick=False):
         assert sorted(_run_due(world.tenant, _at(END))) == ["done", "retry"]
     with world.tenant.scope():
@@ -195,19 +201,115 @@ def test_a_failed_send_is_undone_and_retried_once_not_twice(
     )
 
 
-def test_sending_an_invitation_costs_a_fixed_number_of_queries(
-    world: SurveyWorld, django_assert_num_queries: Any
+@pytest.mark.parametrize("extra_people", [0, 8])
+def test_sending_a_chunk_of_invitations_costs_a_fixed_number_of_queries(
+    world: SurveyWorld, django_assert_num_queries: Any, extra_people: int
+) -> None:
+    with world.tenant.scope():
+        for number in range(extra_people):
+            person = Person.objects.create(
+                organization=world.tenant.organization,
+                full_name=f"Extra {number}",
+                email=f"extra{number}@{world.tenant.slug}.test",
+            )
+            accept(world.tenant, world.program, person, EnrollmentRole.MENTEE)
+    survey = make_survey(world.tenant, world.program, Wave.POST)
+    with time_machine.travel(_at(END - timedelta(days=1)), tick=False), world.tenant.scope():
+        plan_survey(survey)
+        sending.minutes_to_answer(SurveyInvitation.objects.filter(survey=survey).first())  # warm
+    with time_machine.travel(_at(END), tick=False):
+        claimed = touchpoints.sweep_due(now=_at(END), enqueue=False)
+        assert len(claimed) == 2 + extra_people
+        with world.tenant.scope():
+            # Per group of CLAIM_GROUP rows: claim (lock, update), load the group's invitations
+            # (one join), mark them sent (lock, update), every follow-up (one insert), record
+            # done (one update); the two atomic blocks are savepoints here (the test's
+            # transaction), four queries more.
+            groups = -(-len(claimed) // touchpoints.CLAIM_GROUP)
+            with django_assert_num_queries(11 * groups):
+                outcomes = touchpoints.deliver_many(
+                    touchpoint_ids=[row[0] for row in claimed], now=_at(END)
+                )
+    assert outcomes == {"done": 2 + extra_people}
+    assert len(mail.outbox) == 2 + extra_people
+
+
+def _run_due_in_one_chunk(tenant: Tenant, now: datetime) -> Counter[str]:
+    """Beat's sweep at ``now`` and one send task for everything it claimed, run inline."""
+    claimed = touchpoints.sweep_due(now=now, enqueue=False)
+    with tenant.scope():
+        return touchpoints.deliver_many(touchpoint_ids=[row[0] for row in claimed], now=now)
+
+
+def test_two_reminders_due_together_send_one_email(world: SurveyWorld) -> None:
+    survey = make_survey(world.tenant, world.program, Wave.POST, open_days=9)
+    with time_machine.travel(_at(END - timedelta(days=1)), tick=False), world.tenant.scope():
+        plan_survey(survey)
+    with time_machine.travel(_at(END), tick=False):
+        assert _run_due_in_one_chunk(world.tenant, _at(END)) == {"done": 2}
+    mail.outbox.clear()
+    # The workers were down for a week: both reminders of both people are due at once.
+    day7 = _at(END + timedelta(days=7))
+    with time_machine.travel(day7, tick=False):
+        assert _run_due_in_one_chunk(world.tenant, day7) == {"done": 4}
+    for address in (world.mentor_user.email, world.mentee_user.email):
+        [message] = _mail_to(address)
+        assert message.subject.startswith(f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}Reminder: ")
+    with world.tenant.scope():
+        assert set(
+            SurveyInvitation.objects.filter(survey=survey).values_list("reminders_sent", flat=True)
+        ) == {2}
+
+
+def test_a_failure_while_preparing_a_group_mails_nobody_and_retries_every_row(
+    world: SurveyWorld, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     survey = make_survey(world.tenant, world.program, Wave.POST)
     with time_machine.travel(_at(END - timedelta(days=1)), tick=False), world.tenant.scope():
         plan_survey(survey)
+
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("database hiccup")
+
+    with monkeypatch.context() as patch, time_machine.travel(_at(END), tick=False):
+        patch.setattr(sending, "_plan_follow_ups", broken)
+        assert _run_due_in_one_chunk(world.tenant, _at(END)) == {"retry": 2}
+    assert mail.outbox == []
+    with world.tenant.scope():
+        assert set(
+            SurveyInvitation.objects.filter(survey=survey).values_list("status", flat=True)
+        ) == {InvitationStatus.PLANNED}
+        rows = Touchpoint.objects.filter(kind=planning.INVITATION_KIND)
+        assert {(row.status, "database hiccup" in row.last_error) for row in rows} == {
+            (TouchpointStatus.PENDING, True)
+        }
+    later = _at(END) + timedelta(minutes=5)
+    with time_machine.travel(later, tick=False):
+        assert _run_due_in_one_chunk(world.tenant, later) == {"done": 2}
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(
+        [world.mentor_user.email, world.mentee_user.email]
+    )
+
+
+def test_a_bad_reminder_row_is_retried_alone(world: SurveyWorld) -> None:
+    survey = make_survey(world.tenant, world.program, Wave.POST, open_days=9)
+    with time_machine.travel(_at(END - timedelta(days=1)), tick=False), world.tenant.scope():
+        plan_survey(survey)
     with time_machine.travel(_at(END), tick=False):
-        claimed = touchpoints.sweep_due(now=_at(END), enqueue=False)
-        assert len(claimed) == 2
-        with world.tenant.scope():
-            touchpoints.deliver(touchpoint_id=claimed[0][0], now=_at(END))  # warms the caches
-            # claim, load touchpoint, load invitation (one join), mark sent, follow-ups (one
-            # insert), finish; in a savepoint here (the test's transaction).
-            with django_assert_num_queries(8):
-                touchpoints.deliver(touchpoint_id=claimed[1][0], now=_at(END))
-    assert len(mail.outbox) == 2
+        _run_due_in_one_chunk(world.tenant, _at(END))
+    mail.outbox.clear()
+    with world.tenant.scope():
+        mentee_first = Touchpoint.objects.get(
+            kind=planning.REMINDER_KIND,
+            payload__number=1,
+            payload__invitation=SurveyInvitation.objects.get(enrollment=world.mentee).pk,
+        )
+        Touchpoint.objects.filter(pk=mentee_first.pk).update(payload={"invitation": "nonsense"})
+    day3 = _at(END + timedelta(days=3))
+    with time_machine.travel(day3, tick=False):
+        assert _run_due_in_one_chunk(world.tenant, day3) == {"done": 1, "retry": 1}
+    assert [m.to[0] for m in mail.outbox] == [world.mentor_user.email]
+    with world.tenant.scope():
+        mentee_first.refresh_from_db()
+        assert mentee_first.status == TouchpointStatus.PENDING
+        assert "Bad survey reminder payload" in mentee_first.last_error
