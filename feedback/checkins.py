@@ -36,6 +36,7 @@ from accounts.models import User
 from core.timezones import time_zone_names
 from feedback import links
 from feedback.actions.selectors import open_actions
+from feedback.engagement import refresh_on_commit
 from feedback.models import CheckIn, CheckInStatus, Touchpoint, TouchpointStatus
 from feedback.touchpoints import touchpoint_handler
 from feedback.visibility import require_check_in_answer
@@ -495,6 +496,7 @@ def check_in_answer(*, check_in: CheckIn, answer: Answer, actor: User | None) ->
         if locked.wants_contact:
             messages = _contact_request_emails(locked)
             transaction.on_commit(lambda: send_mass_mail(messages))
+        refresh_on_commit(locked.pair)
     return locked
 
 
