@@ -394,7 +394,8 @@ def _score_pairs(
     write the day's snapshots; with ``care``, nudge inactive pairs and queue the staff digest.
 
     The pairs are locked before anything is read, so runs on the same pairs take turns and each
-    reads what the one before it committed. A fixed number of queries, plus two per pair."""
+    reads what the one before it committed. A fixed number of queries however many pairs (nudges
+    and the digest add their emails)."""
     with transaction.atomic():
         pairs_query = Pair.objects.filter(
             program=program, status__in=(PairStatus.ACTIVE, PairStatus.PAUSED)
@@ -414,17 +415,23 @@ def _score_pairs(
             result = score_pair(_signals(pair, program, data, today))
             nudges_before, last_nudge = data.nudges.get(pair.pk, (0, None))
             nudged = care and _maybe_nudge(pair, program, result, nudges_before, last_nudge, today)
-            snapshot, _created = EngagementSnapshot.objects.update_or_create(
+            snapshot = EngagementSnapshot(
+                organization_id=pair.organization_id,
                 pair=pair,
                 computed_on=today,
-                defaults={
-                    "score": result.score,
-                    "level": result.level,
-                    "reasons": [reason.as_dict() for reason in result.reasons],
-                    "nudges_sent": nudges_before + (1 if nudged else 0),
-                },
+                score=result.score,
+                level=result.level,
+                reasons=[reason.as_dict() for reason in result.reasons],
+                nudges_sent=nudges_before + (1 if nudged else 0),
             )
             outcomes.append(PairOutcome(pair, snapshot, result, nudged))
+        # The day's row of each pair, written or rewritten in one statement.
+        EngagementSnapshot.objects.bulk_create(
+            [outcome.snapshot for outcome in outcomes],
+            update_conflicts=True,
+            unique_fields=["pair", "computed_on"],
+            update_fields=["score", "level", "reasons", "nudges_sent"],
+        )
         if care:
             _queue_digest(program, outcomes, today)
     return outcomes
@@ -457,16 +464,15 @@ def refresh_pairs(pair_ids: Iterable[int], *, today: date | None = None) -> list
     """Rescore these pairs now (each program's local today unless given): the day's snapshot of
     every one still open, no email. Pairs that are pending, completed or ended are not scored (the
     engagement page lists open pairs; their history stays). Idempotent."""
-    wanted = sorted(set(pair_ids))
+    programs: dict[int, Program] = {}
     by_program: dict[int, list[int]] = defaultdict(list)
-    for pair_id, program_id in (
-        Pair.objects.filter(pk__in=wanted).values_list("pk", "program_id").order_by("pk")
-    ):
-        by_program[program_id].append(pair_id)
+    for pair in Pair.objects.filter(pk__in=set(pair_ids)).select_related("program").order_by("pk"):
+        programs[pair.program_id] = pair.program
+        by_program[pair.program_id].append(pair.pk)
     outcomes: list[PairOutcome] = []
-    for program in Program.objects.filter(pk__in=by_program).order_by("pk"):
-        day = today or program_today(program)
-        outcomes.extend(_score_pairs(program, by_program[program.pk], day, care=False))
+    for program_id, ids in sorted(by_program.items()):
+        program = programs[program_id]
+        outcomes.extend(_score_pairs(program, ids, today or program_today(program), care=False))
     return outcomes
 
 
