@@ -402,11 +402,9 @@ def _score_pairs(
         )
         if pair_ids is not None:
             pairs_query = pairs_query.filter(pk__in=pair_ids)
-        pairs = list(
-            pairs_query.select_for_update(of=("self",))
-            .select_related("mentor__person", "mentee__person")
-            .order_by("id")
-        )
+        if care:  # nudges and the digest name both people
+            pairs_query = pairs_query.select_related("mentor__person", "mentee__person")
+        pairs = list(pairs_query.select_for_update(of=("self",)).order_by("id"))
         if not pairs:
             return []
         data = _load(program, [pair.pk for pair in pairs], today)

@@ -120,12 +120,13 @@ def load_demo_pairs(*, admin: User, member: User, member_person: Person) -> None
         _run(matching_phase, admin)  # proposals waiting for review
     if active is None or active.start_date is None:
         return
+    start = active.start_date
     # Fortnightly check-ins, so that a few weeks in the pairs have answered some already.
     active = program_services.program_update(
         actor=admin, program=active, values={"checkin_cadence_days": 14}
     )
     # The round was published on the program's first morning, where the program runs.
-    published = datetime.combine(active.start_date, time(9, 0), tzinfo=program_zone(active))
+    published = datetime.combine(start, time(9, 0), tzinfo=program_zone(active))
     mine = Enrollment.objects.create(
         organization_id=active.organization_id,
         program=active,

@@ -112,7 +112,7 @@ def test_the_page_shows_the_score_of_the_session_just_logged_beside_its_date(
 
 def _row(html: str, pair: Pair) -> str:
     match = re.search(
-        r"<tr>\s*<th scope=\"row\"><a href=\"[^\"]*/pairs/%d/\">.*?</tr>" % pair.pk, html, re.S
+        rf'<tr>\s*<th scope="row"><a href="[^"]*/pairs/{pair.pk}/">.*?</tr>', html, re.S
     )
     assert match is not None, "the pair's row is not on the page"
     return match.group(0)
