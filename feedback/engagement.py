@@ -42,8 +42,8 @@ snapshot only — no email — and locks the pair while it reads and writes, so 
 running at once the later reads what the earlier's event committed: the last write is never stale.
 
 :func:`compute_program`, nightly and the safety net, writes one :class:`EngagementSnapshot` per
-started open pair per day (``update_or_create``: running twice the same day changes nothing; a
-refresh the same day updates the same row), nudges both people of an
+started open pair per day (an upsert on pair and day: running twice the same day changes nothing; a
+refresh the same day rewrites the same row), nudges both people of an
 inactive pair (at most :data:`MAX_NUDGES` per pair, :data:`NUDGE_SPACING_DAYS` apart, each firmer than
 the last) and sends the program's staff a digest of the pairs at risk. Emails are touchpoints whose
 idempotency key names the pair, the nudge number and the recipient (or the program, day and
