@@ -7,5 +7,5 @@ class FeedbackConfig(AppConfig):
 
     def ready(self) -> None:
         # Touchpoint handlers register themselves on import (the worker must know every kind), and
-        # Celery autodiscovers ``tasks.py`` only.
-        from feedback import checkins, reactions, tasks_engagement  # noqa: F401
+        # the receivers of lower apps' signals connect on import.
+        from feedback import checkins, reactions  # noqa: F401

@@ -36,6 +36,7 @@ from accounts.models import User
 from core.timezones import time_zone_names
 from feedback import links
 from feedback.actions.selectors import open_actions
+from feedback.engagement import pair_started_on, refresh_on_commit
 from feedback.models import CheckIn, CheckInStatus, Touchpoint, TouchpointStatus
 from feedback.touchpoints import touchpoint_handler
 from feedback.visibility import require_check_in_answer
@@ -87,11 +88,11 @@ def pair_end_date(pair: Pair) -> date | None:
     return pair.ends_on or pair.program.end_date
 
 
-def _pair_start(pair: Pair, zone: ZoneInfo) -> date | None:
-    program_start = pair.program.start_date
-    activated = pair.activated_at or pair.created_at
-    activated_on = activated.astimezone(zone).date()
-    return max(program_start, activated_on) if program_start is not None else None
+def _pair_start(pair: Pair) -> date | None:
+    """The day the pair's calendar counts from: its start as engagement reads it (one rule)."""
+    if pair.program.start_date is None:
+        return None
+    return pair_started_on(pair, pair.program)
 
 
 def schedule_dates(pair: Pair, *, today: date) -> list[date]:
@@ -104,7 +105,7 @@ def schedule_dates(pair: Pair, *, today: date) -> list[date]:
     if pair.status not in (PairStatus.ACTIVE, PairStatus.PAUSED):
         return []
     program = pair.program
-    start = _pair_start(pair, program_zone(program))
+    start = _pair_start(pair)
     end = pair_end_date(pair)
     if start is None or end is None:
         return []
@@ -495,6 +496,7 @@ def check_in_answer(*, check_in: CheckIn, answer: Answer, actor: User | None) ->
         if locked.wants_contact:
             messages = _contact_request_emails(locked)
             transaction.on_commit(lambda: send_mass_mail(messages))
+        refresh_on_commit(locked.pair)
     return locked
 
 

@@ -1,4 +1,5 @@
-"""Engagement: a nightly score per pair with the reasons behind it, nudges and a coordinator digest.
+"""Engagement: a score per pair with the reasons behind it, kept fresh as things happen, plus nightly
+nudges and a coordinator digest.
 
 The score (:func:`score_pair`) is a pure function of a pair's signals. It starts at 100 and loses
 points for each concern, never going below 0:
@@ -25,8 +26,24 @@ Level: *healthy* at 70 or more, *watch* from 45, *at risk* below 45, or *at risk
 when a rule above says so (DESIGN.md §6: no session for 2 x cadence, low pulse, unanswered
 check-ins).
 
-:func:`compute_program` writes one :class:`EngagementSnapshot` per started open pair per day
-(``update_or_create``: running twice the same day changes nothing), nudges both people of an
+Every figure comes from one clock and one set of facts, so that the engagement page agrees with
+itself: ``today`` is the program's local date (``programs.lifecycle.program_today``); the pair
+*started* on the later of its activation (its publication, when both people had accepted the
+charter) and the program's start, in the program's time zone — the day its check-in calendar
+counts from (``feedback.checkins.schedule_dates``); the *term* runs from the program's start date
+to the pair's end (the program's end, or the pair's extension); "days since the last session" and
+the page's "last session" column both read the latest session that is not a draft.
+
+**When scores are computed.** :func:`refresh_pairs` rescores pairs whenever their facts change: a
+session logged, edited, confirmed or deleted, a check-in answered, a goal set or moved, the pair
+paused, resumed, extended, started or ended (:func:`refresh_on_commit`, called by those services
+and by ``feedback.reactions``), and a program's dates changing (a task). It writes the day's
+snapshot only — no email — and locks the pair while it reads and writes, so of two refreshes
+running at once the later reads what the earlier's event committed: the last write is never stale.
+
+:func:`compute_program`, nightly and the safety net, writes one :class:`EngagementSnapshot` per
+started open pair per day (an upsert on pair and day: running twice the same day changes nothing; a
+refresh the same day rewrites the same row), nudges both people of an
 inactive pair (at most :data:`MAX_NUDGES` per pair, :data:`NUDGE_SPACING_DAYS` apart, each firmer than
 the last) and sends the program's staff a digest of the pairs at risk. Emails are touchpoints whose
 idempotency key names the pair, the nudge number and the recipient (or the program, day and
@@ -39,6 +56,7 @@ on, never paused or closed automatically.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -63,6 +81,7 @@ from feedback.models import (
 )
 from matching.models import Pair, PairStatus
 from organizations.models import Membership, Role
+from organizations.scope import tenant_scope
 from participants.models import Enrollment
 from programs.lifecycle import program_today, program_zone
 from programs.models import Program, ProgramCoordinator
@@ -229,20 +248,25 @@ def score_pair(signals: PairSignals) -> EngagementResult:
     return EngagementResult(score=score, level=str(level), reasons=reasons)
 
 
-# --- The nightly run ------------------------------------------------------------------------------
+# --- Facts and scoring ---------------------------------------------------------------------------
 
 
-def _pair_start(pair: Pair, program: Program) -> date:
-    # The activation's date where the program runs (as the check-in schedule counts it), not UTC's.
+def pair_started_on(pair: Pair, program: Program) -> date:
+    """The pair's first day: the later of its activation (its publication when both people had
+    accepted the charter; its creation if it never needed activating) and the program's start, as
+    a date where the program runs — the day its check-in calendar counts from, not UTC's."""
     started = timezone.localtime(pair.activated_at or pair.created_at, program_zone(program)).date()
     if program.start_date is not None and program.start_date > started:
         return program.start_date
     return started
 
 
-def _term_elapsed(pair: Pair, program: Program, start: date, today: date) -> float | None:
+def term_elapsed(pair: Pair, program: Program, today: date) -> float | None:
+    """Share (0-1) of the term gone on ``today``: from the program's start date to the pair's end
+    (the program's end date, or the pair's own when it was extended). None without both dates."""
+    start = program.start_date
     end = pair.ends_on or program.end_date
-    if end is None or end <= start:
+    if start is None or end is None or end <= start:
         return None
     return min(1.0, max(0.0, (today - start).days / (end - start).days))
 
@@ -290,10 +314,14 @@ def _load(program: Program, pair_ids: list[int], today: date) -> _ProgramData:
         .order_by()
     }
     # Nudges so far per pair: (highest nudge number, the program day of the latest). The day is in
-    # the payload so that spacing follows the run's ``today``, not the clock.
+    # the payload so that spacing follows the run's ``today``, not the clock. One pair's refresh
+    # reads that pair's nudges only.
+    prefix = f"{NUDGE_KEY}:{program.pk}:"
+    if len(pair_ids) == 1:
+        prefix += f"{pair_ids[0]}:"
     nudges: dict[int, tuple[int, date | None]] = {}
     for key, payload in (
-        Touchpoint.objects.filter(idempotency_key__startswith=f"{NUDGE_KEY}:{program.pk}:")
+        Touchpoint.objects.filter(idempotency_key__startswith=prefix)
         .values_list("idempotency_key", "payload")
         .order_by()
     ):
@@ -319,7 +347,7 @@ def _achieved_as_full() -> Sum:
 
 
 def _signals(pair: Pair, program: Program, data: _ProgramData, today: date) -> PairSignals:
-    start = _pair_start(pair, program)
+    start = pair_started_on(pair, program)
     session = data.sessions.get(pair.pk)
     answered = [c for c in data.check_ins[pair.pk] if c.status == CheckInStatus.ANSWERED]
     overdue = [
@@ -347,7 +375,7 @@ def _signals(pair: Pair, program: Program, data: _ProgramData, today: date) -> P
         sessions_confirmed=min(session["confirmed"], session["counted"]) if session else 0,
         goal_count=goals["count"] if goals else 0,
         mean_goal_progress=goals["progress_sum"] / goals["count"] if goals else None,
-        term_elapsed=_term_elapsed(pair, program, start, today),
+        term_elapsed=term_elapsed(pair, program, today),
     )
 
 
@@ -359,37 +387,61 @@ class PairOutcome:
     nudged: bool
 
 
-def compute_program(program: Program, *, today: date | None = None) -> list[PairOutcome]:
-    """Score every started open pair of the program for ``today`` (the program's local date by
-    default), nudge inactive pairs and queue the staff digest. Safe to run any number of times."""
-    today = today or program_today(program)
+def _score_pairs(
+    program: Program, pair_ids: list[int] | None, today: date, *, care: bool
+) -> list[PairOutcome]:
+    """Score the program's started open pairs (those of ``pair_ids``, or all) for ``today`` and
+    write the day's snapshots; with ``care``, nudge inactive pairs and queue the staff digest.
+
+    The pairs are locked before anything is read, so runs on the same pairs take turns and each
+    reads what the one before it committed. A fixed number of queries however many pairs (nudges
+    and the digest add their emails)."""
     with transaction.atomic():
-        # Locking the pairs serialises concurrent runs on the program; it changes none of them.
-        pairs = list(
-            Pair.objects.select_for_update(of=("self",))
-            .filter(program=program, status__in=(PairStatus.ACTIVE, PairStatus.PAUSED))
-            .select_related("mentor__person", "mentee__person")
-            .order_by("id")
+        pairs_query = Pair.objects.filter(
+            program=program, status__in=(PairStatus.ACTIVE, PairStatus.PAUSED)
         )
+        if pair_ids is not None:
+            pairs_query = pairs_query.filter(pk__in=pair_ids)
+        if care:  # nudges and the digest name both people
+            pairs_query = pairs_query.select_related("mentor__person", "mentee__person")
+        pairs = list(pairs_query.select_for_update(of=("self",)).order_by("id"))
+        if not pairs:
+            return []
         data = _load(program, [pair.pk for pair in pairs], today)
         outcomes = []
         for pair in pairs:
             result = score_pair(_signals(pair, program, data, today))
             nudges_before, last_nudge = data.nudges.get(pair.pk, (0, None))
-            nudged = _maybe_nudge(pair, program, result, nudges_before, last_nudge, today)
-            snapshot, _created = EngagementSnapshot.objects.update_or_create(
+            nudged = care and _maybe_nudge(pair, program, result, nudges_before, last_nudge, today)
+            snapshot = EngagementSnapshot(
+                organization_id=pair.organization_id,
                 pair=pair,
                 computed_on=today,
-                defaults={
-                    "score": result.score,
-                    "level": result.level,
-                    "reasons": [reason.as_dict() for reason in result.reasons],
-                    "nudges_sent": nudges_before + (1 if nudged else 0),
-                },
+                score=result.score,
+                level=result.level,
+                reasons=[reason.as_dict() for reason in result.reasons],
+                nudges_sent=nudges_before + (1 if nudged else 0),
             )
             outcomes.append(PairOutcome(pair, snapshot, result, nudged))
-        _queue_digest(program, outcomes, today)
+        # The day's row of each pair, written or rewritten in one statement.
+        EngagementSnapshot.objects.bulk_create(
+            [outcome.snapshot for outcome in outcomes],
+            update_conflicts=True,
+            unique_fields=["pair", "computed_on"],
+            update_fields=["score", "level", "reasons", "nudges_sent"],
+        )
+        if care:
+            _queue_digest(program, outcomes, today)
     return outcomes
+
+
+# --- The nightly run ------------------------------------------------------------------------------
+
+
+def compute_program(program: Program, *, today: date | None = None) -> list[PairOutcome]:
+    """Score every started open pair of the program for ``today`` (the program's local date by
+    default), nudge inactive pairs and queue the staff digest. Safe to run any number of times."""
+    return _score_pairs(program, None, today or program_today(program), care=True)
 
 
 def compute_all(*, today: date | None = None) -> list[PairOutcome]:
@@ -401,6 +453,46 @@ def compute_all(*, today: date | None = None) -> list[PairOutcome]:
     for program in programs.order_by("id"):
         outcomes.extend(compute_program(program, today=today))
     return outcomes
+
+
+# --- Refreshing when something happens ------------------------------------------------------------
+
+
+def refresh_pairs(pair_ids: Iterable[int], *, today: date | None = None) -> list[PairOutcome]:
+    """Rescore these pairs now (each program's local today unless given): the day's snapshot of
+    every one still open, no email. Pairs that are pending, completed or ended are not scored (the
+    engagement page lists open pairs; their history stays). Idempotent."""
+    programs: dict[int, Program] = {}
+    by_program: dict[int, list[int]] = defaultdict(list)
+    for pair in Pair.objects.filter(pk__in=set(pair_ids)).select_related("program").order_by("pk"):
+        programs[pair.program_id] = pair.program
+        by_program[pair.program_id].append(pair.pk)
+    outcomes: list[PairOutcome] = []
+    for program_id, ids in sorted(by_program.items()):
+        program = programs[program_id]
+        outcomes.extend(_score_pairs(program, ids, today or program_today(program), care=False))
+    return outcomes
+
+
+def refresh_program(program: Program, *, today: date | None = None) -> list[PairOutcome]:
+    """Rescore every open pair of the program (after its dates changed), no email."""
+    return _score_pairs(program, None, today or program_today(program), care=False)
+
+
+def refresh_on_commit(pair: Pair) -> None:
+    """Rescore the pair once the current transaction commits (at once outside one), in the pair's
+    organisation: the callback may run after the request's scope ended.
+
+    Inline rather than a task: one pair costs a fixed handful of queries (see the tests), and the
+    person who acted sees the new score on their next page without waiting for a worker. A failure
+    is logged, never raised: the change itself is committed, and the nightly run catches up."""
+    organization_id, pair_id = pair.organization_id, pair.pk
+
+    def refresh() -> None:
+        with tenant_scope(organization_id):
+            refresh_pairs([pair_id])
+
+    transaction.on_commit(refresh, robust=True)
 
 
 # --- Emails (touchpoints) -------------------------------------------------------------------------

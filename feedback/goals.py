@@ -1,7 +1,8 @@
 """Goals of a pair: one side owns each, progress 0-100 % moves with dated updates.
 
 The pair's members write goals; staff read owner, description, target and progress (not the
-update comments, see visibility.py).
+update comments, see visibility.py). Goal progress is an engagement signal: setting a goal or
+moving it rescores the pair once it commits.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from feedback.engagement import refresh_on_commit
 from feedback.models import Goal, GoalOwner, GoalStatus, GoalUpdate
 from matching.models import Pair, PairStatus
 from organizations.audit import log_action
@@ -72,6 +74,7 @@ def goal_create(
             created_by=by,
         )
         log_action(actor=actor, action="goal.create", target=goal, data={"owner": owner})
+        refresh_on_commit(pair)
     return goal
 
 
@@ -136,4 +139,5 @@ def goal_progress(
             target=goal,
             data={"progress": progress, "status": new_status},
         )
+        refresh_on_commit(goal.pair)
     return update

@@ -1,9 +1,17 @@
+"""Feedback's Celery tasks: touchpoint sending, check-in planning, and pair care (the nightly
+engagement run and the refreshes queued when many pairs change at once). Task names are stable:
+beat and queued messages refer to them."""
+
 from __future__ import annotations
 
 from celery import shared_task
 
-from feedback import touchpoints
+from feedback import engagement, touchpoints
+from organizations.models import Organization
 from organizations.tasks import TenantTask
+
+# A nightly run still queued after this long is dropped: the next night's run replaces it.
+RUN_EXPIRES_SECONDS = 6 * 3600
 
 
 @shared_task(name="feedback.sweep_due_touchpoints", ignore_result=True)
@@ -46,3 +54,52 @@ def plan_pair_check_ins(*, pair_ids: list[int]) -> int:
         plan_pair(pair)
         planned += 1
     return planned
+
+
+# --- Pair care: engagement ------------------------------------------------------------------------
+
+
+@shared_task(name="feedback.engagement_nightly", ignore_result=True)
+def engagement_nightly() -> int:
+    """Beat, nightly: queue one engagement run per active organisation. Returns how many."""
+    organization_ids = list(
+        Organization.objects.filter(is_active=True).order_by("pk").values_list("pk", flat=True)
+    )
+    for organization_id in organization_ids:
+        compute_engagement.apply_async(
+            kwargs={"organization_id": organization_id}, expires=RUN_EXPIRES_SECONDS
+        )
+    return len(organization_ids)
+
+
+@shared_task(base=TenantTask, name="feedback.compute_engagement", ignore_result=True)
+def compute_engagement() -> int:
+    """The organisation's nightly pair care, each step idempotent: pauses whose date came resume,
+    every open pair's check-ins are re-planned (a safety net: changes re-plan at once), then every
+    started pair is scored for its program's local today (one snapshot per pair and day, each
+    nudge and digest email once). Returns pairs scored."""
+    from feedback.checkins import plan_program
+    from matching.models import OPEN_PAIR_STATUSES
+    from matching.pairs import resume_due_pairs
+    from programs.models import Program
+
+    resume_due_pairs()
+    for program in Program.objects.filter(pairs__status__in=OPEN_PAIR_STATUSES).distinct():
+        plan_program(program)
+    return len(engagement.compute_all())
+
+
+@shared_task(base=TenantTask, name="feedback.refresh_engagement", ignore_result=True)
+def refresh_engagement(*, pair_ids: list[int]) -> int:
+    """Rescore these pairs (newly published ones: many at once, off the request). Returns pairs
+    scored."""
+    return len(engagement.refresh_pairs(pair_ids))
+
+
+@shared_task(base=TenantTask, name="feedback.refresh_program_engagement", ignore_result=True)
+def refresh_program_engagement(*, program_id: int) -> int:
+    """Rescore every open pair of the program after its dates changed. Returns pairs scored."""
+    from programs.models import Program
+
+    program = Program.objects.filter(pk=program_id).first()
+    return len(engagement.refresh_program(program)) if program is not None else 0

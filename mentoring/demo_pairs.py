@@ -4,19 +4,33 @@ matching program has a round waiting for review.
 Everything goes through the services (rounds, publishing, sessions, goals, notes, check-in
 answers, the engagement run), so the audit log, check-in calendar and engagement page look like
 real use. The demo member (a junior data analyst) mentors one executive in the active program.
+
+The dates agree with each other, as the engagement page reads them: everyone accepted the charter
+before the program started; the round was published on the program's first morning (both the
+pairs' creation and activation say so); sessions fall between that day and today; check-ins went
+out on the pair's calendar (one cadence after its start, fortnightly) and were answered after
+they went out; every date is the program's (``program_today``), not the server's. The scores are
+computed at the end of the load, not left to the nightly run.
 """
 
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
 from accounts.models import User
 from feedback import engagement, goals, notes
 from feedback.actions import services as actions
-from feedback.checkins import Answer, check_in_answer, plan_pair
+from feedback.checkins import (
+    Answer,
+    check_in_answer,
+    closes_on,
+    plan_pair,
+    schedule_dates,
+    send_time,
+)
 from feedback.models import (
     ActionStatus,
     CheckIn,
@@ -37,6 +51,8 @@ from participants.models import (
     Person,
     SkillDirection,
 )
+from programs import services as program_services
+from programs.lifecycle import program_today, program_zone
 from programs.models import Program, ProgramStatus, ProgramTopic
 from programs.selectors import current_charter
 
@@ -79,6 +95,17 @@ def _run(program: Program, admin: User) -> MatchingRound:
     return matching_round
 
 
+# Each pair's story, by its place in the list (the demo member's pair comes first). Sessions are
+# days after the pair's start; the engagement page shows one of each.
+STEADY, SLIPPING, STRUGGLING, QUIET = range(4)
+SESSION_DAYS = {
+    STEADY: (3, 15, 27, 39),  # every twelve days, the last within the cadence: healthy
+    SLIPPING: (3, 12),  # met twice early on, then stopped: no session for a month
+    STRUGGLING: (4, 18, 32),  # meets, but the executive rates it low and asks for a call
+    QUIET: (),  # never met, never answered: at risk
+}
+
+
 def load_demo_pairs(*, admin: User, member: User, member_person: Person) -> None:
     """Inside the demo organisation's scope."""
     rng = random.Random(7)
@@ -93,6 +120,13 @@ def load_demo_pairs(*, admin: User, member: User, member_person: Person) -> None
         _run(matching_phase, admin)  # proposals waiting for review
     if active is None or active.start_date is None:
         return
+    start = active.start_date
+    # Fortnightly check-ins, so that a few weeks in the pairs have answered some already.
+    active = program_services.program_update(
+        actor=admin, program=active, values={"checkin_cadence_days": 14}
+    )
+    # The round was published on the program's first morning, where the program runs.
+    published = datetime.combine(start, time(9, 0), tzinfo=program_zone(active))
     mine = Enrollment.objects.create(
         organization_id=active.organization_id,
         program=active,
@@ -100,15 +134,21 @@ def load_demo_pairs(*, admin: User, member: User, member_person: Person) -> None
         role=EnrollmentRole.MENTOR,
         status=EnrollmentStatus.ACCEPTED,
         invited_by=admin,
-        status_changed_at=timezone.now(),
+        status_changed_at=published - timedelta(days=14),
     )
     people = list(Enrollment.objects.filter(program=active, status=EnrollmentStatus.ACCEPTED))
+    Enrollment.objects.filter(program=active, status=EnrollmentStatus.ACCEPTED).update(
+        status_changed_at=published - timedelta(days=14)
+    )
     _skills(active, people, rng)
     charter = current_charter(program=active)
     if charter is not None:
         CharterAcceptance.objects.bulk_create(
             CharterAcceptance(
-                organization_id=active.organization_id, enrollment=person, charter_version=charter
+                organization_id=active.organization_id,
+                enrollment=person,
+                charter_version=charter,
+                accepted_at=published - timedelta(days=7),
             )
             for person in people
         )
@@ -116,49 +156,51 @@ def load_demo_pairs(*, admin: User, member: User, member_person: Person) -> None
     editing.pin_create(program=active, actor=admin, mentor=mine, mentee=mentee)
     matching_round = _run(active, admin)
     publish.round_publish(matching_round=matching_round, actor=admin)
-    started = active.start_date
-    # The pairs were published when the program started, a few weeks ago.
-    Pair.objects.filter(program=active).update(
-        created_at=timezone.now() - timedelta(days=(timezone.localdate() - started).days)
+    MatchingRound.objects.filter(pk=matching_round.pk).update(
+        created_at=published - timedelta(days=2), published_at=published
     )
-    pairs = list(
+    Pair.objects.filter(program=active).update(created_at=published, activated_at=published)
+    pairs = sorted(
         Pair.objects.filter(program=active).select_related(
             "program", "mentor__person", "mentee__person"
-        )
+        ),
+        key=lambda pair: (pair.mentor_id != mine.pk, pair.pk),
     )
+    today = program_today(active)
     for index, pair in enumerate(pairs):
-        _pair_life(pair, index, mine, rng)
-        plan_pair(pair)
-    _answer_check_ins(pairs)
+        story = index % 4
+        _pair_life(pair, story, index, mine, rng, today)
+        _check_ins(pair, story, today)
+        plan_pair(pair)  # the check-ins still to come
     engagement.compute_program(active)
 
 
-def _pair_life(pair: Pair, index: int, mine: Enrollment, rng: random.Random) -> None:
-    today = timezone.localdate()
-    days_running = max(1, (today - pair.created_at.date()).days)
-    if index % 4 == 3:
-        return  # a quiet pair: the engagement page flags it
-    meetings = 1 + index % 3
-    for k in range(meetings):
-        held_on = pair.created_at.date() + timedelta(days=min(days_running - 1, 3 + 12 * k))
-        if held_on > today:
-            break
+def _pair_life(
+    pair: Pair, story: int, index: int, mine: Enrollment, rng: random.Random, today: date
+) -> None:
+    if story == QUIET:
+        return  # the engagement page flags it
+    started = engagement.pair_started_on(pair, pair.program)
+    days = [d for d in SESSION_DAYS[story] if started + timedelta(days=d) <= today]
+    session: SessionLog | None = None
+    for k, day in enumerate(days):
         logger = pair.mentor if k % 2 == 0 else pair.mentee
         partner = pair.mentee if logger.pk == pair.mentor_id else pair.mentor
         session = sessions.session_log(
             pair=pair,
             by=logger,
             actor=None,
-            held_on=held_on,
+            held_on=started + timedelta(days=day),
             duration_minutes=rng.choice((30, 45, 60)),
             format=rng.choice(SessionFormat.values),
             learned=LEARNED[(index + k) % len(LEARNED)],
             action_items="Try one new tool before the next session.",
         )
         # The demo member's newest session waits for the executive's confirmation.
-        if not (pair.mentor_id == mine.pk and k == meetings - 1):
+        if not (pair.mentor_id == mine.pk and k == len(days) - 1):
             sessions.session_confirm(session=session, by=partner, actor=None)
-    _actions(pair, index, session, today)
+    if session is not None:
+        _actions(pair, index, session, today)
     goal = goals.goal_create(
         pair=pair,
         by=pair.mentee,
@@ -184,32 +226,42 @@ def _pair_life(pair: Pair, index: int, mine: Enrollment, rng: random.Random) -> 
     )
 
 
-def _answer_check_ins(pairs: list[Pair]) -> None:
-    """A check-in went out three days ago; most people answered, one asked to be contacted."""
-    due_on = timezone.localdate() - timedelta(days=3)
-    for index, pair in enumerate(pairs):
-        if pair.created_at.date() > due_on:
-            continue
+def _check_ins(pair: Pair, story: int, today: date) -> None:
+    """The check-ins of the pair's calendar that went out by now, answered a day later by most
+    people: through the answering service while still open, written as it writes them once
+    closed. The struggling pair's executive rates it low and, lately, asks to be contacted."""
+    now = timezone.now()
+    for due_on in schedule_dates(pair, today=today):
         for enrollment in (pair.mentor, pair.mentee):
+            sent_at = send_time(due_on, enrollment)
+            if sent_at > now:
+                continue  # plan_pair plans it
             check_in = CheckIn.objects.create(
                 organization_id=pair.organization_id,
                 pair=pair,
                 enrollment=enrollment,
                 due_on=due_on,
                 status=CheckInStatus.SENT,
-                sent_at=timezone.now() - timedelta(days=3),
+                sent_at=sent_at,
             )
-            if index % 4 == 3:
+            if story == QUIET:
                 continue  # the quiet pair did not answer either
-            low = index % 4 == 2 and enrollment.pk == pair.mentee_id
-            check_in_answer(
-                check_in=check_in,
-                answer=Answer(
-                    rating=2 if low else 4,
-                    blockers="Our calendars never line up." if low else "",
-                    wants_contact=low,
-                ),
-                actor=None,
+            low = story == STRUGGLING and enrollment.pk == pair.mentee_id
+            latest = due_on + timedelta(days=pair.program.checkin_cadence_days) > today
+            answer = Answer(
+                rating=2 if low else 4,
+                blockers="Our calendars never line up." if low else "",
+                wants_contact=low and latest,
+            )
+            if today <= closes_on(check_in):
+                check_in_answer(check_in=check_in, answer=answer, actor=None)
+                continue
+            CheckIn.objects.filter(pk=check_in.pk).update(
+                status=CheckInStatus.ANSWERED,
+                rating=answer.rating,
+                blockers=answer.blockers,
+                wants_contact=answer.wants_contact,
+                answered_at=sent_at + timedelta(days=1),
             )
 
 

@@ -119,7 +119,8 @@ _FILTERS = [
 class EngagementSnapshotViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[EngagementSnapshot]
 ):
-    """Nightly engagement scores of the pairs in the programs you run, with their reasons."""
+    """Engagement scores (one a day per pair, refreshed as things happen) of the pairs in the
+    programs you run, with their reasons."""
 
     serializer_class = EngagementSnapshotSerializer
     permission_classes = (HasOrganizationRole,)

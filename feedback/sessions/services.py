@@ -1,6 +1,7 @@
 """Sessions a pair logs: one member logs, the other confirms or corrects; hours are summed.
 
-Writes are keyword-only, typed, atomic, validated and audited. Who may read what is
+Writes are keyword-only, typed, atomic, validated and audited; each rescores the pair's engagement
+once it commits (a "we met" draft counts for nothing until completed, so it does not). Who may read what is
 ``feedback.visibility``; these services check who may *write*: only the pair's two members log,
 confirm, correct and edit sessions (staff see the facts, never write them).
 """
@@ -19,6 +20,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from core.access import Forbidden
+from feedback.engagement import refresh_on_commit
 from feedback.models import (
     MAX_SESSION_MINUTES,
     SessionFormat,
@@ -179,6 +181,7 @@ def session_log(
         _set_topics(session, topics)
         # The audit log records facts only: the pair's text is not staff's to read.
         log_action(actor=actor, action="session.log", target=session, data=_facts(session))
+        refresh_on_commit(pair)
     return session
 
 
@@ -268,6 +271,7 @@ def session_update(
             _set_topics(locked, topics)
         locked.refresh_from_db()
         log_action(actor=actor, action="session.update", target=locked, data=_facts(locked))
+        refresh_on_commit(pair)
     return locked
 
 
@@ -326,6 +330,7 @@ def session_confirm(
             target=locked,
             data={"before": before, "after": after} if corrected else after,
         )
+        refresh_on_commit(pair)
     return locked
 
 
@@ -340,6 +345,7 @@ def session_delete(*, session: SessionLog, by: Enrollment, actor: User | None) -
             raise ValidationError("A confirmed session stays on the record.")
         log_action(actor=actor, action="session.delete", target=locked, data=_facts(locked))
         locked.delete()
+        refresh_on_commit(session.pair)
 
 
 # --- Hours ---------------------------------------------------------------------------------------

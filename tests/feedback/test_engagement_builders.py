@@ -72,6 +72,8 @@ def make_pair(
         EnrollmentRole.MENTEE,
         EnrollmentStatus.ACCEPTED,
     )
+    # Published and started the same morning (a pair is never activated before it exists).
+    published = datetime(started.year, started.month, started.day, 9, tzinfo=UTC)
     with tenant.scope():
         return Pair.objects.create(
             organization=tenant.organization,
@@ -79,7 +81,8 @@ def make_pair(
             mentor=mentor,
             mentee=mentee,
             status=status,
-            activated_at=datetime(started.year, started.month, started.day, 9, tzinfo=UTC),
+            created_at=published,
+            activated_at=published,
         )
 
 

@@ -11,7 +11,7 @@ from django.core import mail
 
 from feedback import engagement
 from feedback.models import EngagementSnapshot, Touchpoint
-from feedback.tasks_engagement import RUN_EXPIRES_SECONDS, compute_engagement, engagement_nightly
+from feedback.tasks import RUN_EXPIRES_SECONDS, compute_engagement, engagement_nightly
 from feedback.touchpoints import deliver, sweep_due
 from matching.models import Pair, PairStatus
 from organizations.models import Role
