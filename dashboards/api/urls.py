@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
+
+from dashboards.program.api import ProgramDashboardView
 
 urlpatterns: list[URLPattern | URLResolver] = []
 
 # --- Homes (dashboards/homes/api.py) -------------------------------------------------------------
 
 # --- Program dashboard and organisation overview -------------------------------------------------
+urlpatterns += [
+    path(
+        "programs/<id:program_pk>/dashboard/",
+        ProgramDashboardView.as_view(),
+        name="api-program-dashboard",
+    ),
+]
 
 # --- Exports (dashboards/exports/api.py) ---------------------------------------------------------
