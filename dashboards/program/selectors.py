@@ -16,10 +16,12 @@ from typing import Any
 
 from django.db.models import (
     Avg,
+    BooleanField,
     Case,
     CharField,
     Count,
     Exists,
+    ExpressionWrapper,
     F,
     OuterRef,
     Q,
@@ -92,11 +94,16 @@ class ProgramDashboard:
 
 def _training_missing(audience: str) -> Exists:
     """A required training resource of ``audience``'s (or everyone's) the enrolment has not done."""
-    done = TrainingCompletion.objects.filter(enrollment=OuterRef(OuterRef("pk"))).values("resource_id")
+    done = TrainingCompletion.objects.filter(
+        resource=OuterRef("pk"), enrollment=OuterRef(OuterRef("pk"))
+    )
     return Exists(
         TrainingResource.objects.filter(
-            program=OuterRef("program_id"), required=True, audience__in=(Audience.BOTH, audience)
-        ).exclude(pk__in=done)
+            ~Exists(done),
+            program=OuterRef("program_id"),
+            required=True,
+            audience__in=(Audience.BOTH, audience),
+        )
     )
 
 
@@ -113,14 +120,18 @@ def _enrolment(program: Program, filters: DashboardFilters) -> dict[str, Any]:
     registered = ~Q(status__in=(EnrollmentStatus.INVITED, EnrollmentStatus.DECLINED))
     steps = (
         Enrollment.objects.filter(filters.enrollment_q(), program=program)
-        .annotate(has_charter=charter, has_pair=paired)
+        .annotate(
+            has_charter=charter,
+            has_pair=paired,
+            is_trained=ExpressionWrapper(trained, output_field=BooleanField()),
+        )
         .aggregate(
             invited=Count("id"),
             registered=Count("id", filter=registered),
             accepted=Count("id", filter=Q(status=EnrollmentStatus.ACCEPTED)),
             charter=Count("id", filter=registered & Q(has_charter=True)),
-            trained=Count("id", filter=registered & Q(has_charter=True) & trained),
-            matched=Count("id", filter=registered & Q(has_charter=True) & trained & Q(has_pair=True)),
+            trained=Count("id", filter=registered & Q(has_charter=True, is_trained=True)),
+            matched=Count("id", filter=registered & Q(has_charter=True, is_trained=True, has_pair=True)),
             any_pair=Count("id", filter=Q(has_pair=True, status=EnrollmentStatus.ACCEPTED)),
             waitlisted=Count("id", filter=Q(status=EnrollmentStatus.WAITLISTED)),
         )
@@ -241,22 +252,22 @@ def _at_risk(pairs: QuerySet[Pair]) -> list[AtRiskPair]:
         pairs.filter(status=PairStatus.ACTIVE)
         .annotate(
             level=_latest_snapshot("level"),
-            engagement=_latest_snapshot("score"),
-            reasons=_latest_snapshot("reasons"),
+            engagement_score=_latest_snapshot("score"),
+            latest_reasons=_latest_snapshot("reasons"),
             mentor_name=F("mentor__person__full_name"),
             mentee_name=F("mentee__person__full_name"),
         )
         .filter(level=EngagementLevel.AT_RISK)
-        .order_by("engagement", "pk")
-        .values("pk", "mentor_name", "mentee_name", "engagement", "reasons")[:AT_RISK_LIST_LIMIT]
+        .order_by("engagement_score", "pk")
+        .values("pk", "mentor_name", "mentee_name", "engagement_score", "latest_reasons")[:AT_RISK_LIST_LIMIT]
     )
     return [
         AtRiskPair(
             pair_id=row["pk"],
             mentor=row["mentor_name"],
             mentee=row["mentee_name"],
-            score=row["engagement"],
-            reasons=[r.get("text", "") for r in row["reasons"] or [] if isinstance(r, dict)],
+            score=row["engagement_score"],
+            reasons=[r.get("text", "") for r in row["latest_reasons"] or [] if isinstance(r, dict)],
         )
         for row in rows
     ]
@@ -269,13 +280,16 @@ def _retention(program: Program, filters: DashboardFilters) -> dict[str, int]:
     completed = Exists(
         Pair.objects.filter(mentor=OuterRef("pk"), status=PairStatus.COMPLETED)
     )
-    later = Program.objects.filter(pk=OuterRef("program_id")).values("start_date")[:1]
+    # A later program: one that starts after this one (or, undated, was created after it).
+    later = (
+        Q(program__start_date__gt=program.start_date)
+        if program.start_date
+        else Q(program__created_at__gt=program.created_at)
+    )
     again = Exists(
-        Enrollment.objects.filter(
-            person=OuterRef("person_id"),
-            role=EnrollmentRole.MENTOR,
-            program__start_date__gt=Subquery(later),
-        ).exclude(status__in=(EnrollmentStatus.DECLINED, EnrollmentStatus.WITHDRAWN))
+        Enrollment.objects.filter(later, person=OuterRef("person_id"), role=EnrollmentRole.MENTOR)
+        .exclude(program=program)
+        .exclude(status__in=(EnrollmentStatus.DECLINED, EnrollmentStatus.WITHDRAWN))
     )
     people = DashboardFilters(department=filters.department, level=filters.level)
     return (
