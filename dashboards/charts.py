@@ -62,10 +62,11 @@ def _number(value: float) -> str:
 
 
 def _base(title: str, values: list[dict[str, Any]], description: str) -> dict[str, Any]:
+    """The spec's common part. The title is the figure's heading (page and report alike), so it is
+    not drawn a second time inside the chart; it stays in the description (the SVG's label)."""
     return {
         "$schema": SCHEMA,
-        "description": description,
-        "title": title,
+        "description": f"{title}. {description}",
         "width": WIDTH,
         "height": HEIGHT,
         "data": {"values": values},
@@ -214,7 +215,7 @@ def _line_summary(
         shown = [(p, table[p].get(name)) for p in periods if table[p].get(name) is not None]
         if not shown:
             continue
-        subject = value_title if len(names) == 1 else f"{value_title} ({name})"
+        subject = value_title if len(names) == 1 else name
         (first, a), (last, b) = shown[0], shown[-1]
         assert a is not None and b is not None
         if len(shown) == 1:
@@ -267,7 +268,7 @@ def funnel_chart(
     ]
     last_stage, last = stages[-1]
     summary = (
-        f"Of {first} {unit} at “{stages[0][0]}”, {last} ({round(100 * last / first):d} %) "
+        f"Of {first} {unit} at “{stages[0][0]}”, {last} ({round(100 * last / first, 1):g} %) "
         f"reached “{last_stage}”."
     )
     return Chart(key, title, spec, columns, rows, summary)

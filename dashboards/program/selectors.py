@@ -10,7 +10,7 @@ Callers check the policy first (``use_cases.program_dashboard``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -435,7 +435,7 @@ def program_dashboard(
         mentors_completed=retention["completed"],
         mentors_again=retention["again"],
     )
-    charts["retention"] = bar_chart(
+    retention_chart = bar_chart(
         key="retention",
         title="Mentor retention",
         categories=["Accepted mentors", "Completed their pairing", "Enrolled again later"],
@@ -444,6 +444,13 @@ def program_dashboard(
         value_title="Mentors",
         empty="No accepted mentors yet.",
     )
+    if not retention_chart.is_empty:
+        retention_chart = replace(
+            retention_chart,
+            summary=f"Of {retention['mentors']} accepted mentors, {retention['completed']} "
+            f"completed their pairing and {retention['again']} enrolled again in a later program.",
+        )
+    charts["retention"] = retention_chart
     return dashboard
 
 

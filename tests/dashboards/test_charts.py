@@ -107,8 +107,7 @@ def test_line_with_two_series_has_a_sentence_each_and_skips_hidden_points() -> N
     assert len(chart.spec["data"]["values"]) == 3
     assert chart.rows == [["Sep 2026", 4.0, 3.5], ["Oct 2026", 3.2, None]]
     assert chart.summary == (
-        "Mean rating (Mentees) fell from 4 in Sep 2026 to 3.2 in Oct 2026. "
-        "Mean rating (Mentors): 3.5 in Sep 2026."
+        "Mentees fell from 4 in Sep 2026 to 3.2 in Oct 2026. Mentors: 3.5 in Sep 2026."
     )
 
 

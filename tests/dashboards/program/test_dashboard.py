@@ -89,6 +89,10 @@ def test_sections_match_the_hand_count(org_a: Tenant, client_for: Any) -> None:
         ["Completed their pairing", 0],
         ["Enrolled again later", 1],
     ]
+    assert body["charts"]["retention"]["summary"] == (
+        "Of 4 accepted mentors, 0 completed their pairing and 1 enrolled again in a later program."
+    )
+    assert body["charts"]["funnel"]["summary"] == "Of 11 people at “Invited”, 6 (54.5 %) reached “Matched”."
     # Every chart is one self-contained spec: data inline.
     for chart in body["charts"].values():
         if chart["spec"] is not None:
