@@ -11,7 +11,7 @@ with no data carries no spec at all: the template shows its empty message instea
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -92,7 +92,7 @@ def bar_chart(
     key: str,
     title: str,
     categories: Sequence[str],
-    series: dict[str, Sequence[float | int | None]],
+    series: Mapping[str, Sequence[float | int | None]],
     category_title: str,
     value_title: str,
     stacked: bool = False,
@@ -118,12 +118,26 @@ def bar_chart(
     spec = _base(title, values, f"Bar chart: {value_title} by {category_title.lower()}")
     many = len(series) > 1
     encoding: dict[str, Any] = {
-        "x": {"field": "category", "type": "nominal", "title": category_title, "sort": None,
-              "axis": {"labelAngle": 0, "labelLimit": 120}},
-        "y": {"field": "value", "type": "quantitative", "title": value_title,
-              "stack": "zero" if stacked else None},
-        "color": {"field": "series", "type": "nominal", "title": None, "sort": list(series),
-                  "legend": {} if many else None},
+        "x": {
+            "field": "category",
+            "type": "nominal",
+            "title": category_title,
+            "sort": None,
+            "axis": {"labelAngle": 0, "labelLimit": 120},
+        },
+        "y": {
+            "field": "value",
+            "type": "quantitative",
+            "title": value_title,
+            "stack": "zero" if stacked else None,
+        },
+        "color": {
+            "field": "series",
+            "type": "nominal",
+            "title": None,
+            "sort": list(series),
+            "legend": {} if many else None,
+        },
         "tooltip": [
             {"field": "category", "title": category_title},
             {"field": "series", "title": "Series"},
@@ -140,7 +154,7 @@ def bar_chart(
 
 def _bar_summary(
     categories: Sequence[str],
-    series: dict[str, Sequence[float | int | None]],
+    series: Mapping[str, Sequence[float | int | None]],
     value_title: str,
     *,
     by_series: bool,
@@ -151,7 +165,11 @@ def _bar_summary(
     for index, category in enumerate(categories):
         shown = {name: v[index] for name, v in series.items() if v[index] is not None}
         if by_series:
-            bars += [(f"{name} in {category}", value) for name, value in shown.items() if value is not None]
+            bars += [
+                (f"{name} in {category}", value)
+                for name, value in shown.items()
+                if value is not None
+            ]
         elif shown:
             bars.append((category, sum(v for v in shown.values() if v is not None)))
     top, top_value = max(bars, key=lambda bar: bar[1])
@@ -184,7 +202,9 @@ def line_chart(
     for period, name, value in points:
         table[period][name] = value
     columns = [period_title, *names]
-    rows: list[list[Cell]] = [[period, *(table[period].get(n) for n in names)] for period in periods]
+    rows: list[list[Cell]] = [
+        [period, *(table[period].get(n) for n in names)] for period in periods
+    ]
     values = [
         {"period": period, "series": name, "value": value}
         for period, name, value in points
@@ -195,11 +215,21 @@ def line_chart(
     spec = _base(title, values, f"Line chart: {value_title} by {period_title.lower()}")
     spec["mark"] = {"type": "line", "point": True, "tooltip": True}
     spec["encoding"] = {
-        "x": {"field": "period", "type": "ordinal", "title": period_title, "sort": periods,
-              "axis": {"labelAngle": 0}},
+        "x": {
+            "field": "period",
+            "type": "ordinal",
+            "title": period_title,
+            "sort": periods,
+            "axis": {"labelAngle": 0},
+        },
         "y": {"field": "value", "type": "quantitative", "title": value_title},
-        "color": {"field": "series", "type": "nominal", "title": None, "sort": names,
-                  "legend": {} if len(names) > 1 else None},
+        "color": {
+            "field": "series",
+            "type": "nominal",
+            "title": None,
+            "sort": names,
+            "legend": {} if len(names) > 1 else None,
+        },
     }
     return Chart(key, title, spec, columns, rows, _line_summary(names, table, periods, value_title))
 
@@ -217,13 +247,18 @@ def _line_summary(
             continue
         subject = value_title if len(names) == 1 else name
         (first, a), (last, b) = shown[0], shown[-1]
-        assert a is not None and b is not None
+        assert a is not None
+        assert b is not None
         if len(shown) == 1:
             sentences.append(f"{subject}: {_number(a)} in {first}.")
         elif b > a:
-            sentences.append(f"{subject} rose from {_number(a)} in {first} to {_number(b)} in {last}.")
+            sentences.append(
+                f"{subject} rose from {_number(a)} in {first} to {_number(b)} in {last}."
+            )
         elif b < a:
-            sentences.append(f"{subject} fell from {_number(a)} in {first} to {_number(b)} in {last}.")
+            sentences.append(
+                f"{subject} fell from {_number(a)} in {first} to {_number(b)} in {last}."
+            )
         else:
             sentences.append(f"{subject} stayed at {_number(a)} from {first} to {last}.")
     return " ".join(sentences)
@@ -255,8 +290,13 @@ def funnel_chart(
     labels = [stage for stage, _ in stages]
     spec["height"] = max(120, 36 * len(stages))
     spec["encoding"] = {
-        "y": {"field": "stage", "type": "nominal", "title": None, "sort": labels,
-              "axis": {"labelLimit": 180}},
+        "y": {
+            "field": "stage",
+            "type": "nominal",
+            "title": None,
+            "sort": labels,
+            "axis": {"labelLimit": 180},
+        },
         "x": {"field": "count", "type": "quantitative", "title": f"Number of {unit}"},
     }
     spec["layer"] = [

@@ -21,7 +21,11 @@ from participants.models import Enrollment, EnrollmentRole
 from programs.models import Program
 from surveys import privacy
 
-ROLE_CHOICES = [("", "Everyone"), (EnrollmentRole.MENTEE, "Mentees"), (EnrollmentRole.MENTOR, "Mentors")]
+ROLE_CHOICES = [
+    ("", "Everyone"),
+    (EnrollmentRole.MENTEE, "Mentees"),
+    (EnrollmentRole.MENTOR, "Mentors"),
+]
 
 
 @dataclass(frozen=True)
@@ -107,10 +111,15 @@ class Population:
 
 
 class DashboardFilterForm(forms.Form):
-    start = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(
+        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
     department = forms.ChoiceField(
-        required=False, error_messages={"invalid_choice": "No one in this program is in that department."}
+        required=False,
+        error_messages={"invalid_choice": "No one in this program is in that department."},
     )
     level = forms.TypedChoiceField(
         required=False,

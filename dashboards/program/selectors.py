@@ -63,7 +63,7 @@ from surveys.selectors import program_surveys
 AT_RISK_LIST_LIMIT = 50
 SHARED_ACTIONS_LIMIT = 10
 PAIR_STATES = ("Active", "At risk", "Paused", "Ended")
-GAP_BUCKETS = ("0–14 days", "15–30 days", "31–60 days", "Over 60 days", "Never met")
+GAP_BUCKETS = ("0 to 14 days", "15 to 30 days", "31 to 60 days", "Over 60 days", "Never met")
 
 
 @dataclass(frozen=True)
@@ -131,7 +131,9 @@ def _enrolment(program: Program, filters: DashboardFilters) -> dict[str, Any]:
             accepted=Count("id", filter=Q(status=EnrollmentStatus.ACCEPTED)),
             charter=Count("id", filter=registered & Q(has_charter=True)),
             trained=Count("id", filter=registered & Q(has_charter=True, is_trained=True)),
-            matched=Count("id", filter=registered & Q(has_charter=True, is_trained=True, has_pair=True)),
+            matched=Count(
+                "id", filter=registered & Q(has_charter=True, is_trained=True, has_pair=True)
+            ),
             any_pair=Count("id", filter=Q(has_pair=True, status=EnrollmentStatus.ACCEPTED)),
             waitlisted=Count("id", filter=Q(status=EnrollmentStatus.WAITLISTED)),
         )
@@ -185,9 +187,9 @@ def _month_label(month: date) -> str:
 
 
 def _sessions(program: Program, filters: DashboardFilters) -> list[dict[str, Any]]:
-    sessions = SessionLog.objects.filter(
-        filters.pair_q("pair__"), pair__program=program
-    ).exclude(status=SessionStatus.DRAFT)
+    sessions = SessionLog.objects.filter(filters.pair_q("pair__"), pair__program=program).exclude(
+        status=SessionStatus.DRAFT
+    )
     if filters.start:
         sessions = sessions.filter(held_on__gte=filters.start)
     if filters.end:
@@ -259,7 +261,9 @@ def _at_risk(pairs: QuerySet[Pair]) -> list[AtRiskPair]:
         )
         .filter(level=EngagementLevel.AT_RISK)
         .order_by("engagement_score", "pk")
-        .values("pk", "mentor_name", "mentee_name", "engagement_score", "latest_reasons")[:AT_RISK_LIST_LIMIT]
+        .values("pk", "mentor_name", "mentee_name", "engagement_score", "latest_reasons")[
+            :AT_RISK_LIST_LIMIT
+        ]
     )
     return [
         AtRiskPair(
@@ -277,9 +281,7 @@ def _at_risk(pairs: QuerySet[Pair]) -> list[AtRiskPair]:
 
 
 def _retention(program: Program, filters: DashboardFilters) -> dict[str, int]:
-    completed = Exists(
-        Pair.objects.filter(mentor=OuterRef("pk"), status=PairStatus.COMPLETED)
-    )
+    completed = Exists(Pair.objects.filter(mentor=OuterRef("pk"), status=PairStatus.COMPLETED))
     # A later program: one that starts after this one (or, undated, was created after it).
     later = (
         Q(program__start_date__gt=program.start_date)
@@ -419,7 +421,9 @@ def program_dashboard(
                 "Committed": [
                     t.total - t.by_status.get(ActionStatus.DROPPED, 0) for t in counts.by_topic
                 ],
-                "Implemented": [t.by_status.get(ActionStatus.IMPLEMENTED, 0) for t in counts.by_topic],
+                "Implemented": [
+                    t.by_status.get(ActionStatus.IMPLEMENTED, 0) for t in counts.by_topic
+                ],
             },
             category_title="Topic",
             value_title="Actions",
@@ -492,4 +496,3 @@ def _survey_charts(dashboard: ProgramDashboard) -> None:
         value_title="Mean change",
         empty=f"No paired change to show yet (or fewer than {dashboard.k} pairs of answers).",
     )
-

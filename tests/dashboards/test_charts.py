@@ -78,7 +78,11 @@ def test_line_summary_says_how_it_moved() -> None:
     chart = line_chart(
         key="sessions",
         title="Sessions",
-        points=[("Sep 2026", "Sessions", 12), ("Oct 2026", "Sessions", 20), ("Nov 2026", "Sessions", 31)],
+        points=[
+            ("Sep 2026", "Sessions", 12),
+            ("Oct 2026", "Sessions", 20),
+            ("Nov 2026", "Sessions", 31),
+        ],
         period_title="Month",
         value_title="Sessions",
     )
@@ -121,41 +125,76 @@ def test_funnel_is_horizontal_in_stage_order_with_shares() -> None:
     _self_contained(chart.spec)
     assert chart.spec["encoding"]["y"]["sort"] == ["Invited", "Registered", "Matched"]
     assert chart.spec["encoding"]["x"]["type"] == "quantitative"
-    assert chart.rows == [["Invited", 40, "100 %"], ["Registered", 30, "75 %"], ["Matched", 12, "30 %"]]
+    assert chart.rows == [
+        ["Invited", 40, "100 %"],
+        ["Registered", 30, "75 %"],
+        ["Matched", 12, "30 %"],
+    ]
     assert chart.summary == "Of 40 people at “Invited”, 12 (30 %) reached “Matched”."
 
 
 def test_empty_data_is_an_empty_state_not_a_chart() -> None:
     charts = [
-        bar_chart(key="a", title="A", categories=[], series={"X": []}, category_title="C",
-                  value_title="V", empty="No pairs yet."),
-        bar_chart(key="b", title="B", categories=["x"], series={"X": [None]}, category_title="C",
-                  value_title="V", empty="No pairs yet."),
-        line_chart(key="c", title="C", points=[], period_title="M", value_title="V",
-                   empty="No pairs yet."),
-        funnel_chart(key="d", title="D", stages=[("Invited", 0), ("Matched", 0)],
-                     empty="No pairs yet."),
+        bar_chart(
+            key="a",
+            title="A",
+            categories=[],
+            series={"X": []},
+            category_title="C",
+            value_title="V",
+            empty="No pairs yet.",
+        ),
+        bar_chart(
+            key="b",
+            title="B",
+            categories=["x"],
+            series={"X": [None]},
+            category_title="C",
+            value_title="V",
+            empty="No pairs yet.",
+        ),
+        line_chart(
+            key="c", title="C", points=[], period_title="M", value_title="V", empty="No pairs yet."
+        ),
+        funnel_chart(
+            key="d", title="D", stages=[("Invited", 0), ("Matched", 0)], empty="No pairs yet."
+        ),
     ]
     for chart in charts:
-        assert chart.is_empty and chart.spec is None
+        assert chart.is_empty
+        assert chart.spec is None
         html = render_to_string("dashboards/_chart.html", {"chart": chart})
         assert "No pairs yet." in html
-        assert "application/json" not in html and "data-chart-spec" not in html
+        assert "application/json" not in html
+        assert "data-chart-spec" not in html
 
 
 def test_all_zero_bars_keep_their_table_but_draw_nothing() -> None:
-    chart = bar_chart(key="z", title="Z", categories=["Active", "Paused"],
-                      series={"Pairs": [0, 0]}, category_title="State", value_title="Pairs")
+    chart = bar_chart(
+        key="z",
+        title="Z",
+        categories=["Active", "Paused"],
+        series={"Pairs": [0, 0]},
+        category_title="State",
+        value_title="Pairs",
+    )
     assert chart.is_empty
     assert chart.rows == [["Active", 0], ["Paused", 0]]
 
 
 def test_include_renders_spec_as_json_script_and_a_table_with_header_cells() -> None:
-    chart = bar_chart(key="pairs", title="Pairs <by> state", categories=["Active"],
-                      series={"Pairs": [3]}, category_title="State", value_title="Pairs")
+    chart = bar_chart(
+        key="pairs",
+        title="Pairs <by> state",
+        categories=["Active"],
+        series={"Pairs": [3]},
+        category_title="State",
+        value_title="Pairs",
+    )
     html = render_to_string("dashboards/_chart.html", {"chart": chart})
     assert 'data-chart-spec="chart-spec-pairs"' in html
     assert '<script id="chart-spec-pairs" type="application/json">' in html
-    assert '<th scope="col">State</th>' in html and '<th scope="row">Active</th>' in html
+    assert '<th scope="col">State</th>' in html
+    assert '<th scope="row">Active</th>' in html
     assert "Pairs &lt;by&gt; state" in html
     assert chart.summary in html

@@ -73,7 +73,9 @@ def live_program(tenant: Tenant, pairs: int) -> World:
             )
             if trained:
                 TrainingCompletion.objects.create(
-                    organization_id=program.organization_id, enrollment=enrollment, resource=training
+                    organization_id=program.organization_id,
+                    enrollment=enrollment,
+                    resource=training,
                 )
             return enrollment
 
@@ -88,7 +90,13 @@ def live_program(tenant: Tenant, pairs: int) -> World:
                 )
             )
             mentee = onboard(
-                enrol(tenant, program, make_person(tenant, department="Sales", level=8), "mentee", "accepted")
+                enrol(
+                    tenant,
+                    program,
+                    make_person(tenant, department="Sales", level=8),
+                    "mentee",
+                    "accepted",
+                )
             )
             pair = Pair.objects.create(
                 organization_id=program.organization_id,

@@ -57,8 +57,13 @@ def test_dashboard_charts_render_svg_under_the_csp(
     for index in range(count):
         figure = figures.nth(index)
         expect(figure.locator(".chart-canvas svg")).to_be_visible()
-        assert figure.locator(".chart-canvas svg .mark-rect, .chart-canvas svg .mark-line, "
-                              ".chart-canvas svg .mark-symbol").count() > 0
+        assert (
+            figure.locator(
+                ".chart-canvas svg .mark-rect, .chart-canvas svg .mark-line, "
+                ".chart-canvas svg .mark-symbol"
+            ).count()
+            > 0
+        )
     expect(page.locator("figure.chart.chart-failed")).to_have_count(0)
     # The table stays beside each drawing.
     expect(page.locator("#chart-funnel table th[scope=row]").first).to_have_text("Invited")

@@ -37,7 +37,8 @@ def test_sections_match_the_hand_count(org_a: Tenant, client_for: Any) -> None:
     response = _api(client_for(org_a.coordinator.user), org_a, world)
     assert response.status_code == 200
     body = response.json()
-    assert body["shown"] is True and body["k"] == 5
+    assert body["shown"] is True
+    assert body["k"] == 5
     assert _rows(body, "funnel") == [
         ["Invited", 11, "100 %"],
         ["Registered", 9, "81.8 %"],
@@ -53,9 +54,9 @@ def test_sections_match_the_hand_count(org_a: Tenant, client_for: Any) -> None:
     # The latest snapshot decides: pair 0 was at risk yesterday, pair 2 is today.
     assert _rows(body, "pairs") == [["Active", 2], ["At risk", 1], ["Paused", 0], ["Ended", 0]]
     assert _rows(body, "gaps") == [
-        ["0–14 days", 1],
-        ["15–30 days", 1],
-        ["31–60 days", 0],
+        ["0 to 14 days", 1],
+        ["15 to 30 days", 1],
+        ["31 to 60 days", 0],
         ["Over 60 days", 0],
         ["Never met", 1],
     ]
@@ -92,7 +93,10 @@ def test_sections_match_the_hand_count(org_a: Tenant, client_for: Any) -> None:
     assert body["charts"]["retention"]["summary"] == (
         "Of 4 accepted mentors, 0 completed their pairing and 1 enrolled again in a later program."
     )
-    assert body["charts"]["funnel"]["summary"] == "Of 11 people at “Invited”, 6 (54.5 %) reached “Matched”."
+    assert (
+        body["charts"]["funnel"]["summary"]
+        == "Of 11 people at “Invited”, 6 (54.5 %) reached “Matched”."
+    )
     # Every chart is one self-contained spec: data inline.
     for chart in body["charts"].values():
         if chart["spec"] is not None:
@@ -111,11 +115,14 @@ def test_a_filter_on_a_small_group_shows_no_data(org_a: Tenant, client_for: Any)
     client = client_for(org_a.coordinator.user)
     # IT: one mentor, under k = 5.
     body = _api(client, org_a, world, department="IT").json()
-    assert body["shown"] is False and body["charts"] == {} and body["at_risk"] == []
+    assert body["shown"] is False
+    assert body["charts"] == {}
+    assert body["at_risk"] == []
     assert "fewer than 5" in body["hidden_reason"]
     # Sales: 10 of 11 people — enough on its own, but everyone minus Sales is the one IT mentor.
     body = _api(client, org_a, world, department="Sales").json()
-    assert body["shown"] is False and body["charts"] == {}
+    assert body["shown"] is False
+    assert body["charts"] == {}
     assert "differs from a wider result" in body["hidden_reason"]
     page = client.get(_page_url(org_a, world), {"department": "IT"})
     assert page.status_code == 200
@@ -123,7 +130,9 @@ def test_a_filter_on_a_small_group_shows_no_data(org_a: Tenant, client_for: Any)
     assert "chart-spec-" not in page.content.decode()
 
 
-def test_a_filter_on_a_large_enough_group_narrows_every_count(org_a: Tenant, client_for: Any) -> None:
+def test_a_filter_on_a_large_enough_group_narrows_every_count(
+    org_a: Tenant, client_for: Any
+) -> None:
     world = live_program(org_a, pairs=9)  # 10 mentors and 13 mentees
     body = _api(client_for(org_a.admin.user), org_a, world, role="mentor").json()
     assert body["shown"] is True
@@ -131,7 +140,9 @@ def test_a_filter_on_a_large_enough_group_narrows_every_count(org_a: Tenant, cli
     assert body["figures"]["accepted"] == 10
     assert "response_rates" not in body["charts"]  # survey outcomes are the whole program's
     # A period with no sessions.
-    body = _api(client_for(org_a.admin.user), org_a, world, start="2020-01-01", end="2020-02-01").json()
+    body = _api(
+        client_for(org_a.admin.user), org_a, world, start="2020-01-01", end="2020-02-01"
+    ).json()
     assert body["charts"]["sessions"]["empty"] is True
 
 
@@ -158,7 +169,8 @@ def test_bad_filters_are_400_with_field_messages_and_no_data(
     page = client.get(_page_url(org_a, world), params)
     assert page.status_code == 400
     html = page.content.decode()
-    assert "errorlist" in html and "chart-spec-" not in html
+    assert "errorlist" in html
+    assert "chart-spec-" not in html
 
 
 def test_only_the_programs_staff_see_it(org_a: Tenant, client_for: Any) -> None:
@@ -174,7 +186,9 @@ def test_only_the_programs_staff_see_it(org_a: Tenant, client_for: Any) -> None:
         assert _api(client, org_a, world).status_code == status
     coordinator = client_for(org_a.coordinator.user)
     assert coordinator.get(f"/o/{org_a.slug}/programs/{other.pk}/dashboard/").status_code == 404
-    assert coordinator.get(f"/api/v1/o/{org_a.slug}/programs/{other.pk}/dashboard/").status_code == 404
+    assert (
+        coordinator.get(f"/api/v1/o/{org_a.slug}/programs/{other.pk}/dashboard/").status_code == 404
+    )
 
 
 def test_the_page_draws_each_chart_and_links_at_risk_pairs(org_a: Tenant, client_for: Any) -> None:
@@ -183,8 +197,11 @@ def test_the_page_draws_each_chart_and_links_at_risk_pairs(org_a: Tenant, client
     for key in ("funnel", "pairs", "sessions", "gaps", "retention"):
         assert f'data-chart-spec="chart-spec-{key}"' in html
     assert f"/o/{org_a.slug}/pairs/{world.pairs[2].pk}/" in html
-    assert '<script type="importmap">' in html and 'type="module"' in html
-    program_page = client_for(org_a.coordinator.user).get(f"/o/{org_a.slug}/programs/{world.program.pk}/")
+    assert '<script type="importmap">' in html
+    assert 'type="module"' in html
+    program_page = client_for(org_a.coordinator.user).get(
+        f"/o/{org_a.slug}/programs/{world.program.pk}/"
+    )
     assert _page_url(org_a, world) in program_page.content.decode()
 
 
