@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, path
 
+from dashboards.overview.api import OrganizationOverviewView
 from dashboards.program.api import ProgramDashboardView
 
 urlpatterns: list[URLPattern | URLResolver] = []
@@ -17,6 +18,7 @@ urlpatterns += [
         ProgramDashboardView.as_view(),
         name="api-program-dashboard",
     ),
+    path("dashboard/", OrganizationOverviewView.as_view(), name="api-organization-overview"),
 ]
 
 # --- Exports (dashboards/exports/api.py) ---------------------------------------------------------

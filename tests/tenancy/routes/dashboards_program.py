@@ -1,4 +1,5 @@
-"""Program dashboard and organisation overview: pages and API (read-only)."""
+"""Program dashboard and organisation overview: pages and API (read-only; module named for the
+program dashboard, it holds both)."""
 
 from __future__ import annotations
 
@@ -16,4 +17,6 @@ def build(tenant: Tenant) -> dict[str, Any]:
 ROUTES: dict[str, Route] = {
     "program_dashboard": Route(("GET",), ids_of("dashboard_program", "program_pk")),
     "api-program-dashboard": Route(("GET",), ids_of("dashboard_program", "program_pk")),
+    "organization_overview": Route(("GET",)),
+    "api-organization-overview": Route(("GET",)),
 }
