@@ -47,6 +47,7 @@ class Chart:
     summary: str
     empty: str = NO_DATA
     notes: list[str] = field(default_factory=list)
+    missing: str = "—"  # how a table cell without a figure reads (e.g. "too few answers to show")
 
     @property
     def is_empty(self) -> bool:
@@ -97,6 +98,7 @@ def bar_chart(
     value_title: str,
     stacked: bool = False,
     empty: str = NO_DATA,
+    missing: str = "—",
 ) -> Chart:
     """Bars per category, one colour per series: side by side (grouped) or stacked.
 
@@ -114,7 +116,8 @@ def bar_chart(
                 values.append({"category": category, "series": name, "value": value})
         rows.append(row)
     if not values or all(v["value"] == 0 for v in values):
-        return Chart(key, title, None, columns, rows if values else [], empty, empty=empty)
+        kept = rows if values else []
+        return Chart(key, title, None, columns, kept, empty, empty=empty, missing=missing)
     spec = _base(title, values, f"Bar chart: {value_title} by {category_title.lower()}")
     many = len(series) > 1
     encoding: dict[str, Any] = {
@@ -149,7 +152,7 @@ def bar_chart(
     spec["mark"] = {"type": "bar", "tooltip": True}
     spec["encoding"] = encoding
     summary = _bar_summary(categories, series, value_title, by_series=many and not stacked)
-    return Chart(key, title, spec, columns, rows, summary)
+    return Chart(key, title, spec, columns, rows, summary, missing=missing)
 
 
 def _bar_summary(
@@ -193,6 +196,7 @@ def line_chart(
     value_title: str,
     series: Sequence[str] = (),
     empty: str = NO_DATA,
+    missing: str = "—",
 ) -> Chart:
     """One line per series over ordered periods. ``points`` are (period label, series, value) in
     period order (a period label such as "Sep 2026": ordinal, so the order is the data's)."""
@@ -211,7 +215,7 @@ def line_chart(
         if value is not None
     ]
     if not values:
-        return Chart(key, title, None, columns, rows, empty, empty=empty)
+        return Chart(key, title, None, columns, rows, empty, empty=empty, missing=missing)
     spec = _base(title, values, f"Line chart: {value_title} by {period_title.lower()}")
     spec["mark"] = {"type": "line", "point": True, "tooltip": True}
     spec["encoding"] = {
@@ -231,7 +235,8 @@ def line_chart(
             "legend": {} if len(names) > 1 else None,
         },
     }
-    return Chart(key, title, spec, columns, rows, _line_summary(names, table, periods, value_title))
+    summary = _line_summary(names, table, periods, value_title)
+    return Chart(key, title, spec, columns, rows, summary, missing=missing)
 
 
 def _line_summary(

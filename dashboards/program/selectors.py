@@ -130,10 +130,10 @@ def _enrolment(program: Program, filters: DashboardFilters) -> dict[str, Any]:
             registered=Count("id", filter=registered),
             accepted=Count("id", filter=Q(status=EnrollmentStatus.ACCEPTED)),
             charter=Count("id", filter=registered & Q(has_charter=True)),
-            trained=Count("id", filter=registered & Q(has_charter=True, is_trained=True)),
-            matched=Count(
-                "id", filter=registered & Q(has_charter=True, is_trained=True, has_pair=True)
-            ),
+            # Each stage counts on its own: matching does not wait for training, so a stage
+            # may hold people a previous one does not (the table shows every count as it is).
+            trained=Count("id", filter=registered & Q(is_trained=True)),
+            matched=Count("id", filter=registered & Q(has_pair=True)),
             any_pair=Count("id", filter=Q(has_pair=True, status=EnrollmentStatus.ACCEPTED)),
             waitlisted=Count("id", filter=Q(status=EnrollmentStatus.WAITLISTED)),
         )
@@ -400,6 +400,7 @@ def program_dashboard(
         period_title="Month",
         value_title="Mean rating",
         empty="No check-in answered in this period.",
+        missing=privacy.TOO_FEW,
     )
     if any(row["people"] < k for row in pulse):
         charts["pulse"].notes.append(
@@ -473,6 +474,7 @@ def _survey_charts(dashboard: ProgramDashboard) -> None:
         category_title="Wave",
         value_title="Response rate (%)",
         empty="No survey invitations sent yet.",
+        missing="not invited",
     )
     per_item: dict[str, dict[str, float | None]] = {}
     for anchor in outcomes.anchors:
@@ -495,4 +497,5 @@ def _survey_charts(dashboard: ProgramDashboard) -> None:
         category_title="Anchor item",
         value_title="Mean change",
         empty=f"No paired change to show yet (or fewer than {dashboard.k} pairs of answers).",
+        missing=privacy.TOO_FEW,
     )

@@ -198,3 +198,25 @@ def test_include_renders_spec_as_json_script_and_a_table_with_header_cells() -> 
     assert '<th scope="row">Active</th>' in html
     assert "Pairs &lt;by&gt; state" in html
     assert chart.summary in html
+
+
+def test_a_cell_without_a_figure_reads_as_the_chart_says() -> None:
+    chart = line_chart(
+        key="pulse",
+        title="Pulse",
+        points=[("Sep 2026", "Mean rating", 4.0), ("Oct 2026", "Mean rating", None)],
+        period_title="Month",
+        value_title="Mean rating",
+        missing="too few answers to show",
+    )
+    html = render_to_string("dashboards/_chart.html", {"chart": chart})
+    assert "<td>too few answers to show</td>" in html
+    plain = bar_chart(
+        key="rates",
+        title="Rates",
+        categories=["Pre"],
+        series={"Mentees": [50], "Mentors": [None]},
+        category_title="Wave",
+        value_title="Response rate",
+    )
+    assert "<td>—</td>" in render_to_string("dashboards/_chart.html", {"chart": plain})
