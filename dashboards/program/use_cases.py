@@ -51,7 +51,8 @@ def program_dashboard_for(
         )
     filters = form.filters()
     k = privacy.floor_of(organization)
-    dashboard = program_dashboard(
-        program, filters=filters, k=k, decision=population.decide(filters, k)
-    )
+    # The whole program is the staff's to see (they see each person's enrolment anyway); the
+    # floor guards the narrower selections, and the answers inside (pulse, outcomes) have their own.
+    decision = population.decide(filters, k) if filters.narrows_people else privacy.Decision(True)
+    dashboard = program_dashboard(program, filters=filters, k=k, decision=decision)
     return dashboard, form

@@ -217,3 +217,15 @@ def test_queries_do_not_grow_with_the_program(org_a: Tenant, client_for: Any) ->
     client = client_for(org_a.admin.user)
     for url in (_page_url, lambda t, w: f"/api/v1/o/{t.slug}/programs/{w.program.pk}/dashboard/"):
         assert _queries(client, url(org_a, small)) == _queries(client, url(org_a, large))
+
+
+def test_a_new_program_shows_empty_states_not_broken_charts(org_a: Tenant, client_for: Any) -> None:
+    program = make_program(org_a)
+    client = client_for(org_a.admin.user)
+    body = client.get(f"/api/v1/o/{org_a.slug}/programs/{program.pk}/dashboard/").json()
+    assert body["shown"] is True
+    assert all(chart["empty"] and chart["spec"] is None for chart in body["charts"].values())
+    html = client.get(f"/o/{org_a.slug}/programs/{program.pk}/dashboard/").content.decode()
+    assert "No one is enrolled yet." in html
+    assert "No pairs yet." in html
+    assert "chart-spec-" not in html
