@@ -2,12 +2,27 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
+
+from dashboards.overview import views as overview_views
+from dashboards.program import views as program_views
 
 urlpatterns: list[URLPattern | URLResolver] = []
 
 # --- Homes: the first page after sign-in (dashboards/homes/) -------------------------------------
 
 # --- Program dashboard and organisation overview (dashboards/program/, dashboards/overview/) ----
+urlpatterns += [
+    path(
+        "o/<slug:org_slug>/programs/<id:program_pk>/dashboard/",
+        program_views.program_dashboard,
+        name="program_dashboard",
+    ),
+    path(
+        "o/<slug:org_slug>/dashboard/",
+        overview_views.organization_overview,
+        name="organization_overview",
+    ),
+]
 
 # --- Exports and reports (dashboards/exports/) ---------------------------------------------------

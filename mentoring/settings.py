@@ -6,6 +6,9 @@ Malformed values stop start-up with a message naming the variable (see ``mentori
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import json
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -246,7 +249,27 @@ STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
     ("vendor/swagger-ui", BASE_DIR / "node_modules" / "swagger-ui-dist"),
+    ("vendor/vega", BASE_DIR / "node_modules" / "vega" / "build"),
+    ("vendor/vega-lite", BASE_DIR / "node_modules" / "vega-lite" / "build"),
+    ("vendor/vega-embed", BASE_DIR / "node_modules" / "vega-embed" / "build"),
+    ("vendor/vega-interpreter", BASE_DIR / "node_modules" / "vega-interpreter" / "build"),
 ]
+# Charts (dashboards/charts.py, static/js/charts.js): vega-interpreter, the CSP-safe evaluator of
+# Vega expressions, ships only as an ES module importing "vega-util". This import map names it and
+# points "vega-util" at a shim over the vega build the page already loads. It is the one inline
+# script allowed: pinned below by its hash, so no other inline script runs.
+CHARTS_IMPORT_MAP = json.dumps(
+    {
+        "imports": {
+            "vega-util": STATIC_URL + "js/vega-util.js",
+            "vega-interpreter": STATIC_URL + "vendor/vega-interpreter/vega-interpreter.js",
+        }
+    },
+    separators=(",", ":"),
+)
+_CHARTS_IMPORT_MAP_HASH = base64.b64encode(
+    hashlib.sha256(CHARTS_IMPORT_MAP.encode()).digest()
+).decode()
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -260,7 +283,7 @@ WHITENOISE_USE_FINDERS = not PRODUCTION
 # --- Security ---------------------------------------------------------------------------------------
 SECURE_CSP = {
     "default-src": [CSP.SELF],
-    "script-src": [CSP.SELF],
+    "script-src": [CSP.SELF, f"'sha256-{_CHARTS_IMPORT_MAP_HASH}'"],
     "style-src": [CSP.SELF],
     "img-src": [CSP.SELF, "data:"],
     "font-src": [CSP.SELF],

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
+
+from dashboards.overview.api import OrganizationOverviewView
+from dashboards.program.api import ProgramDashboardView
 
 urlpatterns: list[URLPattern | URLResolver] = []
 
 # --- Homes (dashboards/homes/api.py) -------------------------------------------------------------
 
 # --- Program dashboard and organisation overview -------------------------------------------------
+urlpatterns += [
+    path(
+        "programs/<id:program_pk>/dashboard/",
+        ProgramDashboardView.as_view(),
+        name="api-program-dashboard",
+    ),
+    path("dashboard/", OrganizationOverviewView.as_view(), name="api-organization-overview"),
+]
 
 # --- Exports (dashboards/exports/api.py) ---------------------------------------------------------
