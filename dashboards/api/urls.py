@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
+
+from dashboards.homes.api import HomeView
 
 urlpatterns: list[URLPattern | URLResolver] = []
 
 # --- Homes (dashboards/homes/api.py) -------------------------------------------------------------
+urlpatterns += [
+    path("home/", HomeView.as_view(), name="api-organization-home"),
+]
 
 # --- Program dashboard and organisation overview -------------------------------------------------
 
