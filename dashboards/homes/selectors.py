@@ -405,8 +405,7 @@ def _pair_steps(
             steps[invitation.enrollment_id].append(
                 Step(
                     "answer_survey",
-                    f"“{invitation.survey.title}” is open until "
-                    f"{invitation.closes_on:%-d %B %Y}.",
+                    f"“{invitation.survey.title}” is open until {invitation.closes_on:%-d %B %Y}.",
                     "Answer the survey",
                     "my_survey_answer",
                     (invitation.pk,),

@@ -8,13 +8,14 @@ from rest_framework import serializers
 
 from participants.next_step import STEP_ORDER
 
-class RateSerializer(serializers.Serializer[Any]):
+
+class HomeRateSerializer(serializers.Serializer[Any]):
     invited = serializers.IntegerField()
     answered = serializers.IntegerField()
     percent = serializers.FloatField(allow_null=True)
 
 
-class ProgramRowSerializer(serializers.Serializer[Any]):
+class HomeProgramSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField(source="program.pk")
     name = serializers.CharField(source="program.name")
     status = serializers.CharField(source="program.status")
@@ -29,11 +30,11 @@ class ProgramRowSerializer(serializers.Serializer[Any]):
     review_waiting = serializers.IntegerField(
         allow_null=True, help_text="Open pairs without a review decision; null before the review"
     )
-    response_rate = RateSerializer()
+    response_rate = HomeRateSerializer()
     rounds_to_review = serializers.ListField(child=serializers.IntegerField())
 
 
-class AttentionSerializer(serializers.Serializer[Any]):
+class HomeAttentionSerializer(serializers.Serializer[Any]):
     kind = serializers.ChoiceField(
         choices=["approvals", "round_review", "at_risk", "contact", "review_queue"]
     )
@@ -43,12 +44,12 @@ class AttentionSerializer(serializers.Serializer[Any]):
     url = serializers.CharField(source="href", help_text="The page that resolves it")
 
 
-class StaffSerializer(serializers.Serializer[Any]):
-    programs = ProgramRowSerializer(many=True)
-    attention = AttentionSerializer(many=True)
+class HomeStaffSerializer(serializers.Serializer[Any]):
+    programs = HomeProgramSerializer(many=True)
+    attention = HomeAttentionSerializer(many=True)
 
 
-class StepSerializer(serializers.Serializer[Any]):
+class HomeStepSerializer(serializers.Serializer[Any]):
     code = serializers.ChoiceField(choices=list(STEP_ORDER))
     text = serializers.CharField()
     button = serializers.CharField()
@@ -57,7 +58,7 @@ class StepSerializer(serializers.Serializer[Any]):
     )
 
 
-class GoalSerializer(serializers.Serializer[Any]):
+class HomeGoalSerializer(serializers.Serializer[Any]):
     description = serializers.CharField()
     owner = serializers.CharField()
     status = serializers.CharField()
@@ -65,31 +66,31 @@ class GoalSerializer(serializers.Serializer[Any]):
     target_date = serializers.DateField(allow_null=True)
 
 
-class PairCardSerializer(serializers.Serializer[Any]):
+class HomePairSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField(source="pair.pk")
     status = serializers.CharField(source="pair.status")
     partner_name = serializers.CharField(source="partner.person.full_name")
     partner_role = serializers.CharField()
     last_session_on = serializers.DateField(allow_null=True)
     next_session_due = serializers.DateField(allow_null=True)
-    goals = GoalSerializer(many=True)
+    goals = HomeGoalSerializer(many=True)
 
 
-class EnrollmentCardSerializer(serializers.Serializer[Any]):
+class HomeEnrollmentSerializer(serializers.Serializer[Any]):
     program = serializers.IntegerField(source="program.pk")
     program_name = serializers.CharField(source="program.name")
     role = serializers.CharField()
     status = serializers.CharField(source="enrollment.status")
-    next_step = StepSerializer(allow_null=True)
-    steps = StepSerializer(many=True)
-    pairs = PairCardSerializer(many=True)
+    next_step = HomeStepSerializer(allow_null=True)
+    steps = HomeStepSerializer(many=True)
+    pairs = HomePairSerializer(many=True)
 
 
-class ParticipantSerializer(serializers.Serializer[Any]):
-    enrollments = EnrollmentCardSerializer(many=True)
+class HomeParticipantSerializer(serializers.Serializer[Any]):
+    enrollments = HomeEnrollmentSerializer(many=True)
 
 
 class HomeSerializer(serializers.Serializer[Any]):
     role = serializers.CharField(source="membership.role")
-    staff = StaffSerializer(allow_null=True, help_text="Null for a member who is not staff")
-    participant = ParticipantSerializer()
+    staff = HomeStaffSerializer(allow_null=True, help_text="Null for a member who is not staff")
+    participant = HomeParticipantSerializer()

@@ -14,5 +14,7 @@ from organizations.http import OrgRequest
 @require_GET
 def organization_home(request: OrgRequest, org_slug: str) -> HttpResponse:
     return render(
-        request, "dashboards/homes/home.html", {"home": home_for(membership=request.membership, org_slug=org_slug)}
+        request,
+        "dashboards/homes/home.html",
+        {"home": home_for(membership=request.membership, org_slug=org_slug)},
     )

@@ -20,7 +20,6 @@ from tests.factories import make_member
 from tests.feedback.test_engagement_builders import make_pair
 from tests.participants.test_enrollment_builders import assign_coordinator, make_program
 
-
 _counter = itertools.count(1)
 
 

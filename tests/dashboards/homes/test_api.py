@@ -31,7 +31,8 @@ def test_staff_get_their_programs_and_what_needs_attention(client_for, org_a: Te
     assert (row["name"], row["enrolled"], row["awaiting_approval"]) == ("Cohort API", 1, 1)
     assert row["response_rate"] == {"invited": 0, "answered": 0, "percent": None}
     (item,) = body["staff"]["attention"]
-    assert item["kind"] == "approvals" and item["program"] == program.pk
+    assert item["kind"] == "approvals"
+    assert item["program"] == program.pk
     assert item["url"] == (
         reverse("enrollment_manage", args=(org_a.slug, program.pk)) + "?status=applied"
     )
@@ -44,9 +45,14 @@ def test_participant_gets_pair_next_step_and_goals(client_for, org_a: Tenant) ->
     check_in(org_a, people.pair, today() - timedelta(days=1))
     add_goal(org_a, people.pair, 25)
     body = _get(client_for(people.mentor_user), org_a)
-    assert body["role"] == "member" and body["staff"] is None
+    assert body["role"] == "member"
+    assert body["staff"] is None
     (card,) = body["participant"]["enrollments"]
-    assert (card["program_name"], card["role"], card["status"]) == ("Cohort Mine", "mentor", "accepted")
+    assert (card["program_name"], card["role"], card["status"]) == (
+        "Cohort Mine",
+        "mentor",
+        "accepted",
+    )
     assert card["next_step"]["code"] == "answer_check_in"
     assert card["next_step"]["url"].startswith(f"/o/{org_a.slug}/me/check-ins/")
     (pair,) = card["pairs"]

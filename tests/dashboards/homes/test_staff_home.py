@@ -12,10 +12,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from feedback.models import ReviewDecision, SessionStatus
-from matching.models import MatchingRound, PairStatus, RoundStatus
-from participants.models import EnrollmentRole, EnrollmentStatus
+from matching.models import MatchingRound, Pair, PairStatus, RoundStatus
+from participants.models import Enrollment, EnrollmentRole, EnrollmentStatus
 from programs.models import ProgramStatus
-from surveys.models import InvitationStatus
+from surveys.models import InvitationStatus, SurveyInvitation
 from tests.conftest import Tenant
 from tests.dashboards.homes.builders import live_program, people_pair, snapshot, today
 from tests.feedback.test_engagement_builders import check_in, log_session
@@ -49,13 +49,16 @@ def test_admin_sees_every_live_program_and_coordinator_only_the_ones_they_run(
     live_program(org_b, name="Cohort Elsewhere")
 
     admin = _home(client_for(org_a.admin.user), org_a)
-    assert "Cohort Theirs" in admin and "Cohort Other" in admin
-    assert "Cohort Closed" not in admin and "Cohort Archived" not in admin
+    assert "Cohort Theirs" in admin
+    assert "Cohort Other" in admin
+    assert "Cohort Closed" not in admin
+    assert "Cohort Archived" not in admin
     assert "Cohort Elsewhere" not in admin
     assert _url("program_detail", org_a, other.pk) in admin
 
     coordinator = _home(client_for(org_a.coordinator.user), org_a)
-    assert "Cohort Theirs" in coordinator and _url("program_detail", org_a, theirs.pk) in coordinator
+    assert "Cohort Theirs" in coordinator
+    assert _url("program_detail", org_a, theirs.pk) in coordinator
     assert "Cohort Other" not in coordinator
 
 
@@ -74,8 +77,15 @@ def test_admin_without_a_program_is_asked_to_create_the_first(staff_client, org_
     assert "Create your first program" in page
     assert _url("program_create", org_a) in page
     # Every card of the old home is still offered.
-    for name in ("my_program_list", "my_survey_list", "program_list", "member_list",
-                 "api_tokens", "invitation_list", "audit_log"):
+    for name in (
+        "my_program_list",
+        "my_survey_list",
+        "program_list",
+        "member_list",
+        "api_tokens",
+        "invitation_list",
+        "audit_log",
+    ):
         assert _url(name, org_a) in page, name
 
 
@@ -95,7 +105,7 @@ def test_figures_are_counted_per_program(client_for, org_a: Tenant) -> None:
     survey = make_survey(org_a, program)
     answered = open_invitation(org_a, survey, live.pair.mentor)
     with org_a.scope():
-        type(answered).objects.filter(pk=answered.pk).update(status=InvitationStatus.ANSWERED)
+        SurveyInvitation.objects.filter(pk=answered.pk).update(status=InvitationStatus.ANSWERED)
     open_invitation(org_a, survey, live.pair.mentee)
 
     from dashboards.homes.selectors import staff_home
@@ -125,9 +135,9 @@ def test_applications_wait_for_approval_until_answered(staff_client, org_a: Tena
     applied = enrol(org_a, program, make_person(org_a), EnrollmentRole.MENTEE, "applied")
     link = _url("enrollment_manage", org_a, program.pk) + "?status=applied"
     shown = _attention(staff_client, org_a)
-    assert "1 application waits for your approval" in shown and link in shown
+    assert "1 application waits for your approval" in shown
+    assert link in shown
     with org_a.scope():
-        Enrollment = type(applied)
         Enrollment.objects.filter(pk=applied.pk).update(status=EnrollmentStatus.ACCEPTED)
     assert link not in _attention(staff_client, org_a)
     assert "Nothing needs your attention" in _attention(staff_client, org_a)
@@ -154,9 +164,10 @@ def test_a_pair_at_risk_by_its_latest_snapshot(staff_client, org_a: Tenant) -> N
     assert link not in _attention(staff_client, org_a)
     snapshot(org_a, pair, "at_risk")
     shown = _attention(staff_client, org_a)
-    assert "1 pair is at risk" in shown and link in shown
+    assert "1 pair is at risk" in shown
+    assert link in shown
     with org_a.scope():
-        type(pair).objects.filter(pk=pair.pk).update(status=PairStatus.ENDED)
+        Pair.objects.filter(pk=pair.pk).update(status=PairStatus.ENDED)
     assert link not in _attention(staff_client, org_a)
 
 
@@ -168,7 +179,8 @@ def test_contact_requests_stand_until_a_later_answer_withdraws_them(
     link = _url("program_check_in_list", org_a, program.pk) + "?contact=1"
     check_in(org_a, pair, today() - timedelta(days=20), rating=2, wants_contact=True)
     shown = _attention(staff_client, org_a)
-    assert "1 person asked you to get in touch" in shown and link in shown
+    assert "1 person asked you to get in touch" in shown
+    assert link in shown
     # The partner's answer does not withdraw the mentor's request; the mentor's own later one does.
     check_in(org_a, pair, today() - timedelta(days=5), rating=4, mentee=True)
     assert link in _attention(staff_client, org_a)
@@ -194,9 +206,7 @@ def test_review_queue_lists_undecided_pairs_once_the_review_opens(
     assert "Mid-program review" not in _attention(staff_client, org_a)
 
 
-def test_coordinator_is_not_told_about_a_program_they_do_not_run(
-    client_for, org_a: Tenant
-) -> None:
+def test_coordinator_is_not_told_about_a_program_they_do_not_run(client_for, org_a: Tenant) -> None:
     other = live_program(org_a, coordinated=False)
     enrol(org_a, other, make_person(org_a), EnrollmentRole.MENTEE, "applied")
     shown = _attention(client_for(org_a.coordinator.user), org_a)
