@@ -1,5 +1,6 @@
 """Role matrix rows of the homes (dashboards/homes/): every member reads their own home; what it
-holds differs by role (tests/dashboards/homes/), never whether it opens. The page is read-only."""
+holds differs by role (tests/dashboards/homes/), never whether it opens. The page answers GET
+only (require_GET), so no POST row."""
 
 from __future__ import annotations
 
@@ -17,7 +18,6 @@ def build(ctx: Context) -> dict[str, Any]:
 TABLE: dict[tuple[str, str], Statuses] = {
     #                                                     adm  coo  oth  mtr  mte  out  anon
     ("organization_home", "GET"):                     row(200, 200, 200, 200, 200, 200, 302),
-    ("organization_home", "POST"):                    row(405, 405, 405, 405, 405, 405, 302),
     ("api-organization-home", "GET"):                 row(200, 200, 200, 200, 200, 200, 404),
 }
 # fmt: on
