@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, path
 
+from dashboards.homes import views as homes
 from dashboards.overview import views as overview_views
 from dashboards.program import views as program_views
 
 urlpatterns: list[URLPattern | URLResolver] = []
 
 # --- Homes: the first page after sign-in (dashboards/homes/) -------------------------------------
+urlpatterns += [
+    path("o/<slug:org_slug>/", homes.organization_home, name="organization_home"),
+]
 
 # --- Program dashboard and organisation overview (dashboards/program/, dashboards/overview/) ----
 urlpatterns += [

@@ -27,7 +27,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail, send_mass_mail
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -541,3 +541,20 @@ def program_check_ins(program: Program) -> QuerySet[CheckIn]:
         .select_related("enrollment__person", "pair__mentor__person", "pair__mentee__person")
         .order_by("-due_on", "enrollment__person__full_name", "id")
     )
+
+
+def open_contact_requests() -> QuerySet[CheckIn]:
+    """Answered check-ins that ask staff to get in touch and still stand: the person's latest
+    answer in a pair that is still open (a later answer without the request withdraws it, as the
+    engagement score reads it). Staff read them on the program's check-in page."""
+    later_answer = CheckIn.objects.filter(
+        pair=OuterRef("pair"),
+        enrollment=OuterRef("enrollment"),
+        status=CheckInStatus.ANSWERED,
+        due_on__gt=OuterRef("due_on"),
+    )
+    return CheckIn.objects.filter(
+        status=CheckInStatus.ANSWERED,
+        wants_contact=True,
+        pair__status__in=OPEN_PAIR_STATUSES,
+    ).exclude(Exists(later_answer))

@@ -94,12 +94,20 @@ def _per_pair(queryset: QuerySet[Any], value: BaseExpression, output_field: Any)
     )
 
 
+def latest_snapshot() -> QuerySet[EngagementSnapshot]:
+    """The outer pair's snapshots, newest first: a pair's engagement is its latest snapshot."""
+    return EngagementSnapshot.objects.filter(pair=OuterRef("pk")).order_by("-computed_on", "-id")
+
+
+def latest_level() -> Subquery:
+    """The outer pair's engagement level by its latest snapshot (None before the first)."""
+    return Subquery(latest_snapshot().values("level")[:1])
+
+
 def pair_signals(program: Program, *, open_only: bool = True) -> QuerySet[Pair]:
     """Every open pair of the program (every pair with ``open_only=False``) with its latest
     engagement snapshot, sessions, check-ins, goals and latest decision, in one query."""
-    snapshots = EngagementSnapshot.objects.filter(pair=OuterRef("pk")).order_by(
-        "-computed_on", "-id"
-    )
+    snapshots = latest_snapshot()
     decisions = ReviewDecision.objects.filter(pair=OuterRef("pk")).order_by("-created_at", "-id")
     sessions = SessionLog.objects.exclude(status=SessionStatus.DRAFT)
     check_ins = CheckIn.objects.filter(status__in=(CheckInStatus.SENT, CheckInStatus.ANSWERED))
@@ -115,7 +123,7 @@ def pair_signals(program: Program, *, open_only: bool = True) -> QuerySet[Pair]:
         pairs = pairs.filter(status__in=OPEN_PAIR_STATUSES)
     return pairs.select_related("mentor__person", "mentee__person").annotate(
         engagement_score=Subquery(snapshots.values("score")[:1]),
-        engagement_level=Subquery(snapshots.values("level")[:1]),
+        engagement_level=latest_level(),
         engagement_reasons=Subquery(snapshots.values("reasons")[:1], output_field=JSONField()),
         engagement_on=Subquery(snapshots.values("computed_on")[:1]),
         nudges_sent=Subquery(snapshots.values("nudges_sent")[:1]),

@@ -3,7 +3,6 @@ from django.urls import path
 from organizations import views
 
 urlpatterns = [
-    path("o/<slug:org_slug>/", views.organization_home, name="organization_home"),
     path("o/<slug:org_slug>/members/", views.member_list, name="member_list"),
     path("o/<slug:org_slug>/members/<id:pk>/role/", views.member_role, name="member_role"),
     path("o/<slug:org_slug>/members/<id:pk>/remove/", views.member_remove, name="member_remove"),

@@ -17,10 +17,6 @@ from organizations.scope import tenant_scope
 from organizations.signup import INVITATION_SESSION_KEY
 
 
-def organization_home(request: OrgRequest, org_slug: str) -> HttpResponse:
-    return render(request, "organizations/home.html")
-
-
 @require_role(*STAFF_ROLES)
 def member_list(request: OrgRequest, org_slug: str) -> HttpResponse:
     page = paginate(request, selectors.membership_list())

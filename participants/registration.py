@@ -481,23 +481,43 @@ class Completeness:
 def profile_completeness(enrollment: Enrollment) -> Completeness:
     """Which parts of the registration are filled: the skills the role brings or seeks,
     interests, availability, languages, and each required question of their audience."""
-    direction = (
-        SkillDirection.TEACH if enrollment.role == EnrollmentRole.MENTOR else SkillDirection.LEARN
+    return completeness_of(
+        enrollment,
+        has_skills=EnrollmentSkill.objects.filter(
+            enrollment=enrollment, direction=skill_direction(enrollment.role)
+        ).exists(),
+        has_interests=enrollment.interests.exists(),
+        questions=questions_for(enrollment.program, enrollment.role),
     )
+
+
+def skill_direction(role: str) -> str:
+    """Mentors register the skills they can teach; mentees the skills they want to learn."""
+    return SkillDirection.TEACH if role == EnrollmentRole.MENTOR else SkillDirection.LEARN
+
+
+def completeness_of(
+    enrollment: Enrollment,
+    *,
+    has_skills: bool,
+    has_interests: bool,
+    questions: list[RegistrationQuestion],
+) -> Completeness:
+    """The rule of :func:`profile_completeness` on facts already loaded (``questions``: those of
+    the enrolment's audience), so that a page listing several enrolments loads them in bulk."""
     skill_label = (
-        "Skills you can teach" if direction == SkillDirection.TEACH else "Skills you want to learn"
+        "Skills you can teach"
+        if skill_direction(enrollment.role) == SkillDirection.TEACH
+        else "Skills you want to learn"
     )
     parts: list[tuple[str, bool]] = [
-        (
-            skill_label,
-            EnrollmentSkill.objects.filter(enrollment=enrollment, direction=direction).exists(),
-        ),
-        ("Interests", enrollment.interests.exists()),
+        (skill_label, has_skills),
+        ("Interests", has_interests),
         ("Availability", bool(enrollment.availability)),
         ("Languages", bool(enrollment.person.languages)),
     ]
     answers = enrollment.answers or {}
-    for question in questions_for(enrollment.program, enrollment.role):
+    for question in questions:
         if question.required:
             parts.append((question.text, answers.get(str(question.pk)) not in (None, "", [])))
     return Completeness(

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, path
 
+from dashboards.homes.api import HomeView
 from dashboards.overview.api import OrganizationOverviewView
 from dashboards.program.api import ProgramDashboardView
 
 urlpatterns: list[URLPattern | URLResolver] = []
 
 # --- Homes (dashboards/homes/api.py) -------------------------------------------------------------
+urlpatterns += [
+    path("home/", HomeView.as_view(), name="api-organization-home"),
+]
 
 # --- Program dashboard and organisation overview -------------------------------------------------
 urlpatterns += [

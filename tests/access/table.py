@@ -41,10 +41,7 @@ VARIANTS: dict[str, dict[str, str]] = {
 TABLE: dict[tuple[str, str], Statuses] = {
     #                                                     adm  coo  oth  mtr  mte  out  anon
 
-    # --- Organisation: home, members, invitations, audit log, API tokens
-    ("organization_home", "GET"):                     row(200, 200, 200, 200, 200, 200, 302),
-    # policy: expected 405 for everyone (a read-only page with no require_GET answers POST)
-    ("organization_home", "POST"):                    row(200, 200, 200, 200, 200, 200, 302),
+    # --- Organisation: members, invitations, audit log, API tokens
     ("member_list", "GET"):                           row(200, 200, 200, 403, 403, 403, 302),
     # policy: expected 405 for everyone (read-only page, no method decorator)
     ("member_list", "POST"):                          row(200, 200, 200, 403, 403, 403, 302),

@@ -12,6 +12,7 @@ from types import ModuleType
 from tests.access.areas import (
     actions,
     dashboards_program,
+    homes,
     surveys_builder,
     surveys_results,
     surveys_waves,
@@ -23,4 +24,5 @@ AREAS: list[ModuleType] = [
     surveys_results,
     actions,
     dashboards_program,
+    homes,
 ]

@@ -35,6 +35,7 @@ def ids_of(key: str, name: str = "pk") -> Callable[[dict[str, Any]], dict[str, A
 
 MODULES = [
     "tests.tenancy.routes.core",
+    "tests.tenancy.routes.homes",
     "tests.tenancy.routes.enrollment",
     "tests.tenancy.routes.programs",
     "tests.tenancy.routes.directory",

@@ -33,7 +33,6 @@ def build(tenant: Tenant) -> dict[str, Any]:
 
 ROUTES: dict[str, Route] = {
     # Pages
-    "organization_home": Route(("GET",)),
     "member_list": Route(("GET",)),
     "member_role": Route(("POST",), ids_of("member")),
     "member_remove": Route(("POST",), ids_of("member")),

@@ -1,0 +1,220 @@
+"""A participant's next step in each of their programs: the one thing to do now, with its button.
+
+The participant's program page (``participants/views/my_programs.py``) shows the same facts in
+full; the homes show only the first step. The rule, in order (``STEP_ORDER``; the apps above add the
+steps of a running pair, and the homes sort all of them by this one tuple):
+
+==========================  =================================================================
+step                        when
+==========================  =================================================================
+answer_invitation           the enrolment is an invitation not answered yet
+accept_charter              accepted, and the program's current charter is not accepted
+                            (a new version asks again: ``participation.CharterState``)
+confirm_session             (feedback) the partner logged a session that waits for them
+answer_check_in             (feedback) a check-in was sent to them and is still open
+answer_survey               (surveys) a survey invitation reached them and is still open
+finish_registration         accepted, not paired yet, and the profile is incomplete
+                            (``registration.completeness_of``)
+finish_training             accepted, and required training of their role is left
+await_approval              applied: nothing to do but wait (no button)
+waitlisted                  waitlisted: nothing to do but wait (no button)
+==========================  =================================================================
+
+:func:`participant_facts` loads what these rules read for any number of enrolments in a fixed
+number of queries (seven), so a home listing several programs costs the same as one.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from django.db.models import Max
+
+from participants.models import (
+    CharterAcceptance,
+    Enrollment,
+    EnrollmentInterest,
+    EnrollmentSkill,
+    EnrollmentStatus,
+    RegistrationQuestion,
+    TrainingCompletion,
+)
+from participants.participation import CharterState, TrainingItem, audience_of
+from participants.registration import Completeness, completeness_of, skill_direction
+from programs.models import Audience, CharterVersion, TrainingResource
+
+STEP_ORDER: tuple[str, ...] = (
+    "answer_invitation",
+    "accept_charter",
+    "confirm_session",
+    "answer_check_in",
+    "answer_survey",
+    "finish_registration",
+    "finish_training",
+    "await_approval",
+    "waitlisted",
+)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One thing to do. ``url_name`` and ``url_args`` name the page that does it (``None``: a
+    state to wait in, without a button); ``button`` is the button's text."""
+
+    code: str
+    text: str
+    button: str = ""
+    url_name: str | None = None
+    url_args: tuple[int, ...] = ()
+
+    @property
+    def rank(self) -> int:
+        return STEP_ORDER.index(self.code)
+
+
+@dataclass
+class ParticipantFacts:
+    """What the participant rules read about one enrolment, loaded in bulk."""
+
+    charter: CharterState
+    completeness: Completeness
+    training: list[TrainingItem] = field(default_factory=list)
+
+    @property
+    def required_training_left(self) -> int:
+        return sum(1 for item in self.training if item.resource.required and not item.done)
+
+
+def participant_facts(enrollments: Sequence[Enrollment]) -> dict[int, ParticipantFacts]:
+    """The facts of every enrolment (``person`` and ``program`` already loaded), in seven queries
+    whatever their number."""
+    if not enrollments:
+        return {}
+    ids = [e.pk for e in enrollments]
+    program_ids = {e.program_id for e in enrollments}
+    current = {
+        charter.program_id: charter
+        for charter in CharterVersion.objects.filter(program_id__in=program_ids)
+        .order_by("program_id", "-version")
+        .distinct("program_id")
+    }
+    accepted = dict(
+        CharterAcceptance.objects.filter(enrollment_id__in=ids)
+        .values("enrollment_id")
+        .annotate(version=Max("charter_version__version"))
+        .values_list("enrollment_id", "version")
+        .order_by()
+    )
+    skills = set(
+        EnrollmentSkill.objects.filter(enrollment_id__in=ids)
+        .values_list("enrollment_id", "direction")
+        .distinct()
+    )
+    interests = set(
+        EnrollmentInterest.objects.filter(enrollment_id__in=ids)
+        .values_list("enrollment_id", flat=True)
+        .distinct()
+    )
+    questions: dict[int, list[RegistrationQuestion]] = defaultdict(list)
+    for question in RegistrationQuestion.objects.filter(program_id__in=program_ids).order_by(
+        "position", "id"
+    ):
+        questions[question.program_id].append(question)
+    resources: dict[int, list[TrainingResource]] = defaultdict(list)
+    for resource in TrainingResource.objects.filter(program_id__in=program_ids).order_by(
+        "position", "id"
+    ):
+        resources[resource.program_id].append(resource)
+    done = {
+        (enrollment_id, resource_id): at
+        for enrollment_id, resource_id, at in TrainingCompletion.objects.filter(
+            enrollment_id__in=ids
+        ).values_list("enrollment_id", "resource_id", "completed_at")
+    }
+    facts = {}
+    for enrollment in enrollments:
+        audiences = (Audience.BOTH, audience_of(enrollment.role))
+        facts[enrollment.pk] = ParticipantFacts(
+            charter=CharterState(
+                current=current.get(enrollment.program_id),
+                accepted_version=accepted.get(enrollment.pk),
+            ),
+            completeness=completeness_of(
+                enrollment,
+                has_skills=(enrollment.pk, skill_direction(enrollment.role)) in skills,
+                has_interests=enrollment.pk in interests,
+                questions=[q for q in questions[enrollment.program_id] if q.audience in audiences],
+            ),
+            training=[
+                TrainingItem(resource=r, completed_at=done.get((enrollment.pk, r.pk)))
+                for r in resources[enrollment.program_id]
+                if r.audience in audiences
+            ],
+        )
+    return facts
+
+
+def enrollment_steps(
+    enrollment: Enrollment, facts: ParticipantFacts, *, paired: bool
+) -> list[Step]:
+    """The enrolment's own steps (not its pair's), in ``STEP_ORDER``."""
+    program = enrollment.program_id
+    if enrollment.status == EnrollmentStatus.INVITED:
+        return [
+            Step(
+                "answer_invitation",
+                "You are invited: accept to take part, or decline.",
+                "Answer the invitation",
+                "my_program_detail",
+                (program,),
+            )
+        ]
+    if enrollment.status == EnrollmentStatus.APPLIED:
+        return [Step("await_approval", "Your application is waiting for the program team.")]
+    if enrollment.status == EnrollmentStatus.WAITLISTED:
+        return [
+            Step(
+                "waitlisted",
+                f"You are number {enrollment.waitlist_position} on the waitlist and move up "
+                "automatically when a place frees.",
+            )
+        ]
+    if enrollment.status != EnrollmentStatus.ACCEPTED:
+        return []
+    steps = []
+    if facts.charter.needs_acceptance:
+        assert facts.charter.current is not None
+        steps.append(
+            Step(
+                "accept_charter",
+                f"Read and accept version {facts.charter.current.version} of the charter.",
+                "Accept the charter",
+                "my_program_detail",
+                (program,),
+            )
+        )
+    if not paired and not facts.completeness.complete:
+        steps.append(
+            Step(
+                "finish_registration",
+                f"Your profile is {facts.completeness.percent}% complete: a complete profile "
+                "gives you a better match.",
+                "Finish your registration",
+                "my_registration",
+                (program,),
+            )
+        )
+    left = facts.required_training_left
+    if left:
+        steps.append(
+            Step(
+                "finish_training",
+                f"{left} required training item{'s' if left != 1 else ''} left.",
+                "Finish the training",
+                "my_program_detail",
+                (program,),
+            )
+        )
+    return steps

@@ -1,0 +1,23 @@
+"""Role matrix rows of the homes (dashboards/homes/): every member reads their own home; what it
+holds differs by role (tests/dashboards/homes/), never whether it opens. The page answers GET
+only (require_GET), so no POST row."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.access.areas.context import Context
+from tests.access.rows import Statuses, row
+
+
+def build(ctx: Context) -> dict[str, Any]:
+    return {}
+
+
+# fmt: off
+TABLE: dict[tuple[str, str], Statuses] = {
+    #                                                     adm  coo  oth  mtr  mte  out  anon
+    ("organization_home", "GET"):                     row(200, 200, 200, 200, 200, 200, 302),
+    ("api-organization-home", "GET"):                 row(200, 200, 200, 200, 200, 200, 404),
+}
+# fmt: on

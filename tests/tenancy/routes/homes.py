@@ -1,0 +1,18 @@
+"""Dashboards: the organisation's home page and its API twin (dashboards/homes/)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.conftest import Tenant
+from tests.tenancy.routes import Route
+
+
+def build(tenant: Tenant) -> dict[str, Any]:
+    return {}
+
+
+ROUTES: dict[str, Route] = {
+    "organization_home": Route(("GET",)),
+    "api-organization-home": Route(("GET",)),
+}
