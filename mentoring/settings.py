@@ -247,6 +247,8 @@ STATICFILES_DIRS = [
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
     ("vendor/swagger-ui", BASE_DIR / "node_modules" / "swagger-ui-dist"),
 ]
+# Uploaded and generated files (exports): never served as media, only through their views.
+MEDIA_ROOT = env_str("FLIPSIDE_MEDIA_ROOT", str(BASE_DIR / "var" / "media"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -363,6 +365,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "feedback.engagement_nightly",
         "schedule": crontab(hour=2, minute=15),
         "options": {"expires": 3600},
+    },
+    "expired-exports": {
+        "task": "dashboards.delete_expired_exports",
+        "schedule": crontab(minute=7),  # hourly: export files live 24 hours
+        "options": {"expires": 3000},
     },
     "worker-heartbeat": {
         "task": "mentoring.heartbeat",
