@@ -365,7 +365,9 @@ def survey_results(program: Program, filters: ExportFilters, viewer: Membership)
         results = survey_results_for(
             membership=viewer, organization=organization, survey=survey, filters=respondents
         )
-        found.extend([survey.title, survey.wave, *cells] for cells in survey_result_rows(results))
+        for cells in survey_result_rows(results):
+            padding = [None] * (len(SURVEY_HEADER) - len(cells))  # option rows stop early
+            found.append([survey.title, survey.wave, *cells, *padding])
     header = ["survey", "wave", *SURVEY_HEADER]
     return Table("Survey results", header, lambda: len(found), lambda: iter(found))
 

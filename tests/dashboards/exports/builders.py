@@ -69,7 +69,7 @@ def world(tenant: Tenant) -> World:
             action_items=SESSION_ACTIONS,
             status=SessionStatus.CONFIRMED,
         )
-        topic = Topic.objects.create(organization=organization, name="Generative AI")
+        topic, _ = Topic.objects.get_or_create(organization=organization, name="Generative AI")
         SessionTopic.objects.create(organization=organization, session=session, topic=topic)
         Note.objects.create(
             organization=organization,
