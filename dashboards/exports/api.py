@@ -18,6 +18,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.access import Forbidden
 from core.api.pagination import DefaultCursorPagination
 from dashboards.exports import access, jobs, use_cases
 from dashboards.exports.filters import FILTER_NAMES
@@ -96,7 +97,7 @@ class AsksExportPolicy(IsOrganizationMember):
     def has_permission(self, request: Request, view: Any) -> bool:
         super().has_permission(request, view)
         if not _membership(request).is_staff_role:
-            raise access.Forbidden(access.STAFF_ONLY)
+            raise Forbidden(access.STAFF_ONLY)
         return True
 
 

@@ -34,6 +34,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.models import User
+from core.access import Forbidden
 from dashboards.exports import access, datasets, writers
 from dashboards.exports.filters import clean_filters, stored_filters
 from dashboards.models import ExportDataset, ExportFormat, ExportJob, ExportStatus
@@ -153,7 +154,7 @@ def export_download(*, job: ExportJob, actor: User, token: str) -> File[Any]:
         raise Http404("No such export.")
     access.require_export(actor, job.program)
     if job.requested_by_id != actor.pk:
-        raise access.Forbidden(access.REQUESTER_ONLY)
+        raise Forbidden(access.REQUESTER_ONLY)
     check_token(token, job, actor)
     if job.status != ExportStatus.DONE:
         raise Http404("This export has no file yet.")
@@ -215,7 +216,7 @@ def run_export(*, job_id: int) -> str:
         return "refused"
     try:
         access.require_export(actor, program)  # asked again: the right may be gone since
-    except (access.Forbidden, Http404):
+    except (Forbidden, Http404):
         mine.update(status=ExportStatus.FAILED, error=REFUSED, finished_at=timezone.now())
         log_action(actor=actor, action="export.refused", target=job)
         return "refused"

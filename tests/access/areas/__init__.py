@@ -9,6 +9,6 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from tests.access.areas import actions, surveys_builder, surveys_results, surveys_waves
+from tests.access.areas import actions, exports, surveys_builder, surveys_results, surveys_waves
 
-AREAS: list[ModuleType] = [surveys_builder, surveys_waves, surveys_results, actions]
+AREAS: list[ModuleType] = [surveys_builder, surveys_waves, surveys_results, actions, exports]

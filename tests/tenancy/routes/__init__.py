@@ -48,4 +48,5 @@ MODULES = [
     "tests.tenancy.routes.actions",
     "tests.tenancy.routes.surveys_waves",
     "tests.tenancy.routes.surveys_results",
+    "tests.tenancy.routes.exports",
 ]
