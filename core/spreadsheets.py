@@ -13,16 +13,13 @@ cell through :func:`neutralise`.
 from __future__ import annotations
 
 import re
-from typing import TypeVar
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 _PLAIN_NUMBER = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
 
-_Cell = TypeVar("_Cell")
 
-
-def neutralise(value: _Cell) -> _Cell | str:
+def neutralise[Cell](value: Cell) -> Cell | str:
     """``value`` itself, unless it is text a spreadsheet could take for a formula."""
     if (
         isinstance(value, str)

@@ -31,6 +31,7 @@ from organizations.models import Membership
 class ExportJobSerializer(serializers.ModelSerializer[ExportJob]):
     requested_by = serializers.EmailField(source="requested_by.email", read_only=True, default=None)
     progress_percent = serializers.IntegerField(read_only=True)
+    format = serializers.CharField(read_only=True, help_text=", ".join(ExportFormat.values))
     download_url = serializers.SerializerMethodField(
         help_text="Signed link for the requester while the file lasts; empty otherwise."
     )
@@ -80,10 +81,6 @@ class ExportRequestSerializer(serializers.Serializer[ExportJob]):
     )
 
 
-class ExportPagination(DefaultCursorPagination):
-    ordering = ("-created_at", "-id")
-
-
 def _membership(request: Request) -> Membership:
     membership = request_membership(request)
     assert membership is not None  # IsOrganizationMember answered 404 otherwise
@@ -115,8 +112,9 @@ class _Exports(GenericAPIView[ExportJob]):
 class ProgramExportListView(_Exports):
     """A program's exports, newest first; POST asks for a new one (202: poll it)."""
 
-    pagination_class = ExportPagination
+    pagination_class = DefaultCursorPagination  # newest first (by id)
 
+    @extend_schema(operation_id="program_exports_list")
     def get(self, request: Request, org_slug: str, program_pk: int) -> Response:
         _program, exports = use_cases.program_exports(
             actor=_membership(request), program_id=program_pk
@@ -124,7 +122,11 @@ class ProgramExportListView(_Exports):
         page = self.paginate_queryset(exports)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
-    @extend_schema(request=ExportRequestSerializer, responses={202: ExportJobSerializer})
+    @extend_schema(
+        request=ExportRequestSerializer,
+        responses={202: ExportJobSerializer},
+        operation_id="program_exports_create",
+    )
     def post(self, request: Request, org_slug: str, program_pk: int) -> Response:
         membership = _membership(request)
         use_cases.program_exports(actor=membership, program_id=program_pk)  # 404 before the body
@@ -143,6 +145,7 @@ class ProgramExportListView(_Exports):
 class ProgramExportDetailView(_Exports):
     """One export with its status and progress."""
 
+    @extend_schema(operation_id="program_export_retrieve")
     def get(self, request: Request, org_slug: str, program_pk: int, pk: int) -> Response:
         job = use_cases.show_export(actor=_membership(request), program_id=program_pk, job_id=pk)
         return self._body(job)
@@ -152,7 +155,10 @@ class ProgramExportDownloadView(_Exports):
     """The export's file (CSV or XLSX), for its requester through its signed link; 410 once
     expired."""
 
-    @extend_schema(responses={(200, "application/octet-stream"): bytes, 410: None})
+    @extend_schema(
+        responses={(200, "application/octet-stream"): bytes, 410: None},
+        operation_id="program_export_download",
+    )
     def get(
         self, request: Request, org_slug: str, program_pk: int, pk: int, token: str
     ) -> Response | FileResponse:
@@ -160,9 +166,12 @@ class ProgramExportDownloadView(_Exports):
             job, file = use_cases.download_export(
                 actor=_membership(request), program_id=program_pk, job_id=pk, token=token
             )
-        except jobs.ExportExpired:
+        except jobs.ExportExpiredError:
             return Response(
-                {"detail": "This download link has expired. Ask for the export again.", "fields": {}},
+                {
+                    "detail": "This download link has expired. Ask for the export again.",
+                    "fields": {},
+                },
                 status=status.HTTP_410_GONE,
             )
         return FileResponse(

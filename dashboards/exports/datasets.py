@@ -101,9 +101,7 @@ def _pair_people(prefix: str, filters: ExportFilters) -> Q:
     if not filters.department and filters.level is None:
         return Q()
     sides = [filters.role] if filters.role else ["mentor", "mentee"]
-    return functools.reduce(
-        operator.or_, [_person(f"{prefix}{side}__", filters) for side in sides]
-    )
+    return functools.reduce(operator.or_, [_person(f"{prefix}{side}__", filters) for side in sides])
 
 
 def _streamed(queryset: QuerySet[Any], row: Callable[[Any], Row]) -> Callable[[], Iterator[Row]]:
@@ -382,8 +380,5 @@ BUILDERS: dict[str, Callable[[Program, ExportFilters, Membership], Table]] = {
 }
 
 
-def table_for(
-    dataset: str, program: Program, filters: ExportFilters, viewer: Membership
-) -> Table:
+def table_for(dataset: str, program: Program, filters: ExportFilters, viewer: Membership) -> Table:
     return BUILDERS[dataset](program, filters, viewer)
-

@@ -19,7 +19,7 @@ import secrets
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 from celery import shared_task
 from django.conf import settings
@@ -56,7 +56,7 @@ FAILED = "The export failed; no file was kept. Try again, or ask an admin if it 
 REFUSED = f"{access.STAFF_ONLY} No file was made."
 
 
-class ExportExpired(Exception):
+class ExportExpiredError(Exception):
     """The download link or the file is past its time (410)."""
 
 
@@ -130,7 +130,7 @@ def make_token(job: ExportJob) -> str:
 
 def check_token(token: str, job: ExportJob, user: User) -> None:
     """A link for this job and this user, still in time; Http404 for any other token (forged,
-    another job's, another person's), ``ExportExpired`` once it is too old."""
+    another job's, another person's), ``ExportExpiredError`` once it is too old."""
     expected = {"o": job.organization_id, "j": job.pk, "u": user.pk}
     try:
         payload = signing.loads(token, salt=SALT, max_age=LINK_MAX_AGE)
@@ -141,7 +141,7 @@ def check_token(token: str, job: ExportJob, user: User) -> None:
             raise Http404("No such export.") from None
         if payload != expected:
             raise Http404("No such export.") from None
-        raise ExportExpired from None
+        raise ExportExpiredError from None
     except signing.BadSignature:
         raise Http404("No such export.") from None
     if payload != expected:
@@ -159,14 +159,14 @@ def export_download(*, job: ExportJob, actor: User, token: str) -> File[Any]:
     if job.status != ExportStatus.DONE:
         raise Http404("This export has no file yet.")
     if job.is_expired() or not job.file:
-        raise ExportExpired
+        raise ExportExpiredError
     log_action(
         actor=actor,
         action="export.downloaded",
         target=job,
         data={"program": job.program_id, "dataset": job.dataset, "format": job.format},
     )
-    return default_storage.open(job.file.name, "rb")
+    return default_storage.open(str(job.file.name), "rb")
 
 
 # --- The task body --------------------------------------------------------------------------------
@@ -183,10 +183,7 @@ def _claim(job_id: int, now: datetime) -> bool:
     )
 
 
-_R = TypeVar("_R")
-
-
-def _counted(rows: Iterable[_R], progress: Callable[[int], None]) -> Iterator[_R]:
+def _counted[R](rows: Iterable[R], progress: Callable[[int], None]) -> Iterator[R]:
     done = 0
     for row in rows:
         yield row
@@ -234,7 +231,11 @@ def run_export(*, job_id: int) -> str:
 
         with tempfile.TemporaryFile() as target:
             writers.write(
-                job.format, target, table.header, _counted(table.rows(), progress), title=table.title
+                job.format,
+                target,
+                table.header,
+                _counted(table.rows(), progress),
+                title=table.title,
             )
             target.seek(0)
             name = f"exports/{job.organization_id}/{secrets.token_hex(16)}.{job.format}"
@@ -255,9 +256,7 @@ def run_export(*, job_id: int) -> str:
         logger.exception("export %s failed", job_id)
         if stored is not None:
             default_storage.delete(stored)
-        mine.update(
-            status=ExportStatus.FAILED, file="", error=FAILED, finished_at=timezone.now()
-        )
+        mine.update(status=ExportStatus.FAILED, file="", error=FAILED, finished_at=timezone.now())
         log_action(actor=actor, action="export.failed", target=job)
         raise
     log_action(actor=actor, action="export.finished", target=job, data={"rows": written})

@@ -72,7 +72,7 @@ def download_export(
     *, actor: Membership, program_id: int, job_id: int, token: str
 ) -> tuple[ExportJob, File[Any]]:
     """The file of a finished export, for its requester through its signed link (403 for other
-    staff, 404 for a bad link, ``jobs.ExportExpired`` once expired)."""
+    staff, 404 for a bad link, ``jobs.ExportExpiredError`` once expired)."""
     program = access.export_program(actor, program_id)
     job = _job(program, job_id)
     access.export_access(actor, program, job).require(access.DOWNLOAD)

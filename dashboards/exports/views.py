@@ -8,7 +8,7 @@ runs; without JavaScript it refreshes itself (a ``<noscript>`` meta refresh).
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
@@ -85,12 +85,12 @@ def program_export_detail(
 @require_GET
 def program_export_download(
     request: OrgRequest, org_slug: str, program_pk: int, pk: int, token: str
-) -> HttpResponse:
+) -> HttpResponseBase:
     try:
         job, file = use_cases.download_export(
             actor=request.membership, program_id=program_pk, job_id=pk, token=token
         )
-    except jobs.ExportExpired:
+    except jobs.ExportExpiredError:
         program, _exports = use_cases.program_exports(
             actor=request.membership, program_id=program_pk
         )

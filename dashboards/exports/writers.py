@@ -70,7 +70,7 @@ def write_xlsx(target: IO[bytes], header: Row, rows: Iterable[Row], *, title: st
     sheet.append([xlsx_cell(cell) for cell in header])
     for row in rows:
         sheet.append([xlsx_cell(cell) for cell in row])
-    workbook.save(target)  # type: ignore[arg-type]
+    workbook.save(target)
 
 
 def write(fmt: str, target: IO[bytes], header: Row, rows: Iterable[Row], *, title: str) -> None:
@@ -80,7 +80,7 @@ def write(fmt: str, target: IO[bytes], header: Row, rows: Iterable[Row], *, titl
         write_csv(target, header, rows)
 
 
-CONTENT_TYPES = {
+CONTENT_TYPES: dict[str, str] = {
     ExportFormat.CSV: "text/csv; charset=utf-8",
     ExportFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }

@@ -2,47 +2,113 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-
-import organizations.rls
 from django.conf import settings
 from django.db import migrations, models
 
+import organizations.rls
+
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('organizations', '0003_organization_demographic_options_and_more'),
-        ('programs', '0002_alter_objective_measure'),
+        ("organizations", "0003_organization_demographic_options_and_more"),
+        ("programs", "0002_alter_objective_measure"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ExportJob',
+            name="ExportJob",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('dataset', models.CharField(choices=[('enrolments', 'Enrolments'), ('pairs', 'Pairs'), ('sessions', 'Sessions (facts only)'), ('check_ins', 'Check-ins'), ('engagement', 'Engagement scores'), ('survey_results', 'Survey results (aggregates)')], max_length=20)),
-                ('format', models.CharField(choices=[('csv', 'CSV'), ('xlsx', 'Excel (XLSX)')], max_length=4)),
-                ('filters', models.JSONField(blank=True, default=dict)),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('running', 'Running'), ('done', 'Done'), ('failed', 'Failed')], default='queued', max_length=10)),
-                ('total_rows', models.PositiveIntegerField(default=0)),
-                ('processed_rows', models.PositiveIntegerField(default=0)),
-                ('error', models.CharField(blank=True, max_length=300)),
-                ('file', models.FileField(blank=True, max_length=200, upload_to='exports/')),
-                ('file_name', models.CharField(blank=True, max_length=200)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('claimed_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('expires_at', models.DateTimeField(blank=True, null=True)),
-                ('organization', models.ForeignKey(editable=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='organizations.organization')),
-                ('program', models.ForeignKey(blank=True, help_text='Empty for an organisation-wide export.', null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='programs.program')),
-                ('requested_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "dataset",
+                    models.CharField(
+                        choices=[
+                            ("enrolments", "Enrolments"),
+                            ("pairs", "Pairs"),
+                            ("sessions", "Sessions (facts only)"),
+                            ("check_ins", "Check-ins"),
+                            ("engagement", "Engagement scores"),
+                            ("survey_results", "Survey results (aggregates)"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "format",
+                    models.CharField(
+                        choices=[("csv", "CSV"), ("xlsx", "Excel (XLSX)")], max_length=4
+                    ),
+                ),
+                ("filters", models.JSONField(blank=True, default=dict)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("running", "Running"),
+                            ("done", "Done"),
+                            ("failed", "Failed"),
+                        ],
+                        default="queued",
+                        max_length=10,
+                    ),
+                ),
+                ("total_rows", models.PositiveIntegerField(default=0)),
+                ("processed_rows", models.PositiveIntegerField(default=0)),
+                ("error", models.CharField(blank=True, max_length=300)),
+                ("file", models.FileField(blank=True, max_length=200, upload_to="exports/")),
+                ("file_name", models.CharField(blank=True, max_length=200)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("claimed_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("expires_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        editable=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="organizations.organization",
+                    ),
+                ),
+                (
+                    "program",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Empty for an organisation-wide export.",
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="programs.program",
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ('-created_at', '-id'),
-                'indexes': [models.Index(condition=models.Q(('file', ''), _negated=True), fields=['expires_at'], name='export_file_expiry')],
+                "ordering": ("-created_at", "-id"),
+                "indexes": [
+                    models.Index(
+                        condition=models.Q(("file", ""), _negated=True),
+                        fields=["expires_at"],
+                        name="export_file_expiry",
+                    )
+                ],
             },
         ),
         organizations.rls.EnableTenantRLS("ExportJob"),

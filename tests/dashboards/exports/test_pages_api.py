@@ -88,10 +88,17 @@ def test_a_mentor_is_refused_and_learns_nothing(org_a: Tenant, built: World) -> 
     [
         ({"dataset": "sessions", "format": "csv", "filters": {"colour": "red"}}, "filters"),
         (
-            {"dataset": "sessions", "format": "csv", "filters": {"date_from": "2026-03-01", "date_to": "2026-02-01"}},
+            {
+                "dataset": "sessions",
+                "format": "csv",
+                "filters": {"date_from": "2026-03-01", "date_to": "2026-02-01"},
+            },
             "date_to",
         ),
-        ({"dataset": "sessions", "format": "csv", "filters": {"date_from": "yesterday"}}, "date_from"),
+        (
+            {"dataset": "sessions", "format": "csv", "filters": {"date_from": "yesterday"}},
+            "date_from",
+        ),
         ({"dataset": "sessions", "format": "csv", "filters": {"level": "²"}}, "level"),
         ({"dataset": "sessions", "format": "csv", "filters": {"role": "boss"}}, "role"),
         ({"dataset": "sessions", "format": "csv", "filters": ["role"]}, "filters"),
@@ -117,7 +124,12 @@ def test_the_page_shows_a_reversed_period_on_its_field(org_a: Tenant, built: Wor
     client = login(Client(), org_a.coordinator.user)
     response = client.post(
         _page(org_a, built.program.pk),
-        {"dataset": "sessions", "format": "csv", "date_from": "2026-03-01", "date_to": "2026-02-01"},
+        {
+            "dataset": "sessions",
+            "format": "csv",
+            "date_from": "2026-03-01",
+            "date_to": "2026-02-01",
+        },
     )
     assert response.status_code == 400
     assert "The end of the period is before its start." in response.content.decode()
@@ -136,14 +148,18 @@ def test_the_page_starts_an_export_and_shows_its_progress(org_a: Tenant, built: 
     assert job.filters == {"role": "mentee"}
     page = client.get(response["Location"])
     html = page.content.decode()
-    assert 'role="status"' in html and "<progress" in html and 'hx-trigger="every 1s"' in html
+    assert 'role="status"' in html
+    assert "<progress" in html
+    assert 'hx-trigger="every 1s"' in html
     with org_a.scope():
         assert jobs.run_export(job_id=job.pk) == "done"
     partial = client.get(response["Location"], headers={"HX-Request": "true"}).content.decode()
     assert "hx-trigger" not in partial  # done: polling stops
-    assert "Download" in partial and "<html" not in partial
+    assert "Download" in partial
+    assert "<html" not in partial
     listing = client.get(_page(org_a, built.program.pk)).content.decode()
-    assert "Done" in listing and 'scope="col"' in listing
+    assert "Done" in listing
+    assert 'scope="col"' in listing
 
 
 # --- The download: requester only, signed, expiring --------------------------------------------------
@@ -184,8 +200,14 @@ def test_other_staff_may_not_download_and_forged_links_are_404(org_a: Tenant, bu
     assert _download_url(admin, org_a, job) == ""
     assert admin.get(_api(org_a, built.program.pk, job.pk, "download", token)).status_code == 403
     owner = login(Client(), org_a.coordinator.user)
-    for forged in (token[:-2] + "xx", "nonsense", jobs.make_token(export(org_a, built.program, "pairs"))):
-        assert owner.get(_api(org_a, built.program.pk, job.pk, "download", forged)).status_code == 404
+    for forged in (
+        token[:-2] + "xx",
+        "nonsense",
+        jobs.make_token(export(org_a, built.program, "pairs")),
+    ):
+        assert (
+            owner.get(_api(org_a, built.program.pk, job.pk, "download", forged)).status_code == 404
+        )
 
 
 def test_an_expired_link_is_410_with_a_clear_page(org_a: Tenant, built: World) -> None:
@@ -194,7 +216,12 @@ def test_an_expired_link_is_410_with_a_clear_page(org_a: Tenant, built: World) -
     client = login(Client(), org_a.coordinator.user)
     page = reverse(
         "program_export_download",
-        kwargs={"org_slug": org_a.slug, "program_pk": built.program.pk, "pk": job.pk, "token": token},
+        kwargs={
+            "org_slug": org_a.slug,
+            "program_pk": built.program.pk,
+            "pk": job.pk,
+            "token": token,
+        },
     )
     with time_machine.travel(timezone.now() + timedelta(seconds=jobs.LINK_MAX_AGE + 60)):
         client = login(Client(), org_a.coordinator.user)
@@ -220,7 +247,8 @@ def test_the_sweeper_deletes_expired_files_and_the_link_answers_410(
     assert (media_root / fresh.file.name).exists()
     with org_a.scope():
         job.refresh_from_db()
-    assert job.file.name == "" and job.status == ExportStatus.DONE
+    assert job.file.name == ""
+    assert job.status == ExportStatus.DONE
     client = login(Client(), org_a.coordinator.user)
     assert client.get(_api(org_a, built.program.pk, job.pk, "download", token)).status_code == 410
     assert client.get(_api(org_a, built.program.pk, job.pk)).json()["download_url"] == ""

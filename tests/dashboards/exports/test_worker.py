@@ -79,7 +79,9 @@ def test_the_worker_writes_an_export_with_progress_up_to_its_total(
     assert job.status == ExportStatus.DONE, job.error
     assert job.processed_rows == job.total_rows == 1_200
     assert job.progress_percent == 100
-    body = client.get(f"/api/v1/o/{org_a.slug}/programs/{built.program.pk}/exports/{job_id}/").json()
+    body = client.get(
+        f"/api/v1/o/{org_a.slug}/programs/{built.program.pk}/exports/{job_id}/"
+    ).json()
     download = client.get(body["download_url"])
     rows = csv_rows(b"".join(download.streaming_content))  # type: ignore[attr-defined]
     assert len(rows) == 1 + 1_200
@@ -124,7 +126,8 @@ def test_a_failure_midway_leaves_a_failed_job_and_no_file(
     page = client.get(
         f"/o/{org_a.slug}/programs/{built.program.pk}/exports/{job.pk}/"
     ).content.decode()
-    assert jobs.FAILED in page and "Download" not in page
+    assert jobs.FAILED in page
+    assert "Download" not in page
     with org_a.scope():
         assert AuditEntry.objects.filter(action="export.failed", object_id=str(job.pk)).exists()
 

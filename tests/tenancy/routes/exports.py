@@ -33,7 +33,11 @@ def build(tenant: Tenant) -> dict[str, Any]:
             finished_at=now - timedelta(days=2),
             expires_at=now - timedelta(days=1),
         )
-    return {"export_program": program.pk, "export_job": job.pk, "export_token": jobs.make_token(job)}
+    return {
+        "export_program": program.pk,
+        "export_job": job.pk,
+        "export_token": jobs.make_token(job),
+    }
 
 
 def _job(ids: dict[str, Any]) -> dict[str, Any]:
