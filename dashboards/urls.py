@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, path
 
+from dashboards.exports import views as exports
 from dashboards.homes import views as homes
 from dashboards.overview import views as overview_views
 from dashboards.program import views as program_views
@@ -30,3 +31,13 @@ urlpatterns += [
 ]
 
 # --- Exports and reports (dashboards/exports/) ---------------------------------------------------
+_EXPORTS = "o/<slug:org_slug>/programs/<id:program_pk>/exports/"
+urlpatterns += [
+    path(_EXPORTS, exports.program_exports, name="program_exports"),
+    path(f"{_EXPORTS}<id:pk>/", exports.program_export_detail, name="program_export_detail"),
+    path(
+        f"{_EXPORTS}<id:pk>/download/<str:token>/",
+        exports.program_export_download,
+        name="program_export_download",
+    ),
+]

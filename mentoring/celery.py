@@ -14,7 +14,7 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 app.autodiscover_tasks(["mentoring"])
 # Feature folders keep their tasks beside their job rows (<app>/<feature>/jobs.py).
-app.autodiscover_tasks(["participants.importing"], related_name="jobs")
+app.autodiscover_tasks(["participants.importing", "dashboards.exports"], related_name="jobs")
 
 
 @worker_ready.connect

@@ -270,6 +270,8 @@ CHARTS_IMPORT_MAP = json.dumps(
 _CHARTS_IMPORT_MAP_HASH = base64.b64encode(
     hashlib.sha256(CHARTS_IMPORT_MAP.encode()).digest()
 ).decode()
+# Uploaded and generated files (exports): never served as media, only through their views.
+MEDIA_ROOT = env_str("FLIPSIDE_MEDIA_ROOT", str(BASE_DIR / "var" / "media"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -386,6 +388,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "feedback.engagement_nightly",
         "schedule": crontab(hour=2, minute=15),
         "options": {"expires": 3600},
+    },
+    "expired-exports": {
+        "task": "dashboards.delete_expired_exports",
+        "schedule": crontab(minute=7),  # hourly: export files live 24 hours
+        "options": {"expires": 3000},
     },
     "worker-heartbeat": {
         "task": "mentoring.heartbeat",

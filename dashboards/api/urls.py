@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, path
 
+from dashboards.exports import api as exports_api
 from dashboards.homes.api import HomeView
 from dashboards.overview.api import OrganizationOverviewView
 from dashboards.program.api import ProgramDashboardView
@@ -26,3 +27,20 @@ urlpatterns += [
 ]
 
 # --- Exports (dashboards/exports/api.py) ---------------------------------------------------------
+urlpatterns += [
+    path(
+        "programs/<id:program_pk>/exports/",
+        exports_api.ProgramExportListView.as_view(),
+        name="api-program-export-list",
+    ),
+    path(
+        "programs/<id:program_pk>/exports/<id:pk>/",
+        exports_api.ProgramExportDetailView.as_view(),
+        name="api-program-export-detail",
+    ),
+    path(
+        "programs/<id:program_pk>/exports/<id:pk>/download/<str:token>/",
+        exports_api.ProgramExportDownloadView.as_view(),
+        name="api-program-export-download",
+    ),
+]

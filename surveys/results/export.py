@@ -7,6 +7,7 @@ import csv
 import io
 from collections.abc import Iterable
 
+from core.spreadsheets import neutralise
 from surveys import privacy
 from surveys.results.aggregates import SurveyResults
 from surveys.results.outcomes import Outcomes
@@ -21,8 +22,9 @@ def _write(header: list[str], rows: Iterable[list[object]]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(header)
+    # Question texts, options and group labels are typed by people: no cell may become a formula.
     for row in rows:
-        writer.writerow(["" if cell is None else cell for cell in row])
+        writer.writerow(["" if cell is None else neutralise(cell) for cell in row])
     return buffer.getvalue()
 
 
@@ -46,6 +48,12 @@ SURVEY_HEADER = [
 def survey_results_csv(results: SurveyResults) -> str:
     """One row per question (n, mean, median, NPS), per answer option (count, percent) and per
     breakdown cell (n, mean, median)."""
+    return _write(SURVEY_HEADER, survey_result_rows(results))
+
+
+def survey_result_rows(results: SurveyResults) -> Iterable[list[object]]:
+    """The rows of ``survey_results_csv`` (columns: ``SURVEY_HEADER``), also written by the
+    program exports (``dashboards/exports``). Suppressed aggregates carry no figure."""
     scope = results.filters.describe() or "all respondents"
 
     def rows() -> Iterable[list[object]]:
@@ -88,7 +96,7 @@ def survey_results_csv(results: SurveyResults) -> str:
                         "",
                     ]
 
-    return _write(SURVEY_HEADER, rows())
+    return rows()
 
 
 def outcomes_csv(outcomes: Outcomes) -> str:

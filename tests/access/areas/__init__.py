@@ -12,6 +12,7 @@ from types import ModuleType
 from tests.access.areas import (
     actions,
     dashboards_program,
+    exports,
     homes,
     surveys_builder,
     surveys_results,
@@ -25,4 +26,5 @@ AREAS: list[ModuleType] = [
     actions,
     dashboards_program,
     homes,
+    exports,
 ]

@@ -50,4 +50,5 @@ MODULES = [
     "tests.tenancy.routes.surveys_waves",
     "tests.tenancy.routes.surveys_results",
     "tests.tenancy.routes.dashboards_program",
+    "tests.tenancy.routes.exports",
 ]
