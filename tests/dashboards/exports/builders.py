@@ -90,13 +90,18 @@ def world(tenant: Tenant) -> World:
             blockers=BLOCKERS,
             wants_contact=True,
         )
-        snapshot = EngagementSnapshot.objects.create(
+        # Today's row may exist already: the pair is rescored when its events commit.
+        snapshot, _ = EngagementSnapshot.objects.update_or_create(
             organization=organization,
             pair=live.pair,
             computed_on=today,
-            score=72,
-            level=EngagementLevel.WATCH,
-            reasons=[{"code": "low_pulse", "text": "Low check-in rating (2)", "points": -10}],
+            defaults={
+                "score": 72,
+                "level": EngagementLevel.WATCH,
+                "reasons": [
+                    {"code": "low_pulse", "text": "Low check-in rating (2)", "points": -10}
+                ],
+            },
         )
     return World(tenant, live, session, check_in, snapshot)
 
