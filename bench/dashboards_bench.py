@@ -18,7 +18,8 @@ database that ``bench/run.py`` creates, migrates and drops. Steps:
 
 Reported per endpoint, medians over rounds: requests/s, client latency p50/p95 (which under 16
 connections is mostly queueing: Little's law), server time p50/p95, throughput as a fraction of the
-bare view's (round by round, then the median) and SQL queries per request. Goal (issue #11):
+bare view's (round by round, then the median), the time of one request alone (in process, before
+the load) and SQL queries per request. Goal (issue #11):
 server time median ≤ 100 ms and p95 ≤ 200 ms. Figures are printed, never asserted.
 """
 
@@ -65,6 +66,7 @@ class Endpoint:
 class EndpointFigures:
     endpoint: Endpoint
     queries: int = 0
+    alone_ms: float = 0.0  # in process, one request at a time (median)
     rounds: list[LoadResult] = field(default_factory=list)
     server_ms: list[list[float]] = field(default_factory=list)  # per round
 
@@ -171,8 +173,9 @@ def headers_for(endpoint: Endpoint, clients: dict[str, Client]) -> dict[str, str
     return headers
 
 
-def count_queries(endpoint: Endpoint, client: Client) -> int:
-    """Check the answer, then count one request's SQL queries (after a warm-up request)."""
+def count_queries(endpoint: Endpoint, client: Client, iterations: int) -> tuple[int, float]:
+    """Check the answer, count one request's SQL queries and time ``iterations`` requests one
+    after the other: the cost of one request alone (median, ms), beside the figures under load."""
     accept = "text/html" if endpoint.html else "application/json"
     response = client.get(endpoint.path, HTTP_ACCEPT=accept, **HOST)  # type: ignore[arg-type]
     body = response.content.decode(errors="replace")
@@ -183,7 +186,12 @@ def count_queries(endpoint: Endpoint, client: Client) -> int:
         )
     with CaptureQueriesContext(connection) as queries:
         client.get(endpoint.path, HTTP_ACCEPT=accept, **HOST)  # type: ignore[arg-type]
-    return len(queries)
+    samples = []
+    for _ in range(iterations):
+        started = time.perf_counter()
+        client.get(endpoint.path, HTTP_ACCEPT=accept, **HOST)  # type: ignore[arg-type]
+        samples.append((time.perf_counter() - started) * 1000)
+    return len(queries), statistics.median(samples)
 
 
 class AccessLog:
@@ -244,9 +252,10 @@ def run(
     clients = sign_in(seeded)
     figures = []
     for endpoint in endpoints(seeded):
-        figure = EndpointFigures(endpoint, queries=count_queries(endpoint, clients[endpoint.user]))
+        queries, alone = count_queries(endpoint, clients[endpoint.user], 5 if quick else 15)
+        figure = EndpointFigures(endpoint, queries=queries, alone_ms=alone)
         figures.append(figure)
-        say(f"{endpoint.label}: {figure.queries} queries")
+        say(f"{endpoint.label}: {queries} queries, {alone:.1f} ms alone (in process)")
     targets = {
         f.endpoint.key: Target(
             f.endpoint.key, f.endpoint.label, f.endpoint.path, headers_for(f.endpoint, clients)
@@ -301,8 +310,9 @@ def report(measured: DashboardsRun, server_description: str) -> tuple[list[str],
         "(server time: gunicorn's own request time, without the listen-queue wait)",
         "",
         f"  {'endpoint':<50}{'req/s':>8}{'x bare':>8}{'client':>9}{'client':>9}"
-        f"{'server':>9}{'server':>9}{'queries':>9}  verdict",
-        f"  {'':<50}{'':>8}{'':>8}{'p50 ms':>9}{'p95 ms':>9}{'p50 ms':>9}{'p95 ms':>9}",
+        f"{'server':>9}{'server':>9}{'alone':>8}{'queries':>9}  verdict",
+        f"  {'':<50}{'':>8}{'':>8}{'p50 ms':>9}{'p95 ms':>9}{'p50 ms':>9}{'p95 ms':>9}"
+        f"{'ms':>8}",
     ]
     figures_json: dict[str, Any] = {"counts": counts, "seed_seconds": measured.seed_seconds}
     for figure in measured.figures:
@@ -320,7 +330,8 @@ def report(measured: DashboardsRun, server_description: str) -> tuple[list[str],
         lines.append(
             f"  {figure.endpoint.label:<50}{figure.median('rps'):>8.1f}{ratio:>8.3f}"
             f"{figure.median('p50_ms'):>9.1f}{figure.median('p95_ms'):>9.1f}"
-            f"{server_p50:>9.1f}{server_p95:>9.1f}{figure.queries:>9}  {verdict}"
+            f"{server_p50:>9.1f}{server_p95:>9.1f}{figure.alone_ms:>8.1f}{figure.queries:>9}"
+            f"  {verdict}"
         )
         figures_json[key] = {
             "path": figure.endpoint.path,
@@ -330,6 +341,7 @@ def report(measured: DashboardsRun, server_description: str) -> tuple[list[str],
             "client_p95_ms": figure.median("p95_ms"),
             "server_p50_ms": server_p50,
             "server_p95_ms": server_p95,
+            "alone_ms": figure.alone_ms,
             "queries": figure.queries,
         }
     lines.append("")
