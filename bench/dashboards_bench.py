@@ -94,9 +94,7 @@ class DashboardsRun:
     def ratios(self, key: str) -> list[float]:
         bare = next(f for f in self.figures if f.endpoint.key == "bare")
         mine = next(f for f in self.figures if f.endpoint.key == key)
-        return [
-            r.rps / b.rps for r, b in zip(mine.rounds, bare.rounds, strict=True) if b.rps > 0
-        ]
+        return [r.rps / b.rps for r, b in zip(mine.rounds, bare.rounds, strict=True) if b.rps > 0]
 
 
 def endpoints(seeded: large_tenant.LargeTenant) -> list[Endpoint]:
@@ -313,8 +311,7 @@ def report(measured: DashboardsRun, server_description: str) -> tuple[list[str],
         "",
         f"  {'endpoint':<50}{'req/s':>8}{'x bare':>8}{'client':>9}{'client':>9}"
         f"{'server':>9}{'server':>9}{'alone':>8}{'queries':>9}  verdict",
-        f"  {'':<50}{'':>8}{'':>8}{'p50 ms':>9}{'p95 ms':>9}{'p50 ms':>9}{'p95 ms':>9}"
-        f"{'ms':>8}",
+        f"  {'':<50}{'':>8}{'':>8}{'p50 ms':>9}{'p95 ms':>9}{'p50 ms':>9}{'p95 ms':>9}{'ms':>8}",
     ]
     figures_json: dict[str, Any] = {"counts": counts, "seed_seconds": measured.seed_seconds}
     for figure in measured.figures:

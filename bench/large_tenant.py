@@ -36,7 +36,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any
 
 from django.db import connection, models, transaction
 from django.utils import timezone
@@ -123,10 +123,8 @@ ADMIN_EMAIL = "admin@{slug}.bench.test"
 COORDINATOR_EMAIL = "coordinator@{slug}.bench.test"
 PARTICIPANT_EMAIL = "participant@{slug}.bench.test"
 
-M = TypeVar("M", bound=models.Model)
 
-
-class AlreadySeeded(Exception):
+class AlreadySeededError(Exception):
     """The slug is taken: the large tenant is seeded once per database."""
 
 
@@ -149,8 +147,8 @@ def scaled(value: int, scale: float, minimum: int = 1) -> int:
     return max(minimum, round(value * scale))
 
 
-def _bulk(model: type[M], rows: Iterable[M]) -> list[M]:
-    return model.objects.bulk_create(list(rows), batch_size=BATCH)
+def _bulk[M: models.Model](model: type[M], rows: Iterable[M]) -> list[M]:
+    return model._default_manager.bulk_create(list(rows), batch_size=BATCH)
 
 
 def _at(day: date, hour: int = 10) -> datetime:
@@ -195,8 +193,9 @@ def _programs(organization: Organization, scale: float, today: date) -> list[_Pr
             end_date=end,
             created_at=_at(start - timedelta(days=60)),
         )
-        plans.append(_ProgramPlan(program, scaled(pairs, scale), status == ProgramStatus.CLOSED,
-                                  start, end))
+        plans.append(
+            _ProgramPlan(program, scaled(pairs, scale), status == ProgramStatus.CLOSED, start, end)
+        )
     return plans
 
 
@@ -230,9 +229,10 @@ def _enrolments(
     for plan in plans:
         first = len(rows)
         for n in range(plan.pairs):
-            mentor, mentee = people[(cursor + 2 * n) % len(people)], people[
-                (cursor + 2 * n + 1) % len(people)
-            ]
+            mentor, mentee = (
+                people[(cursor + 2 * n) % len(people)],
+                people[(cursor + 2 * n + 1) % len(people)],
+            )
             for person, role in ((mentor, EnrollmentRole.MENTOR), (mentee, EnrollmentRole.MENTEE)):
                 rows.append(
                     Enrollment(
@@ -359,7 +359,9 @@ def _pairs(
                     score=round(55 + (n * 37 % 40) + 0.5, 1),
                     created_at=_at(plan.start),
                     activated_at=None if status == PairStatus.PENDING else _at(plan.start, 11),
-                    paused_until=today + timedelta(days=14) if status == PairStatus.PAUSED else None,
+                    paused_until=today + timedelta(days=14)
+                    if status == PairStatus.PAUSED
+                    else None,
                     completed_at=_at(plan.end) if status == PairStatus.COMPLETED else None,
                     ended_at=_at(stopped) if status == PairStatus.ENDED else None,
                     ended_reason="Schedules did not fit" if status == PairStatus.ENDED else "",
@@ -807,7 +809,7 @@ def seed(
     say: Callable[[str], None] | None = None,
     analyze: bool = True,
 ) -> LargeTenant:
-    """Write the large tenant (and the small ones) in one transaction; ``AlreadySeeded`` if the
+    """Write the large tenant (and the small ones) in one transaction; ``AlreadySeededError`` if the
     slug exists. Returns the organisation, the three accounts, the programs and the row counts."""
     if not 0 < scale <= 10:
         raise ValueError("scale must be above 0 and at most 10")
@@ -816,7 +818,7 @@ def seed(
     today = timezone.now().date()
     with transaction.atomic():
         if Organization.objects.filter(slug=slug).exists():
-            raise AlreadySeeded(f"an organisation with the slug {slug!r} exists already")
+            raise AlreadySeededError(f"an organisation with the slug {slug!r} exists already")
         organization = Organization.objects.create(slug=slug, name=f"Large tenant ({slug})")
         admin = _user(ADMIN_EMAIL.format(slug=slug))
         coordinator = _user(COORDINATOR_EMAIL.format(slug=slug))
@@ -871,9 +873,7 @@ def seed(
             counts.update(
                 _goals_actions_reviews(organization, plans, pairs, topics, coordinator, today)
             )
-            counts.update(
-                _surveys(organization, plans, accepted, {p.pk: p for p in people}, rng)
-            )
+            counts.update(_surveys(organization, plans, accepted, {p.pk: p for p in people}, rng))
             report(
                 f"{counts['check_ins']:,} check-ins, {counts['survey_answers']:,} survey answers"
             )

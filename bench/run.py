@@ -432,7 +432,7 @@ def main(argv: list[str]) -> int:
         elif options.only == "dashboards":
             from bench import dashboards_bench
 
-            measured = dashboards_bench.run(
+            dashboards = dashboards_bench.run(
                 quick=options.quick,
                 rounds=None,
                 duration=None,
@@ -441,7 +441,8 @@ def main(argv: list[str]) -> int:
                 say=say,
             )
             lines, figures_json["dashboards"] = dashboards_bench.report(
-                measured, f"gunicorn {options.workers} workers x {options.threads} threads (gthread)"
+                dashboards,
+                f"gunicorn {options.workers} workers x {options.threads} threads (gthread)",
             )
             print("\n".join(lines), flush=True)
         elif options.only != "import":

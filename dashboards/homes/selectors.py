@@ -118,7 +118,9 @@ def _program_rows(membership: Membership) -> list[Program]:
     open_pairs = Pair.objects.filter(status__in=OPEN_PAIR_STATUSES)
     # Uncorrelated ``IN`` lists, read once into a hash, rather than a ``mentor = … OR mentee = …``
     # subquery probed for every accepted enrolment.
-    in_open_pair = Q(pk__in=open_pairs.values("mentor_id")) | Q(pk__in=open_pairs.values("mentee_id"))
+    in_open_pair = Q(pk__in=open_pairs.values("mentor_id")) | Q(
+        pk__in=open_pairs.values("mentee_id")
+    )
     enrollments = Enrollment.objects.all()
     accepted = enrollments.filter(status=EnrollmentStatus.ACCEPTED)
     return list(

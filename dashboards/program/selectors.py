@@ -110,9 +110,9 @@ def _training_missing(audience: str) -> Exists:
 def _enrolment(program: Program, filters: DashboardFilters) -> dict[str, Any]:
     # Uncorrelated ``IN`` lists, not a subquery per enrolment: PostgreSQL reads each list once
     # into a hash (a correlated ``mentor = … OR mentee = …`` probed two indexes per enrolment).
-    charter = Q(pk__in=CharterAcceptance.objects.filter(enrollment__program=program).values(
-        "enrollment_id"
-    ))
+    charter = Q(
+        pk__in=CharterAcceptance.objects.filter(enrollment__program=program).values("enrollment_id")
+    )
     trained = (Q(role=EnrollmentRole.MENTOR) & ~_training_missing(Audience.MENTORS)) | (
         Q(role=EnrollmentRole.MENTEE) & ~_training_missing(Audience.MENTEES)
     )

@@ -15,7 +15,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from bench.large_tenant import DEFAULT_SLUG, AlreadySeeded, seed
+from bench.large_tenant import DEFAULT_SLUG, AlreadySeededError, seed
 
 
 class Command(BaseCommand):
@@ -33,7 +33,7 @@ class Command(BaseCommand):
                 scale=options["scale"],
                 say=lambda message: self.stdout.write(f"  {message}"),
             )
-        except AlreadySeeded as exc:
+        except AlreadySeededError as exc:
             raise CommandError(f"{exc}: seed it once, or pass another --slug") from exc
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
