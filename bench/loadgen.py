@@ -39,7 +39,13 @@ class LoadConfig:
             f"GET {self.path} HTTP/1.1",
             f"Host: {HOST}:{self.port}",
             "User-Agent: flipside-bench",
-            "Accept: application/json",
+            # JSON unless the caller asks otherwise (pages: "Accept: text/html"); a session cookie
+            # goes in as a header too ({"Cookie": "sessionid=…"}).
+            *(
+                ["Accept: application/json"]
+                if not any(name.lower() == "accept" for name in self.headers)
+                else []
+            ),
             *(f"{name}: {value}" for name, value in self.headers.items()),
         ]
         return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
@@ -54,6 +60,7 @@ class LoadResult:
     rps: float = 0.0
     p50_ms: float = 0.0
     p90_ms: float = 0.0
+    p95_ms: float = 0.0
     p99_ms: float = 0.0
     max_ms: float = 0.0
     error_samples: list[str] = field(default_factory=list)
@@ -163,6 +170,7 @@ async def run_load(config: LoadConfig) -> LoadResult:
         rps=len(latencies) / elapsed if elapsed > 0 else 0.0,
         p50_ms=statistics.median(latencies) * 1000 if latencies else 0.0,
         p90_ms=percentile(latencies, 0.90) * 1000,
+        p95_ms=percentile(latencies, 0.95) * 1000,
         p99_ms=percentile(latencies, 0.99) * 1000,
         max_ms=(latencies[-1] if latencies else 0.0) * 1000,
         error_samples=sorted(set(tally.errors))[:5],

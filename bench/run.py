@@ -83,12 +83,13 @@ def parse_options(argv: list[str]) -> Options:
     parser.add_argument("--json", type=Path, dest="json_path", help="also write the figures here")
     parser.add_argument(
         "--only",
-        choices=("all", "http", "import", "matching", "surveys", "survey_results"),
+        choices=("all", "http", "import", "matching", "surveys", "survey_results", "dashboards"),
         default="all",
         help="run only the HTTP part, the directory import part, matching (engine only and "
-        "end to end in Django on its own bench database), survey dispatch (bench/surveys_bench.py) "
-        "or survey results for a 2,000-respondent program; all: HTTP and import (matching, "
-        "surveys and survey_results run only when asked)",
+        "end to end in Django on its own bench database), survey dispatch (bench/surveys_bench.py), "
+        "survey results for a 2,000-respondent program or the dashboards on the large tenant "
+        "(bench/dashboards_bench.py: 16 connections, its own rounds and durations; --quick: scale "
+        "0.2, one round); all: HTTP and import (the others run only when asked)",
     )
     parser.add_argument(
         "--import-rows", type=int, default=10_000, help="rows of the import file (10000)"
@@ -428,6 +429,22 @@ def main(argv: list[str]) -> int:
                 timing.label: {"median_ms": timing.median_ms, "queries": timing.queries}
                 for timing in timings
             }
+        elif options.only == "dashboards":
+            from bench import dashboards_bench
+
+            dashboards = dashboards_bench.run(
+                quick=options.quick,
+                rounds=None,
+                duration=None,
+                workers=options.workers,
+                threads=options.threads,
+                say=say,
+            )
+            lines, figures_json["dashboards"] = dashboards_bench.report(
+                dashboards,
+                f"gunicorn {options.workers} workers x {options.threads} threads (gthread)",
+            )
+            print("\n".join(lines), flush=True)
         elif options.only != "import":
             say(f"seeding two organisations with {options.members} members each…")
             data = seed(members=options.members)

@@ -45,7 +45,15 @@ def get(port: int, path: str, headers: dict[str, str] | None = None) -> tuple[in
 
 
 class Gunicorn:
-    def __init__(self, *, workers: int, threads: int, env: dict[str, str]) -> None:
+    def __init__(
+        self,
+        *,
+        workers: int,
+        threads: int,
+        env: dict[str, str],
+        extra_args: tuple[str, ...] = (),
+    ) -> None:
+        self.extra_args = extra_args  # e.g. an access log with each request's time (dashboards)
         self.workers = workers
         self.threads = threads
         self.env = env
@@ -79,6 +87,7 @@ class Gunicorn:
                 "--no-control-socket",
                 "--graceful-timeout",
                 "5",
+                *self.extra_args,
             ],
             cwd=PROJECT_ROOT,
             env=self.env,

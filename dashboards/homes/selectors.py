@@ -116,7 +116,11 @@ def live_programs(membership: Membership) -> QuerySet[Program]:
 
 def _program_rows(membership: Membership) -> list[Program]:
     open_pairs = Pair.objects.filter(status__in=OPEN_PAIR_STATUSES)
-    in_open_pair = open_pairs.filter(Q(mentor=OuterRef("pk")) | Q(mentee=OuterRef("pk")))
+    # Uncorrelated ``IN`` lists, read once into a hash, rather than a ``mentor = … OR mentee = …``
+    # subquery probed for every accepted enrolment.
+    in_open_pair = Q(pk__in=open_pairs.values("mentor_id")) | Q(
+        pk__in=open_pairs.values("mentee_id")
+    )
     enrollments = Enrollment.objects.all()
     accepted = enrollments.filter(status=EnrollmentStatus.ACCEPTED)
     return list(
@@ -124,7 +128,7 @@ def _program_rows(membership: Membership) -> list[Program]:
         .annotate(
             n_enrolled=_count(enrollments.filter(status__in=OPEN_STATUSES), "program"),
             n_accepted=_count(accepted, "program"),
-            n_matched=_count(accepted.filter(Exists(in_open_pair)), "program"),
+            n_matched=_count(accepted.filter(in_open_pair), "program"),
             n_applied=_count(enrollments.filter(status=EnrollmentStatus.APPLIED), "program"),
             n_active_pairs=_count(Pair.objects.filter(status=PairStatus.ACTIVE), "program"),
             n_at_risk=_count(

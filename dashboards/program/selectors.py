@@ -108,21 +108,22 @@ def _training_missing(audience: str) -> Exists:
 
 
 def _enrolment(program: Program, filters: DashboardFilters) -> dict[str, Any]:
-    charter = Exists(CharterAcceptance.objects.filter(enrollment=OuterRef("pk")))
+    # Uncorrelated ``IN`` lists, not a subquery per enrolment: PostgreSQL reads each list once
+    # into a hash (a correlated ``mentor = … OR mentee = …`` probed two indexes per enrolment).
+    charter = Q(
+        pk__in=CharterAcceptance.objects.filter(enrollment__program=program).values("enrollment_id")
+    )
     trained = (Q(role=EnrollmentRole.MENTOR) & ~_training_missing(Audience.MENTORS)) | (
         Q(role=EnrollmentRole.MENTEE) & ~_training_missing(Audience.MENTEES)
     )
-    paired = Exists(
-        Pair.objects.filter(Q(mentor=OuterRef("pk")) | Q(mentee=OuterRef("pk"))).exclude(
-            status=PairStatus.ENDED
-        )
-    )
+    not_ended = Pair.objects.filter(program=program).exclude(status=PairStatus.ENDED)
+    paired = Q(pk__in=not_ended.values("mentor_id")) | Q(pk__in=not_ended.values("mentee_id"))
     registered = ~Q(status__in=(EnrollmentStatus.INVITED, EnrollmentStatus.DECLINED))
     steps = (
         Enrollment.objects.filter(filters.enrollment_q(), program=program)
         .annotate(
-            has_charter=charter,
-            has_pair=paired,
+            has_charter=ExpressionWrapper(charter, output_field=BooleanField()),
+            has_pair=ExpressionWrapper(paired, output_field=BooleanField()),
             is_trained=ExpressionWrapper(trained, output_field=BooleanField()),
         )
         .aggregate(
