@@ -106,3 +106,10 @@ def test_the_command_refuses_to_seed_the_same_slug_twice() -> None:
     assert Organization.objects.filter(slug="twice").exists()
     with pytest.raises(CommandError, match="exists already"):
         call_command("seed_large_tenant", "--scale", "0.01", "--slug", "twice")
+
+
+def test_the_command_names_the_same_default_slug_as_the_seed() -> None:
+    from bench import large_tenant
+    from mentoring.management.commands import seed_large_tenant
+
+    assert seed_large_tenant.DEFAULT_SLUG == large_tenant.DEFAULT_SLUG
