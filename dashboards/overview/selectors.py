@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.db.models import Avg, CharField, Count, OuterRef, Subquery, Value, When
+from django.db.models import Avg, CharField, Count, Value, When
 from django.db.models.expressions import Case
 from django.utils import timezone
 
@@ -24,10 +24,10 @@ from feedback.models import (
     CheckIn,
     CheckInStatus,
     EngagementLevel,
-    EngagementSnapshot,
     SessionLog,
     SessionStatus,
 )
+from feedback.review import latest_level
 from matching.models import Pair, PairStatus
 from participants.models import Enrollment, EnrollmentStatus
 from programs.models import Program
@@ -75,14 +75,6 @@ class Overview:
     charts: dict[str, Chart] = field(default_factory=dict)
 
 
-def _latest_level() -> Subquery:
-    return Subquery(
-        EngagementSnapshot.objects.filter(pair=OuterRef("pk"))
-        .order_by("-computed_on")
-        .values("level")[:1]
-    )
-
-
 def organization_overview(*, k: int) -> Overview:
     """Every program of the organisation in scope (callers check the policy: admins only)."""
     programs = list(Program.objects.filter(archived_at__isnull=True).order_by("start_date", "pk"))
@@ -106,7 +98,7 @@ def organization_overview(*, k: int) -> Overview:
         output_field=CharField(),
     )
     for row in (
-        Pair.objects.annotate(level=_latest_level())
+        Pair.objects.annotate(level=latest_level())
         .values("program_id", state=state)
         .annotate(n=Count("id"))
         .order_by()

@@ -42,10 +42,10 @@ from feedback.models import (
     CheckIn,
     CheckInStatus,
     EngagementLevel,
-    EngagementSnapshot,
     SessionLog,
     SessionStatus,
 )
+from feedback.review import latest_snapshot
 from matching.models import Pair, PairStatus
 from participants.models import (
     CharterAcceptance,
@@ -146,11 +146,8 @@ def _enrolment(program: Program, filters: DashboardFilters) -> dict[str, Any]:
 
 
 def _latest_snapshot(field_name: str) -> Subquery:
-    return Subquery(
-        EngagementSnapshot.objects.filter(pair=OuterRef("pk"))
-        .order_by("-computed_on")
-        .values(field_name)[:1]
-    )
+    """A field of the outer pair's latest snapshot (``feedback.review.latest_snapshot``)."""
+    return Subquery(latest_snapshot().values(field_name)[:1])
 
 
 def _pairs(program: Program, filters: DashboardFilters) -> QuerySet[Pair]:
