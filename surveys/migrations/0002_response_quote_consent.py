@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('surveys', '0001_initial'),
+        ("surveys", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='surveyresponse',
-            name='quote_consent',
+            model_name="surveyresponse",
+            name="quote_consent",
             field=models.BooleanField(default=False),
         ),
     ]

@@ -1,5 +1,6 @@
-""""May we quote you": asked on attributed surveys with a free-text question, stored on the response
-only when ticked, never asked of (nor stored for) an anonymous survey or one without free text."""
+"""The "may we quote you" box: asked on attributed surveys with a free-text question, stored on the
+response only when ticked, never asked of (nor stored for) an anonymous survey or one without free
+text."""
 
 from __future__ import annotations
 
