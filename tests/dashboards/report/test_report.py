@@ -10,7 +10,9 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
@@ -199,3 +201,18 @@ def test_the_dashboard_links_the_report_and_its_pdf(org_a: Tenant, client_for: A
     html = client_for(org_a.admin.user).get(url).content.decode()
     assert f'href="{_url(org_a, world.program.pk)}">Impact report</a>' in html
     assert f'href="{_url(org_a, world.program.pk, "program_report_pdf")}">Download PDF</a>' in html
+
+
+def _queries(client: Client, url: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured.captured_queries)
+
+
+def test_queries_do_not_grow_with_the_program(org_a: Tenant, client_for: Any) -> None:
+    small, large = live_program(org_a, pairs=1), live_program(org_a, pairs=6)
+    client = client_for(org_a.admin.user)
+    for name in ("program_report", "program_report_pdf"):
+        assert _queries(client, _url(org_a, small.program.pk, name)) == _queries(
+            client, _url(org_a, large.program.pk, name)
+        )
