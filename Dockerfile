@@ -24,6 +24,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 RUN pip install --no-cache-dir "uv==0.13.9"
 
+# Pango and a font for WeasyPrint (the impact report's PDF, dashboards/report/pdf.py).
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
+
 WORKDIR /app
 
 # Dependencies first (their layer is reused until uv.lock changes); dev tools stay out (--no-dev).

@@ -8,6 +8,7 @@ from dashboards.exports import views as exports
 from dashboards.homes import views as homes
 from dashboards.overview import views as overview_views
 from dashboards.program import views as program_views
+from dashboards.report import views as report_views
 
 urlpatterns: list[URLPattern | URLResolver] = []
 
@@ -27,6 +28,20 @@ urlpatterns += [
         "o/<slug:org_slug>/dashboard/",
         overview_views.organization_overview,
         name="organization_overview",
+    ),
+]
+
+# --- Impact report (dashboards/report/) ----------------------------------------------------------
+urlpatterns += [
+    path(
+        "o/<slug:org_slug>/programs/<id:program_pk>/report/",
+        report_views.program_report,
+        name="program_report",
+    ),
+    path(
+        "o/<slug:org_slug>/programs/<id:program_pk>/report.pdf",
+        report_views.program_report_pdf,
+        name="program_report_pdf",
     ),
 ]
 

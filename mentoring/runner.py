@@ -15,6 +15,7 @@ NOBYPASSRLS, so PostgreSQL's row-level security applies to it.
 
 from __future__ import annotations
 
+import ctypes.util
 import itertools
 import os
 import pwd
@@ -340,30 +341,35 @@ def manage(env: dict[str, str], *args: str, check: bool = True) -> int:
     return returncode
 
 
+def apt_install(reason: str, packages: Sequence[str]) -> None:
+    """Install Debian packages the project needs on this machine (root with apt-get only)."""
+    if os.geteuid() != 0 or not shutil.which("apt-get"):
+        raise SystemExit(f"flip: {reason}: run `sudo apt-get install {' '.join(packages)}`.")
+    say(f"installing {', '.join(packages)} ({reason}, apt-get)…")
+    apt_env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    subprocess.run(["apt-get", "update", "-qq"], check=True, env=apt_env, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        ["apt-get", "install", "-y", "-qq", "--no-install-recommends", *packages],
+        check=True,
+        env=apt_env,
+        stdout=subprocess.DEVNULL,
+    )
+
+
 def ensure_chromium() -> None:
     """The browser tests drive Debian's chromium (Playwright's own download is not available here)."""
     if shutil.which("chromium") or Path("/usr/bin/chromium").exists():
         return
-    if os.geteuid() != 0 or not shutil.which("apt-get"):
-        raise SystemExit(
-            "flip: the browser tests need Debian's chromium: run `sudo apt-get install chromium`."
-        )
-    say("installing Debian's chromium for the browser tests (apt-get)…")
-    apt_env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-    subprocess.run(["apt-get", "update", "-qq"], check=True, env=apt_env, stdout=subprocess.DEVNULL)
-    subprocess.run(
-        [
-            "apt-get",
-            "install",
-            "-y",
-            "-qq",
-            "--no-install-recommends",
-            "chromium",
-            "fonts-dejavu-core",
-        ],
-        check=True,
-        env=apt_env,
-        stdout=subprocess.DEVNULL,
+    apt_install("the browser tests need Debian's chromium", ["chromium", "fonts-dejavu-core"])
+
+
+def ensure_pdf_libraries() -> None:
+    """WeasyPrint (the impact report's PDF) loads Pango through its C library at run time."""
+    if ctypes.util.find_library("pango-1.0") and ctypes.util.find_library("pangoft2-1.0"):
+        return
+    apt_install(
+        "the PDF reports need Pango",
+        ["libpango-1.0-0", "libpangoft2-1.0-0", "fonts-dejavu-core"],
     )
 
 
@@ -372,6 +378,7 @@ def cmd_start(args: Sequence[str]) -> int:
     env.setdefault("FLIPSIDE_ENV", "development")
     port = free_port(int(env.get("FLIPSIDE_PORT", "8000")))
     env.setdefault("FLIPSIDE_SITE_URL", f"http://127.0.0.1:{port}")
+    ensure_pdf_libraries()
     with ExitStack() as stack:
         prepare_services(stack, env)
         manage(env, "migrate", "--noinput", "-v", "0")
@@ -485,6 +492,7 @@ def cmd_test(args: Sequence[str]) -> int:
     env = base_env()
     env["FLIPSIDE_ENV"] = "test"
     ensure_chromium()
+    ensure_pdf_libraries()
     with ExitStack() as stack:
         prepare_services(stack, env)
         return run_child([PYTHON, "-m", "pytest", *pytest_args(args, env)], env)

@@ -231,7 +231,8 @@ class SurveyInvitation(TenantModel):
 class SurveyResponse(TenantModel):
     """One person's answers to one program survey. Random primary key: no order to link by.
 
-    ``respondent`` and ``submitted_at`` are set only for attributed surveys. ``role``,
+    ``respondent`` and ``submitted_at`` are set only for attributed surveys, as is ``quote_consent``
+    (the person's yes to being quoted, without their name, in the impact report). ``role``,
     ``department``, ``level`` and consented ``demographics`` are copied at submission for
     breakdowns, which the privacy floor
     (``surveys/privacy.py``) suppresses under k respondents.
@@ -254,6 +255,9 @@ class SurveyResponse(TenantModel):
         related_name="+",
     )
     submitted_at = models.DateTimeField(null=True, blank=True)
+    # "You may quote my written answers": asked only on attributed surveys with a free-text
+    # question; the program's impact report quotes no one else (dashboards/report/).
+    quote_consent = models.BooleanField(default=False)
 
     class Meta:
         ordering = ("survey", "id")

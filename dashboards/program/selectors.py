@@ -357,6 +357,10 @@ def program_dashboard(
         empty="No pairs yet.",
     )
     months = _sessions(program, filters)
+    dashboard.figures.update(
+        sessions=sum(row["n"] for row in months),
+        hours=round(sum(row["minutes"] or 0 for row in months) / 60, 1),
+    )
     charts["sessions"] = line_chart(
         key="sessions",
         title="Sessions and hours per month",

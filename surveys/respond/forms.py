@@ -101,14 +101,45 @@ def _field_for(question: Question) -> forms.Field:
     )
 
 
-class AnswerForm(forms.Form):
-    """Bound to a version's questions for one respondent (``questions_for`` picks them)."""
+QUOTE_CONSENT = "quote_consent"
+QUOTE_CONSENT_LABEL = (
+    "You may quote my written answers, without my name, in the program's impact report."
+)
 
-    def __init__(self, questions: Sequence[Question], *args: Any, **kwargs: Any) -> None:
+
+def asks_quote_consent(*, anonymous: bool, questions: Iterable[Question]) -> bool:
+    """Whether the form asks "may we quote you": attributed surveys with a free-text question.
+    An anonymous survey never does (a quote must not be traced back, nor consent recorded)."""
+    return not anonymous and any(q.kind == QuestionKind.TEXT for q in questions)
+
+
+class AnswerForm(forms.Form):
+    """Bound to a version's questions for one respondent (``questions_for`` picks them), with an
+    optional "may we quote you" box when ``ask_quote_consent`` (``asks_quote_consent``)."""
+
+    def __init__(
+        self,
+        questions: Sequence[Question],
+        *args: Any,
+        ask_quote_consent: bool = False,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.questions = list(questions)
         for question in self.questions:
             self.fields[field_name(question)] = _field_for(question)
+        if ask_quote_consent:
+            self.fields[QUOTE_CONSENT] = forms.BooleanField(
+                label=QUOTE_CONSENT_LABEL, required=False
+            )
+
+    def quote_consent_field(self) -> forms.BoundField | None:
+        return self[QUOTE_CONSENT] if QUOTE_CONSENT in self.fields else None
+
+    @property
+    def quote_consent(self) -> bool:
+        """The respondent's yes to being quoted (False when not asked or left unticked)."""
+        return QUOTE_CONSENT in self.fields and bool(self.cleaned_data.get(QUOTE_CONSENT))
 
     def sections(self) -> list[tuple[str, list[forms.BoundField]]]:
         """Questions grouped under their section titles, in order (a new group whenever the

@@ -10,7 +10,8 @@ cancelled, inside its window). It stores one ``SurveyResponse`` with its ``Surve
   program, so anchor items pair; the role, department and level; the person's demographics only if
   they consented (``Person.demographics_consented_at``);
 - **attributed** survey: ``respondent`` (the enrolment) and ``submitted_at``; the invitation's
-  ``answered_at``;
+  ``answered_at``; ``quote_consent`` when the person ticked "you may quote my written answers"
+  (asked only when the survey has a free-text question);
 - **anonymous** survey: no respondent, no time on the response nor on the invitation (which keeps
   only "answered"), and the audit entry names the survey, never the response.
 
@@ -43,7 +44,7 @@ from surveys.models import (
     SurveyVersion,
 )
 from surveys.pseudonyms import pseudonym
-from surveys.respond.forms import AnswerForm, questions_for
+from surveys.respond.forms import AnswerForm, asks_quote_consent, questions_for
 from surveys.selectors import current_version
 from surveys.waves.planning import cancel_touchpoints, follow_up_keys, local_today
 
@@ -92,7 +93,14 @@ def questions_of(invitation: SurveyInvitation) -> tuple[SurveyVersion | None, li
 
 def answer_form(invitation: SurveyInvitation, data: Mapping[str, Any] | None = None) -> AnswerForm:
     _version, questions = questions_of(invitation)
-    return AnswerForm(questions, data)
+    return _form(invitation, questions, data)
+
+
+def _form(
+    invitation: SurveyInvitation, questions: list[Question], data: Mapping[str, Any] | None
+) -> AnswerForm:
+    ask = asks_quote_consent(anonymous=invitation.survey.anonymous, questions=questions)
+    return AnswerForm(questions, data, ask_quote_consent=ask)
 
 
 def _form_errors(form: AnswerForm) -> ValidationError:
@@ -118,7 +126,7 @@ def submit_answers(
     version, questions = questions_of(invitation)
     if version is None or not questions:
         raise ValidationError("This survey has no questions for you yet.")
-    form = AnswerForm(questions, data)
+    form = _form(invitation, questions, data)
     if not form.is_valid():
         raise _form_errors(form)
     answers = form.answers()
@@ -149,6 +157,7 @@ def submit_answers(
             demographics=dict(person.demographics or {}) if consented else {},
             respondent=None if anonymous else locked.enrollment,
             submitted_at=None if anonymous else now,
+            quote_consent=form.quote_consent and not anonymous,
         )
         try:
             with transaction.atomic():

@@ -1,5 +1,5 @@
-"""Program dashboard and organisation overview: pages and API (read-only; module named for the
-program dashboard, it holds both)."""
+"""Program dashboard, its impact report (page and PDF) and the organisation overview: pages and API
+(read-only; module named for the program dashboard, it holds them all)."""
 
 from __future__ import annotations
 
@@ -17,6 +17,8 @@ def build(tenant: Tenant) -> dict[str, Any]:
 ROUTES: dict[str, Route] = {
     "program_dashboard": Route(("GET",), ids_of("dashboard_program", "program_pk")),
     "api-program-dashboard": Route(("GET",), ids_of("dashboard_program", "program_pk")),
+    "program_report": Route(("GET",), ids_of("dashboard_program", "program_pk")),
+    "program_report_pdf": Route(("GET",), ids_of("dashboard_program", "program_pk")),
     "organization_overview": Route(("GET",)),
     "api-organization-overview": Route(("GET",)),
 }
