@@ -5,7 +5,8 @@
 3. filters it to one department, then follows an at-risk pair to its page;
 4. exports the sessions as CSV: the worker writes it, the page shows it done, the file downloads
    with one row per session and no session text;
-5. the same home and dashboard on a 390 px phone screen: nothing scrolls sideways.
+5. opens the impact report and downloads its PDF;
+6. the same home and dashboard on a 390 px phone screen: nothing scrolls sideways.
 
 Screenshots at 1280 px and 390 px go where the other journeys put theirs. No console, CSP or
 HTTP errors on the way.
@@ -81,6 +82,18 @@ def exports_the_sessions(page: Page, base: str, program_pk: int) -> str:
     return path.read_text(encoding="utf-8-sig")
 
 
+def downloads_the_impact_report(page: Page, base: str, program_pk: int) -> bytes:
+    page.goto(f"{base}/o/acme/programs/{program_pk}/dashboard/")
+    page.get_by_role("link", name="Impact report", exact=True).click()
+    expect(page).to_have_url(re.compile(r"/report/$"))
+    expect(page.locator("main")).to_contain_text("Impact report")
+    shot(page, "dashboards-4-impact-report")
+    page.go_back()
+    with page.expect_download(timeout=60_000) as download:
+        page.get_by_role("link", name="Download PDF", exact=True).click()
+    return download.value.path().read_bytes()
+
+
 def fits_a_phone(page: Page, base: str, program_pk: int) -> None:
     page.set_viewport_size({"width": 390, "height": 844})
     for name, url in (
@@ -92,7 +105,7 @@ def fits_a_phone(page: Page, base: str, program_pk: int) -> None:
         if name == "dashboard":
             expect(page.locator("figure.chart.chart-drawn svg").first).to_be_visible()
         assert page.evaluate("document.documentElement.scrollWidth") <= 390, name
-        shot(page, f"dashboards-4-phone-{name}")
+        shot(page, f"dashboards-5-phone-{name}")
 
 
 def test_coordinator_home_dashboard_filter_at_risk_pair_and_export(
@@ -119,6 +132,9 @@ def test_coordinator_home_dashboard_filter_at_risk_pair_and_export(
         assert job.status == ExportStatus.DONE
         assert job.processed_rows == job.total_rows == len(rows)
     assert not any("learned" in heading.lower() for heading in rows[0])
+
+    pdf = downloads_the_impact_report(coordinator, base, program_pk)
+    assert pdf.startswith(b"%PDF-")
 
     fits_a_phone(coordinator, base, program_pk)
     assert problems.seen == []
