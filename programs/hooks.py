@@ -5,7 +5,7 @@
   status it is in and the status it would move to, and returns what is missing.
 - ``program_page``: extra template context for the program overview page (participants: training
   completion rates).
-- ``schedule_changed`` (a signal): the program's dates, cadence or time zone changed; sent inside
+- ``schedule_changed`` (a signal): the program's dates, cadences or time zone changed; sent inside
   the saving transaction with ``program`` (feedback re-plans check-ins once it commits).
 """
 

@@ -200,13 +200,16 @@ def program_update(
         if focus_topics is not None:
             data["focus_topics"] = _set_focus_topics(program, focus_topics)
         log_action(actor=actor, action="program.updated", target=program, data=data)
-        if set(changed) & CHECK_IN_PLAN_FIELDS:
+        if set(changed) & SCHEDULE_FIELDS:
             hooks.schedule_changed.send(sender=Program, program=program)
     return program
 
 
-# The settings a pair's check-in calendar is computed from.
-CHECK_IN_PLAN_FIELDS = frozenset({"start_date", "end_date", "checkin_cadence_days", "time_zone"})
+# The settings the program's schedule is computed from: its pairs' check-in calendars, survey
+# waves, and engagement scores (the session cadence sets when a pair counts as quiet).
+SCHEDULE_FIELDS = frozenset(
+    {"start_date", "end_date", "checkin_cadence_days", "session_cadence_days", "time_zone"}
+)
 
 
 def _copy_name(name: str) -> str:

@@ -83,6 +83,33 @@ def test_changing_the_programs_dates_rescores_its_pairs_in_the_worker(
     )
 
 
+def test_changing_the_session_cadence_rescores_its_pairs_in_the_worker(
+    org_a: Tenant, worker: CeleryWorker
+) -> None:
+    today = timezone.localdate()
+    program = running_program(
+        org_a,
+        start_date=today - timedelta(days=60),
+        mid_review_date=today + timedelta(days=10),
+        end_date=today + timedelta(days=60),
+    )
+    pair = make_pair(org_a, program, started=today - timedelta(days=60))
+    log_session(org_a, pair, today - timedelta(days=25))
+    with org_a.scope():
+        Program.objects.filter(pk=program.pk).update(session_cadence_days=30)
+        engagement.refresh_pairs([pair.pk])
+    assert "no_recent_session" not in _reasons(org_a, pair.pk)
+    with org_a.scope():
+        program_services.program_update(
+            actor=org_a.admin.user,
+            program=Program.objects.get(pk=program.pk),
+            values={"session_cadence_days": 7},
+        )
+    # Quiet for 25 days is now more than twice the cadence: the pair is flagged without waiting
+    # for the nightly run.
+    _wait_for(lambda: "no_recent_session" in _reasons(org_a, pair.pk))
+
+
 def test_a_refresh_waiting_for_another_reads_what_was_committed_meanwhile(org_a: Tenant) -> None:
     """Two refreshes of a pair take turns on its row lock and read only once they hold it: the one
     that writes last has read everything committed before it, so no event is left unscored."""
