@@ -44,9 +44,14 @@ def _reasons(tenant: Tenant, pair_id: int) -> dict[str, str]:
     return {} if snapshot is None else {r["code"]: r["text"] for r in snapshot.reasons}
 
 
-def test_published_pairs_are_scored_by_the_worker(org_a: Tenant, worker: CeleryWorker) -> None:
+def test_published_pairs_are_scored_by_the_worker(
+    org_a: Tenant, celery_worker: CeleryWorker
+) -> None:
     cohort = matching_cohort(org_a, 2)
     matching_round = proposed_round(org_a, cohort)
+    # The worker starts once the round is proposed: the builder runs the round inline, and a
+    # worker already running would race it for the round's queued run.
+    celery_worker.start()
     with org_a.scope():
         published = services.round_publish(matching_round=matching_round, actor=org_a.admin.user)
     assert len(published) == 2
