@@ -104,6 +104,11 @@ class Problems:
         page.on("console", on_console)
         page.on("pageerror", lambda error: self.seen.append(f"{who} uncaught: {error}"))
         page.on("response", on_response)
+        # Also every CSP violation as its own console error, with the directive and what it blocked.
+        page.add_init_script(
+            "document.addEventListener('securitypolicyviolation', e => "
+            "console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI));"
+        )
         return page
 
 
