@@ -8,17 +8,45 @@ still requires ``dangerously_unscoped()`` to be active (so it cannot leak by acc
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, ClassVar, TypeVar
 
 from django.db import models
 
+from organizations.changes import note_write
 from organizations.scope import ScopeError, current_organization_id, is_unscoped
 
 _M = TypeVar("_M", bound="TenantModel")
 
 
 class TenantQuerySet(models.QuerySet[_M]):
-    pass
+    """Writes through a queryset announce themselves (``organizations.changes``): inside a scope
+    for the scoped organisation, outside one for "any organisation" (``bulk_update`` goes
+    through ``update``)."""
+
+    def _note(self, objs: Iterable[Any] = ()) -> None:
+        organization_ids: set[int | None] = {obj.organization_id for obj in objs}
+        if not organization_ids:
+            organization_ids = {current_organization_id()}
+        note_write(self.model, organization_ids, using=self.db)
+
+    def update(self, **kwargs: Any) -> int:
+        rows = super().update(**kwargs)
+        if rows:
+            self._note()
+        return rows
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        deleted = super().delete()
+        if deleted[0]:
+            self._note()
+        return deleted
+
+    def bulk_create(self, objs: Iterable[_M], *args: Any, **kwargs: Any) -> list[_M]:
+        created = super().bulk_create(objs, *args, **kwargs)
+        if created:
+            self._note(created)
+        return created
 
 
 class TenantManager(models.Manager[_M]):
@@ -45,7 +73,7 @@ class DangerouslyUnscopedManager(models.Manager[_M]):
             raise ScopeError(
                 f"{self.model.__name__}.dangerously_unscoped_objects needs dangerously_unscoped()."
             )
-        return super().get_queryset()
+        return TenantQuerySet(self.model, using=self._db)
 
 
 class TenantModel(models.Model):
@@ -80,6 +108,13 @@ class TenantModel(models.Model):
                 f"inside the scope of organisation {scoped_id}."
             )
         super().save(*args, **kwargs)
+        note_write(type(self), {self.organization_id}, using=kwargs.get("using"))
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        organization_id = self.organization_id
+        deleted = super().delete(*args, **kwargs)
+        note_write(type(self), {organization_id}, using=kwargs.get("using"))
+        return deleted
 
 
 def tenant_models() -> list[type[TenantModel]]:

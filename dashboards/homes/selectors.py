@@ -26,6 +26,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from dashboards import freshness
 from feedback import checkins as checkin_rules
 from feedback.models import (
     CheckInStatus,
@@ -114,7 +115,7 @@ def live_programs(membership: Membership) -> QuerySet[Program]:
     )
 
 
-def _program_rows(membership: Membership) -> list[Program]:
+def _program_rows(program_ids: list[int]) -> list[Program]:
     open_pairs = Pair.objects.filter(status__in=OPEN_PAIR_STATUSES)
     # Uncorrelated ``IN`` lists, read once into a hash, rather than a ``mentor = … OR mentee = …``
     # subquery probed for every accepted enrolment.
@@ -124,7 +125,7 @@ def _program_rows(membership: Membership) -> list[Program]:
     enrollments = Enrollment.objects.all()
     accepted = enrollments.filter(status=EnrollmentStatus.ACCEPTED)
     return list(
-        live_programs(membership)
+        Program.objects.filter(pk__in=program_ids)
         .annotate(
             n_enrolled=_count(enrollments.filter(status__in=OPEN_STATUSES), "program"),
             n_accepted=_count(accepted, "program"),
@@ -247,10 +248,23 @@ def _attention(row: ProgramRow, slug: str) -> list[AttentionItem]:
 
 
 def staff_home(membership: Membership, slug: str) -> StaffHome | None:
-    """The staff part of the home (None for a member who runs nothing by role)."""
+    """The staff part of the home (None for a member who runs nothing by role). Which programs is
+    the policy's, read live; their figures are the same for every viewer of the same programs, so
+    they are computed once per change of the organisation's data (``dashboards.freshness``) and
+    per day of each program (this month's sessions, the review window)."""
     if not membership.is_staff_role:
         return None
-    programs = _program_rows(membership)
+    days = [(p.pk, program_today(p)) for p in live_programs(membership).order_by("pk")]
+    return freshness.cached(
+        "staff-home",
+        membership.organization_id,
+        (slug, tuple(days)),
+        lambda: _staff_home([pk for pk, _ in days], slug),
+    )
+
+
+def _staff_home(program_ids: list[int], slug: str) -> StaffHome:
+    programs = _program_rows(program_ids) if program_ids else []
     sessions = _sessions_this_month(programs) if programs else {}
     rates = _response_rates(programs) if programs else {}
     rounds: dict[int, list[int]] = defaultdict(list)

@@ -38,6 +38,15 @@ def overview_data(overview: Overview) -> dict[str, Any]:
                 "pulse_hidden": row.pulse_hidden,
                 "actions": row.actions,
                 "implemented_actions": row.implemented,
+                "outcome": {
+                    "headline": row.outcome.text,
+                    "objectives": row.outcome.objectives,
+                    "measured": row.outcome.measured,
+                    "at_target": row.outcome.at_target,
+                    "best_progress_percent": row.outcome.best_percent,
+                }
+                if row.outcome is not None
+                else None,
             }
             for row in overview.rows
         ],

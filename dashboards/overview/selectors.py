@@ -2,7 +2,8 @@
 
 One grouped query per figure for all programs at once (enrolments, pairs with their latest stored
 engagement level, recent sessions, survey invitations, check-in pulse, actions), so the number of
-queries does not grow with the number of programs or people. Figures over people's answers (the
+queries does not grow with the number of people; each program's outcome headline comes from its
+survey outcomes, the dashboard's own (a few queries per program, cached until the data changes). Figures over people's answers (the
 check-in pulse) follow the privacy floor: a program whose pulse comes from fewer than k people
 reads "too few answers to show".
 """
@@ -18,6 +19,11 @@ from django.db.models.expressions import Case
 from django.utils import timezone
 
 from dashboards.charts import Chart, bar_chart, line_chart
+from dashboards.program.selectors import (
+    OutcomeHeadline,
+    outcome_headline,
+    whole_program_outcomes,
+)
 from feedback.models import (
     Action,
     ActionStatus,
@@ -53,6 +59,7 @@ class ProgramRow:
     pulse_hidden: bool = False
     actions: int = 0
     implemented: int = 0
+    outcome: OutcomeHeadline | None = None
 
     @property
     def response_rate(self) -> float | None:
@@ -156,6 +163,11 @@ def organization_overview(*, k: int) -> Overview:
             rows[program_id].actions += n
             if status == ActionStatus.IMPLEMENTED:
                 rows[program_id].implemented += n
+
+    for program in programs:
+        # Each program's survey outcomes are the ones its dashboard shows (computed once per
+        # change of the data, so a few queries per program only when something changed).
+        rows[program.pk].outcome = outcome_headline(whole_program_outcomes(program, k))
 
     overview = Overview(k=k, rows=list(rows.values()))
     _charts(overview)

@@ -11,7 +11,7 @@ Callers check the policy first (``use_cases.program_dashboard``).
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db.models import (
@@ -32,7 +32,9 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import TruncMonth
+from django.utils import timezone
 
+from dashboards import freshness
 from dashboards.charts import Chart, bar_chart, funnel_chart, line_chart
 from dashboards.program.filters import DashboardFilters
 from feedback.actions.selectors import program_action_counts, shared_implemented_actions
@@ -87,6 +89,8 @@ class ProgramDashboard:
     at_risk: list[AtRiskPair] = field(default_factory=list)
     outcomes: Outcomes | None = None
     shared_actions: list[Action] = field(default_factory=list)
+    # When the figures were computed (they are cached until the data changes: dashboards.freshness).
+    computed_at: datetime = field(default_factory=timezone.now)
 
 
 # --- Enrolment ---------------------------------------------------------------------------------
@@ -308,6 +312,53 @@ def _retention(program: Program, filters: DashboardFilters) -> dict[str, int]:
     )
 
 
+# --- Survey outcomes ---------------------------------------------------------------------------
+
+
+def whole_program_outcomes(program: Program, k: int) -> Outcomes:
+    """The program's survey outcomes over every survey (``surveys.results.outcomes``), computed once
+    per change of the organisation's data and shared by the dashboard and the overview."""
+    return freshness.cached(
+        "outcomes",
+        program.organization_id,
+        (program.pk, k),
+        lambda: program_outcomes(program, k=k, surveys=program_surveys(program)),
+    )
+
+
+@dataclass(frozen=True)
+class OutcomeHeadline:
+    """One line on a program's outcomes: how many objectives have a measured pre → post change
+    (over at least k pairs of answers) and how many of those reached their target."""
+
+    objectives: int
+    measured: int
+    at_target: int
+    best_percent: float | None
+
+    @property
+    def text(self) -> str:
+        if not self.objectives:
+            return "No objectives set"
+        if not self.measured:
+            return "No measured change yet"
+        return f"{self.at_target} of {self.measured} measured objectives at target"
+
+
+def outcome_headline(outcomes: Outcomes) -> OutcomeHeadline:
+    measured = at_target = 0
+    best: float | None = None
+    for outcome in outcomes.objectives:
+        percents = [p.percent for p in outcome.progress if p.change.shown and p.percent is not None]
+        if not percents:
+            continue
+        measured += 1
+        top = max(percents)
+        at_target += top >= 100
+        best = top if best is None else max(best, top)
+    return OutcomeHeadline(len(outcomes.objectives), measured, at_target, best)
+
+
 # --- The dashboard -----------------------------------------------------------------------------
 
 
@@ -413,7 +464,7 @@ def program_dashboard(
     if not filters.narrows_people:
         # Survey outcomes and actions are the whole program's (their own pages filter surveys
         # under the same floor); shown when no people filter is set so figures never mix scopes.
-        dashboard.outcomes = program_outcomes(program, k=k, surveys=program_surveys(program))
+        dashboard.outcomes = whole_program_outcomes(program, k)
         _survey_charts(dashboard)
         counts = program_action_counts(program)
         charts["actions"] = bar_chart(

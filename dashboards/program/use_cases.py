@@ -14,10 +14,12 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.http import Http404
 
+from dashboards import freshness
 from dashboards.program.filters import DashboardFilterForm, Population
 from dashboards.program.selectors import ProgramDashboard, program_dashboard
 from organizations.models import Membership, Organization
 from programs.access import managed_program
+from programs.lifecycle import program_today
 from programs.models import Program
 from surveys import privacy
 
@@ -29,8 +31,16 @@ def dashboard_program(membership: Membership, program_pk: int) -> Program:
     return managed_program(membership, program_pk)
 
 
+def population_of(program: Program) -> Population:
+    """The program's people per (role, department, level): the filters' choices and the privacy
+    gate's counts, cached until the organisation's data changes."""
+    return freshness.cached(
+        "population", program.organization_id, (program.pk,), lambda: Population(program)
+    )
+
+
 def filter_form(program: Program, data: Mapping[str, Any]) -> DashboardFilterForm:
-    return DashboardFilterForm(data, population=Population(program))
+    return DashboardFilterForm(data, population=population_of(program))
 
 
 def program_dashboard_for(
@@ -43,7 +53,7 @@ def program_dashboard_for(
     """The dashboard of a program the viewer runs, under the filters in ``data``; raises
     ``ValidationError`` (field messages) for an unknown filter value or a reversed period."""
     program = dashboard_program(membership, program_pk)
-    population = Population(program)
+    population = population_of(program)
     form = DashboardFilterForm(data, population=population)
     if not form.is_valid():
         raise ValidationError(
@@ -54,5 +64,14 @@ def program_dashboard_for(
     # The whole program is the staff's to see (they see each person's enrolment anyway); the
     # floor guards the narrower selections, and the answers inside (pulse, outcomes) have their own.
     decision = population.decide(filters, k) if filters.narrows_people else privacy.Decision(True)
-    dashboard = program_dashboard(program, filters=filters, k=k, decision=decision)
+    # The figures are the same for everyone who may see them (the policy above decided that), so
+    # they are computed once per change of the data and per day (gaps and "this month" move with
+    # the program's today).
+    dashboard = freshness.cached(
+        "program",
+        organization.pk,
+        (program.pk, filters, k, decision, program_today(program)),
+        lambda: program_dashboard(program, filters=filters, k=k, decision=decision),
+    )
+    dashboard.program = program  # the live row (name, status) rather than the cached copy
     return dashboard, form

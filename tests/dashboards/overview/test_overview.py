@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -13,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from surveys.privacy import TOO_FEW
 from tests.conftest import Tenant
 from tests.dashboards.program.builders import live_program
+from tests.dashboards.report.builders import report_program
 
 pytestmark = pytest.mark.django_db
 
@@ -78,16 +80,60 @@ def test_only_admins_see_it(org_a: Tenant, client_for: Any) -> None:
         assert client.get(_api(org_a)).status_code == status
 
 
-def _queries(client: Client, url: str) -> int:
+def _queries(client: Client, url: str, *, cold: bool) -> int:
+    if cold:
+        cache.clear()  # figures computed afresh, as after a change to the organisation's data
     with CaptureQueriesContext(connection) as captured:
         assert client.get(url).status_code == 200
     return len(captured.captured_queries)
 
 
-def test_queries_do_not_grow_with_programs_or_people(org_a: Tenant, client_for: Any) -> None:
+def test_queries_do_not_grow_with_people_and_are_few_while_nothing_changes(
+    org_a: Tenant, client_for: Any
+) -> None:
     client = client_for(org_a.admin.user)
-    live_program(org_a, pairs=1)
-    few = {url: _queries(client, url) for url in (_page(org_a), _api(org_a))}
+    urls = (_page(org_a), _api(org_a))
+    live_program(org_a, pairs=1)  # and a later program: 2 programs
+    cold_two = {url: _queries(client, url, cold=True) for url in urls}
+    warm = {url: _queries(client, url, cold=False) for url in urls}
     live_program(org_a, pairs=8)
+    cold_four = {url: _queries(client, url, cold=True) for url in urls}
     live_program(org_a, pairs=4)
-    assert {url: _queries(client, url) for url in (_page(org_a), _api(org_a))} == few
+    cold_six = {url: _queries(client, url, cold=True) for url in urls}
+    for url in urls:
+        # Computed: a fixed number, plus each program's survey outcomes (the same few queries per
+        # program whatever its size: its outcome headline).
+        per_program = (cold_four[url] - cold_two[url]) / 2
+        assert cold_six[url] - cold_four[url] == cold_four[url] - cold_two[url]
+        assert per_program <= 10
+        # Served from the cache while nothing changed: the session, the person and the policy.
+        assert warm[url] <= 7
+        assert _queries(client, url, cold=False) == warm[url]
+
+
+def test_each_program_has_an_outcome_headline(org_a: Tenant, client_for: Any) -> None:
+    world = live_program(org_a, pairs=3)
+    body = _api_body(client_for(org_a.admin.user), org_a)
+    row = next(r for r in body["programs"] if r["id"] == world.program.pk)
+    # The builder's program has no survey: an objective with nothing measured yet, or none.
+    assert row["outcome"]["headline"] in ("No objectives set", "No measured change yet")
+    assert row["outcome"]["measured"] == 0
+    html = client_for(org_a.admin.user).get(_page(org_a)).content.decode()
+    assert row["outcome"]["headline"] in html
+
+
+def test_the_headline_counts_measured_objectives_and_those_at_target(
+    org_a: Tenant, client_for: Any
+) -> None:
+    # Two objectives: the mentees' one measured (progress 85.7 % of the way to its target), the
+    # mentors' one over three pairs of answers only, under the floor (tests.dashboards.report).
+    world = report_program(org_a)
+    body = _api_body(client_for(org_a.admin.user), org_a)
+    row = next(r for r in body["programs"] if r["id"] == world.program.pk)
+    assert row["outcome"] == {
+        "headline": "0 of 1 measured objectives at target",
+        "objectives": 2,
+        "measured": 1,
+        "at_target": 0,
+        "best_progress_percent": pytest.approx(85.7, abs=0.1),
+    }
