@@ -535,5 +535,25 @@ def home_for(*, membership: Membership, org_slug: str) -> Home:
     return Home(
         membership=membership,
         staff=staff_home(membership, org_slug),
-        participant=participant_home(membership.user, org_slug),
+        participant=cached_participant_home(membership, org_slug),
+    )
+
+
+PARTICIPANT_BUCKET_MINUTES = 15
+
+
+def cached_participant_home(membership: Membership, slug: str) -> ParticipantHome:
+    """The person's own part of the home, computed once per change of the organisation's data
+    (``dashboards.freshness``) and at least every quarter of an hour: what is open to answer turns
+    on dates in the program's and the person's own time zones, and a quarter-hour boundary falls on
+    every zone's midnight (offsets of :30 and :45 included)."""
+    now = timezone.now()
+    bucket = now.replace(
+        minute=now.minute - now.minute % PARTICIPANT_BUCKET_MINUTES, second=0, microsecond=0
+    )
+    return freshness.cached(
+        "participant-home",
+        membership.organization_id,
+        (membership.user_id, slug, bucket.isoformat()),
+        lambda: participant_home(membership.user, slug),
     )

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from dashboards.homes.selectors import participant_home
@@ -167,3 +169,20 @@ def test_paused_pair_has_no_session_due(org_a: Tenant) -> None:
     with org_a.scope():
         (card,) = participant_home(people.mentor_user, org_a.slug).enrollments
     assert card.pairs[0].next_session_due is None
+
+
+def test_the_home_is_cached_yet_shows_the_partners_new_session_at_once(
+    client_for, org_a: Tenant
+) -> None:
+    program = live_program(org_a)
+    people = people_pair(org_a, program)
+    client = client_for(people.mentee_user)
+    url = reverse("organization_home", kwargs={"org_slug": org_a.slug})
+    assert "Confirm the session" not in _home(client, org_a)
+    with CaptureQueriesContext(connection) as cached:
+        client.get(url)
+    # Nothing changed: the person's part comes from the cache (session, user, organisation,
+    # membership and the scope's settings only).
+    assert len(cached) <= 7
+    log_session(org_a, people.pair, today() - timedelta(days=1), status=SessionStatus.AWAITING)
+    assert "Confirm the session" in _home(client, org_a)
