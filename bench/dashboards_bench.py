@@ -19,7 +19,8 @@ database that ``bench/run.py`` creates, migrates and drops. Steps:
 Reported per endpoint, medians over rounds: requests/s, client latency p50/p95 (which under 16
 connections is mostly queueing: Little's law), server time p50/p95, throughput as a fraction of the
 bare view's (round by round, then the median), the time of one request alone (in process, before
-the load) and SQL queries per request. Goal (issue #11):
+the load) and SQL queries per request, and the same in process with the cache emptied first (the
+first read after a change computes the figures: ``dashboards.freshness``). Goal (issue #11):
 server time median ≤ 100 ms and p95 ≤ 200 ms. Figures are printed, never asserted.
 """
 
@@ -35,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection, connections
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -67,6 +69,10 @@ class EndpointFigures:
     endpoint: Endpoint
     queries: int = 0
     alone_ms: float = 0.0  # in process, one request at a time (median)
+    # The same right after a change to the organisation's data (the cache emptied first): what
+    # the request costs when its figures must be computed.
+    cold_queries: int = 0
+    cold_ms: float = 0.0
     rounds: list[LoadResult] = field(default_factory=list)
     server_ms: list[list[float]] = field(default_factory=list)  # per round
 
@@ -171,27 +177,46 @@ def headers_for(endpoint: Endpoint, clients: dict[str, Client]) -> dict[str, str
     return headers
 
 
-def count_queries(endpoint: Endpoint, client: Client, iterations: int) -> tuple[int, float]:
+def count_queries(
+    endpoint: Endpoint, client: Client, iterations: int
+) -> tuple[int, float, int, float]:
     """Check the answer, count one request's SQL queries and time ``iterations`` requests one
-    after the other: the cost of one request alone (median, ms), beside the figures under load."""
+    after the other: the cost of one request alone (median, ms), beside the figures under load;
+    then the same with the cache emptied before each request (figures computed afresh, as after
+    a change to the organisation's data)."""
     accept = "text/html" if endpoint.html else "application/json"
-    response = client.get(endpoint.path, HTTP_ACCEPT=accept, **HOST)  # type: ignore[arg-type]
+
+    def get() -> Any:
+        return client.get(endpoint.path, HTTP_ACCEPT=accept, **HOST)  # type: ignore[arg-type]
+
+    response = get()
     body = response.content.decode(errors="replace")
     if response.status_code != 200 or endpoint.marker not in body:
         raise RuntimeError(
             f"GET {endpoint.path} as {endpoint.user or 'anonymous'} answered "
             f"{response.status_code} without {endpoint.marker!r}: {body[:300]!r}"
         )
-    with CaptureQueriesContext(connection) as captured:
-        client.get(endpoint.path, HTTP_ACCEPT=accept, **HOST)  # type: ignore[arg-type]
-    # Counted now: the next request's request_started signal clears the log the capture reads.
-    queries = len(captured)
-    samples = []
-    for _ in range(iterations):
-        started = time.perf_counter()
-        client.get(endpoint.path, HTTP_ACCEPT=accept, **HOST)  # type: ignore[arg-type]
-        samples.append((time.perf_counter() - started) * 1000)
-    return queries, statistics.median(samples)
+
+    def measure(cold: bool) -> tuple[int, float]:
+        if cold:
+            cache.clear()
+        with CaptureQueriesContext(connection) as captured:
+            get()
+        # Counted now: the next request's request_started signal clears the log the capture reads.
+        queries = len(captured)
+        samples = []
+        for _ in range(iterations):
+            if cold:
+                cache.clear()
+            started = time.perf_counter()
+            get()
+            samples.append((time.perf_counter() - started) * 1000)
+        return queries, statistics.median(samples)
+
+    cold_queries, cold_ms = measure(cold=True)
+    get()  # the cache filled again
+    queries, alone_ms = measure(cold=False)
+    return queries, alone_ms, cold_queries, cold_ms
 
 
 class AccessLog:
@@ -252,10 +277,17 @@ def run(
     clients = sign_in(seeded)
     figures = []
     for endpoint in endpoints(seeded):
-        queries, alone = count_queries(endpoint, clients[endpoint.user], 5 if quick else 15)
-        figure = EndpointFigures(endpoint, queries=queries, alone_ms=alone)
+        queries, alone, cold_queries, cold = count_queries(
+            endpoint, clients[endpoint.user], 5 if quick else 15
+        )
+        figure = EndpointFigures(
+            endpoint, queries=queries, alone_ms=alone, cold_queries=cold_queries, cold_ms=cold
+        )
         figures.append(figure)
-        say(f"{endpoint.label}: {queries} queries, {alone:.1f} ms alone (in process)")
+        say(
+            f"{endpoint.label}: {queries} queries, {alone:.1f} ms alone (in process); "
+            f"computed afresh {cold_queries} queries, {cold:.1f} ms"
+        )
     targets = {
         f.endpoint.key: Target(
             f.endpoint.key, f.endpoint.label, f.endpoint.path, headers_for(f.endpoint, clients)
@@ -310,8 +342,9 @@ def report(measured: DashboardsRun, server_description: str) -> tuple[list[str],
         "(server time: gunicorn's own request time, without the listen-queue wait)",
         "",
         f"  {'endpoint':<50}{'req/s':>8}{'x bare':>8}{'client':>9}{'client':>9}"
-        f"{'server':>9}{'server':>9}{'alone':>8}{'queries':>9}  verdict",
-        f"  {'':<50}{'':>8}{'':>8}{'p50 ms':>9}{'p95 ms':>9}{'p50 ms':>9}{'p95 ms':>9}{'ms':>8}",
+        f"{'server':>9}{'server':>9}{'alone':>8}{'queries':>9}{'fresh':>8}{'fresh':>8}  verdict",
+        f"  {'':<50}{'':>8}{'':>8}{'p50 ms':>9}{'p95 ms':>9}{'p50 ms':>9}{'p95 ms':>9}{'ms':>8}"
+        f"{'':>9}{'ms':>8}{'queries':>8}",
     ]
     figures_json: dict[str, Any] = {"counts": counts, "seed_seconds": measured.seed_seconds}
     for figure in measured.figures:
@@ -330,7 +363,7 @@ def report(measured: DashboardsRun, server_description: str) -> tuple[list[str],
             f"  {figure.endpoint.label:<50}{figure.median('rps'):>8.1f}{ratio:>8.3f}"
             f"{figure.median('p50_ms'):>9.1f}{figure.median('p95_ms'):>9.1f}"
             f"{server_p50:>9.1f}{server_p95:>9.1f}{figure.alone_ms:>8.1f}{figure.queries:>9}"
-            f"  {verdict}"
+            f"{figure.cold_ms:>8.1f}{figure.cold_queries:>8}  {verdict}"
         )
         figures_json[key] = {
             "path": figure.endpoint.path,
@@ -342,6 +375,12 @@ def report(measured: DashboardsRun, server_description: str) -> tuple[list[str],
             "server_p95_ms": server_p95,
             "alone_ms": figure.alone_ms,
             "queries": figure.queries,
+            "fresh_ms": figure.cold_ms,
+            "fresh_queries": figure.cold_queries,
         }
-    lines.append("")
+    lines += [
+        "  alone: one request at a time in process, figures from the cache (nothing changed);",
+        "  fresh: the same with the cache emptied first, as for the first read after a change.",
+        "",
+    ]
     return lines, figures_json
