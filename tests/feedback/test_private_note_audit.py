@@ -13,7 +13,10 @@ from feedback.models import Note, NoteVisibility
 from organizations.models import AuditEntry
 from organizations.selectors import audit_entry_list
 from tests.conftest import login
-from tests.feedback.test_pages_relationships import World, world  # noqa: F401 (fixture)
+from tests.feedback import test_pages_relationships
+from tests.feedback.test_pages_relationships import World
+
+world = test_pages_relationships.world  # the fixture: a live pair with shared and private notes
 
 
 def _note_ids(entries: list[dict[str, str]]) -> set[tuple[str, str]]:
