@@ -315,6 +315,18 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SILENCED_SYSTEM_CHECKS: list[str] = []
 
+# --- Uploads ----------------------------------------------------------------------------------------
+# No uploaded file is stored past this many bytes (core/uploads.py); each form has its own bound
+# below it (imports: 5 MB).
+FLIPSIDE_MAX_UPLOAD_BYTES = env_int(
+    "FLIPSIDE_MAX_UPLOAD_BYTES", 10 * 2**20, minimum=2**20, maximum=200 * 2**20
+)
+FILE_UPLOAD_HANDLERS = [
+    "core.uploads.BoundedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+
 # --- REST API ---------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
