@@ -39,6 +39,7 @@ WORKBOOK_LIMITS = Limits(
 )
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"
 _HEADER_NOISE = re.compile(r"[^a-z0-9]")
+_HEADER_ASIDE = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 
 
 # --- Targets and mapping -----------------------------------------------------------------------------
@@ -55,17 +56,62 @@ class Target:
 
 
 BASE_TARGETS = (
-    Target("email", "Email", ("email", "emailaddress", "workemail", "mail", "businessemail")),
-    Target("full_name", "Full name", ("name", "fullname", "employeename", "displayname", "person")),
+    Target(
+        "email",
+        "Email",
+        (
+            "email",
+            "emailaddress",
+            "workemail",
+            "mail",
+            "businessemail",
+            "primaryworkemail",
+            "workemailaddress",
+            "corporateemail",
+        ),
+    ),
+    Target(
+        "full_name",
+        "Full name",
+        (
+            "name",
+            "fullname",
+            "employeename",
+            "displayname",
+            "person",
+            "legalname",
+            "employeefullname",
+            "workername",
+        ),
+    ),
     Target("first_name", "First name", ("firstname", "givenname", "forename")),
     Target("last_name", "Last name", ("lastname", "surname", "familyname")),
     Target(
         "employee_id",
         "Employee id",
-        ("employeeid", "employeenumber", "empid", "staffid", "employeeno", "workerid", "id"),
+        (
+            "employeeid",
+            "employeenumber",
+            "empid",
+            "staffid",
+            "employeeno",
+            "workerid",
+            "id",
+            "employee",
+            "personnelnumber",
+            "userid",
+        ),
     ),
-    Target("job_title", "Job title", ("jobtitle", "title", "position", "role", "jobrole")),
-    Target("department", "Department", ("department", "dept", "team", "division", "businessunit")),
+    Target(
+        "job_title",
+        "Job title",
+        ("jobtitle", "title", "position", "role", "jobrole", "businesstitle", "positiontitle"),
+    ),
+    Target(
+        "department",
+        "Department",
+        ("department", "dept", "team", "division", "businessunit", "supervisoryorganization"),
+    ),
     Target(
         "manager",
         "Manager",
@@ -79,17 +125,46 @@ BASE_TARGETS = (
             "linemanageremail",
             "supervisor",
             "supervisoremail",
+            "supervisorid",
+            "reportingto",
+            "managerworkerid",
+            "manageruserid",
         ),
         "The manager's email or employee id: someone in the directory or in this file.",
     ),
-    Target("level", "Level", ("level", "grade", "band", "joblevel", "seniority", "careerlevel")),
-    Target("location", "Location", ("location", "office", "site", "city", "worklocation")),
-    Target("time_zone", "Time zone", ("timezone", "tz", "zone"), "IANA names: Europe/Paris."),
-    Target("languages", "Languages", ("languages", "language", "spokenlanguages")),
+    Target(
+        "level",
+        "Level",
+        (
+            "level",
+            "grade",
+            "band",
+            "joblevel",
+            "seniority",
+            "careerlevel",
+            "managementlevel",
+            "jobgrade",
+            "paygrade",
+        ),
+    ),
+    Target(
+        "location",
+        "Location",
+        ("location", "office", "site", "city", "worklocation", "officelocation"),
+    ),
+    Target(
+        "time_zone",
+        "Time zone",
+        ("timezone", "tz", "zone", "worktimezone"),
+        "IANA names: Europe/Paris.",
+    ),
+    Target(
+        "languages", "Languages", ("languages", "language", "spokenlanguages", "languagesspoken")
+    ),
     Target(
         "start_date",
         "Start date",
-        ("startdate", "hiredate", "joindate", "datejoined", "hired", "joined"),
+        ("startdate", "hiredate", "joindate", "datejoined", "hired", "joined", "originalhiredate"),
         "YYYY-MM-DD, or a date cell in XLSX.",
     ),
     Target(
@@ -119,19 +194,49 @@ def _normalise_header(header: str) -> str:
 
 
 def suggest_mapping(headers: list[str], targets: list[Target]) -> dict[str, int]:
-    """Target → column index, by header names; each column used once."""
-    by_header: dict[str, int] = {}
-    for index, header in enumerate(headers):
-        by_header.setdefault(_normalise_header(header), index)
+    """Target → column index, by header names; each column used once.
+
+    Three passes, each only for what the ones before left: a header equal to a synonym (letters
+    and digits only: "E-mail" is "email"); the same without an aside in brackets ("Reports To
+    (Employee ID)" is "reportsto"); a header that contains a synonym of 5 letters or more, the
+    longest found winning ("Primary Work Email Address" contains "workemail").
+    """
+    plain = [_normalise_header(header) for header in headers]
+    without_aside = [_normalise_header(_HEADER_ASIDE.sub("", header)) for header in headers]
     mapping: dict[str, int] = {}
     used: set[int] = set()
+
+    def assign(target: Target, column: int) -> None:
+        mapping[target.key] = column
+        used.add(column)
+
+    for names in (plain, without_aside):
+        for target in targets:
+            if target.key in mapping:
+                continue
+            column = next(
+                (
+                    index
+                    for synonym in target.synonyms
+                    for index, name in enumerate(names)
+                    if name == synonym and index not in used
+                ),
+                None,
+            )
+            if column is not None:
+                assign(target, column)
     for target in targets:
-        for synonym in target.synonyms:
-            column = by_header.get(synonym)
-            if column is not None and column not in used:
-                mapping[target.key] = column
-                used.add(column)
-                break
+        if target.key in mapping:
+            continue
+        found = [
+            (len(synonym), -index)
+            for synonym in target.synonyms
+            if len(synonym) >= 5
+            for index, name in enumerate(without_aside)
+            if index not in used and synonym in name
+        ]
+        if found:
+            assign(target, -max(found)[1])
     return mapping
 
 
