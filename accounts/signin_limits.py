@@ -20,7 +20,8 @@ account (all addresses)     20 failures in 1 hour     browsers without a device 
 So a stranger who types wrong passwords for a named executive stops only themselves (their address
 and device); 50 colleagues behind one office address with a few typos among them all get in; a
 guesser spread over many addresses meets the per-account bound, which the account's own devices
-(cookie) pass. A successful sign-in clears its own account + client counter. A refusal is a form
+(cookie) pass. A successful sign-in clears its own account + client counter; a password reset
+through the emailed link clears that client's and the account's. A refusal is a form
 error saying how long to wait; the correct password does not pass it (that would tell the guesser).
 """
 
@@ -172,3 +173,14 @@ def record_failure(request: HttpRequest, email: str, address: str) -> None:
 
 def record_success(request: HttpRequest, email: str, address: str) -> None:
     cache.delete(_counters(request, email, address).client)
+
+
+def forget_failures(request: HttpRequest, email: str, address: str) -> None:
+    """After a password reset through the emailed link: whoever reset it holds the account's
+    email, so this client's counter and the account's own are cleared (other clients' stay)."""
+    account = _account(email)
+    keys = [_key(CLIENT, account, "address", address), _key(ACCOUNT, account)]
+    device = device_of(request, email)
+    if device is not None:
+        keys.append(_key(CLIENT, account, "device", device))
+    cache.delete_many(keys)

@@ -89,6 +89,11 @@ class AccountAdapter(DefaultAccountAdapter):
     def authentication_failed(self, request: HttpRequest, **credentials: Any) -> None:
         signin_limits.record_failure(request, _login_of(credentials), self.get_client_ip(request))
 
+    def _delete_login_attempts_cached_email(self, request: HttpRequest, **credentials: Any) -> None:
+        # allauth calls this once a password was reset through the emailed link.
+        super()._delete_login_attempts_cached_email(request, **credentials)
+        signin_limits.forget_failures(request, _login_of(credentials), self.get_client_ip(request))
+
     def post_login(self, request: HttpRequest, user: Any, **kwargs: Any) -> HttpResponse:
         response = super().post_login(request, user, **kwargs)
         if getattr(user, "email", ""):

@@ -20,7 +20,12 @@ from rest_framework.throttling import AnonRateThrottle
 from accounts import signin_limits
 from accounts.models import User
 from core.client_ip import client_ip
-from tests.accounts.conftest import form_errors, post_login, signed_in_user_id
+from tests.accounts.conftest import (
+    form_errors,
+    link_in_last_email,
+    post_login,
+    signed_in_user_id,
+)
 from tests.conftest import Tenant
 from tests.factories import PASSWORD, make_member
 
@@ -212,3 +217,25 @@ def test_api_throttles_and_sign_in_limits_see_the_same_address() -> None:
         assert _ident(**spoofed) == "10.0.0.7"
         assert _ident(REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=f"6.6.6.6, {HOME}") == HOME
         assert _ident(REMOTE_ADDR="10.0.0.1") == "10.0.0.1"
+
+
+def test_resetting_the_password_lifts_the_lock_for_whoever_reset_it(
+    org_a: Tenant, clock: time_machine.Coordinates
+) -> None:
+    person = _member(org_a, "forgetful")
+    _guess(clock, person.email, 5, address=OFFICE)
+    browser = _browser(OFFICE)
+    assert form_errors(post_login(browser, person.email, PASSWORD)) != []
+
+    browser.post(reverse("account_reset_password"), {"email": person.email})
+    reset_path = link_in_last_email(person.email, containing="/accounts/password/reset/key/")
+    set_password_path = browser.get(reset_path).url
+    new_password = "a-new-and-long-passphrase"
+    changed = browser.post(
+        set_password_path, {"password1": new_password, "password2": new_password}
+    )
+    assert changed.status_code == 302
+
+    response = post_login(browser, person.email, new_password)
+    assert response.status_code == 302
+    assert signed_in_user_id(browser) == str(person.pk)
