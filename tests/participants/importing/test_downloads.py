@@ -86,3 +86,24 @@ def test_template_columns_are_the_import_targets(org_a: Tenant) -> None:
         0
     ]
     assert header == [t.label for t in targets if t.key not in ("first_name", "last_name")]
+
+
+def test_the_api_serves_the_same_files(org_a: Tenant) -> None:
+    job = dry_run(org_a, upload(org_a, csv_bytes([*GOOD_ROWS, ["E9", "X", "bad", *[""] * 7]])))
+    client = login(Client(), org_a.admin.user)
+    base = f"/api/v1/o/{org_a.slug}/people/imports/"
+    template = client.get(f"{base}template/")
+    assert template.status_code == 200
+    assert (
+        template.content
+        == client.get(reverse("import_template", kwargs={"org_slug": org_a.slug})).content
+    )
+    problems = client.get(f"{base}{job.pk}/problems/")
+    assert problems.status_code == 200
+    assert problems["Content-Type"] == "text/csv; charset=utf-8"
+    assert [line[0] for line in _rows(problems.content)] == ["Row", "5"]
+
+    clean = dry_run(org_a, upload(org_a, csv_bytes(GOOD_ROWS)))
+    refused = client.get(f"{base}{clean.pk}/problems/")
+    assert refused.status_code == 400
+    assert refused.json()["detail"] == "This import has no problems to download."

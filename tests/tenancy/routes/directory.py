@@ -61,4 +61,7 @@ ROUTES: dict[str, Route] = {
     "api-import-mapping": Route(("POST",), ids_of("import")),
     "api-import-validate": Route(("POST",), ids_of("import")),
     "api-import-commit": Route(("POST",), ids_of("import")),
+    "api-import-template": Route(("GET",)),
+    # No problems in the fixture's unchecked import: 400 (the page redirects with a message).
+    "api-import-problems": Route(("GET",), ids_of("import"), owner_get_status=400),
 }
