@@ -1,7 +1,10 @@
 """Notes of a pair: shared with the partner or private to the author; never staff's (visibility.py).
 
 Only the author edits or deletes a note. The audit log records that a note was written, never its
-text.
+text; the events of a private note are private entries (``AuditEntry.private``), shown to the
+author alone, because that such a note exists is itself the author's alone (``visibility.py``).
+A note made private later hides its later events; what was logged while it was shared (and seen by
+the partner) stays as it was.
 """
 
 from __future__ import annotations
@@ -58,7 +61,13 @@ def note_create(
             visibility=visibility,
             text=text,
         )
-        log_action(actor=actor, action="note.create", target=note, data={"visibility": visibility})
+        log_action(
+            actor=actor,
+            action="note.create",
+            target=note,
+            data={"visibility": visibility},
+            private=visibility == NoteVisibility.PRIVATE,
+        )
     return note
 
 
@@ -73,7 +82,13 @@ def note_update(
         note.visibility = visibility
         note.updated_at = timezone.now()
         note.save(update_fields=["text", "visibility", "updated_at"])
-        log_action(actor=actor, action="note.update", target=note, data={"visibility": visibility})
+        log_action(
+            actor=actor,
+            action="note.update",
+            target=note,
+            data={"visibility": visibility},
+            private=visibility == NoteVisibility.PRIVATE,
+        )
     return note
 
 
@@ -81,5 +96,10 @@ def note_delete(*, note: Note, author: Enrollment, actor: User | None) -> None:
     if note.author_id != author.pk:
         raise ValidationError("Only the author deletes a note.")
     with transaction.atomic():
-        log_action(actor=actor, action="note.delete", target=note)
+        log_action(
+            actor=actor,
+            action="note.delete",
+            target=note,
+            private=note.visibility == NoteVisibility.PRIVATE,
+        )
         note.delete()

@@ -13,7 +13,8 @@ session facts: date, duration, format, topics,    yes     yes        yes     404
   status, who logged / confirmed
 session text: what was learned, action items      yes     yes        never   404
 shared note text                                  yes     yes        never   404
-private note text (and that it exists)            yes     never      never   404
+private note text (and that it exists: its audit  yes     never      never   404
+  entries are private, AuditEntry.private)
 goals: owner, description, target, progress       yes     yes        yes     404
 goal update comments                              yes     yes        never   404
 check-in answers: rating, blockers, "contact me"  yes     never      yes     404

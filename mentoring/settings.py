@@ -201,10 +201,17 @@ ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Flipside] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if PRODUCTION else "http"
+# Behind N proxies of our own, the client's address is the N-th entry from the right of
+# X-Forwarded-For; with 0 the header is ignored (anyone can write it). Sign-in limits and API
+# throttles read it the same way (core/client_ip.py).
+FLIPSIDE_TRUSTED_PROXY_COUNT = env_int("FLIPSIDE_TRUSTED_PROXY_COUNT", 0, minimum=0, maximum=10)
+ALLAUTH_TRUSTED_PROXY_COUNT = FLIPSIDE_TRUSTED_PROXY_COUNT
 ACCOUNT_RATE_LIMITS = {
-    # Lock-out after repeated failures: 5 wrong passwords for one account (or one address) in 15 min.
-    "login_failed": env_str("FLIPSIDE_LOGIN_FAILED_LIMIT", "10/15m/ip,5/15m/key"),
-    "login": "30/m/ip",
+    # Wrong passwords are limited per account and client instead (accounts/signin_limits.py):
+    # allauth's per-address and per-account lock-out let a stranger lock anyone out.
+    "login_failed": "",
+    # Every sign-in attempt, right or wrong, per address: an office behind one NAT signs in at 9:00.
+    "login": env_str("FLIPSIDE_LOGIN_RATE", "300/m/ip"),
     "signup": "20/m/ip",
     "reset_password": "20/m/ip,5/m/key",
     "reset_password_from_key": "20/m/ip",
@@ -308,6 +315,18 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SILENCED_SYSTEM_CHECKS: list[str] = []
 
+# --- Uploads ----------------------------------------------------------------------------------------
+# No uploaded file is stored past this many bytes (core/uploads.py); each form has its own bound
+# below it (imports: 5 MB).
+FLIPSIDE_MAX_UPLOAD_BYTES = env_int(
+    "FLIPSIDE_MAX_UPLOAD_BYTES", 10 * 2**20, minimum=2**20, maximum=200 * 2**20
+)
+FILE_UPLOAD_HANDLERS = [
+    "core.uploads.BoundedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+
 # --- REST API ---------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -323,6 +342,7 @@ REST_FRAMEWORK = {
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
     ],
+    "NUM_PROXIES": FLIPSIDE_TRUSTED_PROXY_COUNT,
     "DEFAULT_THROTTLE_RATES": {
         "anon": env_str("FLIPSIDE_API_ANON_RATE", "60/min"),
         "user": env_str("FLIPSIDE_API_USER_RATE", "1200/min"),

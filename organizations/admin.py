@@ -53,6 +53,11 @@ class AuditEntryAdmin(UnscopedAdmin):
     list_display = ("created_at", "organization", "actor", "action", "object_type", "object_id")
     list_filter = ("organization", "action")
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[AuditEntry]:
+        # Private entries (a private note's events) are their actor's alone; operators of the
+        # site are not the actor of any of them.
+        return super().get_queryset(request).filter(private=False)
+
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 

@@ -14,8 +14,13 @@ def log_action(
     action: str,
     target: models.Model | None = None,
     data: dict[str, Any] | None = None,
+    private: bool = False,
 ) -> AuditEntry:
-    """Record an audit entry in the current organisation. Services call this for every write."""
+    """Record an audit entry in the current organisation. Services call this for every write.
+
+    ``private``: the write is about something only the actor may know exists (a private note);
+    readers of the log show the entry to the actor alone (``selectors.audit_entry_list``).
+    """
     return AuditEntry.objects.create(
         organization_id=require_organization_id(),
         actor=actor if getattr(actor, "is_authenticated", False) else None,
@@ -23,4 +28,5 @@ def log_action(
         object_type=target._meta.label_lower if target is not None else "",
         object_id=str(target.pk) if target is not None else "",
         data=data or {},
+        private=private,
     )

@@ -129,7 +129,13 @@ class Invitation(TenantModel):
 
 
 class AuditEntry(TenantModel):
-    """Who did what to which object, when. Written by services; never edited."""
+    """Who did what to which object, when. Written by services; never edited.
+
+    A ``private`` entry is about something only its actor may know exists (a private note of a
+    pair, ``feedback/visibility.py``): it is kept like any other, but every reader of the log (the
+    audit page, its API, the admin) shows it to its actor alone, so that the log does not tell
+    staff what the visibility policy hides from them.
+    """
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -138,6 +144,9 @@ class AuditEntry(TenantModel):
     object_type = models.CharField(max_length=100, blank=True)
     object_id = models.CharField(max_length=64, blank=True)
     data = models.JSONField(default=dict, blank=True)
+    private = models.BooleanField(
+        default=False, help_text="Shown to its actor only (e.g. a private note's events)."
+    )
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:

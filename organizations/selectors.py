@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from accounts.models import User
 from organizations.models import ApiToken, AuditEntry, Invitation, Membership, Organization
@@ -51,8 +51,12 @@ def invitation_list() -> QuerySet[Invitation]:
     return Invitation.objects.select_related("invited_by")
 
 
-def audit_entry_list() -> QuerySet[AuditEntry]:
-    return AuditEntry.objects.select_related("actor")
+def audit_entry_list(*, viewer: User | AnonymousUser) -> QuerySet[AuditEntry]:
+    """The log as ``viewer`` may read it: a private entry only when they are its actor."""
+    visible = Q(private=False)
+    if viewer.is_authenticated:
+        visible |= Q(actor=viewer)
+    return AuditEntry.objects.filter(visible).select_related("actor")
 
 
 def api_token_list(*, user: User) -> QuerySet[ApiToken]:

@@ -1,4 +1,9 @@
-"""Sign-up by invitation: allauth's account adapter for Flipside (settings.ACCOUNT_ADAPTER)."""
+"""Sign-up by invitation, and sign-in limits: allauth's account adapter (settings.ACCOUNT_ADAPTER).
+
+Wrong passwords are limited by ``accounts.signin_limits`` (per account and client, with device
+cookies, instead of allauth's per-address and per-account lock-out), and the client's address is
+``core.client_ip`` for every limit allauth keeps (the same address the API throttles see).
+"""
 
 from __future__ import annotations
 
@@ -7,9 +12,11 @@ from typing import Any
 from allauth.account.adapter import DefaultAccountAdapter
 from django import forms
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
+from accounts import signin_limits
+from core.client_ip import client_ip
 from organizations.scope import tenant_scope
 from organizations.selectors import organization_by_slug
 from organizations.services import invitation_for_token
@@ -63,6 +70,36 @@ class AccountAdapter(DefaultAccountAdapter):
             )
         return email
 
+    def get_client_ip(self, request: HttpRequest) -> str:
+        return client_ip(request) or "unknown"
+
+    def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
+        reason = signin_limits.refusal(request, _login_of(credentials), self.get_client_ip(request))
+        if reason:
+            raise forms.ValidationError(reason, code="too_many_login_attempts")
+
+    def authenticate(self, request: HttpRequest, **credentials: Any) -> Any:
+        user = super().authenticate(request, **credentials)
+        if user is not None:
+            signin_limits.record_success(
+                request, _login_of(credentials), self.get_client_ip(request)
+            )
+        return user
+
+    def authentication_failed(self, request: HttpRequest, **credentials: Any) -> None:
+        signin_limits.record_failure(request, _login_of(credentials), self.get_client_ip(request))
+
+    def _delete_login_attempts_cached_email(self, request: HttpRequest, **credentials: Any) -> None:
+        # allauth calls this once a password was reset through the emailed link.
+        super()._delete_login_attempts_cached_email(request, **credentials)
+        signin_limits.forget_failures(request, _login_of(credentials), self.get_client_ip(request))
+
+    def post_login(self, request: HttpRequest, user: Any, **kwargs: Any) -> HttpResponse:
+        response = super().post_login(request, user, **kwargs)
+        if getattr(user, "email", ""):
+            signin_limits.remember_device(response, user.email)
+        return response
+
     def get_login_redirect_url(self, request: HttpRequest) -> str:
         return _invitation_accept_url(request) or super().get_login_redirect_url(request)
 
@@ -70,3 +107,7 @@ class AccountAdapter(DefaultAccountAdapter):
         # Sign-up stores this URL for the login that follows email confirmation; without the
         # override the invitee would land on the (empty) organisation picker instead.
         return _invitation_accept_url(request) or super().get_signup_redirect_url(request)
+
+
+def _login_of(credentials: dict[str, Any]) -> str:
+    return str(credentials.get("email") or credentials.get("username") or "")

@@ -124,7 +124,7 @@ def invitation_resend(request: OrgRequest, org_slug: str, pk: int) -> HttpRespon
 
 @require_role(Role.ADMIN)
 def audit_log(request: OrgRequest, org_slug: str) -> HttpResponse:
-    page = paginate(request, selectors.audit_entry_list(), per_page=50)
+    page = paginate(request, selectors.audit_entry_list(viewer=request.user), per_page=50)
     return render(request, "organizations/audit_log.html", {"page": page})
 
 

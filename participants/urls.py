@@ -19,7 +19,11 @@ urlpatterns = [
     path(f"{_PEOPLE}<id:pk>/reactivate/", directory.person_reactivate, name="person_reactivate"),
     # Import people (admins)
     path(f"{_PEOPLE}imports/", importing.import_list, name="import_list"),
+    path(f"{_PEOPLE}imports/template.csv", importing.import_template, name="import_template"),
     path(f"{_PEOPLE}imports/<id:pk>/", importing.import_detail, name="import_detail"),
+    path(
+        f"{_PEOPLE}imports/<id:pk>/problems.csv", importing.import_problems, name="import_problems"
+    ),
     path(f"{_PEOPLE}imports/<id:pk>/check/", importing.import_validate, name="import_validate"),
     path(f"{_PEOPLE}imports/<id:pk>/commit/", importing.import_commit, name="import_commit"),
     # Enrolment (admins and coordinators)

@@ -122,4 +122,4 @@ class AuditEntryViewSet(viewsets.ReadOnlyModelViewSet[AuditEntry]):
     lookup_value_regex = ID_REGEX
 
     def get_queryset(self) -> QuerySet[AuditEntry]:
-        return selectors.audit_entry_list()
+        return selectors.audit_entry_list(viewer=self.request.user)

@@ -9,6 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.http import HttpResponse
+from django.utils.http import content_disposition_header
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -127,6 +129,8 @@ class AsksImportPolicy(IsOrganizationMember):
         "mapping": access.MAP,
         "validate": access.CHECK,
         "commit": access.COMMIT,
+        "template": access.UPLOAD,
+        "problems": access.VIEW,
     }
 
     def has_permission(self, request: Request, view: Any) -> bool:
@@ -213,3 +217,26 @@ class ImportJobViewSet(
         """Import every row or none; poll the import until its status is ``committed``."""
         job = use_cases.start_commit(actor=_membership(request), job_id=int(self.kwargs["pk"]))
         return self._respond(job, status.HTTP_202_ACCEPTED)
+
+    @extend_schema(responses={(200, "text/csv"): bytes})
+    @action(detail=False, methods=["get"])
+    def template(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponse:
+        """A CSV template: the columns an import reads, with one example person."""
+        content = use_cases.import_template(actor=_membership(request))
+        return _csv_attachment(content, "people-import-template.csv")
+
+    @extend_schema(responses={(200, "text/csv"): bytes, 400: None})
+    @action(detail=True, methods=["get"])
+    def problems(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponse:
+        """The dry run's rows with problems as CSV, each with its problems in a last column; 400
+        when the import has none."""
+        name, content = use_cases.import_problems_file(
+            actor=_membership(request), job_id=int(self.kwargs["pk"])
+        )
+        return _csv_attachment(content, name)
+
+
+def _csv_attachment(content: bytes, name: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    return response

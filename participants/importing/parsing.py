@@ -2,6 +2,11 @@
 
 Rows are numbered as in a spreadsheet: the header is row 1, the first person row 2. A file that
 cannot be read is a ``file`` field error that says what is wrong and how to fix it.
+
+Every read is bounded before it costs anything: the upload's size, then (XLSX) the unpacked size and
+compression ratio of each part of the workbook (``core.workbooks``, a streaming reader that refuses
+decompression bombs and XML entities), and for both formats the rows, columns, characters per cell
+and cells in all. A file past a bound is refused with the bound it crossed.
 """
 
 from __future__ import annotations
@@ -10,21 +15,31 @@ import codecs
 import csv
 import io
 import re
-import zipfile
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
 
+from core.workbooks import Limits, WorkbookError, read_first_sheet
 from organizations.models import Organization
 from participants.models import ImportJob
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 50_000
 MAX_COLUMNS = 200
+MAX_CELL_CHARS = 10_000
+MAX_CELLS = 2_000_000
+WORKBOOK_LIMITS = Limits(
+    max_rows=MAX_ROWS,
+    max_columns=MAX_COLUMNS,
+    max_cells=MAX_CELLS,
+    max_cell_chars=MAX_CELL_CHARS,
+    max_text_chars=32_000_000,
+)
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0"
 _HEADER_NOISE = re.compile(r"[^a-z0-9]")
+_HEADER_ASIDE = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 
 
 # --- Targets and mapping -----------------------------------------------------------------------------
@@ -41,17 +56,62 @@ class Target:
 
 
 BASE_TARGETS = (
-    Target("email", "Email", ("email", "emailaddress", "workemail", "mail", "businessemail")),
-    Target("full_name", "Full name", ("name", "fullname", "employeename", "displayname", "person")),
+    Target(
+        "email",
+        "Email",
+        (
+            "email",
+            "emailaddress",
+            "workemail",
+            "mail",
+            "businessemail",
+            "primaryworkemail",
+            "workemailaddress",
+            "corporateemail",
+        ),
+    ),
+    Target(
+        "full_name",
+        "Full name",
+        (
+            "name",
+            "fullname",
+            "employeename",
+            "displayname",
+            "person",
+            "legalname",
+            "employeefullname",
+            "workername",
+        ),
+    ),
     Target("first_name", "First name", ("firstname", "givenname", "forename")),
     Target("last_name", "Last name", ("lastname", "surname", "familyname")),
     Target(
         "employee_id",
         "Employee id",
-        ("employeeid", "employeenumber", "empid", "staffid", "employeeno", "workerid", "id"),
+        (
+            "employeeid",
+            "employeenumber",
+            "empid",
+            "staffid",
+            "employeeno",
+            "workerid",
+            "id",
+            "employee",
+            "personnelnumber",
+            "userid",
+        ),
     ),
-    Target("job_title", "Job title", ("jobtitle", "title", "position", "role", "jobrole")),
-    Target("department", "Department", ("department", "dept", "team", "division", "businessunit")),
+    Target(
+        "job_title",
+        "Job title",
+        ("jobtitle", "title", "position", "role", "jobrole", "businesstitle", "positiontitle"),
+    ),
+    Target(
+        "department",
+        "Department",
+        ("department", "dept", "team", "division", "businessunit", "supervisoryorganization"),
+    ),
     Target(
         "manager",
         "Manager",
@@ -65,17 +125,46 @@ BASE_TARGETS = (
             "linemanageremail",
             "supervisor",
             "supervisoremail",
+            "supervisorid",
+            "reportingto",
+            "managerworkerid",
+            "manageruserid",
         ),
         "The manager's email or employee id: someone in the directory or in this file.",
     ),
-    Target("level", "Level", ("level", "grade", "band", "joblevel", "seniority", "careerlevel")),
-    Target("location", "Location", ("location", "office", "site", "city", "worklocation")),
-    Target("time_zone", "Time zone", ("timezone", "tz", "zone"), "IANA names: Europe/Paris."),
-    Target("languages", "Languages", ("languages", "language", "spokenlanguages")),
+    Target(
+        "level",
+        "Level",
+        (
+            "level",
+            "grade",
+            "band",
+            "joblevel",
+            "seniority",
+            "careerlevel",
+            "managementlevel",
+            "jobgrade",
+            "paygrade",
+        ),
+    ),
+    Target(
+        "location",
+        "Location",
+        ("location", "office", "site", "city", "worklocation", "officelocation"),
+    ),
+    Target(
+        "time_zone",
+        "Time zone",
+        ("timezone", "tz", "zone", "worktimezone"),
+        "IANA names: Europe/Paris.",
+    ),
+    Target(
+        "languages", "Languages", ("languages", "language", "spokenlanguages", "languagesspoken")
+    ),
     Target(
         "start_date",
         "Start date",
-        ("startdate", "hiredate", "joindate", "datejoined", "hired", "joined"),
+        ("startdate", "hiredate", "joindate", "datejoined", "hired", "joined", "originalhiredate"),
         "YYYY-MM-DD, or a date cell in XLSX.",
     ),
     Target(
@@ -105,19 +194,49 @@ def _normalise_header(header: str) -> str:
 
 
 def suggest_mapping(headers: list[str], targets: list[Target]) -> dict[str, int]:
-    """Target → column index, by header names; each column used once."""
-    by_header: dict[str, int] = {}
-    for index, header in enumerate(headers):
-        by_header.setdefault(_normalise_header(header), index)
+    """Target → column index, by header names; each column used once.
+
+    Three passes, each only for what the ones before left: a header equal to a synonym (letters
+    and digits only: "E-mail" is "email"); the same without an aside in brackets ("Reports To
+    (Employee ID)" is "reportsto"); a header that contains a synonym of 5 letters or more, the
+    longest found winning ("Primary Work Email Address" contains "workemail").
+    """
+    plain = [_normalise_header(header) for header in headers]
+    without_aside = [_normalise_header(_HEADER_ASIDE.sub("", header)) for header in headers]
     mapping: dict[str, int] = {}
     used: set[int] = set()
+
+    def assign(target: Target, column: int) -> None:
+        mapping[target.key] = column
+        used.add(column)
+
+    for names in (plain, without_aside):
+        for target in targets:
+            if target.key in mapping:
+                continue
+            column = next(
+                (
+                    index
+                    for synonym in target.synonyms
+                    for index, name in enumerate(names)
+                    if name == synonym and index not in used
+                ),
+                None,
+            )
+            if column is not None:
+                assign(target, column)
     for target in targets:
-        for synonym in target.synonyms:
-            column = by_header.get(synonym)
-            if column is not None and column not in used:
-                mapping[target.key] = column
-                used.add(column)
-                break
+        if target.key in mapping:
+            continue
+        found = [
+            (len(synonym), -index)
+            for synonym in target.synonyms
+            if len(synonym) >= 5
+            for index, name in enumerate(without_aside)
+            if index not in used and synonym in name
+        ]
+        if found:
+            assign(target, -max(found)[1])
     return mapping
 
 
@@ -177,18 +296,31 @@ def _file_error(message: str) -> ValidationError:
 
 
 def file_format(file_name: str, content: bytes) -> str:
+    if file_name.lower().endswith(".xls") or (
+        content.startswith(_OLE_MAGIC) and not file_name.lower().endswith((".xlsx", ".xlsm"))
+    ):
+        raise _file_error(
+            "Old Excel files (.xls) cannot be read: save the sheet as .xlsx or CSV."
+            if file_name.lower().endswith(".xls") or not content.startswith(_OLE_MAGIC)
+            else "The file is an old Excel workbook (.xls) or a password-protected one: save it "
+            "as an .xlsx workbook without a password, or as CSV."
+        )
     if content.startswith(b"PK\x03\x04") or file_name.lower().endswith((".xlsx", ".xlsm")):
         return "xlsx"
-    if file_name.lower().endswith(".xls"):
-        raise _file_error("Old Excel files (.xls) cannot be read: save the sheet as .xlsx or CSV.")
     return "csv"
 
 
-def parse_file(file_name: str, content: bytes, *, fmt: str | None = None) -> ParsedFile:
-    """Headers and rows of a CSV or XLSX file, or a ``file`` field error that says what is wrong."""
+def parse_file(
+    file_name: str, content: bytes, *, fmt: str | None = None, stored: bool = False
+) -> ParsedFile:
+    """Headers and rows of a CSV or XLSX file, or a ``file`` field error that says what is wrong.
+
+    ``stored`` is our own CSV copy of an XLSX upload (``as_csv``): it may be larger than the upload
+    was, and was bounded when the workbook was read, so only the row and cell bounds apply again.
+    """
     if not content:
         raise _file_error("The file is empty.")
-    if len(content) > MAX_UPLOAD_BYTES:
+    if len(content) > MAX_UPLOAD_BYTES and not stored:
         raise _file_error(f"The file is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB.")
     if (fmt or file_format(file_name, content)) == "xlsx":
         parsed = ParsedFile(*_read_xlsx(content))
@@ -218,8 +350,10 @@ def as_csv(parsed: ParsedFile) -> bytes:
 
 def parse_stored(job: ImportJob) -> ParsedFile:
     """The rows of a job's stored file (CSV text for XLSX uploads, see ``as_csv``)."""
-    fmt = "csv" if job.summary.get("stored_as") == "csv" else job.file_format
-    return parse_file(job.file_name, bytes(job.content), fmt=fmt)
+    stored = job.summary.get("stored_as") == "csv"
+    return parse_file(
+        job.file_name, bytes(job.content), fmt="csv" if stored else job.file_format, stored=stored
+    )
 
 
 def decode_text(content: bytes) -> tuple[str, str]:
@@ -259,33 +393,52 @@ def _read_csv(text: str) -> tuple[list[str], list[list[Any]]]:
     first_line = text.split("\n", 1)[0]
     delimiter = max((",", ";", "\t"), key=first_line.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows: list[list[Any]] = []
+    cells = 0
     try:
-        headers = [cell.strip() for cell in next(reader, [])]
-        rows = [row for _, row in zip(range(MAX_ROWS + 1), reader, strict=False)]
+        for row in reader:
+            if len(rows) > MAX_ROWS:
+                raise _file_error(
+                    f"The file has more than {MAX_ROWS:,} rows: split it into several files."
+                )
+            _check_csv_row(row, reader.line_num)
+            cells += len(row)
+            if cells > MAX_CELLS:
+                raise _file_error(f"The file has more than {MAX_CELLS:,} cells.")
+            rows.append(row)
     except csv.Error as error:
+        if "field larger than field limit" in str(error):
+            raise _file_error(
+                f"Line {reader.line_num} holds a cell of more than {MAX_CELL_CHARS:,} characters "
+                "(or a quote that is never closed)."
+            ) from None
         raise _file_error(f"The CSV file cannot be read: {error}.") from None
-    return _check_columns(headers), rows
+    headers = [cell.strip() for cell in rows[0]] if rows else []
+    return _check_columns(headers), rows[1:]
+
+
+def _check_csv_row(row: list[str], line: int) -> None:
+    if len(row) > MAX_COLUMNS:
+        raise _file_error(
+            f"Line {line} has {len(row):,} columns: the file may have at most {MAX_COLUMNS}."
+        )
+    for index, cell in enumerate(row):
+        if len(cell) > MAX_CELL_CHARS:
+            raise _file_error(
+                f"Line {line}, column {index + 1} holds more than {MAX_CELL_CHARS:,} characters."
+            )
 
 
 def _read_xlsx(content: bytes) -> tuple[list[str], list[list[Any]]]:
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
-
     try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
-        raise _file_error("The file is not a valid XLSX workbook.") from None
-    try:
-        sheet = workbook.worksheets[0]
-        values: Iterator[tuple[Any, ...]] = sheet.iter_rows(values_only=True)
-        headers = [cell_text(cell) for cell in next(values, ())]
-        while headers and not headers[-1]:
-            headers.pop()
-        width = len(headers)
-        rows = [list(row[:width]) for _, row in zip(range(MAX_ROWS + 1), values, strict=False)]
-    finally:
-        workbook.close()
-    return _check_columns(headers), rows
+        rows = read_first_sheet(content, WORKBOOK_LIMITS)
+    except WorkbookError as error:
+        raise _file_error(str(error)) from None
+    headers = [cell_text(cell) for cell in rows[0]] if rows else []
+    while headers and not headers[-1]:
+        headers.pop()
+    width = len(headers)
+    return _check_columns(headers), [row[:width] for row in rows[1:]]
 
 
 def _check_columns(headers: list[str]) -> list[str]:

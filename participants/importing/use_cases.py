@@ -18,7 +18,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from organizations.models import Membership
-from participants.importing import access, jobs
+from participants.importing import access, downloads, jobs
 from participants.importing.parsing import MAX_UPLOAD_BYTES
 from participants.models import ImportJob
 
@@ -92,3 +92,21 @@ def start_commit(*, actor: Membership, job_id: int) -> ImportJob:
             organization=actor.organization, actor=actor.user, job=_job(job_id)
         )
     return _job(job.pk)
+
+
+def import_template(*, actor: Membership) -> bytes:
+    """A CSV template with the columns an import reads and one example person."""
+    access.import_access(actor).require(access.UPLOAD)
+    return downloads.template_csv(actor.organization)
+
+
+def import_problems_file(*, actor: Membership, job_id: int) -> tuple[str, bytes]:
+    """The rows of a checked import that have problems, each with its problems (file name, CSV)."""
+    access.import_access(actor).require(access.VIEW)
+    job = ImportJob.objects.filter(pk=job_id).first()
+    if job is None:
+        raise Http404("No such import.")
+    if not job.problems:
+        raise ValidationError("This import has no problems to download.")
+    stem = job.file_name.rsplit(".", 1)[0] or "import"
+    return f"{stem}-problems.csv", downloads.problems_csv(job)

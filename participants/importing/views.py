@@ -14,7 +14,8 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.pages import add_form_errors, paginate
 from organizations.http import OrgRequest
@@ -99,6 +100,29 @@ def import_validate(request: OrgRequest, org_slug: str, pk: int) -> HttpResponse
         else:
             return redirect("import_detail", org_slug=org_slug, pk=pk)
     return render(request, DETAIL_TEMPLATE, _detail_context(request, job, form), status=400)
+
+
+@require_GET
+def import_template(request: OrgRequest, org_slug: str) -> HttpResponse:
+    content = use_cases.import_template(actor=request.membership)
+    return _csv_attachment(content, "people-import-template.csv")
+
+
+@require_GET
+def import_problems(request: OrgRequest, org_slug: str, pk: int) -> HttpResponse:
+    """The dry run's problem rows as CSV, each with its problems in a last column."""
+    try:
+        name, content = use_cases.import_problems_file(actor=request.membership, job_id=pk)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("import_detail", org_slug=org_slug, pk=pk)
+    return _csv_attachment(content, name)
+
+
+def _csv_attachment(content: bytes, name: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    return response
 
 
 @require_POST

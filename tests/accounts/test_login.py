@@ -1,22 +1,17 @@
-"""Signing in with email and password, mandatory email verification, signing out, lock-out."""
+"""Signing in with email and password, mandatory email verification, signing out (wrong
+passwords: test_signin_limits.py)."""
 
 from __future__ import annotations
 
-import uuid
-from datetime import timedelta
-
 import pytest
-import time_machine
 from allauth.account.models import EmailAddress
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
-from accounts.models import User
 from tests.accounts.conftest import form_errors, post_login, signed_in_user_id
 from tests.conftest import Tenant
-from tests.factories import PASSWORD, make_member, make_user
+from tests.factories import PASSWORD, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -118,63 +113,3 @@ def test_sign_out_button_is_on_every_signed_in_page(org_a: Tenant) -> None:
 
     assert f'action="{reverse("account_logout")}"' in page.text
     assert 'method="post"' in page.text
-
-
-@pytest.fixture
-def account(org_a: Tenant) -> User:
-    """A member whose address no other test uses: rate-limit counters live in the shared Redis."""
-    return make_member(
-        org_a.organization, email=f"lockout-{uuid.uuid4().hex[:12]}@example.test"
-    ).user
-
-
-def _fail(times: int, email: str) -> None:
-    for _attempt in range(times):
-        failed = post_login(Client(), email, WRONG_PASSWORD)
-        assert form_errors(failed) == [
-            "The email address and/or password you specified are not correct."
-        ]
-
-
-def test_five_wrong_passwords_lock_the_account_even_against_the_right_one(
-    org_a: Tenant, account: User
-) -> None:
-    _fail(5, account.email)
-    client = Client()
-
-    locked = post_login(client, account.email, PASSWORD)
-
-    assert locked.status_code == 200
-    assert form_errors(locked) == [LOCKED_OUT]
-    assert signed_in_user_id(client) is None
-    # The lock holds for the account whatever the case of the address ...
-    assert form_errors(post_login(Client(), account.email.upper(), PASSWORD)) == [LOCKED_OUT]
-    # ... while another account from the same address still gets in.
-    other = Client()
-    assert post_login(other, org_a.admin.user.email, PASSWORD).status_code == 302
-    assert signed_in_user_id(other) == str(org_a.admin.user.pk)
-
-
-def test_four_wrong_passwords_do_not_lock_the_account(account: User) -> None:
-    _fail(4, account.email)
-    client = Client()
-
-    response = post_login(client, account.email, PASSWORD)
-
-    assert response.status_code == 302
-    assert signed_in_user_id(client) == str(account.pk)
-
-
-def test_the_lock_lifts_after_fifteen_minutes(account: User) -> None:
-    _fail(5, account.email)
-    assert form_errors(post_login(Client(), account.email, PASSWORD)) == [LOCKED_OUT]
-
-    with time_machine.travel(timezone.now() + timedelta(minutes=14), tick=False):
-        still_locked = post_login(Client(), account.email, PASSWORD)
-    with time_machine.travel(timezone.now() + timedelta(minutes=15, seconds=5), tick=False):
-        client = Client()
-        lifted = post_login(client, account.email, PASSWORD)
-
-    assert form_errors(still_locked) == [LOCKED_OUT]
-    assert lifted.status_code == 302
-    assert signed_in_user_id(client) == str(account.pk)

@@ -44,7 +44,10 @@ ROUTES: dict[str, Route] = {
     "person_deactivate": Route(("POST",), ids_of("person")),
     "person_reactivate": Route(("POST",), ids_of("person")),
     "import_list": Route(("GET", "POST")),
+    "import_template": Route(("GET",)),
     "import_detail": Route(("GET",), ids_of("import")),
+    # The fixture's import was never checked: no problems to download, back to its page.
+    "import_problems": Route(("GET",), ids_of("import"), owner_get_status=302),
     "import_validate": Route(("POST",), ids_of("import")),
     "import_commit": Route(("POST",), ids_of("import")),
     # API
@@ -58,4 +61,7 @@ ROUTES: dict[str, Route] = {
     "api-import-mapping": Route(("POST",), ids_of("import")),
     "api-import-validate": Route(("POST",), ids_of("import")),
     "api-import-commit": Route(("POST",), ids_of("import")),
+    "api-import-template": Route(("GET",)),
+    # No problems in the fixture's unchecked import: 400 (the page redirects with a message).
+    "api-import-problems": Route(("GET",), ids_of("import"), owner_get_status=400),
 }
