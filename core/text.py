@@ -55,3 +55,10 @@ def one_line(value: str) -> str:
     """Text made safe for a single line where it is written (an email header, a calendar field):
     each run of control characters becomes one space. Defence in depth behind the validator."""
     return " ".join(part for part in _CONTROL.split(value) if part).strip() if value else value
+
+
+def check_single_line(field: str, value: str) -> str:
+    """``value`` unchanged, or a ValidationError on ``field`` (for services that clean by hand)."""
+    if has_control_character(value):
+        raise ValidationError({field: CONTROL_MESSAGE}, code=SingleLineValidator.code)
+    return value
