@@ -10,7 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.core.exceptions import BadRequest
+from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest, HttpResponse, QueryDict
+from django.utils.datastructures import MultiValueDict
 
 from core.text import unsafe_character
 
@@ -36,6 +38,14 @@ def _check(where: str, data: QueryDict) -> None:
                     raise UnsafeInput(key, problem)
 
 
+def _check_file_names(files: MultiValueDict[str, UploadedFile]) -> None:
+    for key, uploads in files.lists():
+        for upload in uploads:
+            problem = unsafe_character(upload.name or "")
+            if problem:
+                raise UnsafeInput(f"{key} (the file name)", problem)
+
+
 class RejectUnsafeTextMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -51,4 +61,5 @@ class RejectUnsafeTextMiddleware:
         ):
             # Parsed once here; Django and DRF reuse the parsed form (the CSRF check reads it too).
             _check("form", request.POST)
+            _check_file_names(request.FILES)
         return self.get_response(request)

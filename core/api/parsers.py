@@ -79,4 +79,9 @@ class SafeMultiPartParser(MultiPartParser):
     def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
         result = super().parse(stream, media_type, parser_context)
         _check_form(result.data)
+        for key, uploads in result.files.lists():
+            for upload in uploads:
+                problem = unsafe_character(upload.name or "")
+                if problem:
+                    raise ValidationError({key: [f"The file name: {problem}"]})
         return result

@@ -428,3 +428,42 @@ def test_no_hostile_input_reaches_a_5xx(
     assert not probe.failures, f"{len(probe.failures)} of {probe.sent} requests as {actor}: " + (
         "; ".join(f"{f.status} {f.method} {f.url} [{f.case}]" for f in probe.failures[:10])
     )
+
+
+# --- Filters: an unknown value is a 400, never silently ignored -----------------------------------
+
+INVALID_BY_TYPE = {"integer": "AAA", "boolean": "maybe", "enum": "AAA"}
+
+
+def _list_cases() -> list[Any]:
+    return [case for case in _cases() if case.values[1] == "GET"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("key", "method"), _list_cases())
+def test_every_declared_filter_refuses_an_unknown_value(
+    world: World,
+    shared_client: Client,
+    operations: list[tuple[re.Pattern[str], str, Operation]],
+    key: str,
+    method: str,
+) -> None:
+    """Each query parameter the schema declares with a type or a set of values (an enum, an
+    integer id or level, a boolean) answers a value outside it with a 400 naming the parameter."""
+    url = _url(world, key)
+    if not url.startswith("/api/"):
+        return
+    shared_client.cookies = SimpleCookie()
+    shared_client.cookies[settings.SESSION_COOKIE_NAME] = world.sessions[_actor(key, method)]
+    wrong = []
+    for name, schema in _operation(operations, url, method).query.items():
+        kind = "enum" if schema.get("enum") else schema.get("type")
+        if name in ("cursor", "page_size") or kind not in INVALID_BY_TYPE:
+            continue
+        with transaction.atomic():
+            response = shared_client.get(url, {name: INVALID_BY_TYPE[kind]})
+            transaction.set_rollback(True)
+        fields = response.json().get("fields", {}) if response.status_code == 400 else {}
+        if name not in fields:
+            wrong.append(f"?{name}={INVALID_BY_TYPE[kind]}: {response.status_code}")
+    assert not wrong, f"GET {url}: " + "; ".join(wrong)

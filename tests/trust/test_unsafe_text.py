@@ -6,8 +6,10 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from participants.models import ImportJob
 from tests.conftest import Tenant, login
 
 
@@ -111,3 +113,14 @@ def test_json_nested_within_the_bound_is_parsed(org_a: Tenant) -> None:
         content_type="application/json",
     )
     assert response.status_code == 201
+
+
+@pytest.mark.parametrize("path", ["/o/{slug}/people/imports/", "/api/v1/o/{slug}/people/imports/"])
+def test_nul_in_an_uploaded_file_name_never_reaches_the_database(org_a: Tenant, path: str) -> None:
+    client = login(Client(raise_request_exception=False), org_a.admin.user)
+    upload = SimpleUploadedFile("people\x00.csv", b"email,full_name\na@acme.test,Ann\n")
+    response = client.post(path.format(slug=org_a.slug), {"file": upload})
+    assert response.status_code < 500
+    with org_a.scope():
+        names = list(ImportJob.objects.values_list("file_name", flat=True))
+    assert all("\x00" not in name for name in names)
