@@ -6,6 +6,8 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.db import models
 from django.utils import timezone
 
+from core.fields import OneLineCharField
+
 
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
@@ -32,7 +34,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     """A person who can sign in. Global: one account may belong to several organisations."""
 
     email = models.EmailField("email address", unique=True)
-    full_name = models.CharField(max_length=200, blank=True)
+    full_name = OneLineCharField(max_length=200, blank=True)
     is_staff = models.BooleanField(
         default=False, help_text="Platform operator: may use the Django admin."
     )

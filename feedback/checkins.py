@@ -33,6 +33,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from core.text import one_line
 from core.timezones import time_zone_names
 from feedback import links
 from feedback.actions.selectors import open_actions
@@ -304,7 +305,7 @@ def _email(check_in: CheckIn, *, reminder: int) -> tuple[str, str]:
         subject = f"{prefix}Reminder: how is your {program.name} pair going?"
     else:
         subject = f"{prefix}How is your {program.name} pair going?"
-    return subject, render_to_string("feedback/checkins/email_check_in.txt", context)
+    return one_line(subject), render_to_string("feedback/checkins/email_check_in.txt", context)
 
 
 ACTIONS_LISTED = 5
@@ -517,7 +518,7 @@ def _contact_request_emails(check_in: CheckIn) -> list[tuple[str, str, None, lis
         "feedback/checkins/email_contact_request.txt",
         {"check_in": check_in, "person": person, "program": program},
     )
-    return [(subject, body, None, [m.user.email]) for m in recipients]
+    return [(one_line(subject), body, None, [m.user.email]) for m in recipients]
 
 
 # --- Reading ------------------------------------------------------------------------------------

@@ -6,17 +6,21 @@ keeps it. Text is escaped and lines are folded at 75 octets as the RFC requires.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from core.text import one_line
 from matching.models import Pair
 from programs.lifecycle import program_today
 
 MAX_DAYS_AHEAD = 366
 MIN_MINUTES, MAX_MINUTES = 15, 480
+# Controls other than tab and line feed (line breaks are escaped, tab is allowed in TEXT).
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 @dataclass(frozen=True)
@@ -26,15 +30,23 @@ class Invitation:
 
 
 def _escape(value: str) -> str:
-    return (
+    """A TEXT value: backslash, semicolon and comma escaped, each line break as ``\\n``, and any
+    other control character (the RFC allows none but tab) as a space."""
+    text = (
         value.replace("\\", "\\\\")
         .replace(";", "\\;")
         .replace(",", "\\,")
         # A lone CR is a line break to many calendar readers: it would start a new property.
         .replace("\r\n", "\n")
         .replace("\r", "\n")
-        .replace("\n", "\\n")
     )
+    return _CONTROL.sub(" ", text).replace("\n", "\\n")
+
+
+def _param(value: str) -> str:
+    """A quoted parameter value (an attendee's CN): the RFC allows no escapes in it, so control
+    characters (a CR/LF would start a forged property) become spaces and double quotes go."""
+    return '"' + one_line(value).replace('"', "") + '"'
 
 
 def _fold(line: str) -> str:
@@ -105,8 +117,8 @@ def session_invitation(
         lines.append(f"LOCATION:{_escape(location.strip())}")
     for person in (mentor, mentee):
         lines.append(
-            f'ATTENDEE;CN="{person.full_name.replace(chr(34), "")}";ROLE=REQ-PARTICIPANT:'
-            f"mailto:{person.email}"
+            f"ATTENDEE;CN={_param(person.full_name)};ROLE=REQ-PARTICIPANT:"
+            f"mailto:{one_line(person.email)}"
         )
     lines += ["END:VEVENT", "END:VCALENDAR"]
     text = "\r\n".join(_fold(line) for line in lines) + "\r\n"

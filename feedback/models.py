@@ -5,6 +5,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
+from core.fields import OneLineCharField
 from organizations.tenancy import TenantModel
 
 
@@ -381,7 +382,7 @@ class Action(TenantModel):
     topic = models.ForeignKey(
         "programs.Topic", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    title = models.CharField(max_length=200)
+    title = OneLineCharField(max_length=200)
     due_on = models.DateField(null=True, blank=True)
     status = models.CharField(
         max_length=12, choices=ActionStatus.choices, default=ActionStatus.PLANNED

@@ -22,6 +22,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from core.text import one_line
 from feedback.models import Touchpoint, TouchpointStatus
 from organizations.scope import dangerously_unscoped
 
@@ -69,7 +70,7 @@ def touchpoint_batch_handler(kind: str) -> Callable[[BatchHandler], BatchHandler
 def _send_plain_email(touchpoint: Touchpoint) -> None:
     payload = touchpoint.payload
     send_mail(
-        subject=str(payload["subject"]),
+        subject=one_line(str(payload["subject"])),
         message=str(payload["body"]),
         from_email=None,
         recipient_list=[str(payload["to"])],

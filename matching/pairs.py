@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from core.access import Forbidden
+from core.text import one_line
 from matching import access, engine, signals
 from matching.models import OPEN_PAIR_STATUSES, MatchingRound, Pair, PairStatus
 from matching.services import charter_ready_ids, round_create, round_start
@@ -52,7 +53,7 @@ def _ended_email(
         f"Reason: {pair.ended_reason}\n\n"
         "Your program coordinator will be in touch about what happens next.\n"
     )
-    subject = f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}Your {program.name} pair has ended"
+    subject = one_line(f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}Your {program.name} pair has ended")
     return (subject, body, None, [to.person.email])
 
 
@@ -335,7 +336,9 @@ def pair_request_rematch(*, pair: Pair, by: Enrollment, actor: User | None, reas
         log_action(actor=actor, action="matching.pair_rematch_request", target=locked)
         recipients = _staff_emails(locked.program)
         if recipients:
-            subject = f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}Re-match requested in {locked.program.name}"
+            subject = one_line(
+                f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}Re-match requested in {locked.program.name}"
+            )
             body = (
                 f"{by.person.full_name} asked for a new partner in {locked.program.name}.\n"
                 f"Reason: {reason}\n\nOpen the pair in Flipside to end it and start a re-match.\n"

@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 
+from core.middleware import UnsafeInput
 from organizations.selectors import organizations_of_user
 
 
@@ -31,6 +32,16 @@ def _error(request: HttpRequest, template: str, status: int, reason: str = "") -
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """400; the edge's refusals (``core.middleware.UnsafeInput``) say what was wrong, other
+    exceptions' texts stay in the log."""
+    if isinstance(exception, UnsafeInput):
+        if request.path.startswith("/api/"):
+            body = {
+                "detail": "Some fields are invalid.",
+                "fields": {exception.name: [exception.message]},
+            }
+            return JsonResponse(body, status=400)
+        return _error(request, "errors/400.html", 400, f"{exception.name}: {exception.message}")
     return _error(request, "errors/400.html", 400)
 
 

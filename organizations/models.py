@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from core.fields import OneLineCharField
 from organizations.tenancy import TenantModel
 
 slug_validator = RegexValidator(
@@ -20,7 +21,7 @@ slug_validator = RegexValidator(
 class Organization(models.Model):
     """The tenant: one client organisation running reverse mentoring programs."""
 
-    name = models.CharField(max_length=200)
+    name = OneLineCharField(max_length=200)
     slug = models.SlugField(max_length=50, unique=True, validators=[slug_validator])
     is_active = models.BooleanField(default=True)
     min_aggregate_size = models.PositiveSmallIntegerField(
@@ -164,7 +165,7 @@ class ApiToken(TenantModel):
     PREFIX = "fs_"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    name = models.CharField(max_length=100)
+    name = OneLineCharField(max_length=100)
     key_hash = models.CharField(max_length=64, unique=True)
     key_prefix = models.CharField(max_length=12)
     created_at = models.DateTimeField(default=timezone.now)

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from core.text import check_single_line, one_line
 from organizations.audit import log_action
 from organizations.models import (
     ApiToken,
@@ -68,7 +69,9 @@ def _send_invitation_email(invitation: Invitation, organization: Organization, t
         "inviter": invitation.invited_by,
     }
     send_mail(
-        subject=f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}You are invited to {organization.name}",
+        subject=one_line(
+            f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}You are invited to {organization.name}"
+        ),
         message=render_to_string("organizations/email/invitation.txt", context),
         from_email=None,
         recipient_list=[invitation.email],
@@ -224,6 +227,7 @@ def api_token_create(*, organization: Organization, user: User, name: str) -> tu
         raise ValidationError({"name": "Give the token a name, e.g. the integration that uses it."})
     if len(name) > 100:
         raise ValidationError({"name": "Use at most 100 characters."})
+    check_single_line("name", name)
     key = ApiToken.new_key()
     with transaction.atomic():
         token = ApiToken.objects.create(

@@ -22,6 +22,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from core.text import single_line
 from core.timezones import time_zone_names
 from organizations.audit import log_action
 from organizations.models import Organization
@@ -171,6 +172,7 @@ def check_text(field: str, value: str) -> str:
     limit = TEXT_LIMITS[field]
     if len(value) > limit:
         raise ValidationError(f"Use at most {limit} characters.")
+    single_line(value)
     return value
 
 

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from core.fields import OneLineCharField
 from organizations.tenancy import TenantModel
 from programs.models import CharterVersion, Program, Topic, TrainingResource
 
@@ -23,17 +24,17 @@ class Person(TenantModel):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     email = models.EmailField()
-    employee_id = models.CharField(max_length=64, blank=True)
-    full_name = models.CharField(max_length=200)
-    job_title = models.CharField(max_length=200, blank=True)
-    department = models.CharField(max_length=120, blank=True)
+    employee_id = OneLineCharField(max_length=64, blank=True)
+    full_name = OneLineCharField(max_length=200)
+    job_title = OneLineCharField(max_length=200, blank=True)
+    department = OneLineCharField(max_length=120, blank=True)
     manager = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="reports"
     )
     level = models.PositiveSmallIntegerField(
         null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(99)]
     )
-    location = models.CharField(max_length=120, blank=True)
+    location = OneLineCharField(max_length=120, blank=True)
     time_zone = models.CharField(max_length=64, default="UTC")
     languages = models.JSONField(default=list, blank=True)
     start_date = models.DateField(null=True, blank=True)

@@ -12,6 +12,7 @@ from django import forms
 from django.db.models import Q
 
 from accounts.models import User
+from core.text import single_line
 from programs import selectors
 from programs.models import PROGRAM_SETTINGS, Audience, Program, ProgramStatus, Topic
 from programs.validation import TERMINOLOGY_KEYS
@@ -20,7 +21,7 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class ProgramForm(forms.Form):
-    name = forms.CharField(max_length=200)
+    name = forms.CharField(max_length=200, validators=[single_line])
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
     focus_topics: forms.ModelMultipleChoiceField[Topic] = forms.ModelMultipleChoiceField(
         queryset=None,

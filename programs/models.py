@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from core.fields import OneLineCharField
 from organizations.tenancy import TenantModel
 
 
@@ -15,7 +16,7 @@ class Topic(TenantModel):
     """The organisation's vocabulary: program focus topics and the skills people teach or learn
     (e.g. "AI tools", "Social media", "DEI"). One list, so matching can compare them directly."""
 
-    name = models.CharField(max_length=80)
+    name = OneLineCharField(max_length=80)
     description = models.CharField(max_length=300, blank=True)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -42,7 +43,7 @@ class ProgramStatus(models.TextChoices):
 class Program(TenantModel):
     """One cohort of reverse mentoring: junior mentors paired with executive mentees."""
 
-    name = models.CharField(max_length=200)
+    name = OneLineCharField(max_length=200)
     description = models.TextField(blank=True)
     status = models.CharField(
         max_length=20, choices=ProgramStatus.choices, default=ProgramStatus.DRAFT
@@ -206,7 +207,7 @@ class CharterVersion(TenantModel):
 
 class TrainingResource(TenantModel):
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="training")
-    title = models.CharField(max_length=200)
+    title = OneLineCharField(max_length=200)
     audience = models.CharField(max_length=10, choices=Audience.choices, default=Audience.BOTH)
     url = models.URLField(blank=True)
     body = models.TextField(blank=True)

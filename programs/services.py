@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
+from core.text import CONTROL_MESSAGE, has_control_character
 from organizations.audit import log_action
 from organizations.models import Membership, Organization, Role
 from programs import access, hooks, selectors
@@ -45,6 +46,8 @@ def _clean_topic(name: str, description: str) -> tuple[str, str]:
         errors["name"] = "Give the topic a name."
     elif len(name) > 80:
         errors["name"] = "Use at most 80 characters."
+    elif has_control_character(name):
+        errors["name"] = CONTROL_MESSAGE
     if len(description) > 300:
         errors["description"] = "Use at most 300 characters."
     if errors:

@@ -21,6 +21,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
+from core.fields import OneLineCharField
 from organizations.tenancy import TenantModel
 from programs.models import Audience
 
@@ -56,7 +57,7 @@ class Survey(TenantModel):
         "programs.Program", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
     wave = models.CharField(max_length=10, choices=Wave.choices)
-    title = models.CharField(max_length=200)
+    title = OneLineCharField(max_length=200)
     intro = models.TextField(blank=True, max_length=2000)
     anonymous = models.BooleanField(
         default=False,
@@ -130,7 +131,7 @@ class Question(TenantModel):
     """
 
     version = models.ForeignKey(SurveyVersion, on_delete=models.CASCADE, related_name="questions")
-    section = models.CharField(max_length=120, blank=True)
+    section = OneLineCharField(max_length=120, blank=True)
     position = models.PositiveSmallIntegerField(default=0)
     kind = models.CharField(max_length=10, choices=QuestionKind.choices)
     text = models.CharField(max_length=300)

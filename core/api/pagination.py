@@ -1,4 +1,49 @@
-from rest_framework.pagination import CursorPagination
+"""Cursor pagination whose cursor is checked before it reaches the database.
+
+A cursor is ``base64("o=<offset>&r=<0|1>&p=<position>")``; the position is compared with the first
+ordering key. A crafted one (a word for an integer or date key, a NUL byte, garbage base64) used to
+reach PostgreSQL and fail as a 500. Here it is decoded, and its position parsed with the key's own
+model field, before any query: anything that does not fit is a 400 naming ``cursor``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Field, Model, QuerySet
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.pagination import Cursor, CursorPagination
+from rest_framework.request import Request
+from rest_framework.views import APIView
+
+from core.text import unsafe_character
+
+INVALID_CURSOR = "This cursor is not one the API gave out: start again from the first page."
+
+
+def _ordering_field(queryset: QuerySet[Any], name: str) -> Field[Any, Any] | None:
+    """The model field (or annotation's output field) behind an ordering key such as
+    ``person__full_name``; None when it cannot be told."""
+    annotation = queryset.query.annotations.get(name)
+    if annotation is not None:
+        output = getattr(annotation, "output_field", None)
+        return output if isinstance(output, Field) else None
+    model: type[Model] = queryset.model
+    field: Any = None
+    for part in name.split("__"):
+        try:
+            field = model._meta.get_field(part)
+        except FieldDoesNotExist:
+            return None
+        if field.is_relation and field.related_model is not None:
+            if part == name.split("__")[-1]:
+                # Ordering by a relation compares its primary key.
+                field = field.target_field
+                break
+            model = field.related_model
+    return field if isinstance(field, Field) else None
 
 
 class DefaultCursorPagination(CursorPagination):
@@ -8,3 +53,31 @@ class DefaultCursorPagination(CursorPagination):
     page_size_query_param = "page_size"
     max_page_size = 200
     ordering = ("-id",)
+
+    def paginate_queryset(
+        self, queryset: Any, request: Request, view: APIView | None = None
+    ) -> list[Any] | None:
+        self._queryset = queryset if isinstance(queryset, QuerySet) else None
+        return super().paginate_queryset(queryset, request, view)
+
+    def decode_cursor(self, request: Request) -> Cursor | None:
+        try:
+            cursor = super().decode_cursor(request)
+        except NotFound:
+            raise ValidationError({self.cursor_query_param: [INVALID_CURSOR]}) from None
+        except UnicodeError:  # base64 of bytes that are not ASCII
+            raise ValidationError({self.cursor_query_param: [INVALID_CURSOR]}) from None
+        if cursor is None or cursor.position is None:
+            return cursor
+        position = str(cursor.position)
+        if unsafe_character(position):
+            raise ValidationError({self.cursor_query_param: [INVALID_CURSOR]})
+        if self._queryset is None:
+            return cursor
+        field = _ordering_field(self._queryset, self.ordering[0].lstrip("-"))
+        if field is not None:
+            try:
+                field.run_validators(field.to_python(position))
+            except (DjangoValidationError, ValueError, TypeError, OverflowError):
+                raise ValidationError({self.cursor_query_param: [INVALID_CURSOR]}) from None
+        return cursor

@@ -23,6 +23,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
+from core.text import check_single_line
 from feedback.actions import access as policy
 from feedback.models import (
     ACTION_RESULT_MAX_LENGTH,
@@ -84,7 +85,7 @@ def _clean_title(title: Any) -> str:
         raise ValidationError(
             {"title": f"Keep it to {TITLE_MAX_LENGTH} characters (it has {len(title)})."}
         )
-    return title
+    return check_single_line("title", title)
 
 
 def _clean_result(result: Any) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django.db.models import Q, QuerySet
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
@@ -96,13 +96,17 @@ def visible_check_ins(*, membership: Membership, user: User) -> QuerySet[CheckIn
     return CheckIn.objects.filter(visible).select_related("pair", "enrollment__person")
 
 
-@extend_schema(
-    parameters=[
-        OpenApiParameter("program", int, description="Only this program's check-ins"),
-        OpenApiParameter("pair", int, description="Only this pair's check-ins"),
-        OpenApiParameter("status", str, enum=CheckInStatus.values, description="Only this status"),
-        OpenApiParameter("mine", bool, description="Only my own check-ins"),
-    ]
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("program", int, description="Only this program's check-ins"),
+            OpenApiParameter("pair", int, description="Only this pair's check-ins"),
+            OpenApiParameter(
+                "status", str, enum=CheckInStatus.values, description="Only this status"
+            ),
+            OpenApiParameter("mine", bool, description="Only my own check-ins"),
+        ]
+    )
 )
 class CheckInViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[CheckIn]

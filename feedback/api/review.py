@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
@@ -109,12 +109,16 @@ _FILTERS = [
 ]
 
 
-@extend_schema(
-    parameters=[
-        *_FILTERS,
-        OpenApiParameter("level", str, enum=EngagementLevel.values, description="Only this level"),
-        OpenApiParameter("computed_on", str, description="Only this day (YYYY-MM-DD)"),
-    ]
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            *_FILTERS,
+            OpenApiParameter(
+                "level", str, enum=EngagementLevel.values, description="Only this level"
+            ),
+            OpenApiParameter("computed_on", str, description="Only this day (YYYY-MM-DD)"),
+        ]
+    )
 )
 class EngagementSnapshotViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[EngagementSnapshot]
@@ -150,7 +154,7 @@ class EngagementSnapshotViewSet(
         return snapshots
 
 
-@extend_schema(parameters=_FILTERS)
+@extend_schema_view(list=extend_schema(parameters=_FILTERS))
 class ReviewDecisionViewSet(
     mixins.ListModelMixin,
     mixins.CreateModelMixin,

@@ -123,6 +123,8 @@ class GoalSerializer(GoalFactsSerializer):
     class Meta(GoalFactsSerializer.Meta):
         fields = (*GoalFactsSerializer.Meta.fields, "updates")
         read_only_fields = fields
+        # Staff get GoalFactsSerializer's body, without them (core.api.schema).
+        viewer_dependent_fields = ("updates",)
 
 
 class GoalWriteSerializer(serializers.Serializer[Any]):

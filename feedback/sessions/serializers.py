@@ -62,6 +62,8 @@ class SessionSerializer(SessionFactsSerializer):
     class Meta(SessionFactsSerializer.Meta):
         fields = (*SessionFactsSerializer.Meta.fields, "learned", "action_items")
         read_only_fields = fields
+        # Staff get SessionFactsSerializer's body, without them (core.api.schema).
+        viewer_dependent_fields = ("learned", "action_items")
 
 
 class SessionWriteSerializer(serializers.Serializer[Any]):

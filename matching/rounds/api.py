@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
@@ -180,7 +180,11 @@ class ProposalPagination(DefaultCursorPagination):
     ordering: tuple[str, ...] = ("-score", "id")  # type: ignore[assignment]
 
 
-@extend_schema(parameters=[OpenApiParameter("program", int, description="Only this program")])
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[OpenApiParameter("program", int, description="Only this program")]
+    )
+)
 class RoundViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[MatchingRound]
 ):
@@ -194,7 +198,7 @@ class RoundViewSet(
 
     def get_queryset(self) -> QuerySet[MatchingRound]:
         rounds = access.visible_rounds(_membership(self.request))
-        program = id_param(self.request, "program")
+        program = id_param(self.request, "program") if self.action == "list" else None
         if program is not None:
             rounds = rounds.filter(program_id=program)
         return rounds

@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
+from core.text import one_line
 from matching import signals
 from matching.loading import free_places, open_pair_counts
 from matching.models import MatchingRound, Pair, PairStatus, ProposedPair, RoundStatus
@@ -41,7 +42,7 @@ def _pair_email(
         f"({partner.person.email}).\n\n"
         f"Why we paired you: {why}\n\n{NEXT_STEPS}\n"
     )
-    subject = f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}Your {program.name} pair"
+    subject = one_line(f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}Your {program.name} pair")
     return (subject, body, None, [to.person.email])
 
 

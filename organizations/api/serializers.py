@@ -57,7 +57,9 @@ class InvitationCreateSerializer(serializers.Serializer[Invitation]):
 
 
 class AuditEntrySerializer(serializers.ModelSerializer[AuditEntry]):
-    actor = serializers.EmailField(source="actor.email", read_only=True, default=None)
+    actor = serializers.EmailField(
+        source="actor.email", read_only=True, default=None, allow_null=True
+    )
 
     class Meta:
         model = AuditEntry

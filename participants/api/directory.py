@@ -7,25 +7,37 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.api.pagination import DefaultCursorPagination
+from core.api.params import choice_param
 from organizations.api.permissions import HasOrganizationRole
 from organizations.api.views import ID_REGEX
 from organizations.models import STAFF_ROLES, Organization
 from participants import directory
 from participants.models import Person
 
+PERSON_STATUSES = ["active", "inactive", "all"]
+
 # --- Serializers -------------------------------------------------------------------------------------
 
 
 class PersonSerializer(serializers.ModelSerializer[Person]):
-    manager_email = serializers.EmailField(source="manager.email", read_only=True, default=None)
+    manager_email = serializers.EmailField(
+        source="manager.email", read_only=True, default=None, allow_null=True
+    )
     level_label = serializers.SerializerMethodField()
 
     class Meta:
@@ -121,13 +133,17 @@ def _organization(request: Request) -> Organization:
     return request._request.organization  # type: ignore[attr-defined]
 
 
-@extend_schema(
-    parameters=[
-        OpenApiParameter("search", str, description="Name, email or department words."),
-        OpenApiParameter("department", str),
-        OpenApiParameter("level", int),
-        OpenApiParameter("status", str, enum=["active", "inactive", "all"]),
-    ]
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("search", str, description="Name, email or department words."),
+            OpenApiParameter("department", str),
+            OpenApiParameter(
+                "level", str, description="A level of the organisation's scale: its number or name."
+            ),
+            OpenApiParameter("status", str, enum=PERSON_STATUSES, description="Default: active."),
+        ]
+    )
 )
 class PersonViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Person]
@@ -144,12 +160,15 @@ class PersonViewSet(
         if self.action != "list":
             return directory.person_list(status="all")
         params = self.request.query_params
-        level = params.get("level", "")
+        try:
+            level = directory.parse_level(_organization(self.request), params.get("level"))
+        except DjangoValidationError as error:
+            raise ValidationError({"level": error.messages}) from None
         return directory.person_list(
             search=params.get("search", "")[:100],
             department=params.get("department", ""),
-            status=params.get("status", "active"),
-            level=int(level) if level.isascii() and level.isdigit() and len(level) < 3 else None,
+            status=choice_param(self.request, "status", PERSON_STATUSES) or "active",
+            level=level,
         )
 
     def get_serializer_context(self) -> dict[str, Any]:

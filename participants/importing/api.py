@@ -14,10 +14,10 @@ from django.utils.http import content_disposition_header
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.api.parsers import SafeFormParser, SafeJSONParser, SafeMultiPartParser
 from organizations.api.permissions import IsOrganizationMember, request_membership
 from organizations.api.views import ID_REGEX
 from organizations.models import Membership, Organization
@@ -148,7 +148,7 @@ class ImportJobViewSet(
 
     permission_classes = (AsksImportPolicy,)
     lookup_value_regex = ID_REGEX
-    parser_classes = (JSONParser, MultiPartParser, FormParser)
+    parser_classes = (SafeJSONParser, SafeMultiPartParser, SafeFormParser)
 
     def get_queryset(self) -> QuerySet[ImportJob]:
         return use_cases.list_imports(actor=_membership(self.request))

@@ -221,12 +221,10 @@ class _RowChecker:
         )
         if not name:
             self.problem(index, key, "The name is missing.")
-        elif len(name) > directory.TEXT_LIMITS["full_name"]:
-            self.problem(
-                index, key, f"Use at most {directory.TEXT_LIMITS['full_name']} characters."
-            )
         else:
-            values["full_name"] = name
+            self.rule(index, key, values, directory.check_text, "full_name", name)
+            if key in values:
+                values["full_name"] = values.pop(key)
 
     def check_demographics(self, index: int, cells: dict[str, Any], values: dict[str, Any]) -> None:
         answers = {

@@ -21,6 +21,7 @@ from rest_framework.serializers import BaseSerializer
 
 from accounts.models import User
 from core.api.pagination import DefaultCursorPagination
+from core.api.params import bool_param
 from organizations.api.permissions import ADMIN_ONLY, HasOrganizationRole, request_membership
 from organizations.api.views import ID_REGEX
 from organizations.models import STAFF_ROLES
@@ -147,7 +148,7 @@ class ProgramViewSet(
             )
         return (
             selectors.program_list(membership=membership)
-            .filter(archived_at__isnull=params.get("archived", "").lower() not in ("1", "true"))
+            .filter(archived_at__isnull=not bool_param(self.request, "archived"))
             .filter(**({"status": status_filter} if status_filter else {}))
             .prefetch_related("focus_topics")
         )

@@ -21,6 +21,7 @@ from rest_framework.response import Response
 
 from accounts.models import User
 from core.api.pagination import DefaultCursorPagination
+from core.api.params import bool_param
 from organizations.api.permissions import IsOrganizationMember, request_membership
 from organizations.api.views import ID_REGEX
 from organizations.models import Membership
@@ -96,7 +97,7 @@ class SurveyTemplateViewSet(BuilderViewSet):
         responses={200: s.BuilderSurveySerializer(many=True)},
     )
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        archived = request.query_params.get("archived") in ("1", "true")
+        archived = bool_param(request, "archived")
         return self._page(
             use_cases.templates_for(self.membership, archived=archived), s.BuilderSurveySerializer
         )

@@ -21,6 +21,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
+from core.text import CONTROL_MESSAGE, has_control_character
 from organizations.audit import log_action
 from organizations.models import Organization
 from programs import access as program_policy
@@ -82,6 +83,8 @@ def _clean_settings(
             errors["title"] = "Give the survey a title."
         elif len(title) > TITLE_MAX:
             errors["title"] = f"Keep the title to {TITLE_MAX} characters (it has {len(title)})."
+        elif has_control_character(title):
+            errors["title"] = CONTROL_MESSAGE
         clean["title"] = title
     if "intro" in values:
         intro = values["intro"].strip() if isinstance(values["intro"], str) else None

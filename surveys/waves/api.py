@@ -14,7 +14,7 @@ from typing import Any, cast
 
 from django.db.models import Q, QuerySet
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -85,14 +85,16 @@ def visible_invitations(*, membership: Membership, user: User) -> QuerySet[Surve
     )
 
 
-@extend_schema(
-    parameters=[
-        OpenApiParameter("survey", int, description="Only this program survey's invitations"),
-        OpenApiParameter(
-            "status", str, enum=InvitationStatus.values, description="Only this status"
-        ),
-        OpenApiParameter("mine", bool, description="Only my own invitations"),
-    ]
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("survey", int, description="Only this program survey's invitations"),
+            OpenApiParameter(
+                "status", str, enum=InvitationStatus.values, description="Only this status"
+            ),
+            OpenApiParameter("mine", bool, description="Only my own invitations"),
+        ]
+    )
 )
 class SurveyInvitationViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[SurveyInvitation]

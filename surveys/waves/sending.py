@@ -24,6 +24,7 @@ from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from core.text import one_line
 from feedback.models import Touchpoint, TouchpointStatus
 from feedback.touchpoints import Report, touchpoint_batch_handler, touchpoint_handler
 from participants.models import EnrollmentStatus
@@ -89,7 +90,7 @@ def invitation_email(invitation: SurveyInvitation, *, reminder: int) -> tuple[st
     prefix = settings.ACCOUNT_EMAIL_SUBJECT_PREFIX
     lead = "Reminder: " if reminder else ""
     subject = f"{prefix}{lead}{program.name}: {survey.get_wave_display().lower()} survey"
-    return subject, render_to_string("surveys/waves/email_invitation.txt", context)
+    return one_line(subject), render_to_string("surveys/waves/email_invitation.txt", context)
 
 
 def _plan_follow_ups(invitations: list[SurveyInvitation], now: datetime) -> dict[int, list[str]]:

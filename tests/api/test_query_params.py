@@ -23,6 +23,8 @@ def test_bad_id_filters_are_field_errors(org_a: Tenant, path: str, field: str, v
 
 
 @pytest.mark.parametrize("value", ["²", "abc", "999"])
-def test_odd_level_filter_on_people_is_ignored_not_a_500(org_a: Tenant, value: str) -> None:
+def test_odd_level_filter_on_people_is_a_field_error(org_a: Tenant, value: str) -> None:
     client = login(Client(), org_a.admin.user)
-    assert client.get(f"/api/v1/o/{org_a.slug}/people/?level={value}").status_code == 200
+    response = client.get(f"/api/v1/o/{org_a.slug}/people/?level={value}")
+    assert response.status_code == 400
+    assert list(response.json()["fields"]) == ["level"]

@@ -1,0 +1,61 @@
+"""The OpenAPI schema tells what the API really does.
+
+- Every operation documents the errors it can answer, with the one error body of
+  ``core.api.errors``: 404 (an unknown organisation, or an object the caller cannot see), 403 (the
+  access policy refused), and 400 for operations that take a body or query parameters.
+  Unauthenticated callers get 404, as for an unknown organisation (no 401: a stranger learns
+  nothing about which organisations exist).
+- A serializer whose fields depend on who reads them names those fields in
+  ``Meta.viewer_dependent_fields``: they are documented as optional (the pair's two people get
+  them, staff never do), not as required.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.openapi import AutoSchema
+from rest_framework import serializers
+
+
+class ErrorSerializer(serializers.Serializer[Any]):
+    detail = serializers.CharField(help_text="What went wrong, in words for people.")
+    fields = serializers.DictField(  # type: ignore[assignment]
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="Messages per field (dotted paths into nested bodies); empty when none.",
+    )
+
+
+_ERRORS = {
+    "400": "Invalid input: the messages say which field and why.",
+    "403": "The access policy refused (the reason is in detail).",
+    "404": "No such organisation or object, or not one you may see.",
+}
+
+
+class FlipsideAutoSchema(AutoSchema):
+    def _map_basic_serializer(self, serializer: Any, direction: Any) -> Any:
+        schema = super()._map_basic_serializer(serializer, direction)
+        optional = getattr(getattr(serializer, "Meta", None), "viewer_dependent_fields", ())
+        if optional and "required" in schema:
+            schema["required"] = [name for name in schema["required"] if name not in optional]
+            if not schema["required"]:
+                del schema["required"]
+        return schema
+
+    def _get_response_bodies(self, direction: Any = "response") -> Any:
+        responses = super()._get_response_bodies(direction)
+        if not self.path.startswith("/api/v1/o/"):
+            return responses
+        codes = ["403", "404"]
+        takes_input = self.method in ("POST", "PUT", "PATCH") or any(
+            parameter.get("in") == "query" for parameter in self._get_parameters()
+        )
+        if takes_input:
+            codes.insert(0, "400")
+        for code in codes:
+            if code not in responses:
+                response = self._get_response_for_code(ErrorSerializer, code, direction=direction)
+                response["description"] = _ERRORS[code]
+                responses[code] = response
+        return responses
