@@ -279,6 +279,7 @@ def _unmatched(
     free_mentees = np.ones(mentees.size, dtype=np.bool_)
     free_mentees[assignment.mentees[assignment.pinned]] = False
     score_first = assignment.mode == Mode.SCORE_FIRST
+    cost = "the lowest pair score" if assignment.mode == Mode.FAIREST else "the total score"
     out: list[UnmatchedExplanation] = []
     for row in assignment.unmatched_mentees().tolist():
         compatible = int((allowed[row] & open_mentors).sum())
@@ -294,7 +295,7 @@ def _unmatched(
                 f"all {compatible} compatible mentor(s) are at capacity with better-scoring pairs"
                 if score_first
                 else f"all {compatible} compatible mentor(s) are at capacity: pairing you would "
-                "leave another mentee unmatched or lower the total score"
+                f"leave another mentee unmatched or lower {cost}"
             )
         out.append(
             UnmatchedExplanation(int(mentees.ids[row]), mentees.names[row], "mentee", code, reason)

@@ -126,6 +126,8 @@ def round_create(
         )
     _require_people(program, rematch_for)
     with transaction.atomic():
+        # Numbers are per program (``MatchingRound.save``): two rounds created at once wait here.
+        list(Program.objects.select_for_update().filter(pk=program.pk).values_list("pk"))
         matching_round = MatchingRound.objects.create(
             organization_id=program.organization_id,
             program=program,

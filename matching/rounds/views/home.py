@@ -117,7 +117,7 @@ def matching_home(request: OrgRequest, org_slug: str, program_pk: int) -> HttpRe
             add_form_errors(form, error)
         else:
             messages.success(
-                request, f"Round {matching_round.pk} is queued: this page shows its progress."
+                request, f"Round {matching_round.number} is queued: this page shows its progress."
             )
             return to_round(matching_round, org_slug)
     return _render(request, program, form=form)
