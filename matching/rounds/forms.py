@@ -82,6 +82,11 @@ class RoundConfigForm(forms.Form):
         widget=forms.RadioSelect,
         label="Optimise for",
         initial=RoundMode.SCORE_FIRST,
+        help_text=(
+            "Highest total: the best pairs overall. Most matched: as many pairs as possible. "
+            "Fairest: as many pairs as possible, with the lowest pair score as high as it can be "
+            "(then the total), so that no one gets a poor partner to lift the average."
+        ),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

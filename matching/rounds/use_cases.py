@@ -94,6 +94,14 @@ def compare_rounds(
     )
 
 
+def check_rules(
+    *, actor: Membership, program_id: int, rules: Mapping[str, Any]
+) -> config.Impact | None:
+    """What each hard rule would remove in the program's next round, before it runs."""
+    program = view_matching(actor=actor, program_id=program_id)
+    return config.rules_impact(program, rules)
+
+
 # --- Running ------------------------------------------------------------------------------------
 
 

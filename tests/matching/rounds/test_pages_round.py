@@ -364,7 +364,9 @@ def test_matching_page_queries_do_not_grow_with_rounds_pins_and_blocks(
             mentor=cohort.mentors[2],
             mentee=cohort.mentees[0],
         )
-    with django_assert_max_num_queries(20):
+    # 20 for the page, and a fixed 10 for the new-round form's "what these rules remove" (the
+    # cohort loaded in bulk queries, as a round loads it).
+    with django_assert_max_num_queries(30):
         assert client.get(home).status_code == 200
     assert _count(client, home) == one
 

@@ -262,3 +262,84 @@ def test_pin_then_fairest_keeps_the_pin(org_a: Tenant) -> None:
     assert [(p.mentor_id, p.mentee_id) for p in pinned] == [
         (cohort.mentors[0].pk, cohort.mentees[1].pk)
     ]
+
+
+# --- What the rules remove, before a round runs -------------------------------------------------
+
+
+def _home(tenant: Tenant, program_id: int) -> str:
+    return f"/o/{tenant.slug}/programs/{program_id}/matching/"
+
+
+def _config(**changes: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {f"weight_{c}": WEIGHTS.get(c, 0) for c in CRITERIA}
+    data.update(
+        {
+            "level_gap": 1,
+            "chain_levels": 3,
+            "mode": "score_first",
+            "junior_mentor": "on",
+            "reporting_chain": "on",
+            "rotation": "on",
+            "admin_blocks": "on",
+            "allow_unknown_level": "on",
+        }
+    )
+    data.update(changes)
+    return data
+
+
+def test_the_form_shows_what_each_rule_removes_before_running(org_a: Tenant) -> None:
+    cohort = matching_cohort(org_a, 3)
+    html = admin(org_a).get(_home(org_a, cohort.program.pk)).content.decode()
+    assert '<h3 id="impact-heading">What these rules remove</h3>' in html
+    assert "over the 3 mentees and 3 mentors still free to match" in html
+    assert (
+        '<th scope="row">The mentor must be at least 1 level more junior</th>'
+        '<td class="number">0 (0 %)</td>'
+    ) in html
+    assert "9 of the 9 possible pairs remain (100 %); a round can make at most 3 pairs" in html
+    assert "relax a rule before running" not in html
+
+
+def test_checking_rules_that_leave_no_pair_warns_and_runs_nothing(org_a: Tenant) -> None:
+    cohort = matching_cohort(org_a, 2)
+    response = admin(org_a).post(
+        _home(org_a, cohort.program.pk), _config(level_gap=10, preview="1")
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "These rules leave no pair that a round could propose: relax a rule" in html
+    assert (
+        '<th scope="row">The mentor must be at least 10 levels more junior</th>'
+        '<td class="number">4 (100 %)</td><td class="number">2</td><td class="number">2</td>'
+    ) in html
+    assert "0 of the 4 possible pairs remain (0 %); 2 mentees have no allowed mentor; " in html
+    assert 'value="10"' in html  # the form keeps what was typed
+    with org_a.scope():
+        assert not MatchingRound.objects.exists()
+
+
+def test_checking_invalid_settings_is_a_400_with_field_messages(org_a: Tenant) -> None:
+    cohort = matching_cohort(org_a, 1)
+    response = admin(org_a).post(
+        _home(org_a, cohort.program.pk), _config(chain_levels="lots", preview="1")
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Enter a whole number." in html
+    assert "Correct the settings above to see what the rules remove." in html
+
+
+def test_large_programs_check_the_rules_on_request(
+    org_a: Tenant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from matching.rounds.views import home
+
+    monkeypatch.setattr(home, "IMPACT_ON_VISIT_MAX_PAIRS", 3)
+    cohort = matching_cohort(org_a, 2)
+    client = admin(org_a)
+    html = client.get(_home(org_a, cohort.program.pk)).content.decode()
+    assert "This program is large: check what the rules remove with the button below." in html
+    html = client.post(_home(org_a, cohort.program.pk), _config(preview="1")).content.decode()
+    assert "4 of the 4 possible pairs remain (100 %)" in html
