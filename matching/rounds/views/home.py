@@ -163,7 +163,8 @@ def _render(
         form = RoundConfigForm(initial=initial)
     rounds = _rounds(program)
     membership = request.membership
-    context = {
+    accepted = _accepted_counts(program)
+    context: dict[str, Any] = {
         "program": program,
         "form": form,
         "source": source,
@@ -172,14 +173,14 @@ def _render(
         "page": paginate(request, rounds, ROUNDS_PER_PAGE),
         "active_round": rounds.filter(status__in=ACTIVE).first(),
         "can_run": program.status in ROUND_PROGRAM_STATUSES,
-        "accepted": _accepted_counts(program),
+        "accepted": accepted,
         "pins": list(access.visible_pins(membership).filter(program=program)),
         "blocks": list(access.visible_blocks(membership).filter(program=program)),
         "errors": errors,
         "preview": preview,
     }
-    if context["can_run"]:
-        context.update(_impact(request, program, form, asked=preview, accepted=context["accepted"]))
+    if context["can_run"] and context["active_round"] is None:
+        context.update(_impact(request, program, form, asked=preview, accepted=accepted))
     if form.errors or (pin_form and pin_form.errors) or (block_form and block_form.errors):
         status = 400
     return render(request, "matching/rounds/home.html", context, status=status)
