@@ -75,7 +75,7 @@ class RoundConfigForm(forms.Form):
         min_value=1,
         max_value=64,
         label="Managers checked up the chain",
-        help_text="1 is the direct manager only.",
+        help_text="1 is the direct manager only; 2 adds the manager's manager.",
     )
     mode = forms.ChoiceField(
         choices=RoundMode.choices,

@@ -121,7 +121,7 @@ def test_unmatched_because_every_mentor_is_in_the_reporting_chain():
         ("mentee", "Boss"): (
             "rule:reporting_chain",
             "every mentor with a free place is in one reporting line with Boss (one manages "
-            "the other, within 3 levels)",
+            "the other, within 2 levels)",
         )
     }
 
@@ -175,7 +175,7 @@ def test_unmatched_because_several_rules_together():
     assert reasons[("mentee", "Exec")] == (
         "rule:reporting_chain",
         "every mentor with a free place is in one reporting line with Exec (one manages the "
-        "other, within 3 levels)",
+        "other, within 2 levels)",
     )
     reasons = unmatched(
         run_round(

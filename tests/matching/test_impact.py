@@ -71,3 +71,33 @@ def test_rules_that_leave_nothing_say_so():
     (junior,) = (item for item in impact.rules if item.rule == "junior_mentor")
     assert (junior.excluded, junior.mentees_without, junior.mentors_without) == (1, 1, 1)
     assert (impact.allowed, impact.most_pairs) == (0, 0)
+
+
+def typical_import() -> tuple[list, list, dict[int, int]]:
+    """30 people as an HR export has them: a chief executive, four chiefs below, a manager under
+    each chief, five juniors under each manager, and an HR partner. The five executives are the
+    mentees, the twenty juniors the mentors."""
+    ceo = person("Chief executive", level=10)
+    chiefs = [person(f"Chief {k}", level=9) for k in range(4)]
+    managers = [person(f"Manager {k}", level=6) for k in range(4)]
+    juniors = [person(f"Junior {k}-{j}", level=2) for k in range(4) for j in range(5)]
+    hr = person("HR partner", level=5)
+    manager_of = {chief.person_id: ceo.person_id for chief in chiefs}
+    manager_of[hr.person_id] = ceo.person_id
+    for k in range(4):
+        manager_of[managers[k].person_id] = chiefs[k].person_id
+        for j in range(5):
+            manager_of[juniors[5 * k + j].person_id] = managers[k].person_id
+    return juniors, [ceo, *chiefs], manager_of
+
+
+def test_default_rules_give_a_typical_import_a_workable_first_round():
+    mentors, mentees, manager_of = typical_import()
+    people = cohort(mentors, mentees, managers=manager_of)
+    impact = rule_impact(RuleSet(people, HardRules()), people.mentors.capacity)
+    assert (impact.mentees_without, impact.most_pairs) == (0, 5)
+    chain = next(item for item in impact.rules if item.rule == "reporting_chain")
+    assert chain.excluded == 20  # each chief with the five juniors two levels below
+    # Three levels would reach the chief executive from every junior: no mentor left for them.
+    deeper = rule_impact(RuleSet(people, HardRules(chain_levels=3)), people.mentors.capacity)
+    assert deeper.mentees_without == 1

@@ -13,7 +13,10 @@ from django.test import Client
 from matching.engine.scoring import CRITERIA
 from matching.models import MatchingPin, MatchingRound, ProposedPair, RoundStatus
 from matching.rounds.editing import pin_create, swap
-from matching.rounds.run import run_round
+from matching.rounds.config import round_create, rules_impact
+from matching.rounds.forms import RoundConfigForm
+from matching.rounds.run import round_start, run_round
+from matching.rounds.views.home import RULE_SETTINGS
 from organizations.models import AuditEntry
 from tests.conftest import Tenant
 from tests.matching.rounds.test_pages_round import admin, proposals, round_url
@@ -343,3 +346,25 @@ def test_large_programs_check_the_rules_on_request(
     assert "This program is large: check what the rules remove with the button below." in html
     html = client.post(_home(org_a, cohort.program.pk), _config(preview="1")).content.decode()
     assert "4 of the 4 possible pairs remain (100 %)" in html
+
+
+def test_the_default_settings_give_the_demo_a_workable_first_round(db: None) -> None:
+    from mentoring.demo import seed_demo
+    from organizations.models import Organization
+    from organizations.scope import tenant_scope
+    from programs.models import Program, ProgramStatus
+
+    seed_demo()
+    with tenant_scope(Organization.objects.get(slug="demo")):
+        program = Program.objects.get(status=ProgramStatus.MATCHING)
+        initial = RoundConfigForm.initial_from(None)
+        rules = {name: initial[name] for name in RULE_SETTINGS}
+        impact = rules_impact(program, rules)
+        assert impact is not None
+        assert (impact.mentees_without, impact.most_pairs) == (0, impact.mentees)
+        weights = {c: initial[f"weight_{c}"] for c in CRITERIA}
+        matching_round = round_create(program=program, actor=None, weights=weights, rules=rules)
+        round_start(matching_round=matching_round, actor=None)
+        assert run_round(round_id=matching_round.pk) == "proposed"
+        matching_round.refresh_from_db()
+        assert matching_round.stats["matched"] == impact.mentees
