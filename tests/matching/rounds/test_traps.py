@@ -12,8 +12,8 @@ from django.test import Client
 
 from matching.engine.scoring import CRITERIA
 from matching.models import MatchingPin, MatchingRound, ProposedPair, RoundStatus
-from matching.rounds.editing import pin_create, swap
 from matching.rounds.config import round_create, rules_impact
+from matching.rounds.editing import pin_create, swap
 from matching.rounds.forms import RoundConfigForm
 from matching.rounds.run import round_start, run_round
 from matching.rounds.views.home import RULE_SETTINGS
