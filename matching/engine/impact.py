@@ -14,11 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import maximum_bipartite_matching
 
 from matching.engine.arrays import BoolArray, IntArray
 from matching.engine.rules import DEFAULT_BLOCK_ELEMENTS, RuleSet
+from matching.engine.solver import max_pairs
 
 MOST_PAIRS_MAX_EDGES = 5_000_000
 
@@ -51,25 +50,9 @@ class Impact:
 
 
 def most_pairs(allowed: BoolArray, capacity: IntArray) -> int:
-    """The largest number of mentees that can be matched at once: each mentor is ``capacity``
-    identical places, and a maximum bipartite matching is taken over mentee → place edges."""
-    n_mentees = allowed.shape[0]
-    places = np.minimum(capacity.astype(np.int64), n_mentees)
-    slot_mentor = np.repeat(np.arange(len(places)), places)
-    if not n_mentees or not len(slot_mentor):
-        return 0
-    rows, cols = np.nonzero(allowed)
-    first_slot = np.concatenate([[0], np.cumsum(places)[:-1]])
-    repeat = places[cols]
-    edge_rows = np.repeat(rows, repeat)
-    offsets = np.arange(int(repeat.sum())) - np.repeat(np.cumsum(repeat) - repeat, repeat)
-    edge_cols = np.repeat(first_slot[cols], repeat) + offsets
-    graph = csr_matrix(
-        (np.ones(len(edge_rows), dtype=np.int8), (edge_rows, edge_cols)),
-        shape=(n_mentees, len(slot_mentor)),
-    )
-    matched = maximum_bipartite_matching(graph, perm_type="column")
-    return int((matched >= 0).sum())
+    """The largest number of mentees that can be matched at once (each mentor ``capacity``
+    places): :func:`matching.engine.solver.max_pairs` over every mentee."""
+    return max_pairs(allowed, capacity.astype(np.int64), np.ones(allowed.shape[0], dtype=np.bool_))
 
 
 def rule_impact(

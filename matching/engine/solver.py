@@ -16,8 +16,8 @@ when no full assignment exists); instead:
   assignment whose *lowest* pair score is highest (a bottleneck assignment), then the highest
   total. Solved exactly: the largest number of pairs ``k`` comes from the "most matched" solve; a
   binary search over the distinct allowed scores finds the highest threshold ``t`` at which pairs
-  scoring at least ``t`` still match ``k`` mentees (each probe is an exact maximum-cardinality
-  assignment); the "most matched" solve over those pairs then gives the best total. Pins stay:
+  scoring at least ``t`` still match ``k`` mentees (each probe an exact maximum bipartite matching,
+  Hopcroft-Karp over mentee → mentor-place edges); the "most matched" solve over those pairs then gives the best total. Pins stay:
   when a pin scores below ``t``, the lowest score is the pin's whatever the rest, so the threshold
   drops to it and the total decides among the rest.
 
@@ -34,12 +34,15 @@ from enum import StrEnum
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import maximum_bipartite_matching
 
 from matching.engine.arrays import BoolArray, FloatArray, IntArray
 from matching.engine.errors import EmptyCohortError, MatchingError, PinError
 
 TIE_BONUS = 1e-6
 DEFAULT_BLOCK_ELEMENTS = 1 << 22
+MAX_SPARSE_EDGES = 20_000_000
 
 
 class Mode(StrEnum):
@@ -189,16 +192,40 @@ def _assign(
     return mentees[keep], mentors[keep]
 
 
-def _max_pairs(
-    allowed: BoolArray, remaining: IntArray, free: BoolArray, block_elements: int
+def max_pairs(
+    allowed: BoolArray,
+    remaining: IntArray,
+    free: BoolArray,
+    *,
+    block_elements: int = DEFAULT_BLOCK_ELEMENTS,
 ) -> int:
-    """How many free mentees can be matched at most using only ``allowed`` pairs (scores play no
-    part: every allowed pair costs the same)."""
-    flat = np.zeros(allowed.shape, dtype=np.float64)
-    mentees, _ = _assign(
-        flat, allowed, remaining, free, max_matched=True, block_elements=block_elements
+    """How many free mentees can be matched at most using only ``allowed`` pairs, each mentor
+    taking up to ``remaining`` of them: a maximum bipartite matching (Hopcroft-Karp) from mentees
+    to mentor places. Above ``MAX_SPARSE_EDGES`` mentee-place edges, the dense solver with every
+    allowed pair at the same cost instead (slower, but without the edge list in memory)."""
+    usable = allowed & free[:, None] & (remaining > 0)[None, :]
+    n_mentees = allowed.shape[0]
+    places = np.where(remaining > 0, np.minimum(remaining, n_mentees), 0).astype(np.int64)
+    rows, cols = np.nonzero(usable)
+    repeat = places[cols]
+    if not len(rows):
+        return 0
+    if int(repeat.sum()) > MAX_SPARSE_EDGES:
+        flat = np.zeros(allowed.shape, dtype=np.float64)
+        mentees, _ = _assign(
+            flat, allowed, remaining, free, max_matched=True, block_elements=block_elements
+        )
+        return len(mentees)
+    first_place = np.concatenate([[0], np.cumsum(places)[:-1]])
+    edge_rows = np.repeat(rows, repeat)
+    offsets = np.arange(int(repeat.sum())) - np.repeat(np.cumsum(repeat) - repeat, repeat)
+    edge_cols = np.repeat(first_place[cols], repeat) + offsets
+    graph = csr_matrix(
+        (np.ones(len(edge_rows), dtype=np.int8), (edge_rows, edge_cols)),
+        shape=(n_mentees, int(places.sum())),
     )
-    return len(mentees)
+    matched = maximum_bipartite_matching(graph, perm_type="column")
+    return int((matched >= 0).sum())
 
 
 def bottleneck_threshold(
@@ -211,7 +238,7 @@ def bottleneck_threshold(
 ) -> float | None:
     """The highest ``t`` such that pairs scoring at least ``t`` still match as many free mentees
     as all allowed pairs do; ``None`` when nobody can be matched."""
-    most = _max_pairs(allowed, remaining, free, block_elements)
+    most = max_pairs(allowed, remaining, free, block_elements=block_elements)
     if not most:
         return None
     usable = allowed & free[:, None] & (remaining > 0)[None, :]
@@ -221,7 +248,7 @@ def bottleneck_threshold(
     while low < high:
         middle = (low + high + 1) // 2
         mask = allowed & (scores >= candidates[middle])
-        if _max_pairs(mask, remaining, free, block_elements) == most:
+        if max_pairs(mask, remaining, free, block_elements=block_elements) == most:
             low = middle
         else:
             high = middle - 1
