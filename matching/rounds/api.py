@@ -167,6 +167,10 @@ class ChangeSerializer(serializers.Serializer[Any]):
 
 
 class ComparisonSerializer(serializers.Serializer[Any]):
+    before_round = serializers.IntegerField(help_text="The earlier of the two rounds (its id)")
+    after_round = serializers.IntegerField(
+        help_text="The later round: every difference reads later minus earlier"
+    )
     before = FiguresSerializer()
     after = FiguresSerializer()
     unchanged = serializers.IntegerField()
@@ -267,10 +271,13 @@ class RoundViewSet(
         other_id = id_param(request, "with", message=use_cases.COMPARE_WITH)
         if other_id is None:
             raise ValidationError({"with": [use_cases.COMPARE_WITH]})
-        comparison = use_cases.compare_rounds(
+        compared = use_cases.compare_rounds(
             actor=_membership(request), round_id=matching_round.pk, other_id=other_id
-        ).comparison
+        )
+        comparison = compared.comparison
         body = {
+            "before_round": compared.before.pk,
+            "after_round": compared.after.pk,
             "before": comparison.before,
             "after": comparison.after,
             "unchanged": comparison.unchanged,
