@@ -24,6 +24,7 @@ class RoundStatus(models.TextChoices):
 class RoundMode(models.TextChoices):
     SCORE_FIRST = "score_first", "Highest total score"
     MAX_MATCHED_FIRST = "max_matched_first", "Most people matched, then score"
+    FAIREST = "fairest", "Fairest: most matched, then the best lowest score, then score"
 
 
 class MatchingRound(TenantModel):
@@ -33,6 +34,8 @@ class MatchingRound(TenantModel):
     """
 
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="matching_rounds")
+    # 1, 2, 3… within the program (what people see: "Round 2"), given on the first save.
+    number = models.PositiveIntegerField(editable=False)
     status = models.CharField(max_length=10, choices=RoundStatus.choices, default=RoundStatus.DRAFT)
     weights = models.JSONField(default=dict)
     rules = models.JSONField(default=dict)
@@ -65,11 +68,27 @@ class MatchingRound(TenantModel):
                 fields=("organization", "program"),
                 condition=models.Q(status__in=("queued", "running")),
                 name="matching_round_one_active_per_program",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=("organization", "program", "number"),
+                name="matching_round_number_per_program",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"Round {self.pk} of program {self.program_id} ({self.status})"
+        return f"Round {self.number} of program {self.program_id} ({self.status})"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        """The first save numbers the round after the program's last one. Callers that may race
+        (``config.round_create``) lock the program row first; the unique constraint backs it."""
+        if self.number is None:
+            last = (
+                MatchingRound.objects.filter(program_id=self.program_id)
+                .aggregate(last=models.Max("number"))
+                .get("last")
+            )
+            self.number = (last or 0) + 1
+        super().save(*args, **kwargs)
 
 
 class ProposedPair(TenantModel):
@@ -82,6 +101,9 @@ class ProposedPair(TenantModel):
     # {"mentee": [{"enrollment_id", "name", "score"}], "mentor": [...]}
     alternatives = models.JSONField(default=dict, blank=True)
     pinned = models.BooleanField(default=False)
+    # An administrator swapped this pair's mentor after the round ran: a re-run keeps it only as
+    # a pin (asked first), never silently.
+    swapped = models.BooleanField(default=False)
 
     class Meta:
         ordering = ("round", "-score", "id")

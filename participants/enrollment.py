@@ -8,10 +8,13 @@ Lifecycle of an enrolment::
                        ──reject──> declined
     invited / applied / accepted / waitlisted ──withdraw (reason)──> withdrawn
 
-Mentor capacity, stated once: a program holds as many mentors as its accepted mentees need,
-``mentor_places = ceil(accepted mentees / program.max_mentees_per_mentor)``. A mentor who would
-exceed that goes to the waitlist (ordered, positions 1..n). When a place frees — a mentee is
-accepted or an accepted mentor withdraws — the first waitlisted mentors are promoted automatically
+Mentor capacity, stated once: "at most N mentees per mentor" (``program.max_mentees_per_mentor``)
+is an upper limit on each mentor's mentees, never a quota, so it does not lower the number of
+mentors. Every mentor needs at least one mentee: ``mentor_places = accepted mentees``. A mentor
+beyond that goes to the waitlist (ordered, positions 1..n) — only then, because no mentee would be
+left for them; the enrolment page says so, and staff may accept a waitlisted mentor anyway
+(``enrollment_approve``, audited as a manual promotion). When a place frees — a mentee is accepted
+or an accepted mentor withdraws — the first waitlisted mentors are promoted automatically
 (audited). A mentee withdrawing lowers the places but never demotes an accepted mentor: people
 keep what they were given, and matching explains any mentor left without a partner.
 
@@ -24,7 +27,6 @@ changes an enrolment asks it for the acting user itself, whoever calls it.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -101,10 +103,11 @@ def enrollment_counts(program: Program) -> dict[str, dict[str, int]]:
 
 
 def mentor_places(program: Program) -> int:
-    accepted_mentees = Enrollment.objects.filter(
+    """One place per accepted mentee: each mentor needs at least one mentee, and the program's
+    "at most N mentees per mentor" caps a mentor's load without lowering the places."""
+    return Enrollment.objects.filter(
         program=program, role=EnrollmentRole.MENTEE, status=EnrollmentStatus.ACCEPTED
     ).count()
-    return math.ceil(accepted_mentees / max(1, program.max_mentees_per_mentor))
 
 
 def waitlist(program: Program) -> QuerySet[Enrollment]:
@@ -355,11 +358,22 @@ def enrollment_apply(*, program: Program, user: User, role: str) -> Enrollment:
 
 
 def enrollment_approve(*, enrollment: Enrollment, actor: User) -> Enrollment:
+    """Approve an application (accepted, or waitlisted as a mentor when no place is free), or
+    accept a waitlisted mentor anyway: staff overriding the waitlist, audited as a promotion."""
     with transaction.atomic():
         program, enrollment = _lock(enrollment)
         _require(actor, enrollment, access.APPROVE)
+        if enrollment.status == EnrollmentStatus.WAITLISTED:
+            _check_admitting(program)
+            position = enrollment.waitlist_position
+            _set_status(enrollment, EnrollmentStatus.ACCEPTED, waitlist_position=None)
+            _audit(
+                "enrollment.promoted", enrollment, actor, from_position=position, automatic=False
+            )
+            _renumber_waitlist(program)
+            return enrollment
         if enrollment.status != EnrollmentStatus.APPLIED:
-            raise ValidationError("Only an application can be approved.")
+            raise ValidationError("Only an application or a waitlisted mentor can be approved.")
         _check_admitting(program)
         _admit(program, enrollment, actor)
         _audit("enrollment.approved", enrollment, actor)

@@ -62,7 +62,8 @@ def _act_on(
 def approve_application(
     *, actor: Membership, enrollment_id: int, program_id: int | None = None
 ) -> Enrollment:
-    """Accept an application, or put a mentor on the waitlist when every mentor place is taken."""
+    """Accept an application, or put a mentor on the waitlist when every mentor place is taken;
+    or accept a waitlisted mentor anyway (staff overriding the waitlist)."""
     enrollment = _act_on(actor, enrollment_id, program_id, access.APPROVE)
     with transaction.atomic():
         return enrolment.enrollment_approve(enrollment=enrollment, actor=actor.user)

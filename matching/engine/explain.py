@@ -7,8 +7,8 @@
   departments or generations.
 - **Runner-up alternatives**: the best other allowed partners of each side by score.
 - An **unmatched** person's reason comes from the masks: no mentor (mentee) with a place left; a
-  hard rule that excludes every candidate on its own (e.g. "every mentor with capacity is in your
-  reporting chain"); several rules together (with counts); or every compatible partner is taken by
+  hard rule that excludes every candidate on its own (e.g. "every mentor with a free place is in
+  one reporting line with Ana Silva"); several rules together (with counts); or every compatible partner is taken by
   pairs that score higher overall — in an optimal assignment, the only remaining case.
 """
 
@@ -224,29 +224,35 @@ def mentor_runner_ups(
 
 # --- Unmatched ---------------------------------------------------------------------------------
 
+# Reasons read by the administrator: they name the person and speak of both sides, never "you".
 _MENTEE_RULE_TEXT = {
-    "junior_mentor": "no mentor with capacity is at least {gap} more junior than you",
-    "reporting_chain": "every mentor with capacity is in your reporting chain",
-    "different_department": "every mentor with capacity is in your department",
-    "rotation": "you have already been paired with every mentor with capacity",
-    "admin_blocks": "an administrator blocked every mentor with capacity for you",
-    "shared_language": "no mentor with capacity shares a language with you",
+    "junior_mentor": "no mentor with a free place is at least {gap} more junior than {name}",
+    "reporting_chain": (
+        "every mentor with a free place is in one reporting line with {name} (one manages the "
+        "other, within {depth})"
+    ),
+    "different_department": "every mentor with a free place works in {name}'s department",
+    "rotation": "{name} has already been paired with every mentor with a free place",
+    "admin_blocks": "an administrator blocked {name} with every mentor with a free place",
+    "shared_language": "no mentor with a free place shares a language with {name}",
 }
 _MENTOR_RULE_TEXT = {
-    "junior_mentor": "no mentee is at least {gap} more senior than you",
-    "reporting_chain": "every mentee is in your reporting chain",
-    "different_department": "every mentee is in your department",
-    "rotation": "you have already been paired with every mentee",
-    "admin_blocks": "an administrator blocked every mentee for you",
-    "shared_language": "no mentee shares a language with you",
+    "junior_mentor": "no mentee is at least {gap} more senior than {name}",
+    "reporting_chain": (
+        "every mentee is in one reporting line with {name} (one manages the other, within {depth})"
+    ),
+    "different_department": "every mentee works in {name}'s department",
+    "rotation": "{name} has already been paired with every mentee",
+    "admin_blocks": "an administrator blocked {name} with every mentee",
+    "shared_language": "no mentee shares a language with {name}",
 }
 _RULE_COUNT_TEXT = {
     "junior_mentor": "{n} not {gap} apart in level",
-    "reporting_chain": "{n} in your reporting chain",
-    "different_department": "{n} in your department",
-    "rotation": "{n} paired with you before",
-    "admin_blocks": "{n} blocked by an administrator",
-    "shared_language": "{n} without a common language",
+    "reporting_chain": "{n} in one reporting line with {name}",
+    "different_department": "{n} in {name}'s department",
+    "rotation": "{n} paired with {name} before",
+    "admin_blocks": "{n} blocked with {name} by an administrator",
+    "shared_language": "{n} without a language in common with {name}",
 }
 
 
@@ -254,14 +260,14 @@ def _rule_reason(
     forbidden: dict[str, BoolArray],
     candidates: BoolArray,
     texts: dict[str, str],
-    gap: str,
+    words: dict[str, str],
     other: str,
 ) -> tuple[str, str]:
     for rule, mask in forbidden.items():
         if mask[candidates].all():
-            return f"rule:{rule}", texts[rule].format(gap=gap)
+            return f"rule:{rule}", texts[rule].format(**words)
     counts = [
-        _RULE_COUNT_TEXT[rule].format(n=int(mask[candidates].sum()), gap=gap)
+        _RULE_COUNT_TEXT[rule].format(n=int(mask[candidates].sum()), **words)
         for rule, mask in forbidden.items()
         if mask[candidates].any()
     ]
@@ -274,27 +280,31 @@ def _unmatched(
     cohort = ruleset.cohort
     mentors, mentees = cohort.mentors, cohort.mentees
     gap = f"{ruleset.rules.level_gap} level" + ("" if ruleset.rules.level_gap == 1 else "s")
+    depth = f"{ruleset.rules.chain_levels} level" + ("" if ruleset.rules.chain_levels == 1 else "s")
     pin_load = np.bincount(assignment.mentors[assignment.pinned], minlength=mentors.size)
     open_mentors = (mentors.capacity - pin_load) > 0
     free_mentees = np.ones(mentees.size, dtype=np.bool_)
     free_mentees[assignment.mentees[assignment.pinned]] = False
     score_first = assignment.mode == Mode.SCORE_FIRST
+    cost = "the lowest pair score" if assignment.mode == Mode.FAIREST else "the total score"
     out: list[UnmatchedExplanation] = []
     for row in assignment.unmatched_mentees().tolist():
         compatible = int((allowed[row] & open_mentors).sum())
         if not open_mentors.any():
             code, reason = "no_places", "every mentor's places are taken by pinned pairs"
         elif not compatible:
+            words = {"gap": gap, "depth": depth, "name": mentees.names[row]}
             code, reason = _rule_reason(
-                ruleset.forbidden_for_mentee(row), open_mentors, _MENTEE_RULE_TEXT, gap, "mentor"
+                ruleset.forbidden_for_mentee(row), open_mentors, _MENTEE_RULE_TEXT, words, "mentor"
             )
         else:
             code = "taken"
             reason = (
                 f"all {compatible} compatible mentor(s) are at capacity with better-scoring pairs"
                 if score_first
-                else f"all {compatible} compatible mentor(s) are at capacity: pairing you would "
-                "leave another mentee unmatched or lower the total score"
+                else f"all {compatible} compatible mentor(s) are at capacity: pairing "
+                f"{mentees.names[row]} would "
+                f"leave another mentee unmatched or lower {cost}"
             )
         out.append(
             UnmatchedExplanation(int(mentees.ids[row]), mentees.names[row], "mentee", code, reason)
@@ -304,8 +314,9 @@ def _unmatched(
         if not free_mentees.any():
             code, reason = "no_places", "every mentee is pinned to another mentor"
         elif not compatible:
+            words = {"gap": gap, "depth": depth, "name": mentors.names[col]}
             code, reason = _rule_reason(
-                ruleset.forbidden_for_mentor(col), free_mentees, _MENTOR_RULE_TEXT, gap, "mentee"
+                ruleset.forbidden_for_mentor(col), free_mentees, _MENTOR_RULE_TEXT, words, "mentee"
             )
         else:
             code = "taken"

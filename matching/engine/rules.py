@@ -47,7 +47,9 @@ class HardRules:
     level_gap: int = 1
     allow_unknown_level: bool = True
     reporting_chain: bool = True
-    chain_levels: int = 3
+    # The manager and the manager's manager. Three levels left a typical organisation's chief
+    # executive with no allowed mentor at all (every junior is within three levels of them).
+    chain_levels: int = 2
     different_department: bool = False
     rotation: bool = True
     admin_blocks: bool = True

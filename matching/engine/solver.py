@@ -12,6 +12,14 @@ when no full assignment exists); instead:
   ``B = 100 (k + 1)``, ``k`` the most pairs possible, and ``0`` for a forbidden one — a penalty of at
   least ``B``. One more pair is worth more than any difference in total score, so the result has the
   largest number of pairs and, among those, the highest total.
+- **fairest** (``Mode.FAIREST``): as many pairs as "most matched first", and among those the
+  assignment whose *lowest* pair score is highest (a bottleneck assignment), then the highest
+  total. Solved exactly: the largest number of pairs ``k`` comes from the "most matched" solve; a
+  binary search over the distinct allowed scores finds the highest threshold ``t`` at which pairs
+  scoring at least ``t`` still match ``k`` mentees (each probe an exact maximum bipartite matching,
+  Hopcroft-Karp over mentee → mentor-place edges); the "most matched" solve over those pairs then gives the best total. Pins stay:
+  when a pin scores below ``t``, the lowest score is the pin's whatever the rest, so the threshold
+  drops to it and the total decides among the rest.
 
 Pins are honoured by taking the pinned mentee out of the problem and lowering the mentor's capacity.
 """
@@ -26,17 +34,21 @@ from enum import StrEnum
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import maximum_bipartite_matching
 
 from matching.engine.arrays import BoolArray, FloatArray, IntArray
 from matching.engine.errors import EmptyCohortError, MatchingError, PinError
 
 TIE_BONUS = 1e-6
 DEFAULT_BLOCK_ELEMENTS = 1 << 22
+MAX_SPARSE_EDGES = 20_000_000
 
 
 class Mode(StrEnum):
     SCORE_FIRST = "score_first"
     MAX_MATCHED_FIRST = "max_matched_first"
+    FAIREST = "fairest"
 
 
 @dataclass(frozen=True, eq=False)
@@ -147,6 +159,102 @@ def assemble(
     )
 
 
+def _assign(
+    scores: FloatArray,
+    allowed: BoolArray,
+    remaining: IntArray,
+    free: BoolArray,
+    *,
+    max_matched: bool,
+    block_elements: int,
+) -> tuple[IntArray, IntArray]:
+    """The optimal (mentee rows, mentor rows) of the free mentees over the remaining places."""
+    rows = np.flatnonzero(free & allowed.any(axis=1))
+    open_mentors = np.flatnonzero((remaining > 0) & allowed.any(axis=0))
+    slot_mentor = np.repeat(open_mentors, np.minimum(remaining[open_mentors], len(rows)))
+    if not len(rows) or not len(slot_mentor):
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    most_pairs = min(len(rows), len(slot_mentor))
+    bonus = 100.0 * (most_pairs + 1) if max_matched else TIE_BONUS
+    cost = np.empty((len(rows), len(slot_mentor)), dtype=np.float64)
+    step = max(1, block_elements // len(slot_mentor))
+    for start in range(0, len(rows), step):
+        block = np.ix_(rows[start : start + step], slot_mentor)
+        value = scores[block]
+        value += bonus
+        np.negative(value, out=value)
+        value[~allowed[block]] = 0.0
+        cost[start : start + step] = value
+    row_pick, col_pick = linear_sum_assignment(cost)
+    del cost
+    mentees, mentors = rows[row_pick], slot_mentor[col_pick]
+    keep = allowed[mentees, mentors]
+    return mentees[keep], mentors[keep]
+
+
+def max_pairs(
+    allowed: BoolArray,
+    remaining: IntArray,
+    free: BoolArray,
+    *,
+    block_elements: int = DEFAULT_BLOCK_ELEMENTS,
+) -> int:
+    """How many free mentees can be matched at most using only ``allowed`` pairs, each mentor
+    taking up to ``remaining`` of them: a maximum bipartite matching (Hopcroft-Karp) from mentees
+    to mentor places. Above ``MAX_SPARSE_EDGES`` mentee-place edges, the dense solver with every
+    allowed pair at the same cost instead (slower, but without the edge list in memory)."""
+    usable = allowed & free[:, None] & (remaining > 0)[None, :]
+    n_mentees = allowed.shape[0]
+    places = np.where(remaining > 0, np.minimum(remaining, n_mentees), 0).astype(np.int64)
+    rows, cols = np.nonzero(usable)
+    repeat = places[cols]
+    if not len(rows):
+        return 0
+    if int(repeat.sum()) > MAX_SPARSE_EDGES:
+        flat = np.zeros(allowed.shape, dtype=np.float64)
+        mentees, _ = _assign(
+            flat, allowed, remaining, free, max_matched=True, block_elements=block_elements
+        )
+        return len(mentees)
+    first_place = np.concatenate([[0], np.cumsum(places)[:-1]])
+    edge_rows = np.repeat(rows, repeat)
+    offsets = np.arange(int(repeat.sum())) - np.repeat(np.cumsum(repeat) - repeat, repeat)
+    edge_cols = np.repeat(first_place[cols], repeat) + offsets
+    graph = csr_matrix(
+        (np.ones(len(edge_rows), dtype=np.int8), (edge_rows, edge_cols)),
+        shape=(n_mentees, int(places.sum())),
+    )
+    matched = maximum_bipartite_matching(graph, perm_type="column")
+    return int((matched >= 0).sum())
+
+
+def bottleneck_threshold(
+    scores: FloatArray,
+    allowed: BoolArray,
+    remaining: IntArray,
+    free: BoolArray,
+    *,
+    block_elements: int = DEFAULT_BLOCK_ELEMENTS,
+) -> float | None:
+    """The highest ``t`` such that pairs scoring at least ``t`` still match as many free mentees
+    as all allowed pairs do; ``None`` when nobody can be matched."""
+    most = max_pairs(allowed, remaining, free, block_elements=block_elements)
+    if not most:
+        return None
+    usable = allowed & free[:, None] & (remaining > 0)[None, :]
+    candidates = np.unique(scores[usable])
+    # The lowest candidate keeps every usable pair (always feasible); find the highest feasible.
+    low, high = 0, len(candidates) - 1
+    while low < high:
+        middle = (low + high + 1) // 2
+        mask = allowed & (scores >= candidates[middle])
+        if max_pairs(mask, remaining, free, block_elements=block_elements) == most:
+            low = middle
+        else:
+            high = middle - 1
+    return float(candidates[low])
+
+
 def solve(
     scores: FloatArray,
     allowed: BoolArray,
@@ -161,28 +269,23 @@ def solve(
     started = time.perf_counter()
     check_inputs(scores, allowed, capacity)
     remaining, free = apply_pins(pins, allowed, capacity)
-    rows = np.flatnonzero(free & allowed.any(axis=1))
-    open_mentors = np.flatnonzero((remaining > 0) & allowed.any(axis=0))
-    slot_mentor = np.repeat(open_mentors, np.minimum(remaining[open_mentors], len(rows)))
-    mentees = np.zeros(0, dtype=np.int64)
-    mentors = np.zeros(0, dtype=np.int64)
-    if len(rows) and len(slot_mentor):
-        most_pairs = min(len(rows), len(slot_mentor))
-        bonus = TIE_BONUS if mode == Mode.SCORE_FIRST else 100.0 * (most_pairs + 1)
-        cost = np.empty((len(rows), len(slot_mentor)), dtype=np.float64)
-        step = max(1, block_elements // len(slot_mentor))
-        for start in range(0, len(rows), step):
-            block = np.ix_(rows[start : start + step], slot_mentor)
-            value = scores[block]
-            value += bonus
-            np.negative(value, out=value)
-            value[~allowed[block]] = 0.0
-            cost[start : start + step] = value
-        row_pick, col_pick = linear_sum_assignment(cost)
-        del cost
-        mentees, mentors = rows[row_pick], slot_mentor[col_pick]
-        keep = allowed[mentees, mentors]
-        mentees, mentors = mentees[keep], mentors[keep]
+    usable = allowed
+    if mode == Mode.FAIREST:
+        threshold = bottleneck_threshold(
+            scores, allowed, remaining, free, block_elements=block_elements
+        )
+        if threshold is not None:
+            if pins:
+                threshold = min(threshold, float(min(scores[e, m] for e, m in pins)))
+            usable = allowed & (scores >= threshold)
+    mentees, mentors = _assign(
+        scores,
+        usable,
+        remaining,
+        free,
+        max_matched=mode != Mode.SCORE_FIRST,
+        block_elements=block_elements,
+    )
     return assemble(
         scores=scores,
         pins=pins,

@@ -44,6 +44,7 @@ class RoundSerializer(serializers.ModelSerializer[MatchingRound]):
         model = MatchingRound
         fields = (
             "id",
+            "number",
             "program",
             "status",
             "weights",
@@ -73,9 +74,26 @@ class RoundCreateSerializer(serializers.Serializer[Any]):
     mode = serializers.ChoiceField(choices=RoundMode.choices, default=RoundMode.SCORE_FIRST)
 
 
+class StartSerializer(serializers.Serializer[Any]):
+    swaps = serializers.ChoiceField(
+        choices=[("pin", "Pin the swapped pairs"), ("discard", "Discard the swaps")],
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Required when the round has swapped pairs: what a re-run does with them",
+    )
+
+
+class ProposalPartySerializer(PartySerializer):
+    """A person of a proposal, with what the reviewer weighs: their level and job title."""
+
+    level = serializers.IntegerField(source="person.level", allow_null=True)
+    job_title = serializers.CharField(source="person.job_title")
+
+
 class ProposalSerializer(serializers.ModelSerializer[ProposedPair]):
-    mentor = PartySerializer()
-    mentee = PartySerializer()
+    mentor = ProposalPartySerializer()
+    mentee = ProposalPartySerializer()
 
     class Meta:
         model = ProposedPair
@@ -88,6 +106,7 @@ class ProposalSerializer(serializers.ModelSerializer[ProposedPair]):
             "rationale",
             "alternatives",
             "pinned",
+            "swapped",
         )
         read_only_fields = fields
 
@@ -148,6 +167,10 @@ class ChangeSerializer(serializers.Serializer[Any]):
 
 
 class ComparisonSerializer(serializers.Serializer[Any]):
+    before_round = serializers.IntegerField(help_text="The earlier of the two rounds (its id)")
+    after_round = serializers.IntegerField(
+        help_text="The later round: every difference reads later minus earlier"
+    )
     before = FiguresSerializer()
     after = FiguresSerializer()
     unchanged = serializers.IntegerField()
@@ -224,11 +247,15 @@ class RoundViewSet(
         )
         return Response(RoundSerializer(matching_round).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=None, responses={202: RoundSerializer})
+    @extend_schema(request=StartSerializer, responses={202: RoundSerializer})
     @action(detail=True, methods=["post"])
     def start(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        payload = StartSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
         matching_round = use_cases.start_round(
-            actor=_membership(request), round_id=self._round_id()
+            actor=_membership(request),
+            round_id=self._round_id(),
+            swaps=payload.validated_data["swaps"],
         )
         return Response(RoundSerializer(matching_round).data, status=status.HTTP_202_ACCEPTED)
 
@@ -248,10 +275,13 @@ class RoundViewSet(
         other_id = id_param(request, "with", message=use_cases.COMPARE_WITH)
         if other_id is None:
             raise ValidationError({"with": [use_cases.COMPARE_WITH]})
-        comparison = use_cases.compare_rounds(
+        compared = use_cases.compare_rounds(
             actor=_membership(request), round_id=matching_round.pk, other_id=other_id
-        ).comparison
+        )
+        comparison = compared.comparison
         body = {
+            "before_round": compared.before.pk,
+            "after_round": compared.after.pk,
             "before": comparison.before,
             "after": comparison.after,
             "unchanged": comparison.unchanged,

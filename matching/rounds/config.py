@@ -12,7 +12,8 @@ from django.db import transaction
 
 from accounts.models import User
 from matching import engine
-from matching.loading import free_places, open_pair_counts
+from matching.engine.impact import Impact, rule_impact
+from matching.loading import free_places, load_cohort, open_pair_counts
 from matching.models import MatchingRound, RoundMode
 from matching.rounds import access
 from organizations.audit import log_action
@@ -52,6 +53,21 @@ def round_mode(mode: str) -> engine.Mode:
     if mode not in RoundMode.values:
         raise ValidationError({"mode": f"Choose one of: {', '.join(RoundMode.values)}."})
     return engine.Mode(mode)
+
+
+def rules_impact(program: Program, rules: Mapping[str, Any]) -> Impact | None:
+    """What each of these hard rules removes among the program's people still free to match,
+    with the program's blocks and earlier pairs; ``None`` when one side has nobody."""
+    rule_set = hard_rules(rules)
+    loaded = load_cohort(program)
+    cohort = loaded.cohort
+    if not cohort.mentees.size or not cohort.mentors.size:
+        return None
+    constraints = engine.Constraints(
+        previous_pairs=loaded.constraints.previous_pairs, blocks=loaded.constraints.blocks
+    )
+    ruleset = engine.RuleSet(cohort, rule_set, constraints)
+    return rule_impact(ruleset, cohort.mentors.capacity)
 
 
 def _require_people(program: Program, rematch_for: Enrollment | None = None) -> None:
@@ -126,6 +142,8 @@ def round_create(
         )
     _require_people(program, rematch_for)
     with transaction.atomic():
+        # Numbers are per program (``MatchingRound.save``): two rounds created at once wait here.
+        list(Program.objects.select_for_update().filter(pk=program.pk).values_list("pk"))
         matching_round = MatchingRound.objects.create(
             organization_id=program.organization_id,
             program=program,

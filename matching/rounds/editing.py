@@ -130,6 +130,41 @@ def block_delete(*, block: MatchingBlock, actor: User | None) -> None:
         block.delete()
 
 
+def pin_swapped(*, matching_round: MatchingRound, actor: User | None) -> list[MatchingPin]:
+    """Pin every pair an administrator swapped in this round, so that a re-run keeps them (each
+    pin checked like any other: rules and places). Refused, pinning none, when a swapped mentee
+    is already pinned to someone else."""
+    access.require(actor, matching_round.program, access.EDIT)
+    program = matching_round.program
+    swapped = ProposedPair.objects.filter(round=matching_round, swapped=True).select_related(
+        "mentor__person", "mentee__person"
+    )
+    pins: list[MatchingPin] = []
+    with transaction.atomic():
+        for proposal in swapped.order_by("id"):
+            existing = (
+                MatchingPin.objects.filter(program=program, mentee_id=proposal.mentee_id)
+                .select_related("mentor__person")
+                .first()
+            )
+            if existing is not None and existing.mentor_id == proposal.mentor_id:
+                continue
+            if existing is not None:
+                raise ValidationError(
+                    {
+                        "swaps": f"{proposal.mentee.person.full_name} is already pinned to "
+                        f"{existing.mentor.person.full_name}: remove that pin on the matching "
+                        "page, or discard the swaps."
+                    }
+                )
+            pins.append(
+                pin_create(
+                    program=program, actor=actor, mentor=proposal.mentor, mentee=proposal.mentee
+                )
+            )
+    return pins
+
+
 # --- Swap --------------------------------------------------------------------------------------
 
 
@@ -219,6 +254,7 @@ def swap(
             (pair_b, pair_a.mentor_id, score_b, 1, mentee_b, mentor_a),
         ):
             pair.mentor_id = mentor_id
+            pair.swapped = True
             pair.score = score
             pair.breakdown = dict(zip(engine.CRITERIA, contributions[row].tolist(), strict=True))
             pair.rationale = pair_rationale(loaded.cohort, mentee_row, mentor_row)
@@ -228,7 +264,8 @@ def swap(
                 "mentee": alternatives_payload(runner_ups),
             }
         ProposedPair.objects.bulk_update(
-            [pair_a, pair_b], ["mentor", "score", "breakdown", "rationale", "alternatives"]
+            [pair_a, pair_b],
+            ["mentor", "swapped", "score", "breakdown", "rationale", "alternatives"],
         )
         _refresh_mentor_runner_ups(matching_round, loaded, scorer, ruleset, {mentor_a, mentor_b})
         scores = list(

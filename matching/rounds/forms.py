@@ -75,13 +75,18 @@ class RoundConfigForm(forms.Form):
         min_value=1,
         max_value=64,
         label="Managers checked up the chain",
-        help_text="1 is the direct manager only.",
+        help_text="1 is the direct manager only; 2 adds the manager's manager.",
     )
     mode = forms.ChoiceField(
         choices=RoundMode.choices,
         widget=forms.RadioSelect,
         label="Optimise for",
         initial=RoundMode.SCORE_FIRST,
+        help_text=(
+            "Highest total: the best pairs overall. Most matched: as many pairs as possible. "
+            "Fairest: as many pairs as possible, with the lowest pair score as high as it can be "
+            "(then the total), so that no one gets a poor partner to lift the average."
+        ),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

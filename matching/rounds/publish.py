@@ -102,7 +102,10 @@ def round_publish(*, matching_round: MatchingRound, actor: User | None) -> list[
             )
         )
         if not proposals:
-            raise ValidationError("The round proposes no pairs.")
+            raise ValidationError(
+                "This round proposes no pairs, so there is nothing to publish: see why each "
+                "person is unmatched, change the rules or weights and run another round."
+            )
         program = locked.program
         _check_still_free(program, proposals)
         ready = charter_ready_ids(

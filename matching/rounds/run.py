@@ -27,6 +27,24 @@ logger = logging.getLogger(__name__)
 PROGRESS_INTERVAL_SECONDS = 0.5
 STALE_RUN_AFTER = timedelta(minutes=30)
 STARTABLE = (RoundStatus.DRAFT, RoundStatus.FAILED, RoundStatus.PROPOSED)
+KEEP_SWAPS = "pin"
+DISCARD_SWAPS = "discard"
+SWAP_CHOICES = (KEEP_SWAPS, DISCARD_SWAPS)
+
+
+def swapped_count(matching_round: MatchingRound) -> int:
+    """How many proposals of an unpublished round an administrator swapped (0 once published)."""
+    if matching_round.status != RoundStatus.PROPOSED:
+        return 0
+    return ProposedPair.objects.filter(round=matching_round, swapped=True).count()
+
+
+def swaps_question(count: int) -> str:
+    pairs = "1 pair" if count == 1 else f"{count} pairs"
+    return (
+        f"You swapped the mentors of {pairs} in this round. A re-run computes every pair again: "
+        "choose to keep your swaps (they become pins) or to discard them."
+    )
 
 
 def mark_queued(round_id: int) -> None:
@@ -42,9 +60,17 @@ def mark_queued(round_id: int) -> None:
     )
 
 
-def round_start(*, matching_round: MatchingRound, actor: User | None) -> MatchingRound:
-    """Queue the round's task. The database refuses a second queued or running round."""
+def round_start(
+    *, matching_round: MatchingRound, actor: User | None, swaps: str = ""
+) -> MatchingRound:
+    """Queue the round's task. The database refuses a second queued or running round.
+
+    A re-run never drops an administrator's swaps silently: when the round has swapped pairs,
+    ``swaps`` must say what becomes of them — ``"pin"`` pins them first (so the re-run keeps
+    them), ``"discard"`` lets the re-run recompute them; anything else is refused with the
+    question."""
     from matching import tasks
+    from matching.rounds import editing
 
     access.require(actor, matching_round, access.RUN)
     with transaction.atomic():
@@ -57,6 +83,12 @@ def round_start(*, matching_round: MatchingRound, actor: User | None) -> Matchin
             raise ValidationError("The program is no longer matching or active: no round can run.")
         if locked.status not in STARTABLE:
             raise ValidationError(f"A {locked.get_status_display().lower()} round cannot be run.")
+        swapped = swapped_count(locked)
+        pinned = 0
+        if swapped and swaps not in SWAP_CHOICES:
+            raise ValidationError({"swaps": swaps_question(swapped)})
+        if swapped and swaps == KEEP_SWAPS:
+            pinned = len(editing.pin_swapped(matching_round=locked, actor=actor))
         try:
             with transaction.atomic():
                 mark_queued(locked.pk)
@@ -64,7 +96,12 @@ def round_start(*, matching_round: MatchingRound, actor: User | None) -> Matchin
             raise ValidationError(
                 "Another round of this program is already queued or running. Wait for it to finish."
             ) from None
-        log_action(actor=actor, action="matching.round_start", target=locked)
+        log_action(
+            actor=actor,
+            action="matching.round_start",
+            target=locked,
+            data={"swapped": swapped, "swaps": swaps if swapped else "", "pinned": pinned},
+        )
         enqueue_on_commit(
             tasks.run_round, organization_id=locked.organization_id, round_id=locked.pk
         )

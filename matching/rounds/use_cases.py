@@ -69,8 +69,13 @@ def view_round(*, actor: Membership, round_id: int, program_id: int | None = Non
 
 @dataclass(frozen=True)
 class RoundComparison:
+    """``before`` is the earlier of the two rounds and ``after`` the later, whichever page the
+    comparison was opened from: every difference reads "later minus earlier"."""
+
     round: MatchingRound
     other: MatchingRound
+    before: MatchingRound
+    after: MatchingRound
     comparison: engine.Comparison
 
 
@@ -82,8 +87,19 @@ def compare_rounds(
     other = MatchingRound.objects.filter(program_id=matching_round.program_id, pk=other_id).first()
     if other is None:
         raise ValidationError({"with": COMPARE_WITH})
-    comparison = compare.round_compare(round_a=matching_round, round_b=other)
-    return RoundComparison(round=matching_round, other=other, comparison=comparison)
+    before, after = sorted((matching_round, other), key=lambda r: (r.number, r.pk))
+    comparison = compare.round_compare(round_a=before, round_b=after)
+    return RoundComparison(
+        round=matching_round, other=other, before=before, after=after, comparison=comparison
+    )
+
+
+def check_rules(
+    *, actor: Membership, program_id: int, rules: Mapping[str, Any]
+) -> config.Impact | None:
+    """What each hard rule would remove in the program's next round, before it runs."""
+    program = view_matching(actor=actor, program_id=program_id)
+    return config.rules_impact(program, rules)
 
 
 # --- Running ------------------------------------------------------------------------------------
@@ -136,13 +152,16 @@ def run_new_round(
 
 @transaction.atomic
 def start_round(
-    *, actor: Membership, round_id: int, program_id: int | None = None
+    *, actor: Membership, round_id: int, program_id: int | None = None, swaps: str = ""
 ) -> MatchingRound:
     """Queue a draft round, or run a failed or proposed one again (with the current pins and
-    blocks)."""
+    blocks). ``swaps`` ("pin" or "discard") says what becomes of pairs swapped in the round;
+    without it a round with swaps is refused with the question."""
     matching_round = access.round_for(actor, round_id, program_id=program_id)
     access.access_for(actor, matching_round).require(access.RUN)
-    return run.round_start(matching_round=matching_round, actor=_user(actor))
+    if swaps == run.KEEP_SWAPS:
+        access.access_for(actor, matching_round).require(access.EDIT)
+    return run.round_start(matching_round=matching_round, actor=_user(actor), swaps=swaps)
 
 
 # --- Pins and blocks ----------------------------------------------------------------------------

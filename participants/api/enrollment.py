@@ -306,7 +306,8 @@ class EnrollmentViewSet(
     @extend_schema(request=None, responses=EnrollmentSerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        """Accept the application, or waitlist a mentor when every mentor place is taken."""
+        """Accept the application, or waitlist a mentor when every mentor place is taken (as many
+        accepted mentors as accepted mentees); on a waitlisted mentor, accept them anyway."""
         return self._reply(
             use_cases.approve_application(actor=_membership(request), enrollment_id=self._id())
         )

@@ -120,7 +120,8 @@ def test_unmatched_because_every_mentor_is_in_the_reporting_chain():
     assert reasons == {
         ("mentee", "Boss"): (
             "rule:reporting_chain",
-            "every mentor with capacity is in your reporting chain",
+            "every mentor with a free place is in one reporting line with Boss (one manages "
+            "the other, within 2 levels)",
         )
     }
 
@@ -131,11 +132,11 @@ def test_unmatched_because_no_mentor_shares_a_language():
     reasons = unmatched(run_round(pair, config=WEIGHTS, rules=rules))
     assert reasons[("mentee", "En")] == (
         "rule:shared_language",
-        "no mentor with capacity shares a language with you",
+        "no mentor with a free place shares a language with En",
     )
     assert reasons[("mentor", "Fr")] == (
         "rule:shared_language",
-        "no mentee shares a language with you",
+        "no mentee shares a language with Fr",
     )
 
 
@@ -173,7 +174,8 @@ def test_unmatched_because_several_rules_together():
     # Colleague is pinned to Other and has no place left: only Chain is a candidate for Exec.
     assert reasons[("mentee", "Exec")] == (
         "rule:reporting_chain",
-        "every mentor with capacity is in your reporting chain",
+        "every mentor with a free place is in one reporting line with Exec (one manages the "
+        "other, within 2 levels)",
     )
     reasons = unmatched(
         run_round(
@@ -190,7 +192,8 @@ def test_unmatched_because_several_rules_together():
     )
     assert reasons[("mentee", "Exec")] == (
         "rules",
-        "no mentor passes the hard rules together (1 in your reporting chain and 1 in your department)",
+        "no mentor passes the hard rules together (1 in one reporting line with Exec and 1 in "
+        "Exec's department)",
     )
 
 
@@ -207,7 +210,10 @@ def test_unmatched_mentor_whose_mentees_are_all_in_their_department():
         )
     )
     assert reasons == {
-        ("mentor", "Insider"): ("rule:different_department", "every mentee is in your department")
+        ("mentor", "Insider"): (
+            "rule:different_department",
+            "every mentee works in Insider's department",
+        )
     }
 
 

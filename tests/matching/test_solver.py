@@ -1,4 +1,4 @@
-"""The solver is optimal (checked against brute force and networkx) in both modes."""
+"""The solver is optimal (checked against brute force and networkx) in every mode."""
 
 from __future__ import annotations
 
@@ -18,20 +18,33 @@ def assert_feasible(result: Assignment, allowed: np.ndarray, capacity: np.ndarra
     assert (result.load() <= capacity).all(), "a mentor got more mentees than places"
 
 
-def brute_force(scores, allowed, capacity, *, max_matched: bool) -> tuple[int, float]:
-    """Best (pairs, total) over every assignment of each mentee to an allowed mentor or nobody."""
+def brute_force(scores, allowed, capacity, *, mode: Mode, pins=()) -> tuple[int, float, float]:
+    """Best (pairs, lowest score, total) over every assignment of each mentee to an allowed mentor
+    or nobody (pinned mentees: their pin only), ranked as the mode ranks them: total only; pairs
+    then total; pairs, then the lowest score, then total."""
     n_mentees, n_mentors = scores.shape
-    best = (-1, -1.0)
-    options = [[None, *[m for m in range(n_mentors) if allowed[e, m]]] for e in range(n_mentees)]
+    best: tuple[float, ...] = (-1, -1.0, -1.0)
+    found = (0, 0.0, 0.0)
+    pinned = dict(pins)
+    options = [
+        [pinned[e]] if e in pinned else [None, *[m for m in range(n_mentors) if allowed[e, m]]]
+        for e in range(n_mentees)
+    ]
     for choice in itertools.product(*options):
         chosen = [m for m in choice if m is not None]
         if any(chosen.count(m) > capacity[m] for m in set(chosen)):
             continue
-        total = sum(scores[e, m] for e, m in enumerate(choice) if m is not None)
-        key = (len(chosen), total) if max_matched else (0, total)
+        picked = [float(scores[e, m]) for e, m in enumerate(choice) if m is not None]
+        total, lowest = sum(picked), min(picked, default=0.0)
+        if mode == Mode.SCORE_FIRST:
+            key: tuple[float, ...] = (0, 0.0, total)
+        elif mode == Mode.MAX_MATCHED_FIRST:
+            key = (len(chosen), 0.0, total)
+        else:
+            key = (len(chosen), lowest, total)
         if key > best:
-            best = key
-    return best
+            best, found = key, (len(chosen), lowest, total)
+    return found
 
 
 @pytest.mark.parametrize("mode", list(Mode))
@@ -45,11 +58,11 @@ def test_solver_matches_brute_force(seed, n_mentees, n_mentors, max_capacity, mo
     )
     result = solve(scores, allowed, capacity, mode=mode)
     assert_feasible(result, allowed, capacity)
-    best_pairs, best_total = brute_force(
-        scores, allowed, capacity, max_matched=mode == Mode.MAX_MATCHED_FIRST
-    )
-    if mode == Mode.MAX_MATCHED_FIRST:
+    best_pairs, best_lowest, best_total = brute_force(scores, allowed, capacity, mode=mode)
+    if mode != Mode.SCORE_FIRST:
         assert result.matched == best_pairs
+    if mode == Mode.FAIREST:
+        assert result.minimum == best_lowest
     assert result.total == pytest.approx(best_total, abs=1e-6)
 
 
@@ -76,7 +89,7 @@ def min_cost_flow_optimum(scores, allowed, capacity, *, max_matched: bool) -> tu
     return len(pairs), int(sum(scores[e, m] for e, m in pairs))
 
 
-@pytest.mark.parametrize("mode", list(Mode))
+@pytest.mark.parametrize("mode", [Mode.SCORE_FIRST, Mode.MAX_MATCHED_FIRST])
 @pytest.mark.parametrize("seed", range(6))
 def test_solver_matches_min_cost_flow_with_capacities(seed, mode):
     scores, allowed, capacity = random_instance(seed, 40, 25, max_capacity=3, forbid=0.6)
@@ -90,7 +103,7 @@ def test_solver_matches_min_cost_flow_with_capacities(seed, mode):
     assert result.total == pytest.approx(total, abs=1e-6)
 
 
-@pytest.mark.parametrize("mode", list(Mode))
+@pytest.mark.parametrize("mode", [Mode.SCORE_FIRST, Mode.MAX_MATCHED_FIRST])
 @pytest.mark.parametrize("seed", range(4))
 def test_solver_matches_networkx_max_weight_matching(seed, mode):
     scores, allowed, capacity = random_instance(seed, 30, 30, forbid=0.7)

@@ -123,6 +123,26 @@ def test_page_shows_counts_and_the_waitlist_in_order(org_a: Tenant) -> None:
     assert "Mentor places: 0" in html
 
 
+def test_waitlist_says_why_and_staff_can_accept_a_mentor_anyway(org_a: Tenant) -> None:
+    program = make_program(org_a, max_mentees_per_mentor=3)
+    admitted(org_a, program, EnrollmentRole.MENTEE, 2)
+    mentors = admitted(org_a, program, EnrollmentRole.MENTOR, 3)
+    assert [m.status for m in mentors] == ["accepted", "accepted", "waitlisted"]
+    client = login(Client(), org_a.admin.user)
+    html = client.get(_url(org_a, program.pk)).content.decode()
+    assert "Mentor places: 2, one per accepted mentee" in html
+    assert "“at most 3 mentees per mentor” only caps how many each one takes" in html
+    assert "the program has 2 accepted mentees and as many accepted mentors" in html
+    waiting = mentors[2]
+    assert f'Accept now<span class="visually-hidden"> {waiting.person.full_name}' in html
+    response = client.post(_url(org_a, program.pk, f"{waiting.pk}/approve/"))
+    assert response.status_code == 302
+    with org_a.scope():
+        waiting.refresh_from_db()
+        assert (waiting.status, waiting.waitlist_position) == ("accepted", None)
+        assert AuditEntry.objects.filter(action="enrollment.promoted").count() == 1
+
+
 def _queries(client: Client, url: str) -> int:
     with CaptureQueriesContext(connection) as captured:
         assert client.get(url).status_code == 200

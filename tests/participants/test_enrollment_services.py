@@ -163,13 +163,37 @@ def test_only_the_invited_person_accepts(org_a: Tenant) -> None:
 
 
 def test_mentor_places_follow_accepted_mentees(org_a: Tenant) -> None:
+    # "At most 2 mentees per mentor" is an upper limit: three mentees leave room for three
+    # mentors (one mentee each), not ceil(3 / 2) = 2. Only a fourth mentor would have nobody.
     program = make_program(org_a, max_mentees_per_mentor=2)
     admitted(org_a, program, MENTEE, 3)
     with org_a.scope():
-        assert enrolment.mentor_places(program) == 2  # ceil(3 / 2)
-    mentors = admitted(org_a, program, MENTOR, 4)
-    assert [m.status for m in mentors] == ["accepted", "accepted", "waitlisted", "waitlisted"]
-    assert [m.waitlist_position for m in mentors] == [None, None, 1, 2]
+        assert enrolment.mentor_places(program) == 3
+    mentors = admitted(org_a, program, MENTOR, 5)
+    assert [m.status for m in mentors] == [
+        "accepted",
+        "accepted",
+        "accepted",
+        "waitlisted",
+        "waitlisted",
+    ]
+    assert [m.waitlist_position for m in mentors] == [None, None, None, 1, 2]
+
+
+def test_staff_can_accept_a_waitlisted_mentor_anyway(org_a: Tenant) -> None:
+    program = make_program(org_a)
+    admitted(org_a, program, MENTEE, 1)
+    _placed, first, second = admitted(org_a, program, MENTOR, 3)
+    with org_a.scope():
+        accepted = enrolment.enrollment_approve(enrollment=second, actor=org_a.admin.user)
+        assert (accepted.status, accepted.waitlist_position) == ("accepted", None)
+        first.refresh_from_db()
+        assert first.waitlist_position == 1
+        entry = AuditEntry.objects.get(action="enrollment.promoted")
+        assert entry.object_id == str(second.pk)
+        assert (entry.data["from_position"], entry.data["automatic"]) == (2, False)
+        with pytest.raises(ValidationError, match="a waitlisted mentor can be approved"):
+            enrolment.enrollment_approve(enrollment=accepted, actor=org_a.admin.user)
 
 
 def test_accepted_mentee_promotes_the_head_of_the_waitlist(org_a: Tenant) -> None:

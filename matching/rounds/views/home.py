@@ -3,6 +3,7 @@ from the latest round or ``?from=`` for a what-if), and the program's pins and b
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.contrib import messages
@@ -13,10 +14,12 @@ from django.shortcuts import render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.pages import add_form_errors, paginate
+from matching.engine.impact import Impact
+from matching.engine.rules import HardRules
 from matching.models import MatchingRound, RoundStatus
 from matching.rounds import access, use_cases
 from matching.rounds.config import ROUND_PROGRAM_STATUSES
-from matching.rounds.forms import PairRuleForm, RoundConfigForm
+from matching.rounds.forms import RULE_LABELS, PairRuleForm, RoundConfigForm
 from matching.rounds.views.common import error_text, query_id, to_home, to_round
 from organizations.http import OrgRequest
 from participants.models import Enrollment, EnrollmentStatus
@@ -24,6 +27,87 @@ from programs.models import Program
 
 ROUNDS_PER_PAGE = 20
 ACTIVE = (RoundStatus.QUEUED, RoundStatus.RUNNING)
+# Above this many possible pairs the page does not compute the rules' impact on every visit: the
+# "Check these rules" button does.
+IMPACT_ON_VISIT_MAX_PAIRS = 1_000_000
+RULE_SETTINGS = (*RULE_LABELS, "level_gap", "allow_unknown_level", "chain_levels")
+
+
+def _percent(count: int, impact: Impact) -> str:
+    share = 100 * impact.share(count)
+    if 0 < share < 1:
+        return "under 1 %"
+    return f"{share:.0f} %"
+
+
+def _people(count: int, one: str, many: str) -> str:
+    return f"{count} {one if count == 1 else many}"
+
+
+def impact_context(impact: Impact, rules: Mapping[str, Any]) -> dict[str, Any]:
+    """The impact as the page shows it: one row per rule, then the rules together."""
+    hard = HardRules(**{name: rules[name] for name in RULE_SETTINGS if name in rules})
+    rows = [
+        {
+            "label": hard.label(item.rule)[:1].upper() + hard.label(item.rule)[1:],
+            "excluded": f"{item.excluded} ({_percent(item.excluded, impact)})",
+            "mentees_without": item.mentees_without,
+            "mentors_without": item.mentors_without,
+        }
+        for item in impact.rules
+    ]
+    together = [
+        f"{impact.allowed} of the {impact.possible} possible pairs remain "
+        f"({_percent(impact.allowed, impact)})"
+    ]
+    if impact.mentees_without:
+        together.append(
+            _people(impact.mentees_without, "mentee has", "mentees have") + " no allowed mentor"
+        )
+    if impact.mentors_without:
+        together.append(
+            _people(impact.mentors_without, "mentor has", "mentors have") + " no allowed mentee"
+        )
+    if impact.most_pairs is not None:
+        together.append(
+            f"a round can make at most {_people(impact.most_pairs, 'pair', 'pairs')} "
+            f"for {_people(impact.mentees, 'mentee', 'mentees')}"
+        )
+    return {
+        "rows": rows,
+        "together": "; ".join(together) + ".",
+        "no_pairs": impact.allowed == 0 or impact.most_pairs == 0,
+        "mentees": impact.mentees,
+        "mentors": impact.mentors,
+    }
+
+
+def _impact(
+    request: OrgRequest,
+    program: Program,
+    form: RoundConfigForm,
+    *,
+    asked: bool,
+    accepted: Mapping[str, int],
+) -> dict[str, Any]:
+    """``{"impact": …}`` for the rules in the form (as submitted, else as prefilled), or why it is
+    not shown: nobody to pair yet, or a cohort large enough to wait for the button."""
+    if form.is_bound:
+        if not form.is_valid():
+            return {}
+        rules = form.rules()
+    else:
+        rules = {name: form.initial[name] for name in RULE_SETTINGS if name in form.initial}
+    if not asked and accepted["mentor"] * accepted["mentee"] > IMPACT_ON_VISIT_MAX_PAIRS:
+        return {"impact_deferred": True}
+    try:
+        impact = use_cases.check_rules(actor=request.membership, program_id=program.pk, rules=rules)
+    except ValidationError as error:
+        add_form_errors(form, error)
+        return {}
+    if impact is None:
+        return {"impact_nobody": True}
+    return {"impact": impact_context(impact, rules)}
 
 
 def _rounds(program: Program) -> QuerySet[MatchingRound]:
@@ -65,6 +149,7 @@ def _render(
     block_form: PairRuleForm | None = None,
     errors: list[str] | None = None,
     status: int = 200,
+    preview: bool = False,
 ) -> HttpResponse:
     source = None
     errors = list(errors or [])
@@ -78,7 +163,8 @@ def _render(
         form = RoundConfigForm(initial=initial)
     rounds = _rounds(program)
     membership = request.membership
-    context = {
+    accepted = _accepted_counts(program)
+    context: dict[str, Any] = {
         "program": program,
         "form": form,
         "source": source,
@@ -87,11 +173,14 @@ def _render(
         "page": paginate(request, rounds, ROUNDS_PER_PAGE),
         "active_round": rounds.filter(status__in=ACTIVE).first(),
         "can_run": program.status in ROUND_PROGRAM_STATUSES,
-        "accepted": _accepted_counts(program),
+        "accepted": accepted,
         "pins": list(access.visible_pins(membership).filter(program=program)),
         "blocks": list(access.visible_blocks(membership).filter(program=program)),
         "errors": errors,
+        "preview": preview,
     }
+    if context["can_run"] and context["active_round"] is None:
+        context.update(_impact(request, program, form, asked=preview, accepted=accepted))
     if form.errors or (pin_form and pin_form.errors) or (block_form and block_form.errors):
         status = 400
     return render(request, "matching/rounds/home.html", context, status=status)
@@ -104,6 +193,8 @@ def matching_home(request: OrgRequest, org_slug: str, program_pk: int) -> HttpRe
     if request.method != "POST":
         return _render(request, program)
     form = RoundConfigForm(request.POST)
+    if "preview" in request.POST:
+        return _render(request, program, form=form, preview=True)
     if form.is_valid():
         try:
             matching_round = use_cases.run_new_round(
@@ -117,7 +208,7 @@ def matching_home(request: OrgRequest, org_slug: str, program_pk: int) -> HttpRe
             add_form_errors(form, error)
         else:
             messages.success(
-                request, f"Round {matching_round.pk} is queued: this page shows its progress."
+                request, f"Round {matching_round.number} is queued: this page shows its progress."
             )
             return to_round(matching_round, org_slug)
     return _render(request, program, form=form)

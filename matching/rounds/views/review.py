@@ -109,12 +109,14 @@ def _changes(comparison: Comparison) -> list[dict[str, Any]]:
 
 
 def _figure_rows(
-    comparison: Comparison, this: MatchingRound, other: MatchingRound
+    comparison: Comparison, earlier: MatchingRound, later: MatchingRound
 ) -> list[dict[str, Any]]:
+    """Each figure of the earlier and the later round, and the change: later minus earlier (a
+    round that matches more people, or scores higher, shows a positive difference)."""
     before, after = comparison.before, comparison.after
     unmatched = (
-        int((this.stats or {}).get("unmatched", 0)),
-        int((other.stats or {}).get("unmatched", 0)),
+        int((earlier.stats or {}).get("unmatched", 0)),
+        int((later.stats or {}).get("unmatched", 0)),
     )
     rows: list[tuple[str, float, float, str]] = [
         ("Matched mentees", before.matched, after.matched, "{:.0f}"),
@@ -123,15 +125,32 @@ def _figure_rows(
         ("Mean score", before.mean, after.mean, "{:.1f}"),
         ("Lowest score", before.minimum, after.minimum, "{:.1f}"),
     ]
+    mode = {
+        "label": "Optimised for",
+        "this": earlier.get_mode_display(),
+        "other": later.get_mode_display(),
+        "difference": "",
+    }
     return [
-        {
-            "label": label,
-            "this": fmt.format(a),
-            "other": fmt.format(b),
-            "difference": ("{:+" + fmt[2:]).format(b - a),
-        }
-        for label, a, b, fmt in rows
+        mode,
+        *(
+            {
+                "label": label,
+                "this": fmt.format(a),
+                "other": fmt.format(b),
+                "difference": _difference(b - a, fmt),
+            }
+            for label, a, b, fmt in rows
+        ),
     ]
+
+
+def _difference(value: float, fmt: str) -> str:
+    """``+2``, ``-1.5`` or ``0``: a sign only when something changed (never ``-0.0``)."""
+    text = ("{:" + fmt[2:]).format(abs(value))
+    if float(text) == 0:
+        return ("{:" + fmt[2:]).format(0.0)
+    return f"+{text}" if value > 0 else f"-{text}"
 
 
 @require_GET
@@ -143,7 +162,7 @@ def round_compare(request: OrgRequest, org_slug: str, program_pk: int, pk: int) 
     candidates = list(
         MatchingRound.objects.filter(program_id=matching_round.program_id, status__in=COMPUTED)
         .exclude(pk=matching_round.pk)
-        .only("pk", "status", "created_at")[:50]
+        .only("pk", "number", "status", "created_at")[:50]
     )
     context: dict[str, Any] = {
         "round": matching_round,
@@ -165,7 +184,9 @@ def round_compare(request: OrgRequest, org_slug: str, program_pk: int, pk: int) 
     context.update(
         {
             "other": other,
-            "figures": _figure_rows(comparison, matching_round, other),
+            "before": compared.before,
+            "after": compared.after,
+            "figures": _figure_rows(comparison, compared.before, compared.after),
             "unchanged": comparison.unchanged,
             "changes": Paginator(_changes(comparison), CHANGES_PER_PAGE).get_page(
                 request.GET.get("page")
@@ -200,7 +221,7 @@ def round_publish(request: OrgRequest, org_slug: str, program_pk: int, pk: int) 
         count = len(published.pairs)
         messages.success(
             request,
-            f"Round {matching_round.pk} is published: {count} pair"
+            f"Round {matching_round.number} is published: {count} pair"
             f"{'' if count == 1 else 's'} created, and both people of each pair were "
             "emailed why they were paired and the next steps.",
         )

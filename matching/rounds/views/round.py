@@ -21,7 +21,7 @@ from matching.rounds import use_cases
 from matching.rounds.compare import COMPUTED
 from matching.rounds.config import ROUND_PROGRAM_STATUSES
 from matching.rounds.forms import RULE_LABELS
-from matching.rounds.run import STARTABLE
+from matching.rounds.run import DISCARD_SWAPS, KEEP_SWAPS, STARTABLE, swapped_count
 from matching.rounds.views.common import error_text, to_round
 from organizations.http import OrgRequest
 
@@ -58,6 +58,7 @@ def round_context(request: OrgRequest, matching_round: MatchingRound) -> dict[st
         "rerunnable": matching_round.status in STARTABLE
         and matching_round.program.status in ROUND_PROGRAM_STATUSES,
         "stats": matching_round.stats or {},
+        "swapped": swapped_count(matching_round),
         "rules_in_force": _rules_in_force(matching_round),
         "weights": [
             (CRITERION_LABELS[c], matching_round.weights.get(c, 0))
@@ -79,7 +80,7 @@ def round_context(request: OrgRequest, matching_round: MatchingRound) -> dict[st
         context["other_rounds"] = list(
             MatchingRound.objects.filter(program_id=matching_round.program_id, status__in=COMPUTED)
             .exclude(pk=matching_round.pk)
-            .only("pk", "status", "created_at")[:50]
+            .only("pk", "number", "status", "created_at")[:50]
         )
     return context
 
@@ -130,17 +131,23 @@ def round_progress(request: OrgRequest, org_slug: str, program_pk: int, pk: int)
 
 @require_POST
 def round_run(request: OrgRequest, org_slug: str, program_pk: int, pk: int) -> HttpResponse:
-    """Run the round again (after a failure, or with the program's current pins and blocks)."""
+    """Run the round again (after a failure, or with the program's current pins and blocks); a
+    round with swapped pairs needs ``swaps`` = "pin" or "discard" (the page offers both)."""
+    swaps = request.POST.get("swaps", "")
     try:
         matching_round = use_cases.start_round(
-            actor=request.membership, round_id=pk, program_id=program_pk
+            actor=request.membership, round_id=pk, program_id=program_pk, swaps=swaps
         )
     except ValidationError as error:
         return _refused(request, program_pk, pk, error)
-    messages.success(
-        request,
-        f"Round {matching_round.pk} is queued again with the program's current pins and blocks.",
+    done = (
+        f"Round {matching_round.number} is queued again with the program's current pins and blocks"
     )
+    if swaps == KEEP_SWAPS:
+        done += "; your swapped pairs are pinned, so it keeps them"
+    elif swaps == DISCARD_SWAPS:
+        done += "; your swaps were discarded"
+    messages.success(request, f"{done}.")
     return to_round(matching_round, org_slug)
 
 

@@ -241,4 +241,10 @@ def test_compare_two_rounds(org_a: Tenant) -> None:
     body = client.get(url, {"with": second.pk}).json()
     assert body["before"]["matched"] == 3
     assert body["after"]["total"] == pytest.approx(second.stats["total"])
+    assert (body["before_round"], body["after_round"]) == (first.pk, second.pk)
+    # Asked from the later round, the earlier one is still "before": the same signs.
+    reverse = client.get(
+        _api(org_a, f"matching/rounds/{second.pk}/compare/"), {"with": first.pk}
+    ).json()
+    assert reverse == body
     assert client.get(url, {"with": "x"}).status_code == 400

@@ -136,7 +136,7 @@ def test_rounds_are_listed_with_their_figures_and_prefill_the_form(org_a: Tenant
     )
     response = admin(org_a).get(home_url(org_a, cohort.program.pk))
     html = response.content.decode()
-    assert f"Round {matching_round.pk}</a>" in html
+    assert f"Round {matching_round.number}</a>" in html
     assert "Proposed" in html
     assert "Most people matched, then score" in html
     assert f">{matching_round.stats['mean']:.1f}<" in html
@@ -193,7 +193,7 @@ def test_running_round_hides_the_form_and_links_to_it(org_a: Tenant) -> None:
         )
         round_start(matching_round=running, actor=org_a.admin.user)
     html = admin(org_a).get(home_url(org_a, cohort.program.pk)).content.decode()
-    assert f"Round {running.pk} is queued." in html
+    assert f"Round {running.number} is queued." in html
     assert "Follow its progress" in html
 
 
