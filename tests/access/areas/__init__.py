@@ -14,6 +14,7 @@ from tests.access.areas import (
     dashboards_program,
     exports,
     homes,
+    onboarding,
     surveys_builder,
     surveys_results,
     surveys_waves,
@@ -27,4 +28,5 @@ AREAS: list[ModuleType] = [
     dashboards_program,
     homes,
     exports,
+    onboarding,
 ]
