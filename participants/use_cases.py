@@ -21,6 +21,7 @@ from organizations.models import Membership
 from participants import access
 from participants import enrollment as enrolment
 from participants.models import Enrollment
+from participants.onboarding.sending import invitation_batch_create
 from programs.access import managed_program
 from programs.models import Program
 
@@ -34,12 +35,21 @@ def managed_enrollment_program(*, actor: Membership, program_id: int) -> Program
 def invite_people(
     *, actor: Membership, program_id: int, person_ids: Sequence[Any], role: str
 ) -> list[Enrollment]:
-    """Invite people (ids resolved inside the organisation) in one role: all of them or none."""
+    """Invite people (ids resolved inside the organisation) in one role: all of them or none.
+    Each gets the invitation's email with its one-use link (queued after commit)."""
     program = managed_enrollment_program(actor=actor, program_id=program_id)
     with transaction.atomic():
-        return enrolment.enrollment_invite(
+        invited = enrolment.enrollment_invite(
             program=program, person_ids=person_ids, role=role, actor=actor.user
         )
+        invitation_batch_create(
+            organization=program.organization,
+            actor=actor.user,
+            program=program,
+            role=role,
+            person_ids=[e.person_id for e in invited],
+        )
+    return invited
 
 
 def show_enrollment(

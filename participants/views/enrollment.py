@@ -54,7 +54,9 @@ def enrollment_manage(request: OrgRequest, org_slug: str, program_pk: int) -> Ht
         else:
             names = ", ".join(e.person.full_name for e in invited)
             messages.success(
-                request, f"Invited {len(invited)} as {form.cleaned_data['role']}: {names}."
+                request,
+                f"Invited {len(invited)} as {form.cleaned_data['role']}: {names}. Each gets an "
+                "email with a link to accept.",
             )
             return _back(program.pk, org_slug)
     role = request.GET.get("role", "")
