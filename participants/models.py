@@ -375,3 +375,23 @@ class InvitationLetter(TenantModel):
 
     def __str__(self) -> str:
         return f"Invitation letter of {self.enrollment_id}"
+
+
+class InvitationsKeptOpen(TenantModel):
+    """The staff saw a program's open invitations and chose to keep them open (instead of closing
+    them) as it moves to matching. It covers the invitations sent up to ``decided_at``: a later
+    invitation asks again (``participants/onboarding/open_invitations.py``)."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(default=timezone.now)
+    open_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ("-decided_at", "-id")
+        verbose_name_plural = "invitations kept open"
+
+    def __str__(self) -> str:
+        return f"{self.open_count} invitations of {self.program_id} kept open"

@@ -39,6 +39,11 @@ urlpatterns = [
     # Enrolment (admins and coordinators)
     path(f"{_PROGRAM}enrollments/", enrollment.enrollment_manage, name="enrollment_manage"),
     path(
+        f"{_PROGRAM}enrollments/open-invitations/",
+        enrollment.enrollment_open_invitations,
+        name="enrollment_open_invitations",
+    ),
+    path(
         f"{_PROGRAM}enrollments/<id:pk>/approve/",
         enrollment.enrollment_approve,
         name="enrollment_approve",

@@ -5,7 +5,8 @@ refused by role (403), a coordinator sees only the batches of the programs they 
 404 to the other coordinator, whose list is simply empty). With the body ``matrix=1`` the page's
 form is invalid for staff (400); the API's ``{}`` likewise. The link is for the person it was sent
 to, who has no account yet: every signed-in actor gets 403, an anonymous visitor the page (200) and
-a 400 for a POST without the form's fields.
+a 400 for a POST without the form's fields. Deciding about P's open invitations without a
+decision is refused with a message on the enrolment page (302), as its other actions.
 """
 
 from __future__ import annotations
@@ -42,7 +43,11 @@ def build(ctx: Context) -> dict[str, Any]:
         InvitationLetter.objects.create(
             organization=organization, enrollment=enrollment, token_hash=hash_secret(token)
         )
-    return {"invitation_batch": batch.pk, "letter_token": token}
+    return {
+        "invitation_batch": batch.pk,
+        "letter_token": token,
+        "invitation_program": ctx.program.pk,
+    }
 
 
 # fmt: off
@@ -53,6 +58,7 @@ TABLE: dict[tuple[str, str], Statuses] = {
     ("invitation_batch_detail", "GET"):               row(200, 200, 404, 403, 403, 403, 302),
     ("program_invitation_open", "GET"):               row(403, 403, 403, 403, 403, 403, 200),
     ("program_invitation_open", "POST"):              row(403, 403, 403, 403, 403, 403, 400),
+    ("enrollment_open_invitations", "POST"):          row(302, 302, 404, 403, 403, 403, 302),
     ("api-invitation-batch-list", "GET"):             row(200, 200, 200, 403, 403, 403, 404),
     ("api-invitation-batch-list", "POST"):            row(400, 400, 400, 403, 403, 403, 404),
     ("api-invitation-batch-detail", "GET"):           row(200, 200, 404, 403, 403, 403, 404),

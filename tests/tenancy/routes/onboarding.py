@@ -1,4 +1,5 @@
-"""Bulk invitation by email: the invite page, a batch's progress (pages and API), and the link.
+"""Bulk invitation by email: the invite page, a batch's progress (pages and API), the link, and
+the choice about a program's open invitations.
 
 Org A's link belongs to a person org A's admin is not, so the admin's own GET answers 403: the URL
 resolves; for org B's slug with org A's token the link is unknown (404).
@@ -31,7 +32,7 @@ def build(tenant: Tenant) -> dict[str, Any]:
         InvitationLetter.objects.create(
             organization=tenant.organization, enrollment=enrollment, token_hash=hash_secret(token)
         )
-    return {"invitation_batch": batch.pk, "letter_token": token}
+    return {"invitation_batch": batch.pk, "letter_token": token, "invitation_program": program.pk}
 
 
 ROUTES: dict[str, Route] = {
@@ -40,6 +41,7 @@ ROUTES: dict[str, Route] = {
     "program_invitation_open": Route(
         ("GET", "POST"), ids_of("letter_token", "token"), member_gated=False, owner_get_status=403
     ),
+    "enrollment_open_invitations": Route(("POST",), ids_of("invitation_program", "program_pk")),
     "api-invitation-batch-list": Route(("GET", "POST")),
     "api-invitation-batch-detail": Route(("GET",), ids_of("invitation_batch")),
 }
