@@ -103,7 +103,23 @@ def _problem(letter: InvitationLetter) -> tuple[str, int]:
 
 
 def account_for(email: str) -> User | None:
-    return User.objects.filter(email__iexact=email).first()
+    """The account this address belongs to: its sign-in address, or another verified one."""
+    user = User.objects.filter(email__iexact=email).first()
+    if user is None:
+        address = (
+            EmailAddress.objects.filter(email__iexact=email, verified=True)
+            .select_related("user")
+            .first()
+        )
+        user = address.user if address is not None else None
+    return user
+
+
+def owns_address(user: User, email: str) -> bool:
+    return (
+        user.email.lower() == email.lower()
+        or EmailAddress.objects.filter(user=user, email__iexact=email, verified=True).exists()
+    )
 
 
 def needs_password_sign_in(user: User) -> bool:
@@ -191,7 +207,7 @@ def accept_by_link(
         enrollment = letter.enrollment
         email = enrollment.person.email.lower()
         user = signed_in if signed_in is not None else account_for(email)
-        if user is not None and user.email.lower() != email:
+        if user is not None and not owns_address(user, email):
             raise ValidationError(
                 f"This invitation was sent to {email}. Sign out, then open the link again."
             )

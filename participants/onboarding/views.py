@@ -154,7 +154,7 @@ def program_invitation_open(request: HttpRequest, org_slug: str, token: str) -> 
         enrollment = state.enrollment
         email = enrollment.person.email.lower()
         user = request.user if request.user.is_authenticated else None
-        if user is not None and user.email.lower() != email:
+        if user is not None and not joining.owns_address(user, email):
             problem = f"This invitation was sent to {email}. Sign out, then open the link again."
             return _render_link(request, {**base, "problem": problem}, 403)
         account = user or joining.account_for(email)

@@ -234,3 +234,19 @@ def test_an_enrolment_of_another_person_is_never_linked(client: Client, org_a: T
     assert response.status_code == 400
     assert _enrollment(org_a, person).status == EnrollmentStatus.INVITED
     assert not User.objects.filter(email=person.email).exists()
+
+
+def test_an_account_that_verified_the_address_as_a_second_one_is_the_one_signed_in(
+    client: Client, org_a: Tenant
+) -> None:
+    user = make_user("kim.private@example.test")
+    EmailAddress.objects.create(user=user, email="kim@acme.test", verified=True, primary=False)
+    kim = make_person(org_a, email="kim@acme.test")
+    path = _letter_path(org_a, kim)
+    assert "Accept and sign in" in client.get(path).content.decode()
+    response = client.post(path, {"answer": "accept", "accept_charter": "1"})
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(user.pk)
+    assert User.objects.filter(email__iexact="kim@acme.test").count() == 0
+    with org_a.scope():
+        assert Person.objects.get(pk=kim.pk).user == user
