@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 from django.core import mail
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from participants.models import Enrollment, InvitationBatch
@@ -129,3 +131,20 @@ def test_the_api_asks_for_a_batch_and_follows_it(org_a: Tenant) -> None:
     member = Client()
     member.force_login(org_a.member.user)
     assert member.post(url, {}, content_type="application/json").status_code == 403
+
+
+def test_the_page_costs_the_same_queries_for_3_or_30_people(client_for, org_a: Tenant) -> None:  # type: ignore[no-untyped-def]
+    program = make_program(org_a)
+    make_people(org_a, 3, level=2)
+    client = client_for(org_a.admin.user)
+    url = _page(org_a)
+    client.get(url, {"program": program.pk})  # warm the session
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url, {"program": program.pk}).status_code == 200
+        return len(captured.captured_queries)
+
+    few = count()
+    make_people(org_a, 27, level=2)
+    assert count() == few
