@@ -274,6 +274,7 @@ def test_thirty_people_invited_in_bulk_and_two_register_from_their_email(
     assert registration_done(world.dana).status == EnrollmentStatus.ACCEPTED
 
     morgan = problems.watch(new_page(), "mentor")
+    morgan.set_viewport_size({"width": 390, "height": 844})  # the junior answers on a phone
     morgan_steps = Steps("mentor")
     join(
         morgan,
@@ -282,6 +283,7 @@ def test_thirty_people_invited_in_bulk_and_two_register_from_their_email(
         world.morgan,
         "mentor (the junior who teaches)",
     )
+    shot(morgan, "onboarding-3-mentor-registration-390px")
     register(morgan, morgan_steps, direction="teach")
     # The executive accepted first, so a mentor place was free: accepted, not waitlisted.
     assert registration_done(world.morgan).status == EnrollmentStatus.ACCEPTED
