@@ -145,7 +145,9 @@ def invitation_batch_create(
 # --- The letter -----------------------------------------------------------------------------------
 
 
-def letter_message(enrollment: Enrollment, *, token: str, inviter: User | None) -> EmailMessage:
+def letter_message(
+    enrollment: Enrollment, *, token: str, inviter: User | None, expires: datetime
+) -> EmailMessage:
     """One email that says which program, what is asked, and links straight to it."""
     program = enrollment.program
     organization = program.organization
@@ -159,7 +161,7 @@ def letter_message(enrollment: Enrollment, *, token: str, inviter: User | None) 
         "has_charter": current_charter(program) is not None,
         "inviter": inviter.get_full_name() if inviter else organization.name,
         "url": letter_url(organization=organization, token=token),
-        "expires": timezone.now() + timedelta(days=settings.FLIPSIDE_INVITATION_DAYS),
+        "expires": expires,
     }
     subject = f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}You are invited to {program.name} as a {role_label}"
     body = render_to_string("participants/onboarding/email/invitation.txt", context)
@@ -203,7 +205,10 @@ def _send_one(batch: InvitationBatch, enrollment_id: int, connection: Any) -> st
                 target=enrollment,
                 data={"batch": batch.pk, "program": batch.program_id, "times": letter.send_count},
             )
-            message = letter_message(enrollment, token=token, inviter=batch.requested_by)
+            assert letter.expires_at is not None
+            message = letter_message(
+                enrollment, token=token, inviter=batch.requested_by, expires=letter.expires_at
+            )
             connection.send_messages([message])
     except Exception:
         logger.exception("invitation email for enrolment %s not sent", enrollment_id)
