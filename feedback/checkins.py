@@ -516,7 +516,14 @@ def _contact_request_emails(check_in: CheckIn) -> list[tuple[str, str, None, lis
     )
     body = render_to_string(
         "feedback/checkins/email_contact_request.txt",
-        {"check_in": check_in, "person": person, "program": program},
+        {
+            "check_in": check_in,
+            "person": person,
+            "program": program,
+            "requests_url": settings.SITE_URL
+            + reverse("program_check_in_list", args=(program.organization.slug, program.pk))
+            + "?contact=1",
+        },
     )
     return [(one_line(subject), body, None, [m.user.email]) for m in recipients]
 

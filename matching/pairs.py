@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mass_mail
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
@@ -51,7 +52,9 @@ def _ended_email(
         f"Hello {to.person.full_name},\n\n"
         f"Your pair with {partner.person.full_name} in {program.name} has ended.\n"
         f"Reason: {pair.ended_reason}\n\n"
-        "Your program coordinator will be in touch about what happens next.\n"
+        "Your program coordinator will be in touch about what happens next.\n\n"
+        f"Your program: {settings.SITE_URL}"
+        f"{reverse('my_program_detail', args=(program.organization.slug, program.pk))}\n"
     )
     subject = one_line(f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}Your {program.name} pair has ended")
     return (subject, body, None, [to.person.email])
@@ -341,7 +344,9 @@ def pair_request_rematch(*, pair: Pair, by: Enrollment, actor: User | None, reas
             )
             body = (
                 f"{by.person.full_name} asked for a new partner in {locked.program.name}.\n"
-                f"Reason: {reason}\n\nOpen the pair in Flipside to end it and start a re-match.\n"
+                f"Reason: {reason}\n\nOpen the pair to end it and start a re-match:\n"
+                f"{settings.SITE_URL}"
+                f"{reverse('pair_detail', args=(locked.program.organization.slug, locked.pk))}\n"
             )
             transaction.on_commit(lambda: send_mass_mail([(subject, body, None, recipients)]))
     return locked

@@ -15,6 +15,7 @@ app.autodiscover_tasks()
 app.autodiscover_tasks(["mentoring"])
 # Feature folders keep their tasks beside their job rows (<app>/<feature>/jobs.py).
 app.autodiscover_tasks(["participants.importing", "dashboards.exports"], related_name="jobs")
+app.autodiscover_tasks(["participants.onboarding"], related_name="sending")
 
 
 @worker_ready.connect

@@ -182,6 +182,23 @@ def invitation_accept(*, token: str, user: User) -> Membership:
     return membership
 
 
+def membership_join(*, organization: Organization, user: User, via: str) -> Membership:
+    """Make ``user`` a member (role member) unless they are one already; ``via`` says what proved
+    their address (a program invitation's link). Audited when a membership is created."""
+    with transaction.atomic():
+        membership, created = Membership.objects.get_or_create(
+            organization=organization, user=user, defaults={"role": Role.MEMBER}
+        )
+        if created:
+            log_action(
+                actor=user,
+                action="membership.joined",
+                target=membership,
+                data={"via": via, "role": membership.role},
+            )
+    return membership
+
+
 def membership_change_role(*, actor: User, membership: Membership, role: str) -> Membership:
     _check_role(role)
     with transaction.atomic():

@@ -453,3 +453,15 @@ def enrollment_withdraw(*, enrollment: Enrollment, actor: User, reason: str) -> 
         elif previous == EnrollmentStatus.ACCEPTED and enrollment.role == EnrollmentRole.MENTOR:
             _promote_waitlisted(program, actor)
     return enrollment
+
+
+def enrollment_decline_by_link(*, enrollment: Enrollment) -> Enrollment:
+    """The invited person declines through their invitation's one-use link, without an account:
+    the link proves who they are (``participants/onboarding/joining.py`` checked it)."""
+    with transaction.atomic():
+        _program, enrollment = _lock(enrollment)
+        if enrollment.status != EnrollmentStatus.INVITED:
+            raise ValidationError("There is no open invitation to decline.")
+        _set_status(enrollment, EnrollmentStatus.DECLINED)
+        _audit("enrollment.declined", enrollment, None, via="invitation_link")
+    return enrollment

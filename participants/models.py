@@ -300,3 +300,99 @@ class ImportJob(TenantModel):
         if not self.total_rows:
             return 0
         return min(100, round(100 * self.processed_rows / self.total_rows))
+
+
+class InvitationBatchStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    SENDING = "sending", "Sending"
+    DONE = "done", "Sent"
+    FAILED = "failed", "Failed"
+
+
+class InvitationBatch(TenantModel):
+    """One bulk invitation to a program: who was chosen, and the progress of the task that emails
+    them (``participants/onboarding/sending.py``). ``enrollment_ids`` are the invited enrolments
+    (new and already invited ones) in the order they are emailed."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
+    role = models.CharField(max_length=10, choices=EnrollmentRole.choices)
+    resend = models.BooleanField(default=False)
+    enrollment_ids = models.JSONField(default=list, blank=True)
+    # {"chosen": n, "new": n, "already_invited": n, "already_in": n}: counted when asked.
+    summary = models.JSONField(default=dict, blank=True)
+    status = models.CharField(
+        max_length=10, choices=InvitationBatchStatus.choices, default=InvitationBatchStatus.QUEUED
+    )
+    total = models.PositiveIntegerField(default=0)
+    processed = models.PositiveIntegerField(default=0)
+    sent = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        verbose_name_plural = "invitation batches"
+
+    def __str__(self) -> str:
+        return f"Invitation of {self.total} to {self.program_id} ({self.status})"
+
+    @property
+    def progress_percent(self) -> int:
+        if not self.total:
+            return 100 if self.status == InvitationBatchStatus.DONE else 0
+        return min(100, round(100 * self.processed / self.total))
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in (InvitationBatchStatus.QUEUED, InvitationBatchStatus.SENDING)
+
+
+class InvitationLetter(TenantModel):
+    """The email of one program invitation and its one-use link (only the token's hash is kept).
+
+    One per enrolment: sending again (a resend) replaces the token, so only the latest link works.
+    ``used_at`` is set when the link signed the person up or in. Once the enrolment is no longer
+    an open invitation (accepted, declined, withdrawn, closed by the staff) the link says so."""
+
+    enrollment = models.OneToOneField(Enrollment, on_delete=models.CASCADE, related_name="letter")
+    token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    batch = models.ForeignKey(
+        InvitationBatch, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    sent_at = models.DateTimeField(null=True, blank=True)
+    send_count = models.PositiveSmallIntegerField(default=0)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-sent_at", "-id")
+
+    def __str__(self) -> str:
+        return f"Invitation letter of {self.enrollment_id}"
+
+
+class InvitationsKeptOpen(TenantModel):
+    """The staff saw a program's open invitations and chose to keep them open (instead of closing
+    them) as it moves to matching. It covers the invitations sent up to ``decided_at``: a later
+    invitation asks again (``participants/onboarding/open_invitations.py``)."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(default=timezone.now)
+    open_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ("-decided_at", "-id")
+        verbose_name_plural = "invitations kept open"
+
+    def __str__(self) -> str:
+        return f"{self.open_count} invitations of {self.program_id} kept open"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from participants.models import EnrollmentRole
+from participants.onboarding.open_invitations import undecided_count
 from participants.participation import accepted_counts, training_completion_rates
 from programs import hooks
 from programs.lifecycle import Missing
@@ -37,6 +38,23 @@ def enough_participants(program: Program, current: str, to: str) -> list[Missing
                 )
             ]
     return []
+
+
+@hooks.transition_checks.register
+def open_invitations_decided(program: Program, current: str, to: str) -> list[Missing]:
+    """Matching starts once the staff chose what happens to the invitations still open."""
+    if (current, to) != (ProgramStatus.ENROLLING, ProgramStatus.MATCHING):
+        return []
+    count = undecided_count(program)
+    if not count:
+        return []
+    return [
+        Missing(
+            "open_invitations",
+            f"{count} invitation{'s are' if count != 1 else ' is'} still open: on the enrolment "
+            "page, close them or keep them open.",
+        )
+    ]
 
 
 @hooks.program_page.register

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from participants.importing import views as importing
+from participants.onboarding import views as onboarding
 from participants.views import directory, enrollment, my_programs, registration
 
 _PEOPLE = "o/<slug:org_slug>/people/"
@@ -26,8 +27,26 @@ urlpatterns = [
     ),
     path(f"{_PEOPLE}imports/<id:pk>/check/", importing.import_validate, name="import_validate"),
     path(f"{_PEOPLE}imports/<id:pk>/commit/", importing.import_commit, name="import_commit"),
+    # Invite people to a program by email, in bulk (admins and coordinators)
+    path(f"{_PEOPLE}invite/", onboarding.people_invite, name="people_invite"),
+    path(
+        f"{_PEOPLE}invite/<id:pk>/",
+        onboarding.invitation_batch_detail,
+        name="invitation_batch_detail",
+    ),
+    # The program invitation's link (outside /o/: the person may not be a member yet)
+    path(
+        "join/<slug:org_slug>/<str:token>/",
+        onboarding.program_invitation_open,
+        name="program_invitation_open",
+    ),
     # Enrolment (admins and coordinators)
     path(f"{_PROGRAM}enrollments/", enrollment.enrollment_manage, name="enrollment_manage"),
+    path(
+        f"{_PROGRAM}enrollments/open-invitations/",
+        enrollment.enrollment_open_invitations,
+        name="enrollment_open_invitations",
+    ),
     path(
         f"{_PROGRAM}enrollments/<id:pk>/approve/",
         enrollment.enrollment_approve,

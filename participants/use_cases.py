@@ -15,12 +15,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from organizations.models import Membership
 from participants import access
 from participants import enrollment as enrolment
 from participants.models import Enrollment
+from participants.onboarding import open_invitations
+from participants.onboarding.sending import invitation_batch_create
 from programs.access import managed_program
 from programs.models import Program
 
@@ -34,12 +37,21 @@ def managed_enrollment_program(*, actor: Membership, program_id: int) -> Program
 def invite_people(
     *, actor: Membership, program_id: int, person_ids: Sequence[Any], role: str
 ) -> list[Enrollment]:
-    """Invite people (ids resolved inside the organisation) in one role: all of them or none."""
+    """Invite people (ids resolved inside the organisation) in one role: all of them or none.
+    Each gets the invitation's email with its one-use link (queued after commit)."""
     program = managed_enrollment_program(actor=actor, program_id=program_id)
     with transaction.atomic():
-        return enrolment.enrollment_invite(
+        invited = enrolment.enrollment_invite(
             program=program, person_ids=person_ids, role=role, actor=actor.user
         )
+        invitation_batch_create(
+            organization=program.organization,
+            actor=actor.user,
+            program=program,
+            role=role,
+            person_ids=[e.person_id for e in invited],
+        )
+    return invited
 
 
 def show_enrollment(
@@ -103,3 +115,18 @@ def withdraw_enrollment(
 def my_enrollment(*, actor: Membership, program_id: int) -> Enrollment:
     """The actor's own enrolment in a program (404 when they are not in it)."""
     return access.own_enrollment(actor, program_id)
+
+
+def decide_open_invitations(*, actor: Membership, program_id: int, decision: Any) -> str:
+    """Close the open invitations or keep them open; returns what was done, in a sentence."""
+    program = managed_enrollment_program(actor=actor, program_id=program_id)
+    if decision == "close":
+        closed = open_invitations.close_open_invitations(actor=actor.user, program=program)
+        return f"{closed} open invitation{'s were' if closed != 1 else ' was'} closed."
+    if decision == "keep":
+        kept = open_invitations.keep_open_invitations(actor=actor.user, program=program)
+        return (
+            f"{kept.open_count} open invitation{'s stay' if kept.open_count != 1 else ' stays'} "
+            "open: they can still be accepted during matching."
+        )
+    raise ValidationError({"decision": ["Choose to close the open invitations or keep them."]})

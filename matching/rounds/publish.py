@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mass_mail
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
@@ -32,15 +33,22 @@ NEXT_STEPS = (
 )
 
 
+def pair_url(program: Program, pair: Pair) -> str:
+    """The pair's page, absolute (emails link straight to it)."""
+    path = reverse("pair_detail", kwargs={"org_slug": program.organization.slug, "pk": pair.pk})
+    return settings.SITE_URL + path
+
+
 def _pair_email(
-    program: Program, to: Enrollment, partner: Enrollment, why: str
+    program: Program, to: Enrollment, partner: Enrollment, why: str, url: str
 ) -> tuple[str, str, None, list[str]]:
     role = "mentee" if partner.role == EnrollmentRole.MENTEE else "mentor"
     body = (
         f"Hello {to.person.full_name},\n\n"
         f"In {program.name}, your {role} is {partner.person.full_name} "
         f"({partner.person.email}).\n\n"
-        f"Why we paired you: {why}\n\n{NEXT_STEPS}\n"
+        f"Why we paired you: {why}\n\n{NEXT_STEPS}\n\n"
+        f"Your pair's page, with the charter, your sessions and goals:\n{url}\n"
     )
     subject = one_line(f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}Your {program.name} pair")
     return (subject, body, None, [to.person.email])
@@ -146,12 +154,13 @@ def round_publish(*, matching_round: MatchingRound, actor: User | None) -> list[
             data={"pairs": len(pairs), "program": program.pk},
         )
         messages = []
-        for proposal in proposals:
+        for proposal, pair in zip(proposals, pairs, strict=True):
+            url = pair_url(program, pair)
             messages.append(
-                _pair_email(program, proposal.mentor, proposal.mentee, proposal.rationale)
+                _pair_email(program, proposal.mentor, proposal.mentee, proposal.rationale, url)
             )
             messages.append(
-                _pair_email(program, proposal.mentee, proposal.mentor, proposal.rationale)
+                _pair_email(program, proposal.mentee, proposal.mentor, proposal.rationale, url)
             )
         transaction.on_commit(lambda: send_mass_mail(messages))
         active = [pair.pk for pair in pairs if pair.status == PairStatus.ACTIVE]

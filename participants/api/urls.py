@@ -4,10 +4,14 @@ from rest_framework.routers import SimpleRouter
 
 from participants.api import directory, enrollment
 from participants.importing.api import ImportJobViewSet
+from participants.onboarding.api import InvitationBatchViewSet
 
 router = SimpleRouter()
 router.register("people", directory.PersonViewSet, basename="api-person")
 router.register("people/imports", ImportJobViewSet, basename="api-import")
+router.register(
+    "people/invitation-batches", InvitationBatchViewSet, basename="api-invitation-batch"
+)
 router.register("enrollments", enrollment.EnrollmentViewSet, basename="api-enrollment")
 router.register(
     "registration-questions",

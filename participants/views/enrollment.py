@@ -19,6 +19,7 @@ from participants import enrollment as enrolment
 from participants import use_cases
 from participants.forms.enrollment import InviteForm, WithdrawForm
 from participants.models import EnrollmentRole, EnrollmentStatus
+from participants.onboarding import open_invitations
 from programs.models import Program
 
 CANDIDATES_SHOWN = 50
@@ -54,7 +55,9 @@ def enrollment_manage(request: OrgRequest, org_slug: str, program_pk: int) -> Ht
         else:
             names = ", ".join(e.person.full_name for e in invited)
             messages.success(
-                request, f"Invited {len(invited)} as {form.cleaned_data['role']}: {names}."
+                request,
+                f"Invited {len(invited)} as {form.cleaned_data['role']}: {names}. Each gets an "
+                "email with a link to accept.",
             )
             return _back(program.pk, org_slug)
     role = request.GET.get("role", "")
@@ -83,6 +86,9 @@ def enrollment_manage(request: OrgRequest, org_slug: str, program_pk: int) -> Ht
         "roles": EnrollmentRole.choices,
         "statuses": EnrollmentStatus.choices,
         "can_invite": program.status in enrolment.INVITABLE_PROGRAM_STATUSES,
+        "open_invitations": open_invitations.open_invitations(program).count(),
+        "undecided_invitations": open_invitations.undecided_count(program),
+        "can_decide": program.status in open_invitations.DECIDABLE,
     }
     return render(
         request,
@@ -145,4 +151,23 @@ def enrollment_withdraw(
         messages.error(request, f"{enrollment.person.full_name}: {' '.join(error.messages)}")
     else:
         messages.success(request, f"{enrollment.person.full_name} was withdrawn.")
+    return _back(program_pk, org_slug)
+
+
+@require_POST
+def enrollment_open_invitations(
+    request: OrgRequest, org_slug: str, program_pk: int
+) -> HttpResponse:
+    """Close the program's open invitations, or keep them open through matching (a clear choice)."""
+    try:
+        decision = use_cases.decide_open_invitations(
+            actor=request.membership, program_id=program_pk, decision=request.POST.get("decision")
+        )
+    except ValidationError as error:
+        program = use_cases.managed_enrollment_program(
+            actor=request.membership, program_id=program_pk
+        )
+        messages.error(request, " ".join(error.messages))
+        return redirect("enrollment_manage", org_slug=org_slug, program_pk=program.pk)
+    messages.success(request, decision)
     return _back(program_pk, org_slug)

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.core import mail, signing
 from django.core.exceptions import PermissionDenied
 from django.db import connection
@@ -345,6 +346,7 @@ def test_answering_in_the_app_and_staff_see_the_answers_but_not_the_partner(
     # The coordinator of the program is asked to get in touch; the partner is told nothing.
     assert [m.to for m in mail.outbox] == [[world.tenant.coordinator.user.email]]
     program_page = f"/o/{slug}/programs/{world.program.pk}/check-ins/"
+    assert f"{settings.SITE_URL}{program_page}?contact=1" in mail.outbox[0].body
     staff = login(Client(), world.tenant.coordinator.user).get(program_page + "?contact=1")
     assert staff.status_code == 200
     assert b"Sam keeps cancelling" in staff.content

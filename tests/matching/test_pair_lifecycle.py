@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.core.exceptions import ValidationError
 
@@ -100,5 +101,6 @@ def test_member_requests_a_rematch_and_coordinators_hear_of_it(
             pairs.pair_request_rematch(pair=live.pair, by=live.mentor, actor=None, reason="Me too")
     assert [m.to for m in mail.outbox] == [[org_a.coordinator.user.email]]
     assert "No shared hours" in mail.outbox[0].body
+    assert f"{settings.SITE_URL}/o/{org_a.slug}/pairs/{live.pair.pk}/" in mail.outbox[0].body
     # The pair itself carries on until staff decide.
     assert live.pair.status == PairStatus.ACTIVE

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.core.exceptions import ValidationError
 
@@ -83,6 +84,8 @@ def test_ending_a_pair_records_who_why_when_audits_and_tells_both(
         addresses = {cohort.mentors[0].person.email, cohort.mentees[0].person.email}
     assert {address for message in mail.outbox for address in message.to} == addresses
     assert all("Schedules never met" in message.body for message in mail.outbox)
+    program_page = f"{settings.SITE_URL}/o/{org_a.slug}/me/programs/{pair.program_id}/"
+    assert all(program_page in message.body for message in mail.outbox)
     with org_a.scope(), pytest.raises(ValidationError, match="already ended"):
         pairs.pair_end(pair=pair, actor=org_a.admin.user, reason="again")
 

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 
 from organizations.models import AuditEntry
 from participants.models import EnrollmentRole, EnrollmentStatus
+from participants.onboarding.open_invitations import keep_open_invitations
 from programs import lifecycle, services
 from programs.models import Program, ProgramStatus
 from tests.conftest import Tenant
@@ -80,6 +81,10 @@ def test_enrolling_to_matching_needs_an_accepted_mentor_and_mentee(org_a: Tenant
     enroll(org_a, program, EnrollmentRole.MENTOR)
     assert "mentors" not in _errors(org_a, program, ProgramStatus.MATCHING)
     enroll(org_a, program, EnrollmentRole.MENTEE)
+    # The invitation still open waits for a choice (close or keep it), never dropped silently.
+    assert set(_errors(org_a, program, ProgramStatus.MATCHING)) == {"__all__", "open_invitations"}
+    with org_a.scope():
+        keep_open_invitations(actor=org_a.admin.user, program=program)
     assert _move(org_a, program, ProgramStatus.MATCHING).status == ProgramStatus.MATCHING
 
 

@@ -15,6 +15,7 @@ from tests.access.areas import (
     exports,
     homes,
     imports,
+    onboarding,
     surveys_builder,
     surveys_results,
     surveys_waves,
@@ -29,4 +30,5 @@ AREAS: list[ModuleType] = [
     homes,
     exports,
     imports,
+    onboarding,
 ]

@@ -6,6 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -348,6 +349,9 @@ def test_publish_creates_pairs_emails_both_people_and_is_audited(
     assert len(mail.outbox) == 4
     assert emails <= {address for message in mail.outbox for address in message.to}
     assert all("Why we paired you" in m.body and "charter" in m.body for m in mail.outbox)
+    # Each email links straight to its pair's page, absolute.
+    pages = {f"{settings.SITE_URL}/o/{org_a.slug}/pairs/{p.pk}/" for p in stored}
+    assert {line for m in mail.outbox for line in m.body.splitlines() if "/pairs/" in line} == pages
     with org_a.scope(), pytest.raises(ValidationError, match="already published"):
         round_publish(matching_round=matching_round, actor=org_a.admin.user)
     with org_a.scope():

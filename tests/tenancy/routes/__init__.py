@@ -51,4 +51,5 @@ MODULES = [
     "tests.tenancy.routes.surveys_results",
     "tests.tenancy.routes.dashboards_program",
     "tests.tenancy.routes.exports",
+    "tests.tenancy.routes.onboarding",
 ]
