@@ -1,7 +1,8 @@
 """A participant's next step in each of their programs: the one thing to do now, with its button.
 
-The participant's program page (``participants/views/my_programs.py``) shows the same facts in
-full; the homes show only the first step. The rule, in order (``STEP_ORDER``; the apps above add the
+The participant's program page (``participants/views/my_programs.py``) lists these steps under
+"What happens next" and shows the facts behind them in full; the homes show only the first step;
+the pair page puts them under "What to do now". One rule, three places. The rule, in order (``STEP_ORDER``; the apps above add the
 steps of a running pair, and the homes sort all of them by this one tuple):
 
 ==========================  =================================================================
@@ -68,6 +69,8 @@ class Step:
     button: str = ""
     url_name: str | None = None
     url_args: tuple[int, ...] = ()
+    # The part of that page that does it (the program page holds the charter and the training).
+    anchor: str = ""
 
     @property
     def rank(self) -> int:
@@ -193,6 +196,7 @@ def enrollment_steps(
                 "Accept the charter",
                 "my_program_detail",
                 (program,),
+                anchor="charter",
             )
         )
     if not paired and not facts.completeness.complete:
@@ -215,6 +219,7 @@ def enrollment_steps(
                 "Finish the training",
                 "my_program_detail",
                 (program,),
+                anchor="training-panel",
             )
         )
     return steps

@@ -355,6 +355,8 @@ class StepLink:
     @classmethod
     def of(cls, step: Step, slug: str) -> StepLink:
         href = _href(slug, step.url_name, step.url_args) if step.url_name else None
+        if href and step.anchor:
+            href += f"#{step.anchor}"
         return cls(code=step.code, text=step.text, button=step.button, href=href)
 
 

@@ -249,7 +249,10 @@ def _todo(access: PairAccess, hours: sessions.Hours, open_goals: int) -> Todo | 
         )
     facts = participant_facts([mine])[mine.pk]
     for step in enrollment_steps(mine, facts, paired=True):
+        assert step.url_name is not None  # an accepted enrolment's steps all have a page
         href = reverse(step.url_name, args=(program.organization.slug, *step.url_args))
+        if step.anchor:
+            href += f"#{step.anchor}"
         items.append(TodoItem(step.code, step.text, step.button, href=href))
     last = (
         access.sessions().exclude(status=SessionStatus.DRAFT).aggregate(last=Max("held_on"))["last"]
