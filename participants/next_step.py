@@ -22,7 +22,7 @@ waitlisted                  waitlisted: nothing to do but wait (no button)
 ==========================  =================================================================
 
 :func:`participant_facts` loads what these rules read for any number of enrolments in a fixed
-number of queries (seven), so a home listing several programs costs the same as one.
+number of queries (six), so a home listing several programs costs the same as one.
 """
 
 from __future__ import annotations
@@ -36,7 +36,6 @@ from django.db.models import Max
 from participants.models import (
     CharterAcceptance,
     Enrollment,
-    EnrollmentInterest,
     EnrollmentSkill,
     EnrollmentStatus,
     RegistrationQuestion,
@@ -91,7 +90,7 @@ class ParticipantFacts:
 
 
 def participant_facts(enrollments: Sequence[Enrollment]) -> dict[int, ParticipantFacts]:
-    """The facts of every enrolment (``person`` and ``program`` already loaded), in seven queries
+    """The facts of every enrolment (``person`` and ``program`` already loaded), in six queries
     whatever their number."""
     if not enrollments:
         return {}
@@ -113,11 +112,6 @@ def participant_facts(enrollments: Sequence[Enrollment]) -> dict[int, Participan
     skills = set(
         EnrollmentSkill.objects.filter(enrollment_id__in=ids)
         .values_list("enrollment_id", "direction")
-        .distinct()
-    )
-    interests = set(
-        EnrollmentInterest.objects.filter(enrollment_id__in=ids)
-        .values_list("enrollment_id", flat=True)
         .distinct()
     )
     questions: dict[int, list[RegistrationQuestion]] = defaultdict(list)
@@ -147,7 +141,6 @@ def participant_facts(enrollments: Sequence[Enrollment]) -> dict[int, Participan
             completeness=completeness_of(
                 enrollment,
                 has_skills=(enrollment.pk, skill_direction(enrollment.role)) in skills,
-                has_interests=enrollment.pk in interests,
                 questions=[q for q in questions[enrollment.program_id] if q.audience in audiences],
             ),
             training=[

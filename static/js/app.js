@@ -76,6 +76,8 @@ function setUpRows() {
   }
 }
 
+document.documentElement.classList.add("js");
+
 document.addEventListener("DOMContentLoaded", () => {
   setUpMenu();
   setUpBrowserZone();
