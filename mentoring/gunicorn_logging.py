@@ -11,7 +11,7 @@ from gunicorn.glogging import Logger  # type: ignore[import-untyped]
 QUIET_PREFIXES = ("/static/", "/favicon.ico")
 
 
-class PagesOnlyAccessLogger(Logger):  # type: ignore[misc]
+class PagesOnlyAccessLogger(Logger):
     def access(self, resp: Any, req: Any, environ: dict[str, Any], request_time: Any) -> None:
         path = str(environ.get("PATH_INFO", ""))
         status = getattr(resp, "status_code", None) or 0
