@@ -162,11 +162,15 @@ PINNED_BY_ADMIN = "pinned by an administrator"
 
 
 def rationale_for(pair: Pair, *, staff: bool) -> str:
-    """The "why we were paired" text a viewer reads: the program team's in full; the pair's
+    """The "why we were paired" sentence a viewer reads: the program team's in full; the pair's
     without the internal remarks they cannot act on (the raw score is shown to staff only)."""
-    if staff:
-        return pair.rationale
-    return "; ".join(part for part in pair.rationale.split("; ") if part.strip() != PINNED_BY_ADMIN)
+    parts = [part.strip() for part in pair.rationale.split("; ") if part.strip()]
+    if not staff:
+        parts = [part for part in parts if part != PINNED_BY_ADMIN]
+    text = "; ".join(parts)
+    if text and text[-1] not in ".!?":
+        text += "."
+    return text[:1].upper() + text[1:]
 
 
 def _render_detail(
