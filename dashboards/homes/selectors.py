@@ -411,6 +411,7 @@ def _pair_steps(
                 "Confirm the session",
                 "pair_detail",
                 (pair_id,),
+                anchor="todo",  # the pair page's first section, with the button
             )
         )
     for check_in in my_check_ins_open(user):

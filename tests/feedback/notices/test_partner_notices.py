@@ -241,6 +241,7 @@ def test_home_shows_the_partner_shared_note_and_the_session_to_confirm(
     home = login(Client(), live.mentee_user).get(reverse("organization_home", args=(org_a.slug,)))
     text = home.content.decode()
     assert "Your partner logged a session on" in text
+    assert f'href="/o/{org_a.slug}/pairs/{live.pair.pk}/#todo"' in text
     assert "shared a note with you" in text
     assert f"#note-{note.pk}" in text
     # The author's own home says nothing of it.
