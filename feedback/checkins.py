@@ -39,6 +39,7 @@ from feedback import links
 from feedback.actions.selectors import open_actions
 from feedback.engagement import pair_started_on, refresh_on_commit
 from feedback.models import CheckIn, CheckInStatus, Touchpoint, TouchpointStatus
+from feedback.notices.preferences import wants
 from feedback.touchpoints import touchpoint_handler
 from feedback.visibility import require_check_in_answer
 from matching.models import OPEN_PAIR_STATUSES, Pair, PairStatus
@@ -377,6 +378,8 @@ def send_reminder(touchpoint: Touchpoint) -> None:
         return  # answered, cancelled, or the pair stopped: no reminder
     if program_today(check_in.pair.program) > closes_on(check_in):
         return
+    if not wants(check_in.enrollment.person.user_id, "check_in_reminders"):
+        return  # they turned reminders off (feedback.notices.preferences); later ones neither
     with transaction.atomic():
         if not CheckIn.objects.filter(
             pk=check_in.pk, status=CheckInStatus.SENT, reminders_sent=number - 1

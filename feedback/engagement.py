@@ -261,6 +261,18 @@ def pair_started_on(pair: Pair, program: Program) -> date:
     return started
 
 
+def next_session_due(pair: Pair, last_session_on: date | None) -> date | None:
+    """When the pair's next session is due: the program's session cadence after the last session
+    (or after :func:`pair_started_on`); none unless the pair is active (paused, or waiting for
+    the charter). The pair page and the homes both show this date."""
+    if pair.status != PairStatus.ACTIVE:
+        return None
+    program = pair.program
+    return (last_session_on or pair_started_on(pair, program)) + timedelta(
+        days=program.session_cadence_days
+    )
+
+
 def term_elapsed(pair: Pair, program: Program, today: date) -> float | None:
     """Share (0-1) of the term gone on ``today``: from the program's start date to the pair's end
     (the program's end date, or the pair's own when it was extended). None without both dates."""

@@ -432,3 +432,24 @@ class SuccessStory(TenantModel):
     @property
     def is_published(self) -> bool:
         return self.mentor_agreed_at is not None and self.mentee_agreed_at is not None
+
+
+class EmailPreferences(TenantModel):
+    """Which non-essential emails a person gets in one organisation (``feedback/notices``). No row
+    means every kind is on; essential mail (invitations, check-ins, a pair's start or end) is not
+    listed here and always goes."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    partner_activity = models.BooleanField(default=True)
+    check_in_reminders = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=("organization", "user"), name="email_preferences_one_per_person"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"email preferences of user {self.user_id}"

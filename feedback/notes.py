@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from feedback.models import Note, NoteVisibility, SessionLog
+from feedback.notices.partner import NOTE, notify_partner_on_commit
 from matching.models import Pair, PairStatus
 from organizations.audit import log_action
 from participants.models import Enrollment
@@ -44,7 +45,10 @@ def note_create(
     text: str,
     visibility: str,
     session: SessionLog | None = None,
+    notify_partner: bool = True,
 ) -> Note:
+    """Write a note; a shared one is emailed to the partner after commit unless
+    ``notify_partner`` is off (a session logged with its notes makes one email, about the session)."""
     if author.pk not in (pair.mentor_id, pair.mentee_id):
         raise ValidationError("Only the two people of this pair write its notes.")
     if pair.status == PairStatus.PENDING:
@@ -68,6 +72,8 @@ def note_create(
             data={"visibility": visibility},
             private=visibility == NoteVisibility.PRIVATE,
         )
+        if notify_partner and visibility == NoteVisibility.SHARED:
+            notify_partner_on_commit(pair=pair, by=author, kind=NOTE, object_id=note.pk)
     return note
 
 

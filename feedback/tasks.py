@@ -103,3 +103,18 @@ def refresh_program_engagement(*, program_id: int) -> int:
 
     program = Program.objects.filter(pk=program_id).first()
     return len(engagement.refresh_program(program)) if program is not None else 0
+
+
+@shared_task(
+    base=TenantTask,
+    name="feedback.send_partner_notice",
+    ignore_result=True,
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=3,
+)
+def send_partner_notice(*, pair_id: int, by_id: int, kind: str, object_id: int) -> str:
+    """Email the partner about a session to confirm or a shared note (``feedback.notices``)."""
+    from feedback.notices.partner import partner_notice
+
+    return partner_notice(pair_id=pair_id, by_id=by_id, kind=kind, object_id=object_id)

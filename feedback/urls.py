@@ -3,6 +3,7 @@
 from django.urls import URLPattern, URLResolver, path
 
 from feedback.actions import views as actions
+from feedback.notices import views as notices
 from feedback.pairs import lifecycle, notes_goals
 from feedback.pairs import views as pairs
 from feedback.sessions import views as sessions
@@ -64,6 +65,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
         checkins.check_in_link_we_met,
         name="check_in_link_we_met",
     ),
+    # A person's email settings (feedback/notices/).
+    path(f"{_ORG}me/emails/", notices.my_email_preferences, name="my_email_preferences"),
     # Engagement and the mid-program review.
     path(f"{_PROGRAM}engagement/", review.program_engagement, name="program_engagement"),
     path(f"{_PROGRAM}review/", review.program_review, name="program_review"),

@@ -216,6 +216,7 @@ def _pair_life(
         actor=None,
         text="Agenda for next time: prompts for summarising long documents.",
         visibility=NoteVisibility.SHARED,
+        notify_partner=False,  # the demo's past: nobody is told of it at seeding
     )
     notes.note_create(
         pair=pair,

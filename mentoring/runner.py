@@ -373,9 +373,18 @@ def ensure_pdf_libraries() -> None:
     )
 
 
-def cmd_start(args: Sequence[str]) -> int:
-    env = base_env()
+def start_env(env: dict[str, str]) -> dict[str, str]:
+    """The environment of ``./flip start``: the development settings, but the product's own 404
+    and 500 pages, as people will see them, not Django's debug page (DJANGO_DEBUG=1 brings it
+    back)."""
+    env = dict(env)
     env.setdefault("FLIPSIDE_ENV", "development")
+    env.setdefault("DJANGO_DEBUG", "0")
+    return env
+
+
+def cmd_start(args: Sequence[str]) -> int:
+    env = start_env(base_env())
     port = free_port(int(env.get("FLIPSIDE_PORT", "8000")))
     env.setdefault("FLIPSIDE_SITE_URL", f"http://127.0.0.1:{port}")
     ensure_pdf_libraries()
@@ -402,6 +411,8 @@ def cmd_start(args: Sequence[str]) -> int:
                 "4",
                 "--access-logfile",
                 "-",
+                "--logger-class",
+                "mentoring.gunicorn_logging.PagesOnlyAccessLogger",
             ],
         )
         launch(
@@ -411,8 +422,9 @@ def cmd_start(args: Sequence[str]) -> int:
                 "-A",
                 "mentoring",
                 "worker",
+                # Warnings only: the demo emails it prints stay readable between them.
                 "--loglevel",
-                "INFO",
+                "WARNING",
                 "--concurrency",
                 "2",
                 "--without-gossip",
@@ -427,7 +439,7 @@ def cmd_start(args: Sequence[str]) -> int:
                 "mentoring",
                 "beat",
                 "--loglevel",
-                "INFO",
+                "WARNING",
                 "--schedule",
                 str(VAR / "celerybeat-schedule"),
             ],
@@ -440,7 +452,9 @@ def cmd_start(args: Sequence[str]) -> int:
             "    admin@demo.flipside.test        admin of Northwind Demo\n"
             "    coordinator@demo.flipside.test  coordinator of Northwind Demo\n"
             "    member@demo.flipside.test       member of Northwind Demo and Globex Demo\n"
-            "  Emails are printed here (console backend). Ctrl-C stops everything.\n",
+            "  Emails, with the links they carry, are printed below as they are sent (look for\n"
+            "  'Subject:'); one access line per page, none for static files.\n"
+            "  Ctrl-C stops everything.\n",
             flush=True,
         )
         return _wait_for_interrupt(processes)

@@ -402,6 +402,9 @@ CELERY_VISIBILITY_TIMEOUT = _VISIBILITY_TIMEOUT
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Emails printed by the console backend (development) reach the console as they are, not as
+# "WARNING celery.redirected" log lines.
+CELERY_WORKER_REDIRECT_STDOUTS = not _EMAIL_BACKEND.endswith("console.EmailBackend")
 CELERY_WORKER_SEND_TASK_EVENTS = False
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {

@@ -1,7 +1,8 @@
 """A participant's next step in each of their programs: the one thing to do now, with its button.
 
-The participant's program page (``participants/views/my_programs.py``) shows the same facts in
-full; the homes show only the first step. The rule, in order (``STEP_ORDER``; the apps above add the
+The participant's program page (``participants/views/my_programs.py``) lists these steps under
+"What happens next" and shows the facts behind them in full; the homes show only the first step;
+the pair page puts them under "What to do now". One rule, three places. The rule, in order (``STEP_ORDER``; the apps above add the
 steps of a running pair, and the homes sort all of them by this one tuple):
 
 ==========================  =================================================================
@@ -21,7 +22,7 @@ waitlisted                  waitlisted: nothing to do but wait (no button)
 ==========================  =================================================================
 
 :func:`participant_facts` loads what these rules read for any number of enrolments in a fixed
-number of queries (seven), so a home listing several programs costs the same as one.
+number of queries (six), so a home listing several programs costs the same as one.
 """
 
 from __future__ import annotations
@@ -35,7 +36,6 @@ from django.db.models import Max
 from participants.models import (
     CharterAcceptance,
     Enrollment,
-    EnrollmentInterest,
     EnrollmentSkill,
     EnrollmentStatus,
     RegistrationQuestion,
@@ -68,6 +68,8 @@ class Step:
     button: str = ""
     url_name: str | None = None
     url_args: tuple[int, ...] = ()
+    # The part of that page that does it (the program page holds the charter and the training).
+    anchor: str = ""
 
     @property
     def rank(self) -> int:
@@ -88,7 +90,7 @@ class ParticipantFacts:
 
 
 def participant_facts(enrollments: Sequence[Enrollment]) -> dict[int, ParticipantFacts]:
-    """The facts of every enrolment (``person`` and ``program`` already loaded), in seven queries
+    """The facts of every enrolment (``person`` and ``program`` already loaded), in six queries
     whatever their number."""
     if not enrollments:
         return {}
@@ -110,11 +112,6 @@ def participant_facts(enrollments: Sequence[Enrollment]) -> dict[int, Participan
     skills = set(
         EnrollmentSkill.objects.filter(enrollment_id__in=ids)
         .values_list("enrollment_id", "direction")
-        .distinct()
-    )
-    interests = set(
-        EnrollmentInterest.objects.filter(enrollment_id__in=ids)
-        .values_list("enrollment_id", flat=True)
         .distinct()
     )
     questions: dict[int, list[RegistrationQuestion]] = defaultdict(list)
@@ -144,7 +141,6 @@ def participant_facts(enrollments: Sequence[Enrollment]) -> dict[int, Participan
             completeness=completeness_of(
                 enrollment,
                 has_skills=(enrollment.pk, skill_direction(enrollment.role)) in skills,
-                has_interests=enrollment.pk in interests,
                 questions=[q for q in questions[enrollment.program_id] if q.audience in audiences],
             ),
             training=[
@@ -193,6 +189,7 @@ def enrollment_steps(
                 "Accept the charter",
                 "my_program_detail",
                 (program,),
+                anchor="charter",
             )
         )
     if not paired and not facts.completeness.complete:
@@ -215,6 +212,7 @@ def enrollment_steps(
                 "Finish the training",
                 "my_program_detail",
                 (program,),
+                anchor="training-panel",
             )
         )
     return steps

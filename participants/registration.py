@@ -480,13 +480,12 @@ class Completeness:
 
 def profile_completeness(enrollment: Enrollment) -> Completeness:
     """Which parts of the registration are filled: the skills the role brings or seeks,
-    interests, availability, languages, and each required question of their audience."""
+    availability, languages, and each required question of their audience."""
     return completeness_of(
         enrollment,
         has_skills=EnrollmentSkill.objects.filter(
             enrollment=enrollment, direction=skill_direction(enrollment.role)
         ).exists(),
-        has_interests=enrollment.interests.exists(),
         questions=questions_for(enrollment.program, enrollment.role),
     )
 
@@ -500,7 +499,6 @@ def completeness_of(
     enrollment: Enrollment,
     *,
     has_skills: bool,
-    has_interests: bool,
     questions: list[RegistrationQuestion],
 ) -> Completeness:
     """The rule of :func:`profile_completeness` on facts already loaded (``questions``: those of
@@ -510,9 +508,10 @@ def completeness_of(
         if skill_direction(enrollment.role) == SkillDirection.TEACH
         else "Skills you want to learn"
     )
+    # Interests are optional: the registration asks one question per topic (a level, or
+    # "curious" for an interest), so the skills part already says the topics were gone through.
     parts: list[tuple[str, bool]] = [
         (skill_label, has_skills),
-        ("Interests", has_interests),
         ("Availability", bool(enrollment.availability)),
         ("Languages", bool(enrollment.person.languages)),
     ]

@@ -85,7 +85,20 @@ class ProgramForm(forms.Form):
         return data
 
 
-class ObjectiveForm(forms.Form):
+class _SectionForm(forms.Form):
+    """A form of one section of the program page. Several sit on that page and share field names
+    (audience, body): each gets ids of its own (``id_<section>_<field>``), so that every label
+    points at its own field. The posted names stay the plain field names."""
+
+    section = ""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", f"id_{self.section}_%s")
+        super().__init__(*args, **kwargs)
+
+
+class ObjectiveForm(_SectionForm):
+    section = "objective"
     statement = forms.CharField(max_length=300)
     audience = forms.ChoiceField(choices=Audience.choices, initial=Audience.BOTH, label="For")
     measure = forms.CharField(
@@ -104,7 +117,8 @@ class MoveForm(forms.Form):
     direction = forms.ChoiceField(choices=[("up", "Up"), ("down", "Down")])
 
 
-class CharterForm(forms.Form):
+class CharterForm(_SectionForm):
+    section = "charter"
     body = forms.CharField(
         label="Charter text",
         widget=forms.Textarea(attrs={"rows": 10}),
@@ -117,7 +131,8 @@ class CharterForm(forms.Form):
     )
 
 
-class TrainingForm(forms.Form):
+class TrainingForm(_SectionForm):
+    section = "training"
     title = forms.CharField(max_length=200)
     audience = forms.ChoiceField(choices=Audience.choices, initial=Audience.BOTH, label="For")
     url = forms.URLField(required=False, label="Link", assume_scheme="https")

@@ -9,7 +9,7 @@
 
 A person who is both sees both. Each rule comes from the app that owns it: enrolment statuses and
 next steps (participants), open pairs (matching), engagement levels, the review queue and contact
-requests (feedback), response rates (surveys.results.outcomes). Staff: 4 queries; participant: 13;
+requests (feedback), response rates (surveys.results.outcomes). Staff: 4 queries; participant: 14;
 neither grows with the number of programs, enrolments or pairs (``tests/dashboards/homes``).
 """
 
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db.models import Count, Exists, IntegerField, Max, OuterRef, Q, QuerySet, Subquery
@@ -28,11 +28,14 @@ from django.utils import timezone
 from accounts.models import User
 from dashboards import freshness
 from feedback import checkins as checkin_rules
+from feedback.engagement import next_session_due, pair_started_on
 from feedback.models import (
     CheckInStatus,
     EngagementLevel,
     Goal,
     GoalStatus,
+    Note,
+    NoteVisibility,
     ReviewDecision,
     SessionLog,
     SessionStatus,
@@ -44,7 +47,7 @@ from participants.enrollment import OPEN_STATUSES
 from participants.models import Enrollment, EnrollmentRole, EnrollmentStatus
 from participants.next_step import Step, enrollment_steps, participant_facts
 from programs.access import managed_programs
-from programs.lifecycle import program_today, program_zone
+from programs.lifecycle import program_today
 from programs.models import Program, ProgramStatus
 from surveys.models import InvitationStatus, SurveyInvitation
 from surveys.respond.use_cases import answer_problem as survey_problem
@@ -313,14 +316,45 @@ class GoalLine:
     target_date: date | None
 
 
+@dataclass(frozen=True)
+class NoteLine:
+    pk: int
+    created_at: datetime
+
+
+# The home points at the partner's shared notes of the last two weeks (the email says it at once).
+NEW_NOTE_DAYS = 14
+
+
+def _new_shared_notes(mine: dict[int, Enrollment], pairs: list[Pair]) -> dict[int, list[NoteLine]]:
+    """Per pair: the partner's recent shared notes (one query)."""
+    since = timezone.now() - timedelta(days=NEW_NOTE_DAYS)
+    found: dict[int, list[NoteLine]] = defaultdict(list)
+    for pk, pair_id, created_at in (
+        Note.objects.filter(
+            pair_id__in=[p.pk for p in pairs],
+            visibility=NoteVisibility.SHARED,
+            created_at__gte=since,
+        )
+        .exclude(author_id__in=list(mine))
+        .order_by("-created_at", "-id")
+        .values_list("pk", "pair_id", "created_at")
+    ):
+        found[pair_id].append(NoteLine(pk=pk, created_at=created_at))
+    return found
+
+
 @dataclass
 class PairCard:
     pair: Pair
     partner: Enrollment
     partner_role: str
     last_session_on: date | None
+    started_on: date
     next_session_due: date | None
     goals: list[GoalLine] = field(default_factory=list)
+    # Shared notes the partner added lately (``NEW_NOTE_DAYS``), newest first.
+    new_notes: list[NoteLine] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -335,6 +369,8 @@ class StepLink:
     @classmethod
     def of(cls, step: Step, slug: str) -> StepLink:
         href = _href(slug, step.url_name, step.url_args) if step.url_name else None
+        if href and step.anchor:
+            href += f"#{step.anchor}"
         return cls(code=step.code, text=step.text, button=step.button, href=href)
 
 
@@ -365,19 +401,6 @@ def _role_term(program: Program, role: str) -> str:
     return program.term("mentee", "mentee")
 
 
-def _pair_start(pair: Pair) -> date:
-    started = timezone.localtime(pair.activated_at or pair.created_at, program_zone(pair.program))
-    return started.date()
-
-
-def _next_session_due(pair: Pair, last: date | None) -> date | None:
-    """The program's cadence after the last session (or the pair's start); none while paused or
-    waiting for the charter."""
-    if pair.status != PairStatus.ACTIVE:
-        return None
-    return (last or _pair_start(pair)) + timedelta(days=pair.program.session_cadence_days)
-
-
 def _pair_steps(
     user: User, mine: dict[int, Enrollment], pairs: list[Pair]
 ) -> dict[int, list[Step]]:
@@ -402,6 +425,7 @@ def _pair_steps(
                 "Confirm the session",
                 "pair_detail",
                 (pair_id,),
+                anchor="todo",  # the pair page's first section, with the button
             )
         )
     for check_in in my_check_ins_open(user):
@@ -484,6 +508,7 @@ def participant_home(user: User, slug: str) -> ParticipantHome:
                 target_date=goal.target_date,
             )
         )
+    new_notes = _new_shared_notes(mine, pairs)
     cards: dict[int, list[PairCard]] = defaultdict(list)
     for pair in pairs:
         own, partner = (
@@ -496,7 +521,9 @@ def participant_home(user: User, slug: str) -> ParticipantHome:
                 partner=partner,
                 partner_role=_role_term(pair.program, partner.role),
                 last_session_on=last.last_session_on,
-                next_session_due=_next_session_due(pair, last.last_session_on),
+                started_on=pair_started_on(pair, pair.program),
+                next_session_due=next_session_due(pair, last.last_session_on),
+                new_notes=new_notes[pair.pk],
                 goals=goals[pair.pk],
             )
         )

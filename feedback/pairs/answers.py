@@ -79,7 +79,8 @@ def answer(
             "announcement": "" if failed else message,
         }
         html = render_to_string(f"feedback/pairs/detail.html#{section}", context, request=request)
-        for other in (*(() if failed else also), "life-status"):
+        # The "what to do now" list follows every change (a session confirmed leaves it).
+        for other in (*(() if failed else (*also, "todo")), "life-status"):
             html += render_to_string(
                 f"feedback/pairs/detail.html#{other}", {**context, "oob": True}, request=request
             )

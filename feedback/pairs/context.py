@@ -15,17 +15,20 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Max, Prefetch, QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
 
 from core.timezones import time_zone_names
 from feedback import goals
 from feedback.actions.access import of_pair
 from feedback.actions.context import pair_actions
+from feedback.engagement import next_session_due, pair_started_on
 from feedback.models import (
     CheckIn,
     CheckInStatus,
     Goal,
+    GoalStatus,
     GoalUpdate,
     Note,
     NoteVisibility,
@@ -45,12 +48,14 @@ from feedback.sessions.forms import InviteForm, SessionLogForm
 from feedback.visibility import PairAccess
 from matching.models import OPEN_PAIR_STATUSES, PairStatus
 from matching.pairs import pair_end_date
+from participants.next_step import enrollment_steps, participant_facts
 from programs.lifecycle import program_today, program_zone
 from programs.models import Topic
 
 SESSIONS_PER_PAGE = 10
 NOTES_PER_PAGE = 10
 UPDATES_SHOWN = 5
+TO_CONFIRM_SHOWN = 5
 
 
 @dataclass(frozen=True)
@@ -62,6 +67,28 @@ class SessionRow:
     # The viewer logged it and it is not confirmed yet: they may edit or withdraw it.
     editable: bool
     logged_by_me: bool
+
+
+@dataclass(frozen=True)
+class TodoItem:
+    """One thing for the viewer to do on the pair page, most urgent first. ``anchor`` is the
+    section of the page that does it; ``session`` a session to confirm right here; ``href`` a
+    page elsewhere (the program page for the charter and training)."""
+
+    code: str
+    text: str
+    link_text: str = ""
+    anchor: str = ""
+    href: str = ""
+    session: SessionLog | None = None
+
+
+@dataclass(frozen=True)
+class Todo:
+    items: list[TodoItem]
+    started_on: date
+    next_session_due: date | None
+    last_session_on: date | None
 
 
 @dataclass(frozen=True)
@@ -192,6 +219,82 @@ def _next_check_in(access: PairAccess, today: date) -> CheckIn | None:
     )
 
 
+def _todo(access: PairAccess, hours: sessions.Hours, open_goals: int) -> Todo | None:
+    """What the pair page puts first for one of the pair's people, in the order of
+    ``participants.next_step.STEP_ORDER`` (the homes' rule): sessions waiting for their
+    confirmation, the charter, the training; then, for an active pair, the next session and
+    goals. Nothing stale: no "plan your first session" once one is logged, no charter once
+    accepted. None for staff and for a closed pair."""
+    pair, mine = access.pair, access.enrollment
+    if mine is None or pair.status not in OPEN_PAIR_STATUSES:
+        return None
+    program = pair.program
+    items: list[TodoItem] = []
+    to_confirm = (
+        access.sessions()
+        .filter(status=SessionStatus.AWAITING)
+        .exclude(logged_by=mine)
+        .select_related("logged_by__person")
+        .order_by("held_on", "id")[:TO_CONFIRM_SHOWN]
+    )
+    for session in to_confirm:
+        items.append(
+            TodoItem(
+                "confirm_session",
+                f"{session.logged_by.person.full_name} logged your session of "
+                f"{session.held_on:%-d %B %Y} ({session.duration_minutes} min): confirm it, or "
+                "correct it if something is off.",
+                session=session,
+            )
+        )
+    facts = participant_facts([mine])[mine.pk]
+    for step in enrollment_steps(mine, facts, paired=True):
+        assert step.url_name is not None  # an accepted enrolment's steps all have a page
+        href = reverse(step.url_name, args=(program.organization.slug, *step.url_args))
+        if step.anchor:
+            href += f"#{step.anchor}"
+        items.append(TodoItem(step.code, step.text, step.button, href=href))
+    last = (
+        access.sessions().exclude(status=SessionStatus.DRAFT).aggregate(last=Max("held_on"))["last"]
+    )
+    due = next_session_due(pair, last)
+    if pair.status == PairStatus.ACTIVE:
+        if not hours.sessions and not hours.drafts:
+            items.append(
+                TodoItem(
+                    "plan_first_session",
+                    f"Plan your first session together, by {due:%-d %B %Y}."
+                    if due
+                    else "Plan your first session together.",
+                    "Send a calendar invitation",
+                    anchor="invite",
+                )
+            )
+        items.append(
+            TodoItem(
+                "log_session",
+                "Met already? Log the session: your partner confirms it.",
+                "Log a session",
+                anchor="log-heading",
+            )
+        )
+        if not open_goals:
+            items.append(
+                TodoItem(
+                    "set_goal",
+                    "Agree on what each of you wants to be able to do by the end.",
+                    "Set a goal",
+                    anchor="goal-heading",
+                )
+            )
+    return Todo(
+        items=items,
+        started_on=pair_started_on(pair, program),
+        next_session_due=due,
+        last_session_on=last,
+    )
+
+
 def pair_life(
     request: HttpRequest,
     access: PairAccess,
@@ -232,10 +335,15 @@ def pair_life(
             for note in note_page.object_list
         ]
     zone = viewer_zone(access)
+    hours = sessions.pair_hours(pair)
+    goal_rows = _goal_rows(access, goals_writable, forms.get("goal_progress_forms", {}))
+    open_goals = sum(1 for row in goal_rows if row.goal.status == GoalStatus.OPEN)
     return {
         "access": access,
         "today": today,
-        "hours": sessions.pair_hours(pair),
+        "hours": hours,
+        "todo": _todo(access, hours, open_goals),
+        "started_on": pair_started_on(pair, program),
         "session_page": session_page,
         "session_rows": _session_rows(access, session_page),
         "session_form": (
@@ -250,7 +358,7 @@ def pair_life(
         "note_page": note_page,
         "note_rows": note_rows,
         "note_form": (forms.get("note_form") or NoteForm()) if notes_writable else None,
-        "goal_rows": _goal_rows(access, goals_writable, forms.get("goal_progress_forms", {})),
+        "goal_rows": goal_rows,
         "goal_form": (forms.get("goal_form") or GoalForm(owner_labels=owner_labels(access)))
         if goals_writable
         else None,

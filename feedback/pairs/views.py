@@ -156,18 +156,21 @@ def _sides(pair: Pair, user_id: int, charter: CharterVersion | None) -> list[Sid
     ]
 
 
-def _next_steps(
-    pair: Pair, mine: Enrollment | None, sides: list[Side], charter: CharterVersion | None
-) -> dict[str, Any] | None:
-    """What the signed-in person of an open pair still has to do (None for staff or a closed pair)."""
-    if mine is None or pair.status not in OPEN_PAIR_STATUSES:
-        return None
-    training = participation.training_for(mine)
-    return {
-        "has_charter": charter is not None,
-        "charter_accepted": any(side.is_you and side.accepted_charter for side in sides),
-        "required_training_left": participation.required_training_left(training),
-    }
+# The engine ends a pinned pair's rationale with this (matching.engine.explain): a fact for the
+# program team, not something the pair can act on.
+PINNED_BY_ADMIN = "pinned by an administrator"
+
+
+def rationale_for(pair: Pair, *, staff: bool) -> str:
+    """The "why we were paired" sentence a viewer reads: the program team's in full; the pair's
+    without the internal remarks they cannot act on (the raw score is shown to staff only)."""
+    parts = [part.strip() for part in pair.rationale.split("; ") if part.strip()]
+    if not staff:
+        parts = [part for part in parts if part != PINNED_BY_ADMIN]
+    text = "; ".join(parts)
+    if text and text[-1] not in ".!?":
+        text += "."
+    return text[:1].upper() + text[1:]
 
 
 def _render_detail(
@@ -195,9 +198,9 @@ def _render_detail(
         "mine": mine,
         "is_open": is_open,
         "can_manage": can_manage,
-        "breakdown": _breakdown(pair),
+        "breakdown": _breakdown(pair) if can_manage else None,
+        "rationale": rationale_for(pair, staff=can_manage),
         "charter": charter,
-        "next_steps": _next_steps(pair, mine, sides, charter),
         "end_form": end_form if can_manage and is_open else None,
     }
     context.update(pair_life(request, access, forms=life_forms))

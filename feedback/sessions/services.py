@@ -29,6 +29,7 @@ from feedback.models import (
     SessionStatus,
     SessionTopic,
 )
+from feedback.notices.partner import SESSION, notify_partner_on_commit
 from matching.models import Pair, PairStatus
 from organizations.audit import log_action
 from participants.models import Enrollment
@@ -182,6 +183,7 @@ def session_log(
         # The audit log records facts only: the pair's text is not staff's to read.
         log_action(actor=actor, action="session.log", target=session, data=_facts(session))
         refresh_on_commit(pair)
+        notify_partner_on_commit(pair=pair, by=by, kind=SESSION, object_id=session.pk)
     return session
 
 
@@ -251,6 +253,7 @@ def session_update(
         else:
             # Facts of an unconfirmed session change only while the pair can still log sessions.
             _require_loggable(pair)
+            completes_draft = locked.status == SessionStatus.DRAFT
             if locked.logged_by_id != by.pk:
                 raise Forbidden("Your partner logged this session: confirm or correct it instead.")
             held_on, duration_minutes, format, topics = _clean_facts(
@@ -269,6 +272,9 @@ def session_update(
                 **texts,
             )
             _set_topics(locked, topics)
+            if completes_draft:
+                # A completed draft waits for the partner now: tell them, as for a new session.
+                notify_partner_on_commit(pair=pair, by=by, kind=SESSION, object_id=locked.pk)
         locked.refresh_from_db()
         log_action(actor=actor, action="session.update", target=locked, data=_facts(locked))
         refresh_on_commit(pair)

@@ -70,6 +70,7 @@ def log_session(
                     text=text,
                     visibility=visibility,
                     session=session,
+                    notify_partner=False,
                 )
             except ValidationError as error:
                 raise ValidationError({field: error.messages}) from None

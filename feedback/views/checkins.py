@@ -87,6 +87,8 @@ def _answer_page(
         "closes_on": checkins.closes_on(check_in),
         "problem": problem,
         "answered": check_in.status == CheckInStatus.ANSWERED,
+        # Read back after answering: the person sees what they sent (the program team's copy).
+        "rating_label": checkins.RATING_LABELS.get(check_in.rating) if check_in.rating else "",
         "form": form if problem is None else None,
         "action_url": action_url,
         **checkins.actions_to_review(check_in, org_slug=check_in.organization.slug),

@@ -26,7 +26,14 @@ WEEKDAYS = [
     (5, "Saturday"),
     (6, "Sunday"),
 ]
-LEVELS = [("", "—"), *[(str(n), str(n)) for n in range(1, 6)]]
+# One control per topic: not for me, curious (an interest, no level), or a level 1-5 of what the
+# role brings (mentors: can teach) or seeks (mentees: want to learn).
+CURIOUS = "curious"
+NOT_FOR_ME = ""
+TEACH_LEVELS = ["basics", "some", "good", "strong", "expert"]
+LEARN_LEVELS = ["first steps", "basics", "working level", "confident", "advanced"]
+# Browsers that cannot say their zone get the person's saved zone; a saved "UTC" is the default.
+DEFAULT_TIME_ZONE = "UTC"
 
 
 class QuestionForm(forms.Form):
@@ -108,13 +115,11 @@ class RegistrationForm(forms.Form):
         self.topics = topics
         self.questions = questions
         windows = list(initial_input.availability)
-        self.window_count = min(MAX_WINDOWS, max(3, len(windows) + 2))
         initial: dict[str, Any] = {
             "meeting_format": initial_input.meeting_format,
             "languages": ", ".join(initial_input.languages),
             "time_zone": initial_input.time_zone,
             "max_mentees": initial_input.max_mentees,
-            "interests": [str(t) for t in initial_input.interests],
         }
         super().__init__(data, initial=initial)
         time_zone = self.fields["time_zone"]
@@ -128,24 +133,43 @@ class RegistrationForm(forms.Form):
             )
         else:
             del self.fields["max_mentees"]
-        topic_choices = [(str(t.pk), t.name) for t in topics]
-        self.fields["interests"] = forms.MultipleChoiceField(
-            choices=topic_choices,
-            required=False,
-            widget=forms.CheckboxSelectMultiple,
-            label="Interests",
+        # The direction the role does not bring is kept as saved (the form does not ask it).
+        self.is_mentor = is_mentor
+        own, other = (
+            (initial_input.teach, initial_input.learn)
+            if is_mentor
+            else (initial_input.learn, initial_input.teach)
         )
+        self.kept_other = {int(k): v for k, v in other.items()}
+        interests = {int(t) for t in initial_input.interests}
+        self.kept_interests = interests
+        words = TEACH_LEVELS if is_mentor else LEARN_LEVELS
+        verb = "can teach" if is_mentor else "want to learn"
         for topic in topics:
-            for direction, levels in (
-                ("teach", initial_input.teach),
-                ("learn", initial_input.learn),
-            ):
-                self.fields[f"{direction}_{topic.pk}"] = forms.ChoiceField(
-                    choices=LEVELS,
-                    required=False,
-                    label=f"{topic.name}: level you can {direction}",
-                    initial=str(levels.get(topic.pk) or levels.get(str(topic.pk)) or ""),
-                )
+            level = own.get(topic.pk) or own.get(str(topic.pk))
+            if level:
+                value = str(level)
+            elif topic.pk in interests:
+                value = CURIOUS
+            else:
+                value = NOT_FOR_ME
+            self.fields[self.topic_field(topic.pk)] = forms.ChoiceField(
+                choices=[
+                    (NOT_FOR_ME, "Not for me"),
+                    (CURIOUS, "Curious"),
+                    *[(str(n), f"{n} {word}") for n, word in enumerate(words, start=1)],
+                ],
+                required=False,
+                widget=forms.RadioSelect,
+                label=f"{topic.name}: what you {verb}",
+                initial=value,
+            )
+        count = self._posted_windows(data)
+        self.window_count = min(MAX_WINDOWS, max(count, len(windows) + 1, 2))
+        self.time_zone_is_default = initial_input.time_zone == DEFAULT_TIME_ZONE
+        if self.time_zone_is_default and data is None:
+            # static/js/app.js starts the picker from the browser's zone (a hint says so).
+            time_zone.widget.attrs["data-browser-zone"] = "id_time_zone_hint"
         for index in range(self.window_count):
             window = windows[index] if index < len(windows) else {}
             self.fields[f"window_{index}_weekday"] = forms.ChoiceField(
@@ -158,7 +182,7 @@ class RegistrationForm(forms.Form):
                 self.fields[f"window_{index}_{bound}"] = forms.CharField(
                     required=False,
                     max_length=5,
-                    label=f"Window {index + 1}: {bound}",
+                    label=f"Window {index + 1}: {'from' if bound == 'start' else 'to'}",
                     widget=forms.TimeInput(attrs={"type": "time"}),
                     initial=window.get(bound, ""),
                 )
@@ -170,6 +194,23 @@ class RegistrationForm(forms.Form):
     @staticmethod
     def question_field(question_id: int | str) -> str:
         return f"q_{question_id}"
+
+    @staticmethod
+    def topic_field(topic_id: int) -> str:
+        return f"topic_{topic_id}"
+
+    @staticmethod
+    def _posted_windows(data: Any) -> int:
+        """How many availability rows a POST holds: the page may add rows without saving
+        (static/js/app.js), so the form reads as many as were sent, up to MAX_WINDOWS."""
+        if data is None:
+            return 0
+        highest = -1
+        for key in data:
+            parts = key.split("_")
+            if len(parts) == 3 and parts[0] == "window" and parts[1].isdigit():
+                highest = max(highest, int(parts[1]))
+        return min(MAX_WINDOWS, highest + 1)
 
     @staticmethod
     def _question_field(question: RegistrationQuestion, initial: Any) -> forms.Field:
@@ -197,8 +238,8 @@ class RegistrationForm(forms.Form):
             )
         return forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=500, **common)
 
-    def skill_rows(self) -> list[tuple[Topic, forms.BoundField, forms.BoundField]]:
-        return [(t, self[f"teach_{t.pk}"], self[f"learn_{t.pk}"]) for t in self.topics]
+    def topic_rows(self) -> list[tuple[Topic, forms.BoundField]]:
+        return [(t, self[self.topic_field(t.pk)]) for t in self.topics]
 
     def window_rows(self) -> list[tuple[int, list[forms.BoundField]]]:
         return [
@@ -214,7 +255,7 @@ class RegistrationForm(forms.Form):
         if key.startswith("answers."):
             name = self.question_field(key.removeprefix("answers."))
             return name if name in self.fields else None
-        if key in ("teach", "learn", "availability"):
+        if key in ("teach", "learn", "interests", "availability"):
             return None
         return key if key in self.fields else None
 
@@ -227,10 +268,24 @@ class RegistrationForm(forms.Form):
             end = data.get(f"window_{index}_end") or ""
             if weekday or start or end:
                 windows.append({"weekday": weekday, "start": start[:5], "end": end[:5]})
+        own: dict[int, str] = {}
+        interests: list[int] = []
+        for topic in self.topics:
+            choice = data.get(self.topic_field(topic.pk)) or NOT_FOR_ME
+            if choice == CURIOUS:
+                interests.append(topic.pk)
+            elif choice != NOT_FOR_ME:
+                own[topic.pk] = choice
+                if topic.pk in self.kept_interests:
+                    interests.append(topic.pk)  # an earlier interest stays with its level
+        shown = {t.pk for t in self.topics}
+        # Interests in topics no longer listed stay as they were.
+        interests += [t for t in self.kept_interests if t not in shown]
+        teach, learn = (own, self.kept_other) if self.is_mentor else (self.kept_other, own)
         return RegistrationInput(
-            teach={t.pk: data[f"teach_{t.pk}"] for t in self.topics if data.get(f"teach_{t.pk}")},
-            learn={t.pk: data[f"learn_{t.pk}"] for t in self.topics if data.get(f"learn_{t.pk}")},
-            interests=list(data.get("interests") or []),
+            teach=teach,
+            learn=learn,
+            interests=interests,
             availability=windows,
             meeting_format=data["meeting_format"],
             languages=[x.strip() for x in (data.get("languages") or "").split(",") if x.strip()],

@@ -15,7 +15,7 @@ from participants import enrollment as enrolment
 from participants import hooks, participation, use_cases
 from participants.forms.enrollment import ApplyForm, WithdrawForm
 from participants.models import Enrollment, EnrollmentRole, EnrollmentStatus
-from participants.registration import profile_completeness
+from participants.next_step import enrollment_steps, participant_facts
 from programs.models import Program, TrainingResource
 
 
@@ -90,22 +90,27 @@ def my_program_list(request: OrgRequest, org_slug: str) -> HttpResponse:
 def my_program_detail(request: OrgRequest, org_slug: str, program_pk: int) -> HttpResponse:
     enrollment = _mine(request, program_pk)
     terms = Terms.of(enrollment.program)
-    training = participation.training_for(enrollment)
+    above = {"pairs": [], **hooks.my_program_page.context(enrollment)}
+    # "What happens next" is the participant rule of next_step.py, as on the home and pair page,
+    # and the sections below show the same facts it read.
+    facts = participant_facts([enrollment])[enrollment.pk]
+    steps = enrollment_steps(enrollment, facts, paired=bool(above["pairs"]))
+    training = facts.training
     return render(
         request,
         "participants/my_programs/detail.html",
         {
-            "pairs": [],
-            **hooks.my_program_page.context(enrollment),
+            **above,
+            "steps": steps,
             "enrollment": enrollment,
             "program": enrollment.program,
             "terms": terms,
             "role_term": terms.mentor if enrollment.role == EnrollmentRole.MENTOR else terms.mentee,
             "expectations": expectations(enrollment, terms),
-            "charter": participation.charter_state(enrollment),
+            "charter": facts.charter,
             "training": training,
             "required_training_left": participation.required_training_left(training),
-            "completeness": profile_completeness(enrollment),
+            "completeness": facts.completeness,
             "is_open": enrollment.status in enrolment.OPEN_STATUSES,
             "withdraw_form": WithdrawForm(),
         },

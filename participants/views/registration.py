@@ -13,7 +13,7 @@ from core.pages import add_form_errors, require_role
 from organizations.http import OrgRequest
 from organizations.models import STAFF_ROLES
 from participants import registration, use_cases
-from participants.forms.registration import QuestionForm, RegistrationForm
+from participants.forms.registration import WEEKDAYS, QuestionForm, RegistrationForm
 from participants.models import EnrollmentRole, RegistrationQuestion
 from programs.access import managed_program
 from programs.models import Program, Topic
@@ -121,7 +121,7 @@ def my_registration(request: OrgRequest, org_slug: str, program_pk: int) -> Http
             if not hasattr(error, "error_dict"):
                 form.add_error(None, error.messages)
             for key, field_messages in getattr(error, "message_dict", {}).items():
-                if key in ("teach", "learn", "availability"):
+                if key in ("teach", "learn", "interests", "availability"):
                     section_errors[key] = field_messages
                 else:
                     form.add_error(form.error_field(key), field_messages)
@@ -140,6 +140,8 @@ def my_registration(request: OrgRequest, org_slug: str, program_pk: int) -> Http
             "invalid": invalid,
             "is_mentor": is_mentor,
             "completeness": registration.profile_completeness(enrollment),
+            "weekdays": WEEKDAYS,
+            "max_windows": registration.MAX_WINDOWS,
         },
         status=400 if invalid else 200,
     )

@@ -20,6 +20,7 @@ from django.core import mail
 from playwright.sync_api import Page, expect
 
 from accounts.models import User
+from feedback.pairs.views import rationale_for
 from matching.models import Pair, ProposedPair, RoundStatus
 from organizations.models import Membership, Role
 from participants.models import Enrollment, EnrollmentRole, Person
@@ -236,8 +237,12 @@ def test_admin_runs_reviews_swaps_and_publishes_a_round(
     mentee.get_by_role("link", name="My pairs").click()
     expect(mentee.get_by_role("heading", level=1)).to_have_text("My pairs")
     mentee.get_by_role("link", name="Ben Builder").click()
-    why = mentee.get_by_role("region", name="Why we were paired")
-    expect(why).to_contain_text(pair.rationale)
+    # One click away, and without the program team's remarks ("pinned by an administrator").
+    why = mentee.locator("details.why-paired")
+    why.locator("summary").click()
+    expect(why).to_have_attribute("open", "")
+    expect(why).to_contain_text(rationale_for(pair, staff=False))
+    expect(why).not_to_contain_text("pinned by an administrator")
     shot(mentee, "matching-4-mentee-sees-why")
     assert problems.seen == []
 

@@ -149,6 +149,11 @@ def region(page: Page, name: str) -> Locator:
     return page.get_by_role("region", name=name, exact=True)
 
 
+def topic(page: Page, name: str) -> Locator:
+    """A topic's one group of choices on the registration page."""
+    return page.get_by_role("group", name=name, exact=True)
+
+
 def status_message(page: Page) -> Locator:
     return page.get_by_role("status")
 
@@ -370,24 +375,26 @@ def accept_invitation(page: Page) -> None:
 def complete_registration(page: Page) -> None:
     profile = region(page, "Your profile")
     # The languages came with the import; the rest is the participant's to give.
-    expect(profile).to_contain_text("Profile 25% complete")
-    expect(profile.get_by_role("listitem")).to_have_text(
-        ["Skills you can teach", "Interests", "Availability"]
-    )
+    expect(profile).to_contain_text("Profile 33% complete")
+    expect(profile.get_by_role("listitem")).to_have_text(["Skills you can teach", "Availability"])
     profile.get_by_role("link", name="Complete your profile").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Your registration for {PROGRAM}")
-    page.get_by_label("AI tools: level you can teach").select_option("5")
-    page.get_by_label("Social media: level you can teach").select_option("4")
-    page.get_by_label("Workplace culture: level you can learn").select_option("2")
-    interests = page.get_by_role("group", name="Interests")
-    interests.get_by_role("checkbox", name="AI tools").check()
-    interests.get_by_role("checkbox", name="Workplace culture").check()
+    # One click per topic: a level, "Curious" (an interest) or "Not for me".
+    topic(page, "AI tools").get_by_role("radio", name="5 expert").check()
+    topic(page, "Social media").get_by_role("radio", name="4 strong").check()
+    topic(page, "Workplace culture").get_by_role("radio", name="Curious").check()
     page.get_by_label("Window 1: day").select_option(label="Tuesday")
-    page.get_by_label("Window 1: start").fill("09:00")
-    page.get_by_label("Window 1: end").fill("10:30")
+    page.get_by_label("Window 1: from").fill("09:00")
+    page.get_by_label("Window 1: to").fill("10:30")
     page.get_by_label("Window 2: day").select_option(label="Thursday")
-    page.get_by_label("Window 2: start").fill("14:00")
-    page.get_by_label("Window 2: end").fill("15:00")
+    page.get_by_label("Window 2: from").fill("14:00")
+    page.get_by_label("Window 2: to").fill("15:00")
+    # A third window without saving first: the script adds the row.
+    page.get_by_role("button", name="Add a window").click()
+    expect(page.get_by_label("Window 3: day")).to_be_focused()
+    page.get_by_label("Window 3: day").select_option(label="Friday")
+    page.get_by_label("Window 3: from").fill("08:00")
+    page.get_by_label("Window 3: to").fill("09:00")
     page.get_by_role("group", name="Preferred meeting format").get_by_role(
         "radio", name="Video"
     ).check()
@@ -409,12 +416,12 @@ def complete_registration(page: Page) -> None:
     expect(
         page.get_by_text("Profile 100% complete. Matching uses what you give here.")
     ).to_be_visible()
-    expect(page.get_by_label("AI tools: level you can teach")).to_have_value("5")
-    expect(page.get_by_label("Social media: level you can teach")).to_have_value("4")
-    expect(page.get_by_label("Workplace culture: level you can learn")).to_have_value("2")
-    expect(interests.get_by_role("checkbox", checked=True)).to_have_count(2)
+    expect(topic(page, "AI tools").get_by_role("radio", name="5 expert")).to_be_checked()
+    expect(topic(page, "Social media").get_by_role("radio", name="4 strong")).to_be_checked()
+    expect(topic(page, "Workplace culture").get_by_role("radio", name="Curious")).to_be_checked()
     expect(page.get_by_label("Window 2: day")).to_have_value("3")
-    expect(page.get_by_label("Window 2: end")).to_have_value("15:00")
+    expect(page.get_by_label("Window 2: to")).to_have_value("15:00")
+    expect(page.get_by_label("Window 3: day")).to_have_value("4")
     expect(page.get_by_role("radio", name="Video")).to_be_checked()
 
 

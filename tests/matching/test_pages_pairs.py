@@ -21,6 +21,7 @@ from matching import services
 from matching.models import MatchingRound, Pair, PairStatus, RoundStatus
 from organizations.models import Membership, Role
 from participants.models import CharterAcceptance, Enrollment, EnrollmentRole, Person
+from programs.lifecycle import program_today
 from programs.models import ProgramCoordinator
 from tests.conftest import Tenant, login
 from tests.factories import make_member
@@ -204,8 +205,10 @@ def test_pair_page_of_another_organisation_is_404(world: PairWorld, org_b: Tenan
     assert client.get(_url(world, "pair_detail", pk=world.pair.pk)).status_code == 404
 
 
-def test_pair_page_explains_why_with_score_and_breakdown(world: PairWorld) -> None:
-    page = _client(world, "mentee").get(_url(world, "pair_detail", pk=world.pair.pk))
+def test_pair_page_explains_why_to_the_program_team_with_score_and_breakdown(
+    world: PairWorld,
+) -> None:
+    page = _client(world, "coordinator").get(_url(world, "pair_detail", pk=world.pair.pk))
     text = page.content.decode()
     assert "Why we were paired" in text
     assert world.pair.rationale
@@ -214,8 +217,25 @@ def test_pair_page_explains_why_with_score_and_breakdown(world: PairWorld) -> No
     assert "Skills to learn" in text  # the complementarity criterion, weighted by the round
     assert "Shared interests" in text
     assert "Diversity" not in text  # not weighted and worth nothing: left out
-    assert world.pair.mentor.person.full_name in text
-    assert "(you)" in text
+
+
+def test_pair_page_tells_the_pair_why_without_internal_figures(world: PairWorld) -> None:
+    with world.tenant.scope():
+        Pair.objects.filter(pk=world.pair.pk).update(
+            rationale="Ann can teach AI tools that Bo wants to learn; pinned by an administrator"
+        )
+    for side in ("mentee", "mentor"):
+        page = _client(world, side).get(_url(world, "pair_detail", pk=world.pair.pk))
+        text = page.content.decode()
+        # One click away: a disclosure, closed until opened.
+        assert '<details class="why-paired">' in text
+        assert "<summary>Why we were paired</summary>" in text
+        assert "Ann can teach AI tools that Bo wants to learn." in text
+        assert "pinned by an administrator" not in text
+        assert "out of 100" not in text
+        assert "criterion by criterion" not in text
+        assert world.pair.mentor.person.full_name in text
+        assert "(you)" in text
 
 
 def test_pair_without_a_proposal_shows_only_the_rationale(world: PairWorld) -> None:
@@ -256,22 +276,48 @@ def test_pair_page_tells_its_people_what_to_do_next(world: PairWorld) -> None:
         make_training(program, "Listening well", required=True)
     text = _client(world, "mentor").get(_url(world, "pair_detail", pk=world.pair.pk))
     body = text.content.decode()
-    assert "What to do next" in body
-    assert "accept the program's confidentiality charter" in body
-    assert "1 item left" in body
-    assert "first session" in body
+    assert "What to do now" in body
+    assert "Read and accept version 2 of the charter." in body
+    assert "1 required training item left." in body
+    assert "Plan your first session together" in body
     my_program = reverse(
         "my_program_detail", kwargs={"org_slug": world.tenant.slug, "program_pk": program.pk}
     )
     assert my_program in body
     assert "End this pair" not in body  # a member of the pair cannot end it
+    # What to do comes before the rest of the pair's life.
+    assert body.index("What to do now") < body.index('id="sessions-heading"')
+
+
+def test_pair_page_guidance_is_current(world: PairWorld) -> None:
+    """Charter accepted (the builder) and a session logged: neither "accept the charter" nor
+    "plan your first session" any more; the partner's session waits on top, with its button."""
+    with world.tenant.scope():
+        session = sessions.session_log(
+            pair=world.pair,
+            by=world.pair.mentee,
+            actor=None,
+            held_on=program_today(world.cohort.program),
+            duration_minutes=30,
+        )
+    body = _client(world, "mentor").get(_url(world, "pair_detail", pk=world.pair.pk))
+    text = body.content.decode()
+    todo = text[text.index('id="todo-heading"') : text.index('id="sessions-heading"')]
+    assert "charter" not in todo
+    assert "first session" not in todo
+    assert "logged your session of" in todo
+    confirm = reverse(
+        "pair_session_confirm",
+        kwargs={"org_slug": world.tenant.slug, "pair_pk": world.pair.pk, "pk": session.pk},
+    )
+    assert confirm in todo
 
 
 def test_staff_see_the_end_form_not_the_next_steps(world: PairWorld) -> None:
     body = _client(world, "coordinator").get(_url(world, "pair_detail", pk=world.pair.pk))
     text = body.content.decode()
     assert "End this pair" in text
-    assert "What to do next" not in text
+    assert "What to do now" not in text
     assert f"Start a re-match for {world.pair.mentee.person.full_name}" in text
     assert "<legend>Re-match</legend>" in text
 

@@ -79,7 +79,7 @@ def test_apply_to_an_open_program(org_a: Tenant) -> None:
     make_person(org_a, email=org_a.member.user.email)
     client = login(Client(), org_a.member.user)
     response = client.post(_mine(org_a, f"{program.pk}/apply/"), {"role": "mentee"}, follow=True)
-    assert "waiting for approval" in response.content.decode()
+    assert "Your application is waiting for the program team." in response.content.decode()
 
 
 def test_waitlisted_acceptance_shows_the_position(org_a: Tenant, invited: Any) -> None:
@@ -88,7 +88,7 @@ def test_waitlisted_acceptance_shows_the_position(org_a: Tenant, invited: Any) -
     )
     html = response.content.decode()
     assert "you are number 1 on the waitlist" in html
-    assert "number 1</strong> on the waitlist" in html
+    assert "You are number 1 on the waitlist and move up" in html
 
 
 def test_withdraw_needs_a_reason_on_the_page(org_a: Tenant, invited: Any) -> None:
@@ -150,8 +150,7 @@ def test_participant_accepts_the_charter_and_completes_the_profile(
     response = client.post(
         form_url,
         {
-            f"teach_{topic.pk}": "4",
-            "interests": [str(topic.pk)],
+            f"topic_{topic.pk}": "4",
             "window_0_weekday": "2",
             "window_0_start": "09:00",
             "window_0_end": "10:30",
@@ -223,7 +222,7 @@ def test_detail_query_count_is_fixed(org_a: Tenant, invited: Any) -> None:
             )
     with CaptureQueriesContext(connection) as many:
         client.get(url)
-    assert len(many) == len(few) == 15
+    assert len(many) == len(few) == 14
 
 
 def test_an_imported_person_is_linked_by_email_and_sees_their_invitation(org_a: Tenant) -> None:
@@ -241,3 +240,28 @@ def test_an_imported_person_is_linked_by_email_and_sees_their_invitation(org_a: 
     # Someone else's entry is never linked to a different account.
     html = login(Client(), org_a.coordinator.user).get(_mine(org_a)).content.decode()
     assert "Digital Upward" not in html
+
+
+def test_what_happens_next_is_the_next_step_rule_and_stays_current(
+    org_a: Tenant, invited: Any
+) -> None:
+    """The program page lists next_step.py's steps (the home's rule), and drops each once done."""
+    with org_a.scope():
+        invited.status = EnrollmentStatus.ACCEPTED
+        invited.save(update_fields=["status"])
+        program = invited.program
+        make_charter(program, 1)
+        make_training(program, "Listening well", required=True)
+    client = login(Client(), org_a.member.user)
+    url = _mine(org_a, f"{invited.program_id}/")
+    html = client.get(url).content.decode()
+    ahead = html[html.index('id="next-heading"') : html.index('id="expect-heading"')]
+    assert "Read and accept version 1 of the charter." in ahead
+    assert 'href="#charter"' in ahead
+    assert "1 required training item left." in ahead
+    assert "Finish your registration" in ahead
+    client.post(_mine(org_a, f"{invited.program_id}/charter/"))
+    html = client.get(url).content.decode()
+    ahead = html[html.index('id="next-heading"') : html.index('id="expect-heading"')]
+    assert "charter" not in ahead
+    assert "1 required training item left." in ahead

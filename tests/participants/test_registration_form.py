@@ -238,7 +238,6 @@ def test_completeness_names_what_is_missing(org_a: Tenant, setup: dict[str, Any]
         completeness = registration.profile_completeness(setup["enrollment"])
     assert completeness.missing == [
         "Skills you can teach",
-        "Interests",
         "Availability",
         "Languages",
         "Format?",

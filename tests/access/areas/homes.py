@@ -19,5 +19,8 @@ TABLE: dict[tuple[str, str], Statuses] = {
     #                                                     adm  coo  oth  mtr  mte  out  anon
     ("organization_home", "GET"):                     row(200, 200, 200, 200, 200, 200, 302),
     ("api-organization-home", "GET"):                 row(200, 200, 200, 200, 200, 200, 404),
+    # Each member's own email settings (feedback/notices/): an empty POST turns every kind off.
+    ("my_email_preferences", "GET"):                  row(200, 200, 200, 200, 200, 200, 302),
+    ("my_email_preferences", "POST"):                 row(302, 302, 302, 302, 302, 302, 302),
 }
 # fmt: on

@@ -15,4 +15,6 @@ def build(tenant: Tenant) -> dict[str, Any]:
 ROUTES: dict[str, Route] = {
     "organization_home": Route(("GET",)),
     "api-organization-home": Route(("GET",)),
+    # A person's own email settings (feedback/notices/): no id, only the organisation's slug.
+    "my_email_preferences": Route(("GET", "POST")),
 }
