@@ -27,9 +27,10 @@ tenant_data_changed = Signal()
 _STATE = "_flipside_tenant_writes"
 
 
-class _AfterCommit:
+class Announcement:
     """The one on-commit callback of a transaction: sends ``committed=True`` for each model and
-    organisation the transaction wrote."""
+    organisation the transaction wrote. (Tests that count a transaction's on-commit callbacks to
+    see what it enqueued leave these out: ``isinstance(callback, Announcement)``.)"""
 
     def __init__(self, callbacks: list[Any]) -> None:
         # Django replaces ``run_on_commit`` with a new list on commit, on rollback and on a
@@ -64,9 +65,9 @@ def note_write(model: type[Any], organization_ids: set[int | None], *, using: st
         for organization_id in organization_ids:
             _send(model, organization_id, committed=True)
         return
-    after: _AfterCommit | None = getattr(connection, _STATE, None)
+    after: Announcement | None = getattr(connection, _STATE, None)
     if after is None or after.callbacks is not connection.run_on_commit:
-        after = _AfterCommit(connection.run_on_commit)
+        after = Announcement(connection.run_on_commit)
         connection.on_commit(after)
         after.callbacks = connection.run_on_commit
         setattr(connection, _STATE, after)
