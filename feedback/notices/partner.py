@@ -15,6 +15,7 @@ from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from core.text import one_line
 from feedback.models import Note, NoteVisibility, SessionLog, SessionStatus
 from feedback.notices.preferences import wants
 from matching.models import OPEN_PAIR_STATUSES, Pair
@@ -86,7 +87,11 @@ def partner_notice(*, pair_id: int, by_id: int, kind: str, object_id: int) -> st
     if not wants(partner.person.user_id, "partner_activity"):
         return "turned off"
     body = render_to_string(f"feedback/notices/email_partner_{kind}.txt", context)
+    # One line whatever a name holds (rows older than the name validator may hold a line break).
     send_mail(
-        f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}", body, None, [partner.person.email]
+        one_line(f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}"),
+        body,
+        None,
+        [partner.person.email],
     )
     return "sent"

@@ -34,6 +34,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from core.text import CONTROL_MESSAGE, has_control_character
 from organizations.audit import log_action
 from organizations.models import Organization, hash_secret
 from organizations.services import membership_join
@@ -138,6 +139,8 @@ def _clean_new_account(full_name: str, password: str, email: str) -> tuple[str, 
         errors["full_name"] = ["Give the name your colleagues know you by."]
     elif len(full_name) > NAME_MAX:
         errors["full_name"] = [f"Use at most {NAME_MAX} characters."]
+    elif has_control_character(full_name):
+        errors["full_name"] = [CONTROL_MESSAGE]
     try:
         validate_password(password or "", User(email=email, full_name=full_name))
     except ValidationError as error:

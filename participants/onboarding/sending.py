@@ -30,6 +30,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from core.text import one_line
 from organizations.audit import log_action
 from organizations.models import Invitation, Organization, hash_secret
 from organizations.selectors import membership_of
@@ -163,7 +164,9 @@ def letter_message(
         "url": letter_url(organization=organization, token=token),
         "expires": expires,
     }
-    subject = f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}You are invited to {program.name} as a {role_label}"
+    subject = one_line(
+        f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}You are invited to {program.name} as a {role_label}"
+    )
     body = render_to_string("participants/onboarding/email/invitation.txt", context)
     return EmailMessage(subject, body, None, [enrollment.person.email])
 

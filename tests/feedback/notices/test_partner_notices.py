@@ -23,6 +23,7 @@ from feedback.sessions.use_cases import SessionFacts, log_session
 from feedback.tasks import send_partner_notice
 from feedback.visibility import pair_access
 from organizations.models import AuditEntry, Membership
+from participants.models import Person
 from programs.lifecycle import program_today
 from tests.conftest import Tenant, login
 from tests.feedback.builders import LivePair, live_pair
@@ -247,3 +248,19 @@ def test_home_shows_the_partner_shared_note_and_the_session_to_confirm(
     # The author's own home says nothing of it.
     own = login(Client(), live.mentor_user).get(reverse("organization_home", args=(org_a.slug,)))
     assert "shared a note with you" not in own.content.decode()
+
+
+def test_a_line_break_in_an_older_name_does_not_break_the_notice(
+    live: LivePair, org_a: Tenant
+) -> None:
+    # Names refuse control characters now; a row written before that rule may still hold one.
+    with org_a.scope():
+        Person.objects.filter(pk=live.mentor.person_id).update(full_name="Morgan\r\nMentor")
+    session = _log(live, org_a)
+    with org_a.scope():
+        outcome = partner_notice(
+            pair_id=live.pair.pk, by_id=live.mentor.pk, kind=SESSION, object_id=session.pk
+        )
+    assert outcome == "sent"
+    (email,) = mail.outbox
+    assert email.subject.endswith("Morgan Mentor logged a session: please confirm it")

@@ -136,6 +136,23 @@ def test_a_weak_password_or_missing_charter_tick_is_a_field_error(
     assert not User.objects.filter(email=person.email).exists()
 
 
+def test_a_name_with_a_line_break_is_a_field_error(client: Client, org_a: Tenant) -> None:
+    person = make_person(org_a)
+    path = _letter_path(org_a, person)
+    response = client.post(
+        path,
+        {
+            "answer": "accept",
+            "full_name": "Pat\r\nATTENDEE:mailto:x@evil.test",
+            "password": NEW_PASSWORD,
+            "accept_charter": "1",
+        },
+    )
+    assert response.status_code == 400
+    assert "full_name" in response.context["form"].errors
+    assert not User.objects.filter(email=person.email).exists()
+
+
 def test_an_existing_account_is_signed_in_by_the_link(client: Client, org_a: Tenant) -> None:
     user = make_user("evan@acme.test", full_name="Evan Executive")
     evan = make_person(org_a, email="evan@acme.test")

@@ -20,6 +20,7 @@ from participants.models import (
     InvitationLetter,
 )
 from participants.onboarding import sending, use_cases
+from programs.models import Program
 from tests.conftest import Tenant
 from tests.participants.test_enrollment_builders import (
     enrol,
@@ -210,3 +211,14 @@ def test_a_claimed_batch_is_not_sent_twice(org_a: Tenant) -> None:
         batch = use_cases.visible_batches(actor=org_a.admin).get()
         sending.run_batch(batch.pk)  # a redelivered message
     assert len(mail.outbox) == 1
+
+
+def test_a_line_break_in_an_older_program_name_does_not_break_the_letter(org_a: Tenant) -> None:
+    # Names refuse control characters now; a row written before that rule may still hold one.
+    program = make_program(org_a, name="Reverse 2027")
+    with org_a.scope():
+        Program.objects.filter(pk=program.pk).update(name="Reverse\n2027")
+    batch = _invite(org_a, program.pk, person_ids=[make_person(org_a).pk])
+    assert batch.sent == 1
+    (letter,) = mail.outbox
+    assert "You are invited to Reverse 2027 as a" in letter.subject
