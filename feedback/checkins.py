@@ -334,6 +334,17 @@ def _pair_running(check_in: CheckIn) -> bool:
 def send_check_in(touchpoint: Touchpoint) -> None:
     """Send one planned check-in: mark it sent and plan its first reminder, then mail it."""
     check_in = _load(Q(touchpoint=touchpoint))
+    if (
+        check_in is not None
+        and check_in.status == CheckInStatus.SENT
+        and touchpoint.interrupted
+        and _pair_running(check_in)
+    ):
+        # This touchpoint marked it sent, then its worker died before the email was handed over:
+        # send it now (its reminder is already planned).
+        subject, body = _email(check_in, reminder=0)
+        send_mail(subject, body, None, [check_in.enrollment.person.email])
+        return
     if check_in is None or check_in.status != CheckInStatus.PLANNED:
         return  # cancelled or re-planned since: nothing to send
     if not _pair_running(check_in):
@@ -380,6 +391,11 @@ def send_reminder(touchpoint: Touchpoint) -> None:
         return
     if not wants(check_in.enrollment.person.user_id, "check_in_reminders"):
         return  # they turned reminders off (feedback.notices.preferences); later ones neither
+    if touchpoint.interrupted and check_in.reminders_sent == number:
+        # Marked by this touchpoint before its worker died mid-send: send it now.
+        subject, body = _email(check_in, reminder=number)
+        send_mail(subject, body, None, [check_in.enrollment.person.email])
+        return
     with transaction.atomic():
         if not CheckIn.objects.filter(
             pk=check_in.pk, status=CheckInStatus.SENT, reminders_sent=number - 1

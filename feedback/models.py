@@ -36,6 +36,12 @@ class Touchpoint(TenantModel):
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # The lease token of the worker process holding the row (core/leases.py): when that process
+    # dies, the sweep takes the row back.
+    claimed_by = models.CharField(max_length=120, blank=True, default="")
+    # Taken back from a worker that died while sending it: the handler sends it again even though
+    # its own record says it went out (the email may not have).
+    interrupted = models.BooleanField(default=False)
     done_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 

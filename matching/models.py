@@ -52,6 +52,11 @@ class MatchingRound(TenantModel):
     )
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
+    # The lease token of the worker process computing the round (core/leases.py) and how many
+    # times a worker started it: a round whose worker died is queued again, up to a limit
+    # (matching/rounds/recovery.py).
+    worker = models.CharField(max_length=120, blank=True, default="")
+    attempts = models.PositiveSmallIntegerField(default=0)
     finished_at = models.DateTimeField(null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
     # A re-match: a small round over this one person and the other side's free places (everyone

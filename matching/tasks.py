@@ -20,3 +20,11 @@ def resume_paused_pairs() -> int:
     from matching.pairs import resume_due_pairs
 
     return resume_due_pairs()
+
+
+@shared_task(name="matching.recover_stalled_rounds", ignore_result=True)
+def recover_stalled_rounds() -> dict[str, int]:
+    """Beat, every minute: rounds whose worker died are queued again or failed with a reason."""
+    from matching.rounds.recovery import recover_stalled_rounds as recover
+
+    return recover()

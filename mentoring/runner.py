@@ -1,6 +1,7 @@
 """The runner behind ./flip: embedded services, database role, and the product's processes.
 
-    ./flip start            migrate, load the demo once, run web + worker + beat (Ctrl-C stops all)
+    ./flip start            migrate, load the demo once, run web + workers + beat (Ctrl-C stops all;
+                            --no-migrate, --no-demo skip those steps)
     ./flip test [ARGS]      the test suite (pytest ARGS), one process per core; -n 0 serially
     ./flip bench            benchmarks (see bench/)
     ./flip manage ARGS      manage.py with the same environment
@@ -28,7 +29,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Sequence
-from contextlib import ExitStack, closing
+from contextlib import ExitStack, closing, suppress
 from pathlib import Path
 from typing import Any
 
@@ -159,7 +160,10 @@ class EmbeddedPostgres:
     def start(self) -> str:
         self._prepare_root()
         if not (self.data / "PG_VERSION").exists():
-            say(f"initialising PostgreSQL in {self.data.relative_to(BASE_DIR)}…")
+            shown = (
+                self.data.relative_to(BASE_DIR) if self.data.is_relative_to(BASE_DIR) else self.data
+            )
+            say(f"initialising PostgreSQL in {shown}…")
             self._run(
                 "initdb",
                 "-D",
@@ -248,7 +252,11 @@ class EmbeddedRedis:
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
             self.process.terminate()
-            self.process.wait(timeout=10)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
             say("stopped Redis")
 
 
@@ -330,6 +338,10 @@ def run_child(command: Sequence[str], env: dict[str, str]) -> int:
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         return process.wait()
+    except BaseException:
+        # SIGTERM (``_terminate_as_interrupt``) while waiting: the child goes too.
+        stop_processes([(Path(command[0]).name, process)])
+        raise
     finally:
         signal.signal(signal.SIGINT, previous)
 
@@ -384,18 +396,32 @@ def start_env(env: dict[str, str]) -> dict[str, str]:
 
 
 def cmd_start(args: Sequence[str]) -> int:
+    unknown = set(args) - {"--no-migrate", "--no-demo"}
+    if unknown:
+        raise SystemExit(f"flip start: unknown option(s) {' '.join(sorted(unknown))}")
     env = start_env(base_env())
     port = free_port(int(env.get("FLIPSIDE_PORT", "8000")))
     env.setdefault("FLIPSIDE_SITE_URL", f"http://127.0.0.1:{port}")
     ensure_pdf_libraries()
+    # SIGTERM unwinds like Ctrl-C at every stage (migrate, demo, running): the ExitStack stops what
+    # was started, services last.
+    signal.signal(signal.SIGTERM, _terminate_as_interrupt)
     with ExitStack() as stack:
         prepare_services(stack, env)
-        manage(env, "migrate", "--noinput", "-v", "0")
-        manage(env, "seed_demo")
+        if "--no-migrate" not in args:
+            manage(env, "migrate", "--noinput", "-v", "0")
+        if "--no-demo" not in args:
+            manage(env, "seed_demo")
         processes: list[tuple[str, subprocess.Popen[bytes]]] = []
+        stack.callback(stop_processes, processes)
 
         def launch(name: str, command: list[str]) -> None:
-            processes.append((name, subprocess.Popen(command, env=env, cwd=BASE_DIR)))
+            # Each child leads its own process group: Ctrl-C reaches the runner alone, which stops
+            # the children in order and can signal a child's whole tree (gunicorn's workers, the
+            # Celery pool) at once, orphans included.
+            processes.append(
+                (name, subprocess.Popen(command, env=env, cwd=BASE_DIR, start_new_session=True))
+            )
 
         venv_bin = Path(PYTHON).parent
         launch(
@@ -415,22 +441,27 @@ def cmd_start(args: Sequence[str]) -> int:
                 "mentoring.gunicorn_logging.PagesOnlyAccessLogger",
             ],
         )
-        launch(
-            "worker",
-            [
-                str(venv_bin / "celery"),
-                "-A",
-                "mentoring",
-                "worker",
-                # Warnings only: the demo emails it prints stay readable between them.
-                "--loglevel",
-                "WARNING",
-                "--concurrency",
-                "2",
-                "--without-gossip",
-                "--without-mingle",
-            ],
-        )
+        for name, queue, concurrency in WORKERS:
+            launch(
+                name,
+                [
+                    str(venv_bin / "celery"),
+                    "-A",
+                    "mentoring",
+                    "worker",
+                    "--queues",
+                    queue,
+                    "--hostname",
+                    f"{name}@%h",
+                    # Warnings only: the demo emails it prints stay readable between them.
+                    "--loglevel",
+                    "WARNING",
+                    "--concurrency",
+                    str(concurrency),
+                    "--without-gossip",
+                    "--without-mingle",
+                ],
+            )
         launch(
             "beat",
             [
@@ -444,7 +475,6 @@ def cmd_start(args: Sequence[str]) -> int:
                 str(VAR / "celerybeat-schedule"),
             ],
         )
-        stack.callback(_stop_processes, processes)
         wait_for_port(port)
         print(
             f"\n  Flipside is running at http://127.0.0.1:{port}/\n"
@@ -458,6 +488,17 @@ def cmd_start(args: Sequence[str]) -> int:
             flush=True,
         )
         return _wait_for_interrupt(processes)
+
+
+# The Celery workers of ``./flip start``: one per queue (settings, CELERY_TASK_ROUTES), so a long
+# matching round or import never takes the slots that check-in and survey sends need.
+WORKERS = (("worker", "celery", 2), ("worker-long", "long", 1))
+# How long a child may take to stop after SIGTERM before it (and its process group) is killed.
+STOP_GRACE_SECONDS = 10.0
+
+
+def _terminate_as_interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
 
 
 def _wait_for_interrupt(processes: list[tuple[str, subprocess.Popen[bytes]]]) -> int:
@@ -478,16 +519,61 @@ def _wait_for_interrupt(processes: list[tuple[str, subprocess.Popen[bytes]]]) ->
     return 0
 
 
-def _stop_processes(processes: list[tuple[str, subprocess.Popen[bytes]]]) -> None:
-    for _name, process in processes:
+def stop_processes(
+    processes: Sequence[tuple[str, subprocess.Popen[bytes]]],
+    grace: float = STOP_GRACE_SECONDS,
+) -> None:
+    """Stop every child and everything below it: SIGTERM to each child's process group, then,
+    after ``grace`` seconds, SIGKILL to whatever of those trees is still there.
+
+    The trees are listed before signalling: a gunicorn worker or a Celery pool process whose parent
+    died first is an orphan that still holds the listening socket or a task, and only the list (or
+    its process group) still finds it. Signals are ignored while stopping, so a second Ctrl-C
+    cannot cut the stop short and leave orphans."""
+    import psutil
+
+    previous = {
+        signum: signal.signal(signum, signal.SIG_IGN) for signum in (signal.SIGINT, signal.SIGTERM)
+    }
+    try:
+        # Below each child (not the children themselves: their exit status is Popen's to collect).
+        below: list[psutil.Process] = []
+        for _name, process in processes:
+            with suppress(psutil.NoSuchProcess):
+                below += psutil.Process(process.pid).children(recursive=True)
+        for _name, process in processes:
+            _signal_group(process, signal.SIGTERM)
+        deadline = time.monotonic() + grace
+        for name, process in processes:
+            try:
+                process.wait(timeout=max(0.0, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                say(f"{name} did not stop within {grace:.0f}s of SIGTERM; killing it")
+        _gone, stubborn = psutil.wait_procs(below, timeout=max(0.0, deadline - time.monotonic()))
+        for _name, process in processes:
+            _signal_group(process, signal.SIGKILL)
+        for leftover in stubborn:
+            with suppress(psutil.NoSuchProcess):
+                leftover.kill()
+        psutil.wait_procs(stubborn, timeout=5)
+        for _name, process in processes:
+            try:
+                process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                say(f"process {process.pid} is still running after SIGKILL")
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def _signal_group(process: subprocess.Popen[bytes], signum: int) -> None:
+    """Signal the process group the child leads (it outlives the child while orphans remain in
+    it); a child started in the runner's own group is signalled alone."""
+    try:
+        os.killpg(process.pid, signum)
+    except ProcessLookupError:
         if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-    deadline = time.monotonic() + 15
-    for _name, process in processes:
-        try:
-            process.wait(timeout=max(0.1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            process.kill()
+            process.send_signal(signum)
 
 
 def pytest_args(args: Sequence[str], env: dict[str, str]) -> list[str]:
@@ -593,7 +679,11 @@ def main(argv: Sequence[str]) -> int:
     if not argv or argv[0] in {"-h", "--help", "help"} or argv[0] not in COMMANDS:
         print(__doc__)
         return 0 if argv and argv[0] in {"-h", "--help", "help"} else 2
-    return COMMANDS[argv[0]](argv[1:])
+    try:
+        return COMMANDS[argv[0]](argv[1:])
+    except KeyboardInterrupt:
+        say("interrupted; everything it started is stopped")
+        return 130
 
 
 if __name__ == "__main__":

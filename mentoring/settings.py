@@ -159,12 +159,17 @@ if _XDIST_WORKER and not PRODUCTION:
     _XDIST_NUMBER = int(_XDIST_WORKER.removeprefix("gw"))
     REDIS_URL = _redis_database(REDIS_URL, 2 * _XDIST_NUMBER + 2)
     CACHE_URL = _redis_database(CACHE_URL, 2 * _XDIST_NUMBER + 3)
+_CACHE = {
+    "LOCATION": CACHE_URL,
+    "KEY_PREFIX": env_str("FLIPSIDE_CACHE_PREFIX", "flipside"),
+    # A Redis that restarts refuses at once; one that hangs must not hold a request for long.
+    "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+}
 CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": CACHE_URL,
-        "KEY_PREFIX": env_str("FLIPSIDE_CACHE_PREFIX", "flipside"),
-    }
+    # Reads miss and writes are dropped while Redis is unreachable: pages keep working (core/cache.py).
+    "default": {"BACKEND": "core.cache.ResilientRedisCache", **_CACHE},
+    # The same server, raising when unreachable: for code that must tell "missing" from "unknown".
+    "strict": {"BACKEND": "django.core.cache.backends.redis.RedisCache", **_CACHE},
 }
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
@@ -407,6 +412,32 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_WORKER_REDIRECT_STDOUTS = not _EMAIL_BACKEND.endswith("console.EmailBackend")
 CELERY_WORKER_SEND_TASK_EVENTS = False
 CELERY_TIMEZONE = "UTC"
+# Two queues, so that long jobs never hold up the minute-by-minute sends: a 10,000-person matching
+# round (about a minute of solver time and gigabytes of memory), an import, an export or an
+# organisation's nightly pair care goes to "long"; check-in, reminder, survey and invitation sends,
+# partner notices and the sweepers stay on the default queue. Each queue has its own worker
+# (``./flip start``, docker-compose.yml): with one worker on both, every pool slot can be taken by
+# long jobs while a check-in waits behind them. A worker started without ``-Q`` consumes both
+# (the embedded worker of the tests).
+FLIPSIDE_LONG_QUEUE = "long"
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES: dict[str, dict[str, str]] = {
+    CELERY_TASK_DEFAULT_QUEUE: {},
+    FLIPSIDE_LONG_QUEUE: {},
+}
+FLIPSIDE_LONG_TASKS = (
+    "matching.run_round",
+    "participants.validate_import",
+    "participants.commit_import",
+    "dashboards.run_export",
+    "feedback.compute_engagement",
+    "feedback.refresh_engagement",
+    "feedback.refresh_program_engagement",
+    "feedback.plan_program_check_ins",
+    "feedback.plan_pair_check_ins",
+    "surveys.plan_program_surveys",
+)
+CELERY_TASK_ROUTES = {name: {"queue": FLIPSIDE_LONG_QUEUE} for name in FLIPSIDE_LONG_TASKS}
 CELERY_BEAT_SCHEDULE = {
     "touchpoint-sweeper": {
         "task": "feedback.sweep_due_touchpoints",
@@ -424,6 +455,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=7),  # hourly: export files live 24 hours
         "options": {"expires": 3000},
     },
+    # Rounds left running by a worker that died are queued again or failed with a reason.
+    "stalled-rounds": {
+        "task": "matching.recover_stalled_rounds",
+        "schedule": crontab(),
+        "options": {"expires": 55},
+    },
     "worker-heartbeat": {
         "task": "mentoring.heartbeat",
         "schedule": crontab(),
@@ -431,6 +468,11 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 FLIPSIDE_HEARTBEAT_KEY = "flipside:worker-heartbeat"
+# A worker process's lease lasts this long, renewed every quarter of it; work claimed by a process
+# whose lease lapsed is taken back (core/leases.py): touchpoints sent again, rounds resumed.
+FLIPSIDE_WORKER_LEASE_SECONDS = env_int(
+    "FLIPSIDE_WORKER_LEASE_SECONDS", 60, minimum=2, maximum=3600
+)
 FLIPSIDE_HEARTBEAT_MAX_AGE = env_int("FLIPSIDE_HEARTBEAT_MAX_AGE", 180, minimum=10)
 
 # --- Logging ----------------------------------------------------------------------------------------

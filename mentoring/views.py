@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import sys
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -22,6 +24,7 @@ _API_DETAILS = {
     403: "You do not have permission to perform this action.",
     404: "Not found.",
     500: "Server error. It has been logged.",
+    503: "The service is briefly unavailable. Try again in a few seconds.",
 }
 
 
@@ -54,10 +57,40 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
     return _error(request, "errors/404.html", 404)
 
 
+# Seconds a client is asked to wait before trying again while the database is unreachable.
+RETRY_AFTER_SECONDS = 10
+
+
+def database_unavailable(exception: BaseException | None) -> bool:
+    """The request failed because PostgreSQL could not be reached (restarting, failing over, the
+    network): a temporary condition, answered 503, not a defect. Checks the causes too (a
+    connection error raised while handling another error)."""
+    from django.db import InterfaceError, OperationalError
+
+    seen = 0
+    while exception is not None and seen < 5:
+        if isinstance(exception, OperationalError | InterfaceError):
+            return True
+        exception = exception.__cause__ or exception.__context__
+        seen += 1
+    return False
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
     # Rendered without context processors that might touch the database that just failed.
     from django.template import loader
 
+    if database_unavailable(sys.exc_info()[1]):
+        # Django closes a connection that raised before the next request (CONN_HEALTH_CHECKS):
+        # the same process serves again as soon as the database is back.
+        if request.path.startswith("/api/"):
+            response: HttpResponse = JsonResponse(
+                {"detail": _API_DETAILS[503], "fields": {}}, status=503
+            )
+        else:
+            response = HttpResponse(loader.get_template("errors/503.html").render(), status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": _API_DETAILS[500], "fields": {}}, status=500)
     return HttpResponse(loader.get_template("errors/500.html").render(), status=500)

@@ -10,10 +10,11 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
+from core import leases
 from matching import engine
 from matching.loading import load_cohort
 from matching.models import MatchingRound, ProposedPair, RoundStatus, UnmatchedEntry
@@ -57,6 +58,8 @@ def mark_queued(round_id: int) -> None:
         error="",
         started_at=None,
         finished_at=None,
+        worker="",
+        attempts=0,
     )
 
 
@@ -137,7 +140,12 @@ def run_round(*, round_id: int) -> str:
         status=RoundStatus.RUNNING, started_at__lt=now - STALE_RUN_AFTER
     )
     claimed = MatchingRound.objects.filter(claimable, pk=round_id).update(
-        status=RoundStatus.RUNNING, started_at=now, progress=1, progress_message="Loading profiles"
+        status=RoundStatus.RUNNING,
+        started_at=now,
+        progress=1,
+        progress_message="Loading profiles",
+        worker=leases.process_token(),
+        attempts=F("attempts") + 1,
     )
     if not claimed:
         return "skipped"

@@ -172,10 +172,18 @@ def send_invitations(touchpoints: list[Touchpoint], report: Report) -> None:
             touchpoint__in=[touchpoint.pk for touchpoint in touchpoints]
         ).select_related(*_RELATED)
     }
-    cancel, close, candidates = [], [], []
+    cancel, close, candidates, resend = [], [], [], []
     for touchpoint in touchpoints:
         invitation = found.get(touchpoint.pk)
-        if invitation is None or invitation.status != InvitationStatus.PLANNED:
+        if (
+            touchpoint.interrupted
+            and invitation is not None
+            and invitation.status == InvitationStatus.SENT
+        ):
+            # This touchpoint marked it sent, then its worker died before the email was handed
+            # over: send it again (its follow-ups are planned already).
+            resend.append((touchpoint, invitation))
+        elif invitation is None or invitation.status != InvitationStatus.PLANNED:
             report(touchpoint, None)  # re-planned, cancelled or answered since: nothing to send
         elif invitation.enrollment.status != EnrollmentStatus.ACCEPTED:
             cancel.append(invitation.pk)
@@ -211,6 +219,8 @@ def send_invitations(touchpoints: list[Touchpoint], report: Report) -> None:
                 status=InvitationStatus.SENT, sent_at=now
             )
         follow_ups = _plan_follow_ups([invitation for _, invitation in sending], now)
+    for touchpoint, _, exc in _mail(resend, reminder=0, report=report):
+        report(touchpoint, exc)  # still marked sent: the retry sends it again the same way
     failed = _mail(sending, reminder=0, report=report)
     if failed:
         # Nothing went out for these: undo, so that each touchpoint's retry sends it.
@@ -249,9 +259,17 @@ def send_reminders(touchpoints: list[Touchpoint], report: Report) -> None:
     invitations = SurveyInvitation.objects.filter(pk__in=wanted).select_related(*_RELATED)
     found = {invitation.pk: invitation for invitation in invitations}
     due: dict[int, list[tuple[Touchpoint, SurveyInvitation]]] = {}
+    resend: list[tuple[Touchpoint, SurveyInvitation]] = []
     for invitation_id, (touchpoint, number) in wanted.items():
         invitation = found.get(invitation_id)
         if (
+            touchpoint.interrupted
+            and invitation is not None
+            and invitation.status == InvitationStatus.SENT
+            and invitation.reminders_sent == number
+        ):
+            resend.append((touchpoint, invitation))  # marked, then its worker died mid-send
+        elif (
             invitation is None
             or invitation.status != InvitationStatus.SENT
             or local_today(invitation.enrollment) > invitation.closes_on
@@ -259,6 +277,11 @@ def send_reminders(touchpoints: list[Touchpoint], report: Report) -> None:
             report(touchpoint, None)  # answered, closed or cancelled: no reminder
         else:
             due.setdefault(number, []).append((touchpoint, invitation))
+    for touchpoint, invitation in resend:  # rare: one connection each
+        for _, _, exc in _mail(
+            [(touchpoint, invitation)], reminder=invitation.reminders_sent, report=report
+        ):
+            report(touchpoint, exc)
     for number, rows in due.items():
         with transaction.atomic():
             marked = set(
