@@ -5,12 +5,14 @@ a restart. The test runs its own PostgreSQL (the shared test database stays up).
 from __future__ import annotations
 
 import contextlib
+import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
 
-from mentoring.runner import EmbeddedPostgres, free_port, provision_app_role
+from mentoring.runner import VAR, EmbeddedPostgres, free_port, provision_app_role
 from tests.resilience.processes import Server, database_url
 
 pytestmark = pytest.mark.integration
@@ -47,7 +49,10 @@ def _copy_schema(admin_url: str, app_url: str) -> None:
 def test_requests_during_a_database_restart_get_a_clean_503_then_the_same_server_recovers(
     db: None, tmp_path: Path
 ) -> None:
-    postgres = EmbeddedPostgres(tmp_path)
+    # Under var/ like the shared server: pytest resets its own temporary tree to 0700 whenever a
+    # session starts, which would lock the server's system user out of its data directory.
+    root = Path(tempfile.mkdtemp(prefix="test-postgres-", dir=VAR))
+    postgres = EmbeddedPostgres(root)
     admin_url = postgres.start()
     server: Server | None = None
     try:
@@ -90,3 +95,4 @@ def test_requests_during_a_database_restart_get_a_clean_503_then_the_same_server
         postgres.started_here = True
         with contextlib.suppress(RuntimeError):  # already stopped
             postgres.stop()
+        shutil.rmtree(root, ignore_errors=True)
