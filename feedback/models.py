@@ -57,7 +57,13 @@ class Touchpoint(TenantModel):
                 fields=("due_at",),
                 condition=models.Q(status="pending"),
                 name="touchpoint_due_pending",
-            )
+            ),
+            # The minute sweep's recovery looks at claimed rows only (few, whatever the history).
+            models.Index(
+                fields=("claimed_at",),
+                condition=models.Q(status__in=("queued", "sending")),
+                name="touchpoint_claimed",
+            ),
         ]
 
     def __str__(self) -> str:

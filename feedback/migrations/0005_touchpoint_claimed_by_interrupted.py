@@ -19,4 +19,12 @@ class Migration(migrations.Migration):
             name="interrupted",
             field=models.BooleanField(default=False),
         ),
+        migrations.AddIndex(
+            model_name="touchpoint",
+            index=models.Index(
+                condition=models.Q(("status__in", ("queued", "sending"))),
+                fields=["claimed_at"],
+                name="touchpoint_claimed",
+            ),
+        ),
     ]
