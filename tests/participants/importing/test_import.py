@@ -490,3 +490,43 @@ def test_directory_rules_match_the_import(org_a: Tenant) -> None:
         directory.canonical_time_zone("Mars/Base")
     with pytest.raises(ValidationError):
         directory.parse_level(org_a.organization, "12")
+
+
+def test_languages_and_zones_written_as_names_are_stored_as_codes(org_a: Tenant) -> None:
+    rows = [
+        ["E1", "Ann", "ann@acme.test", "", "", "", "", "Paris", "English, Deutsch, français", ""],
+        ["E2", "Ben", "ben@acme.test", "", "", "", "", "Germany", "en-GB; en_GB; EN", ""],
+        ["E3", "Cy", "cy@acme.test", "", "", "", "", "new york", "British English / pt_BR", ""],
+    ]
+    import_file(org_a, csv_bytes(rows))
+    found = people(org_a)
+    assert (found["ann@acme.test"].languages, found["ann@acme.test"].time_zone) == (
+        ["en", "de", "fr"],
+        "Europe/Paris",
+    )
+    assert (found["ben@acme.test"].languages, found["ben@acme.test"].time_zone) == (
+        ["en-gb", "en"],
+        "Europe/Berlin",
+    )
+    assert (found["cy@acme.test"].languages, found["cy@acme.test"].time_zone) == (
+        ["en-gb", "pt-br"],
+        "America/New_York",
+    )
+
+
+def test_unknown_language_and_zone_names_are_row_problems_with_suggestions(org_a: Tenant) -> None:
+    rows = [
+        ["E1", "Ann", "ann@acme.test", "", "", "", "", "Pariss", "Englsh, Deutsch", ""],
+        ["E2", "Ben", "ben@acme.test", "", "", "", "", "United States", "Klingonese", ""],
+    ]
+    job = dry_run(org_a, upload(org_a, csv_bytes(rows)))
+    messages = {(p["row"], p["field"]): p["message"] for p in job.problems}
+    assert set(messages) == {(2, "time_zone"), (2, "languages"), (3, "time_zone"), (3, "languages")}
+    assert "“Englsh” (did you mean English (en)" in messages[(2, "languages")]
+    assert "Deutsch" not in messages[(2, "languages")].split("(did you mean")[0]
+    assert "“Pariss”" in messages[(2, "time_zone")]
+    assert "Did you mean Europe/Paris?" in messages[(2, "time_zone")]
+    assert "spans several time zones" in messages[(3, "time_zone")]
+    assert "America/New_York" in messages[(3, "time_zone")]
+    assert "“Klingonese”" in messages[(3, "languages")]
+    assert set(people(org_a)) == set()
