@@ -9,6 +9,8 @@ organisation gets 404, like another organisation's pair). One person can be both
 What                                             author  partner    staff   others
 ===============================================  ======  =========  ======  =======
 pair: people, status, dates, rationale            yes     yes        yes     404
+match score, its breakdown, "pinned by an         no      no         yes     404
+  administrator" (``matching.access``: pair.see_figures)
 session facts: date, duration, format, topics,    yes     yes        yes     404
   status, who logged / confirmed
 session text: what was learned, action items      yes     yes        never   404

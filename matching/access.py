@@ -13,7 +13,15 @@ pair.complete                yes     yes    404
 pair.extend                  403     yes    404
 pair.end (+ re-match)        403     yes    404
 pair.request_rematch         yes     403    404
+pair.see_figures             no      yes    404
 ===========================  ======  =====  ======
+
+``pair.see_figures`` is what the program team reads and the pair cannot act on: the raw match
+score and its breakdown, and "pinned by an administrator" in the rationale. Every reader asks
+here: the pair page (``feedback.pairs.views``), the pair API (``matching.api.serializers``) and the
+"your pair" email of publishing (addressed to a person of the pair, so it carries their view,
+whatever else they are: an email can be forwarded). ``rationale_as_seen`` and ``score_as_seen``
+apply it.
 
 What each of them may *see* of the pair's sessions, notes, goals and check-ins is
 ``feedback.visibility``, built on these roles. The system (``actor=None``: nightly jobs, the demo)
@@ -42,9 +50,14 @@ COMPLETE = "pair.complete"
 EXTEND = "pair.extend"
 END = "pair.end"
 REQUEST_REMATCH = "pair.request_rematch"
+SEE_FIGURES = "pair.see_figures"
 
 _MEMBER = {VIEW, PAUSE, RESUME, COMPLETE, REQUEST_REMATCH}
-_STAFF = {VIEW, PAUSE, RESUME, COMPLETE, EXTEND, END}
+_STAFF = {VIEW, PAUSE, RESUME, COMPLETE, EXTEND, END, SEE_FIGURES}
+
+# The engine ends a pinned pair's rationale with this (``matching.engine.explain``): a fact for the
+# program team, not something the pair can act on.
+PINNED_BY_ADMIN = "pinned by an administrator"
 _REFUSALS = {
     EXTEND: "Only the staff of this program extend its pairs.",
     END: "Only the staff of this program end its pairs.",
@@ -80,6 +93,52 @@ class PairRoles:
         if self.is_staff:
             granted |= _STAFF
         return Access.of(granted, _REFUSALS)
+
+
+def as_member(pair: Pair, enrollment: Enrollment) -> PairRoles:
+    """The relation of one of the pair's people, as such (what an email to them may say)."""
+    return PairRoles(pair=pair, enrollment=enrollment, is_staff=False)
+
+
+def rationale_as_seen(rationale: str, roles: PairRoles) -> str:
+    """The "why we were paired" text as this viewer reads it: the program team's in full; the
+    pair's without "pinned by an administrator". One sentence, capitalised, with a full stop."""
+    parts = [part.strip() for part in rationale.split("; ") if part.strip()]
+    if not roles.access.allows(SEE_FIGURES):
+        parts = [part for part in parts if part != PINNED_BY_ADMIN]
+    text = "; ".join(parts)
+    if text and text[-1] not in ".!?":
+        text += "."
+    return text[:1].upper() + text[1:]
+
+
+def score_as_seen(score: float | None, roles: PairRoles) -> float | None:
+    """The raw match score for the program team; None for the pair's people."""
+    return score if roles.access.allows(SEE_FIGURES) else None
+
+
+class PairViewer:
+    """One reader's relation to many pairs at once (an API list): which programs they manage is
+    read once, not once per pair."""
+
+    def __init__(self, *, membership: Membership, user: User) -> None:
+        self.user = user
+        self.all_programs = membership.is_admin
+        self.programs: frozenset[int] = (
+            frozenset()
+            if self.all_programs or not membership.is_staff_role
+            else frozenset(managed_programs(membership).values_list("pk", flat=True))
+        )
+
+    def roles(self, pair: Pair) -> PairRoles:
+        """The reader's relation to a pair they can see (the list is already filtered)."""
+        enrollment: Enrollment | None = None
+        if pair.mentor.person.user_id == self.user.pk:
+            enrollment = pair.mentor
+        elif pair.mentee.person.user_id == self.user.pk:
+            enrollment = pair.mentee
+        is_staff = self.all_programs or pair.program_id in self.programs
+        return PairRoles(pair=pair, enrollment=enrollment, is_staff=is_staff)
 
 
 def visible_pairs(*, membership: Membership, user: User) -> QuerySet[Pair]:

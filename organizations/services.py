@@ -18,6 +18,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from core.text import check_single_line, one_line
+from organizations.access import MANAGE as TOKENS_MANAGE
+from organizations.access import token_access
 from organizations.audit import log_action
 from organizations.models import (
     ApiToken,
@@ -238,7 +240,11 @@ def _ensure_another_admin(membership: Membership) -> None:
 
 
 def api_token_create(*, organization: Organization, user: User, name: str) -> tuple[ApiToken, str]:
-    """Create a token for this organisation only. The key is shown once and stored as a hash."""
+    """Create a token for this organisation only. The key is shown once and stored as a hash.
+
+    ``user`` must hold the token policy's ``manage`` (``organizations.access``): staff only."""
+    membership = Membership.objects.filter(organization=organization, user=user).first()
+    token_access(membership).require(TOKENS_MANAGE)
     name = (name or "").strip()
     if not name:
         raise ValidationError({"name": "Give the token a name, e.g. the integration that uses it."})

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from core.pages import add_form_errors, paginate, require_role
 from organizations import selectors, services
+from organizations import tokens as tokens_use_cases
 from organizations.forms import ApiTokenForm, InvitationForm, RoleForm
 from organizations.http import OrgRequest
 from organizations.models import STAFF_ROLES, Role
@@ -130,20 +131,19 @@ def audit_log(request: OrgRequest, org_slug: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def api_tokens(request: OrgRequest, org_slug: str) -> HttpResponse:
+    """The person's own API tokens (staff only: ``organizations.access``)."""
+    tokens = tokens_use_cases.list_tokens(actor=request.membership)
     form = ApiTokenForm(request.POST or None)
     new_key = None
     if request.method == "POST" and form.is_valid():
         try:
-            _token, new_key = services.api_token_create(
-                organization=request.organization,
-                user=request.user,
-                name=form.cleaned_data["name"],
+            _token, new_key = tokens_use_cases.create_token(
+                actor=request.membership, name=form.cleaned_data["name"]
             )
         except ValidationError as error:
             add_form_errors(form, error)
         else:
             form = ApiTokenForm()
-    tokens = selectors.api_token_list(user=request.user)
     status = 400 if form.errors else 200
     return render(
         request,
@@ -155,8 +155,7 @@ def api_tokens(request: OrgRequest, org_slug: str) -> HttpResponse:
 
 @require_POST
 def api_token_revoke(request: OrgRequest, org_slug: str, pk: int) -> HttpResponse:
-    token = get_object_or_404(selectors.api_token_list(user=request.user), pk=pk)
-    services.api_token_revoke(actor=request.user, token=token)
+    token = tokens_use_cases.revoke_token(actor=request.membership, token_id=pk)
     messages.success(request, f"Token “{token.name}” was revoked.")
     return redirect("api_tokens", org_slug=org_slug)
 

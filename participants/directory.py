@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
 from typing import Any, NotRequired, TypedDict, Unpack
 
 from django.core.exceptions import ValidationError
@@ -22,8 +21,8 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from core import locales
 from core.text import single_line
-from core.timezones import time_zone_names
 from organizations.audit import log_action
 from organizations.models import Organization
 from participants.models import Person
@@ -33,8 +32,7 @@ MAX_LANGUAGES = 10
 # The longest reporting chain we follow: deeper than any real organisation, and a guard against a
 # cycle that could only come from data written outside the services.
 MAX_CHAIN_DEPTH = 100
-_LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})*$")
-_LANGUAGE_SEPARATORS = re.compile(r"[,;/|\s]+")
+_LANGUAGE_LISTS = re.compile(r"[,;/|\n]+")
 
 # Free-text fields and their column sizes (checked before the database would refuse them).
 TEXT_LIMITS = {
@@ -104,39 +102,75 @@ def parse_level(
     return number
 
 
-@cache
-def _time_zones() -> dict[str, str]:
-    return {name.lower(): name for name in time_zone_names()} | {"utc": "UTC"}
-
-
 def canonical_time_zone(value: str) -> str:
-    """The IANA name in its usual spelling (``europe/paris`` → ``Europe/Paris``)."""
-    name = _time_zones().get((value or "").strip().lower())
-    if name is None:
+    """The IANA name in its usual spelling, from a zone, a city, a country or a Windows zone name.
+
+    ``europe/paris``, ``Paris`` and ``France`` are all ``Europe/Paris`` (``core.locales``).
+    """
+    text = (value or "").strip()
+    try:
+        return locales.time_zone(text)
+    except locales.AmbiguousNameError as error:
+        examples = ", ".join(error.choices[:4])
         raise ValidationError(
-            f"“{value.strip()}” is not a time zone. Use an IANA name such as Europe/Paris."
-        )
-    return name
+            f"“{text}” spans several time zones. Write a city or a zone, such as {examples}."
+        ) from None
+    except locales.UnknownNameError as error:
+        raise ValidationError(
+            f"“{text}” is not a time zone.{_did_you_mean(error.suggestions)}"
+            " Use an IANA name such as Europe/Paris, a city or a country."
+        ) from None
+
+
+def _did_you_mean(suggestions: list[str]) -> str:
+    if not suggestions:
+        return ""
+    return f" Did you mean {' or '.join(suggestions)}?"
+
+
+def _language_items(value: str) -> list[str]:
+    """The languages of a cell: split on commas, semicolons, slashes and bars; a part that is not
+    one language name ("British English" is) is split on spaces too ("en fr")."""
+    items: list[str] = []
+    for part in _LANGUAGE_LISTS.split(value):
+        part = part.strip()
+        if not part:
+            continue
+        try:
+            locales.language_code(part)
+        except locales.UnknownNameError:
+            items.extend(part.split())
+        else:
+            items.append(part)
+    return items
 
 
 def parse_languages(value: str | list[str] | tuple[str, ...] | None) -> list[str]:
-    """Language codes (ISO 639, optionally with a region: ``en``, ``pt-br``), without repeats."""
+    """Language codes (ISO 639, optionally with a region: ``en``, ``pt-br``), without repeats.
+
+    Each language may be written as a code in any case (``EN``, ``en_GB``, ``en-GB``), an English
+    name ("German") or its own name ("Deutsch", "français"): ``core.locales`` reads them.
+    """
     if value is None:
         return []
-    items = _LANGUAGE_SEPARATORS.split(value) if isinstance(value, str) else [str(v) for v in value]
+    items = _language_items(value) if isinstance(value, str) else [str(v) for v in value]
     codes: list[str] = []
     bad: list[str] = []
     for item in items:
-        code = item.strip().lower().replace("_", "-")
-        if not code:
+        if not item.strip():
             continue
-        if not _LANGUAGE_CODE.match(code):
-            bad.append(item.strip())
-        elif code not in codes:
+        try:
+            code = locales.language_code(item)
+        except locales.UnknownNameError as error:
+            close = " or ".join(error.suggestions)
+            bad.append(f"“{error.value}” (did you mean {close}?)" if close else f"“{error.value}”")
+            continue
+        if code not in codes:
             codes.append(code)
     if bad:
         raise ValidationError(
-            f"Not a language code: {', '.join(bad)}. Use codes such as en, fr, pt-br."
+            f"Not a language: {'; '.join(bad)}. Use names or codes such as English, Deutsch, "
+            "en, fr, pt-br."
         )
     if len(codes) > MAX_LANGUAGES:
         raise ValidationError(f"List at most {MAX_LANGUAGES} languages.")

@@ -280,6 +280,11 @@ class ImportJob(TenantModel):
     # [{"row": 7, "field": "email", "message": "..."}]
     problems = models.JSONField(default=list, blank=True)
     summary = models.JSONField(default=dict, blank=True)
+    # Which people an applied import added and which it changed (person ids, in file order): the
+    # job page, the API and the audit entry say whom an import touched. Ids, not a relation: a
+    # person deleted later leaves the record of the import as it was.
+    created_people = models.JSONField(default=list, blank=True)
+    updated_people = models.JSONField(default=list, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

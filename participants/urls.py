@@ -40,6 +40,18 @@ urlpatterns = [
         onboarding.program_invitation_open,
         name="program_invitation_open",
     ),
+    # First time here: a person with no account sets a password from an emailed one-use link
+    # (under accounts/: global routes, the link carries its organisation)
+    path(
+        "accounts/first-time/",
+        onboarding.first_password_request,
+        name="first_password_request",
+    ),
+    path(
+        "accounts/first-time/<str:token>/",
+        onboarding.first_password_set,
+        name="first_password_set",
+    ),
     # Enrolment (admins and coordinators)
     path(f"{_PROGRAM}enrollments/", enrollment.enrollment_manage, name="enrollment_manage"),
     path(

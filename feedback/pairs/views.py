@@ -156,23 +156,6 @@ def _sides(pair: Pair, user_id: int, charter: CharterVersion | None) -> list[Sid
     ]
 
 
-# The engine ends a pinned pair's rationale with this (matching.engine.explain): a fact for the
-# program team, not something the pair can act on.
-PINNED_BY_ADMIN = "pinned by an administrator"
-
-
-def rationale_for(pair: Pair, *, staff: bool) -> str:
-    """The "why we were paired" sentence a viewer reads: the program team's in full; the pair's
-    without the internal remarks they cannot act on (the raw score is shown to staff only)."""
-    parts = [part.strip() for part in pair.rationale.split("; ") if part.strip()]
-    if not staff:
-        parts = [part for part in parts if part != PINNED_BY_ADMIN]
-    text = "; ".join(parts)
-    if text and text[-1] not in ".!?":
-        text += "."
-    return text[:1].upper() + text[1:]
-
-
 def _render_detail(
     request: OrgRequest,
     pair: Pair,
@@ -198,8 +181,10 @@ def _render_detail(
         "mine": mine,
         "is_open": is_open,
         "can_manage": can_manage,
-        "breakdown": _breakdown(pair) if can_manage else None,
-        "rationale": rationale_for(pair, staff=can_manage),
+        # The score and its breakdown are the program team's (``pair.see_figures``).
+        "score": pair_policy.score_as_seen(pair.score, access),
+        "breakdown": _breakdown(pair) if access.access.allows(pair_policy.SEE_FIGURES) else None,
+        "rationale": pair_policy.rationale_as_seen(pair.rationale, access),
         "charter": charter,
         "end_form": end_form if can_manage and is_open else None,
     }

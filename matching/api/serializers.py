@@ -7,6 +7,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from matching.access import PairRoles, PairViewer, rationale_as_seen, score_as_seen
 from matching.models import Pair
 
 
@@ -17,9 +18,23 @@ class PartySerializer(serializers.Serializer[Any]):
 
 
 class PairSerializer(serializers.ModelSerializer[Pair]):
+    """A pair as its reader may see it (``matching.access``, ``pair.see_figures``): the program's
+    staff get the raw match score and the full rationale; the pair's two people neither the score
+    nor "pinned by an administrator". The reader comes in the context (``pair_viewer``, a
+    :class:`~matching.access.PairViewer`); without one, the pair's view is given."""
+
     mentor = PartySerializer()
     mentee = PartySerializer()
     program_name = serializers.CharField(source="program.name")
+    score = serializers.FloatField(
+        read_only=True,
+        help_text="The raw match score (0-100). Only sent to the program's staff.",
+    )
+    rationale = serializers.CharField(
+        read_only=True,
+        help_text="Why they were paired. The pair's people read it without the program team's "
+        "remarks (a pin).",
+    )
 
     class Meta:
         model = Pair
@@ -38,6 +53,20 @@ class PairSerializer(serializers.ModelSerializer[Pair]):
             "ended_reason",
         )
         read_only_fields = fields
+        viewer_dependent_fields: tuple[str, ...] = ("score",)
+
+    def to_representation(self, instance: Pair) -> dict[str, Any]:
+        body: dict[str, Any] = super().to_representation(instance)
+        viewer = self.context.get("pair_viewer")
+        roles = (
+            viewer.roles(instance)
+            if isinstance(viewer, PairViewer)
+            else PairRoles(pair=instance, enrollment=None, is_staff=False)
+        )
+        if score_as_seen(instance.score, roles) is None:
+            body.pop("score", None)
+        body["rationale"] = rationale_as_seen(instance.rationale, roles)
+        return body
 
 
 REMATCH_SIDES = ("mentee", "mentor")
@@ -67,6 +96,7 @@ class PairEndResultSerializer(PairSerializer):
     class Meta(PairSerializer.Meta):
         fields = (*PairSerializer.Meta.fields, "rematch_rounds", "rematch_errors")
         read_only_fields = fields
+        viewer_dependent_fields = ("score",)
 
 
 class RematchSerializer(serializers.Serializer[Any]):

@@ -55,6 +55,16 @@ class PairViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     def get_queryset(self) -> QuerySet[Pair]:
         return selectors.pair_list(membership=_membership(self.request), user=_user(self.request))
 
+    def get_serializer_context(self) -> dict[str, Any]:
+        """The reader, so each pair is serialised as they may see it (``pair.see_figures``)."""
+        context = dict(super().get_serializer_context())
+        membership = request_membership(self.request)
+        if membership is not None:  # None only while the schema is generated
+            context["pair_viewer"] = pair_policy.PairViewer(
+                membership=membership, user=_user(self.request)
+            )
+        return context
+
     @extend_schema(request=PairEndSerializer, responses={200: PairEndResultSerializer})
     @action(detail=True, methods=["post"])
     def end(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -74,7 +84,8 @@ class PairViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         pair = outcome.pair
         started = [matching_round.pk for matching_round in outcome.rounds.values()]
         errors = outcome.refusals
-        body = {**PairSerializer(pair).data, "rematch_rounds": started, "rematch_errors": errors}
+        shown = PairSerializer(pair, context=self.get_serializer_context()).data
+        body = {**shown, "rematch_rounds": started, "rematch_errors": errors}
         return Response(body)
 
 

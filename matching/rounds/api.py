@@ -23,6 +23,7 @@ from core.api.pagination import DefaultCursorPagination
 from core.api.params import id_param
 from matching import selectors
 from matching.api.serializers import PartySerializer
+from matching.engine.impact import Impact
 from matching.models import (
     MatchingBlock,
     MatchingPin,
@@ -31,7 +32,7 @@ from matching.models import (
     RoundMode,
     UnmatchedEntry,
 )
-from matching.rounds import access, use_cases
+from matching.rounds import access, config, use_cases
 from organizations.api.permissions import IsOrganizationMember, request_membership
 from organizations.api.views import ID_REGEX
 from organizations.models import Membership
@@ -72,6 +73,96 @@ class RoundCreateSerializer(serializers.Serializer[Any]):
         child=serializers.JSONField(), required=False, default=dict, help_text="Hard-rule settings"
     )
     mode = serializers.ChoiceField(choices=RoundMode.choices, default=RoundMode.SCORE_FIRST)
+
+
+class ImpactRequestSerializer(serializers.Serializer[Any]):
+    program = serializers.IntegerField()
+    rules = serializers.DictField(
+        child=serializers.JSONField(),
+        required=False,
+        default=dict,
+        help_text="Hard-rule settings, as for a new round (defaults for those left out)",
+    )
+
+
+class RuleImpactSerializer(serializers.Serializer[Any]):
+    rule = serializers.CharField(help_text="The rule's name, as in ``rules``")
+    label = serializers.CharField(help_text="What the rule requires, in words")  # type: ignore[assignment]
+    excluded = serializers.IntegerField(help_text="Possible pairs this rule alone forbids")
+    excluded_share = serializers.FloatField(help_text="``excluded`` over ``possible`` (0-1)")
+    mentees_without = serializers.IntegerField(
+        help_text="Mentees this rule alone leaves with no allowed mentor"
+    )
+    mentors_without = serializers.IntegerField(
+        help_text="Mentors this rule alone leaves with no allowed mentee"
+    )
+
+
+class ImpactSerializer(serializers.Serializer[Any]):
+    """What each hard rule removes among the program's people still free to match, before a round
+    runs: the figures of the round form's table."""
+
+    program = serializers.IntegerField()
+    nobody = serializers.BooleanField(
+        help_text="True when one side has nobody free to match: every figure is then 0 or null"
+    )
+    mentees = serializers.IntegerField(help_text="Mentees still free to match")
+    mentors = serializers.IntegerField(help_text="Mentors with a free place")
+    possible = serializers.IntegerField(help_text="mentees times mentors")
+    rules = RuleImpactSerializer(many=True, help_text="Each enabled rule on its own")
+    allowed = serializers.IntegerField(help_text="Pairs all the rules together still allow")
+    allowed_share = serializers.FloatField(help_text="``allowed`` over ``possible`` (0-1)")
+    mentees_without = serializers.IntegerField(help_text="Mentees with no allowed mentor at all")
+    mentors_without = serializers.IntegerField(help_text="Mentors with no allowed mentee at all")
+    most_pairs = serializers.IntegerField(
+        allow_null=True,
+        help_text="The most pairs any round could make under these rules (null: not computed, "
+        "the cohort is too large)",
+    )
+    no_pairs = serializers.BooleanField(help_text="True when these rules leave no pair possible")
+
+
+def impact_body(program_id: int, rules: dict[str, Any], impact: Impact | None) -> dict[str, Any]:
+    if impact is None:
+        return {
+            "program": program_id,
+            "nobody": True,
+            "mentees": 0,
+            "mentors": 0,
+            "possible": 0,
+            "rules": [],
+            "allowed": 0,
+            "allowed_share": 0.0,
+            "mentees_without": 0,
+            "mentors_without": 0,
+            "most_pairs": None,
+            "no_pairs": True,
+        }
+    hard = config.hard_rules(rules)
+    return {
+        "program": program_id,
+        "nobody": False,
+        "mentees": impact.mentees,
+        "mentors": impact.mentors,
+        "possible": impact.possible,
+        "rules": [
+            {
+                "rule": item.rule,
+                "label": hard.label(item.rule),
+                "excluded": item.excluded,
+                "excluded_share": impact.share(item.excluded),
+                "mentees_without": item.mentees_without,
+                "mentors_without": item.mentors_without,
+            }
+            for item in impact.rules
+        ],
+        "allowed": impact.allowed,
+        "allowed_share": impact.share(impact.allowed),
+        "mentees_without": impact.mentees_without,
+        "mentors_without": impact.mentors_without,
+        "most_pairs": impact.most_pairs,
+        "no_pairs": impact.allowed == 0 or impact.most_pairs == 0,
+    }
 
 
 class StartSerializer(serializers.Serializer[Any]):
@@ -213,7 +304,8 @@ class RoundViewSet(
 ):
     """Matching rounds of the programs you run. Create a draft with weights, rules and mode;
     ``start`` runs it in the background (poll ``progress``); review ``proposals`` and ``unmatched``,
-    ``swap`` two partners, ``compare`` with another round, then ``publish``."""
+    ``swap`` two partners, ``compare`` with another round, then ``publish``. Before creating one,
+    ``impact`` shows what each hard rule would remove."""
 
     serializer_class = RoundSerializer
     permission_classes = (MatchingStaffOnly,)
@@ -246,6 +338,26 @@ class RoundViewSet(
             mode=data["mode"],
         )
         return Response(RoundSerializer(matching_round).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=ImpactRequestSerializer,
+        responses={200: ImpactSerializer},
+        description="What each hard rule would remove in the program's next round, before it "
+        "runs (the figures of the round form's table); changes nothing. Same policy as "
+        "viewing the program's matching.",
+    )
+    @action(detail=False, methods=["post"])
+    def impact(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        payload = ImpactRequestSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        impact = use_cases.check_rules(
+            actor=_membership(request),
+            program_id=data["program"],
+            rules=data["rules"],
+            program_in_body=True,
+        )
+        return Response(ImpactSerializer(impact_body(data["program"], data["rules"], impact)).data)
 
     @extend_schema(request=StartSerializer, responses={202: RoundSerializer})
     @action(detail=True, methods=["post"])

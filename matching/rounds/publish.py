@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from core.text import one_line
+from matching import access as pair_policy
 from matching import signals
 from matching.loading import free_places, open_pair_counts
 from matching.models import MatchingRound, Pair, PairStatus, ProposedPair, RoundStatus
@@ -40,9 +41,12 @@ def pair_url(program: Program, pair: Pair) -> str:
 
 
 def _pair_email(
-    program: Program, to: Enrollment, partner: Enrollment, why: str, url: str
+    program: Program, pair: Pair, to: Enrollment, partner: Enrollment, url: str
 ) -> tuple[str, str, None, list[str]]:
+    """The "your pair" email to one of its people: what they may see of the pair, as one of
+    them (``matching.access``: no score, no "pinned by an administrator")."""
     role = "mentee" if partner.role == EnrollmentRole.MENTEE else "mentor"
+    why = pair_policy.rationale_as_seen(pair.rationale, pair_policy.as_member(pair, to))
     body = (
         f"Hello {to.person.full_name},\n\n"
         f"In {program.name}, your {role} is {partner.person.full_name} "
@@ -156,12 +160,8 @@ def round_publish(*, matching_round: MatchingRound, actor: User | None) -> list[
         messages = []
         for proposal, pair in zip(proposals, pairs, strict=True):
             url = pair_url(program, pair)
-            messages.append(
-                _pair_email(program, proposal.mentor, proposal.mentee, proposal.rationale, url)
-            )
-            messages.append(
-                _pair_email(program, proposal.mentee, proposal.mentor, proposal.rationale, url)
-            )
+            messages.append(_pair_email(program, pair, proposal.mentor, proposal.mentee, url))
+            messages.append(_pair_email(program, pair, proposal.mentee, proposal.mentor, url))
         transaction.on_commit(lambda: send_mass_mail(messages))
         active = [pair.pk for pair in pairs if pair.status == PairStatus.ACTIVE]
         if active:

@@ -95,10 +95,20 @@ def compare_rounds(
 
 
 def check_rules(
-    *, actor: Membership, program_id: int, rules: Mapping[str, Any]
+    *,
+    actor: Membership,
+    program_id: int,
+    rules: Mapping[str, Any],
+    program_in_body: bool = False,
 ) -> config.Impact | None:
-    """What each hard rule would remove in the program's next round, before it runs."""
-    program = view_matching(actor=actor, program_id=program_id)
+    """What each hard rule would remove in the program's next round, before it runs (the round
+    form's table and the API's ``rounds/impact``). ``program_id`` from the URL (the page: unknown
+    is a 404) or from the body (``program_in_body``, the API: unknown is a field error)."""
+    if program_in_body:
+        program = _program_in_body(actor, program_id)
+        access.access_for(actor, program).require(access.VIEW)
+    else:
+        program = view_matching(actor=actor, program_id=program_id)
     return config.rules_impact(program, rules)
 
 

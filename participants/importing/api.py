@@ -72,9 +72,25 @@ class ImportTargetSerializer(serializers.Serializer[Target]):
 class ImportJobDetailSerializer(ImportJobSerializer):
     problems = ImportProblemSerializer(many=True, read_only=True)
     targets = serializers.SerializerMethodField()
+    created_people = serializers.ListField(
+        child=serializers.IntegerField(),
+        read_only=True,
+        help_text="Ids of the people an applied import added, in file order",
+    )
+    updated_people = serializers.ListField(
+        child=serializers.IntegerField(),
+        read_only=True,
+        help_text="Ids of the people an applied import changed, in file order",
+    )
 
     class Meta(ImportJobSerializer.Meta):
-        fields = (*ImportJobSerializer.Meta.fields, "problems", "targets")
+        fields = (
+            *ImportJobSerializer.Meta.fields,
+            "problems",
+            "targets",
+            "created_people",
+            "updated_people",
+        )
         read_only_fields = fields
 
     @extend_schema_field(ImportTargetSerializer(many=True))

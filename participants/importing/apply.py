@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import datetime
 
 from organizations.models import Organization
@@ -12,7 +13,15 @@ from participants.models import Person
 BATCH_SIZE = 1000
 
 
-def apply_plans(organization: Organization, plans: list[RowPlan], *, now: datetime) -> None:
+@dataclass(frozen=True)
+class Applied:
+    """The people an import added and those it changed (ids, in the file's row order)."""
+
+    created: list[int]
+    updated: list[int]
+
+
+def apply_plans(organization: Organization, plans: list[RowPlan], *, now: datetime) -> Applied:
     """Create new people layer by layer (managers before their reports, so every manager id is
     known at insert time), then update changed people, in batches. Call inside a transaction."""
     new = {plan.index: plan for plan in plans if plan.existing_id is None}
@@ -31,6 +40,14 @@ def apply_plans(organization: Organization, plans: list[RowPlan], *, now: dateti
         by_fields[tuple(sorted(plan.changed))].append(person)
     for fields, people_ in by_fields.items():
         Person.objects.bulk_update(people_, [*fields, "updated_at"], batch_size=BATCH_SIZE)
+    return Applied(
+        created=[created[index] for index in sorted(created)],
+        updated=[
+            plan.existing_id
+            for plan in sorted(changed, key=lambda plan: plan.index)
+            if plan.existing_id is not None
+        ],
+    )
 
 
 def _layers(new: dict[int, RowPlan]) -> list[list[RowPlan]]:

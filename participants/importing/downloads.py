@@ -32,7 +32,7 @@ _EXAMPLE = {
     "level": "7",
     "location": "London",
     "time_zone": "Europe/London",
-    "languages": "en, fr",
+    "languages": "English, français",
     "start_date": "2019-09-02",
     "demographics_consent": "no",
 }

@@ -235,7 +235,7 @@ def run_commit(*, job_id: int, actor_id: int | None) -> str:
                 outcome = "failed"
             else:
                 outcome = "committed"
-                apply_plans(organization, result.plans, now=now)
+                applied = apply_plans(organization, result.plans, now=now)
                 counts = result.counts()
                 finished = ImportJob.objects.filter(
                     pk=job_id, status=ImportStatus.COMMITTING, claimed_at=now
@@ -243,6 +243,8 @@ def run_commit(*, job_id: int, actor_id: int | None) -> str:
                     status=ImportStatus.COMMITTED,
                     processed_rows=job.total_rows,
                     summary={**job.summary, **counts},
+                    created_people=applied.created,
+                    updated_people=applied.updated,
                     content=b"",  # the file may hold personal data: keep only what was imported
                     finished_at=timezone.now(),
                 )
@@ -252,7 +254,12 @@ def run_commit(*, job_id: int, actor_id: int | None) -> str:
                     actor=actor,
                     action="import.committed",
                     target=job,
-                    data={"file_name": job.file_name, **counts},
+                    data={
+                        "file_name": job.file_name,
+                        **counts,
+                        "created_people": applied.created,
+                        "updated_people": applied.updated,
+                    },
                 )
     except Exception:
         logger.exception("import %s: the commit failed", job_id)

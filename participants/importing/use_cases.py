@@ -9,6 +9,7 @@ only parse the request, call one of these and render what it returns.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -20,7 +21,7 @@ from django.http import Http404
 from organizations.models import Membership
 from participants.importing import access, downloads, jobs
 from participants.importing.parsing import MAX_UPLOAD_BYTES
-from participants.models import ImportJob
+from participants.models import ImportJob, Person
 
 
 def _jobs() -> QuerySet[ImportJob]:
@@ -45,6 +46,32 @@ def show_import(*, actor: Membership, job_id: int) -> ImportJob:
     """One import with its status, progress and problems (what the job page polls)."""
     access.import_access(actor).require(access.VIEW)
     return _job(job_id)
+
+
+PEOPLE_SHOWN = 100
+
+
+@dataclass(frozen=True)
+class ImportedPeople:
+    """Whom an applied import added and changed, as far as they are still in the directory (the
+    first ``PEOPLE_SHOWN`` of each, in file order; ``*_more`` counts the rest)."""
+
+    created: list[Person]
+    updated: list[Person]
+    created_more: int
+    updated_more: int
+
+
+def imported_people(*, actor: Membership, job: ImportJob) -> ImportedPeople:
+    access.import_access(actor).require(access.VIEW)
+    created, updated = job.created_people[:PEOPLE_SHOWN], job.updated_people[:PEOPLE_SHOWN]
+    found = Person.objects.in_bulk([*created, *updated])
+    return ImportedPeople(
+        created=[found[pk] for pk in created if pk in found],
+        updated=[found[pk] for pk in updated if pk in found],
+        created_more=max(0, len(job.created_people) - PEOPLE_SHOWN),
+        updated_more=max(0, len(job.updated_people) - PEOPLE_SHOWN),
+    )
 
 
 def upload_import(*, actor: Membership, upload: UploadedFile) -> ImportJob:

@@ -60,9 +60,13 @@ def _detail_context(
             headers=job.headers,
             initial={key: str(index) for key, index in job.mapping.items()},
         )
+    committed = job.status == ImportStatus.COMMITTED
     return {
         "job": job,
         "form": form,
+        "people": use_cases.imported_people(actor=request.membership, job=job)
+        if committed
+        else None,
         "problems": problems,
         "problem_rows": jobs.problem_rows(job.problems),
         "running": job.status in jobs.RUNNING,

@@ -79,3 +79,22 @@ class JoinForm(forms.Form):
             self.fields[
                 "accept_charter"
             ].label = f"I accept version {charter.version} of the charter above"
+
+
+class FirstPasswordRequestForm(forms.Form):
+    email = forms.EmailField(
+        label="Your work email address",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    next = forms.CharField(widget=forms.HiddenInput, required=False, max_length=2000)
+
+
+class FirstPasswordForm(forms.Form):
+    full_name = forms.CharField(label="Your name", max_length=200)
+    password = forms.CharField(
+        label="Choose a password",
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="At least 10 characters, not only digits, not a common password.",
+        strip=False,
+    )

@@ -132,7 +132,7 @@ def charter_for(letter: InvitationLetter) -> CharterVersion | None:
     return participation.current_charter(letter.enrollment.program)
 
 
-def _clean_new_account(full_name: str, password: str, email: str) -> tuple[str, str]:
+def clean_new_account(full_name: str, password: str, email: str) -> tuple[str, str]:
     errors: dict[str, list[str]] = {}
     full_name = (full_name or "").strip()
     if not full_name:
@@ -165,7 +165,7 @@ def _locked_open_letter(token: str) -> InvitationLetter:
     return letter
 
 
-def _verified(user: User, email: str) -> None:
+def mark_verified(user: User, email: str) -> None:
     """The link proved the address: mark it verified (and primary when it is the account's)."""
     address, _ = EmailAddress.objects.get_or_create(
         user=user, email__iexact=email, defaults={"email": email}
@@ -177,7 +177,7 @@ def _verified(user: User, email: str) -> None:
         address.save(update_fields=["verified", "primary"])
 
 
-def _link_person(person: Person, user: User) -> None:
+def link_person(person: Person, user: User) -> None:
     if person.user_id == user.pk:
         return
     if person.user_id is not None:
@@ -215,14 +215,14 @@ def accept_by_link(
                 f"This invitation was sent to {email}. Sign out, then open the link again."
             )
         if user is None:
-            name, secret = _clean_new_account(full_name, password, email)
+            name, secret = clean_new_account(full_name, password, email)
             user = User.objects.create_user(email=email, password=secret, full_name=name)
             log_action(actor=user, action="account.created_by_invitation", target=enrollment)
         elif signed_in is None and needs_password_sign_in(user):
             raise ValidationError("Your account uses two-factor authentication: sign in first.")
-        _verified(user, email)
+        mark_verified(user, email)
         membership_join(organization=organization, user=user, via="program_invitation")
-        _link_person(enrollment.person, user)
+        link_person(enrollment.person, user)
         letter.used_at = timezone.now()
         letter.save(update_fields=["used_at"])
         log_action(

@@ -25,8 +25,14 @@ from organizations.scope import tenant_scope
 from organizations.selectors import organization_by_slug
 from participants import directory
 from participants.models import Person
-from participants.onboarding import joining, selection, use_cases
-from participants.onboarding.forms import FilterForm, InviteByEmailForm, JoinForm
+from participants.onboarding import first_password, joining, selection, use_cases
+from participants.onboarding.forms import (
+    FilterForm,
+    FirstPasswordForm,
+    FirstPasswordRequestForm,
+    InviteByEmailForm,
+    JoinForm,
+)
 from programs.models import Program
 
 BACKEND = "allauth.account.auth_backends.AuthenticationBackend"
@@ -217,3 +223,55 @@ def program_invitation_open(request: HttpRequest, org_slug: str, token: str) -> 
         else:
             messages.success(request, f"Welcome to {accepted.program.name}!")
         return redirect(joining.next_step_url(organization, accepted))
+
+
+# --- First time here: set a password from an emailed link (``first_password``) -------------------
+
+
+def _first_password_page(
+    request: HttpRequest, context: dict[str, Any], status: int = 200
+) -> HttpResponse:
+    return render(request, "participants/onboarding/first_password.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def first_password_request(request: HttpRequest) -> HttpResponse:
+    """ "First time here?": the address, then (whatever it is) "check your email"."""
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    organization = first_password.organization_of(next_url)
+    form = FirstPasswordRequestForm(request.POST or None, initial={"next": next_url})
+    context: dict[str, Any] = {"form": form, "organization": organization}
+    if request.method == "GET" or organization is None:
+        return _first_password_page(request, context)
+    if not form.is_valid():
+        return _first_password_page(request, context, 400)
+    email = form.cleaned_data["email"]
+    first_password.request_link(organization=organization, email=email, next_url=next_url)
+    return _first_password_page(request, {**context, "sent": email})
+
+
+@require_http_methods(["GET", "POST"])
+def first_password_set(request: HttpRequest, token: str) -> HttpResponse:
+    """The emailed link: a name and a password, then signed in on the page the first link named."""
+    try:
+        state = first_password.open_link(token)
+    except ValidationError as error:
+        return _first_password_page(request, {"problem": " ".join(error.messages)}, 410)
+    form = FirstPasswordForm(request.POST or None, initial={"full_name": state.person.full_name})
+    context = {"state": state, "form": form}
+    if request.method == "GET":
+        return _first_password_page(request, context)
+    if not form.is_valid():
+        return _first_password_page(request, context, 400)
+    try:
+        user, next_url = first_password.set_first_password(
+            token=token,
+            full_name=form.cleaned_data["full_name"],
+            password=form.cleaned_data["password"],
+        )
+    except ValidationError as error:
+        add_form_errors(form, error)
+        return _first_password_page(request, context, 400)
+    login(request, user, backend=BACKEND)
+    messages.success(request, f"Welcome to {state.organization.name}: your password is set.")
+    return redirect(next_url)

@@ -54,9 +54,9 @@ TABLE: dict[tuple[str, str], Statuses] = {
     ("audit_log", "GET"):                             row(200, 403, 403, 403, 403, 403, 302),
     # policy: expected 405 for everyone (read-only page, no method decorator)
     ("audit_log", "POST"):                            row(200, 403, 403, 403, 403, 403, 302),
-    ("api_tokens", "GET"):                            row(200, 200, 200, 200, 200, 200, 302),
-    ("api_tokens", "POST"):                           row(400, 400, 400, 400, 400, 400, 302),
-    ("api_token_revoke", "POST"):                     row(302, 404, 404, 404, 404, 404, 302),
+    ("api_tokens", "GET"):                            row(200, 200, 200, 403, 403, 403, 302),
+    ("api_tokens", "POST"):                           row(400, 400, 400, 403, 403, 403, 302),
+    ("api_token_revoke", "POST"):                     row(302, 404, 404, 403, 403, 403, 302),
     ("invitation_accept", "GET"):                     row(403, 403, 403, 403, 403, 403, 200),
     ("invitation_accept", "POST"):                    row(403, 403, 403, 403, 403, 403, 200),
 

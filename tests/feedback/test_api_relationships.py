@@ -13,13 +13,14 @@ import pytest
 from django.test import Client
 
 from accounts.models import User
+from core.access import Forbidden
 from feedback import goals, notes
 from feedback.models import Goal, Note, NoteVisibility, SessionLog, SessionStatus
 from feedback.sessions import services as sessions
 from feedback.sessions.services import session_topics
 from matching.models import Pair, PairStatus
 from organizations import services as organization_services
-from organizations.models import AuditEntry
+from organizations.models import ApiToken, AuditEntry, hash_secret
 from programs.models import Topic
 from tests.conftest import Tenant, login
 from tests.feedback.builders import LivePair, live_pair
@@ -701,9 +702,19 @@ def test_a_member_asks_for_a_rematch_once(org_a: Tenant, written: Written) -> No
 
 
 def test_a_members_api_token_reads_their_pair(org_a: Tenant, written: Written) -> None:
+    # Members can no longer make tokens (``organizations.access``); one made before still works.
+    key = ApiToken.new_key()
     with org_a.scope():
-        _token, key = organization_services.api_token_create(
-            organization=org_a.organization, user=written.live.mentor_user, name="diary"
+        with pytest.raises(Forbidden):
+            organization_services.api_token_create(
+                organization=org_a.organization, user=written.live.mentor_user, name="diary"
+            )
+        ApiToken.objects.create(
+            organization=org_a.organization,
+            user=written.live.mentor_user,
+            name="diary",
+            key_hash=hash_secret(key),
+            key_prefix=key[:10],
         )
     response = Client().get(
         _pair_url(org_a, written.live.pair, "notes/"), HTTP_AUTHORIZATION=f"Bearer {key}"

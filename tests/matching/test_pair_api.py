@@ -9,9 +9,12 @@ import pytest
 from django.core import mail
 from django.test import Client
 
-from matching.models import MatchingRound, Pair, PairStatus, RoundStatus
+from matching import services
+from matching.models import MatchingRound, Pair, PairStatus, ProposedPair, RoundStatus
+from matching.rounds.editing import pin_create
 from tests.conftest import Tenant, login
 from tests.matching.test_pages_pairs import PairWorld, pair_world, published_pairs
+from tests.matching.test_rounds_builders import matching_cohort, proposed_round
 
 
 @pytest.fixture
@@ -222,3 +225,56 @@ def test_anonymous_and_other_organisations_get_404(world: PairWorld, org_b: Tena
     assert _post(Client(), _rematch_url(world.tenant), body).status_code == 404
     other = login(Client(), org_b.admin.user)
     assert _post(other, _rematch_url(world.tenant), body).status_code == 404
+
+
+# --- What each reader sees of a pair (``pair.see_figures``) ------------------------------------
+
+PINNED_RATIONALE = "Ann can teach AI tools that Bo wants to learn; pinned by an administrator"
+
+
+@pytest.mark.parametrize(
+    ("who", "figures"),
+    [("admin", True), ("coordinator", True), ("mentor", False), ("mentee", False)],
+)
+def test_pair_api_shows_internal_figures_to_staff_only(
+    world: PairWorld, who: str, figures: bool
+) -> None:
+    with world.tenant.scope():
+        Pair.objects.filter(pk=world.pair.pk).update(rationale=PINNED_RATIONALE, score=73.5)
+    client = _client(world, who)
+    detail = client.get(f"/api/v1/o/{world.tenant.slug}/pairs/{world.pair.pk}/").json()
+    listed = client.get(f"/api/v1/o/{world.tenant.slug}/pairs/").json()["results"]
+    shown = next(pair for pair in listed if pair["id"] == world.pair.pk)
+    for body in (detail, shown):
+        assert body["rationale"].startswith("Ann can teach AI tools that Bo wants to learn")
+        if figures:
+            assert body["score"] == 73.5
+            assert "pinned by an administrator" in body["rationale"]
+        else:
+            assert "score" not in body
+            assert "pinned by an administrator" not in body["rationale"]
+
+
+def test_publish_email_carries_no_internal_figures(
+    org_a: Tenant, django_capture_on_commit_callbacks: Any
+) -> None:
+    cohort = matching_cohort(org_a, 2)
+    with org_a.scope():
+        pin_create(
+            program=cohort.program,
+            actor=org_a.admin.user,
+            mentor=cohort.mentors[1],
+            mentee=cohort.mentees[0],
+        )
+    matching_round = proposed_round(org_a, cohort)
+    with org_a.scope():
+        pinned = ProposedPair.objects.get(round=matching_round, pinned=True)
+        assert pinned.rationale.endswith("pinned by an administrator")
+        with django_capture_on_commit_callbacks(execute=True):
+            services.round_publish(matching_round=matching_round, actor=org_a.admin.user)
+    to_pinned = [m for m in mail.outbox if cohort.mentees[0].person.email in m.to]
+    assert len(to_pinned) == 1
+    for message in mail.outbox:
+        assert "Why we paired you:" in message.body
+        assert "pinned by an administrator" not in message.body
+        assert "score" not in message.body.lower()

@@ -4,6 +4,9 @@ import pytest
 from django.core import mail
 from django.test import Client
 
+from core.access import Forbidden
+from organizations import services
+from organizations.models import ApiToken
 from tests.conftest import Tenant, login
 
 
@@ -28,7 +31,8 @@ def test_admin_navigation(org_a: Tenant) -> None:
         ("coordinator", "members/", 200),
         ("coordinator", "invitations/", 403),
         ("coordinator", "audit-log/", 403),
-        ("member", "api-tokens/", 200),
+        ("member", "api-tokens/", 403),
+        ("coordinator", "api-tokens/", 200),
     ],
 )
 def test_page_roles(org_a: Tenant, role: str, path: str, status: int) -> None:
@@ -72,8 +76,28 @@ def test_empty_states(org_a: Tenant) -> None:
     assert "You have no API tokens" in client.get(f"/o/{org_a.slug}/api-tokens/").content.decode()
 
 
-def test_api_token_key_is_shown_once(org_a: Tenant) -> None:
+def test_member_cannot_reach_or_use_the_tokens_page_by_url(org_a: Tenant) -> None:
     client = login(Client(), org_a.member.user)
+    home = client.get(f"/o/{org_a.slug}/").content.decode()
+    assert f'href="/o/{org_a.slug}/api-tokens/"' not in home
+    page = client.get(f"/o/{org_a.slug}/api-tokens/")
+    assert page.status_code == 403
+    assert "API tokens are for administrators and coordinators." in page.content.decode()
+    made = client.post(f"/o/{org_a.slug}/api-tokens/", {"name": "Calendar sync"})
+    assert made.status_code == 403
+    with org_a.scope():
+        assert not ApiToken.objects.exists()
+
+
+def test_the_token_service_refuses_a_member_too(org_a: Tenant) -> None:
+    with org_a.scope(), pytest.raises(Forbidden):
+        services.api_token_create(
+            organization=org_a.organization, user=org_a.member.user, name="shell"
+        )
+
+
+def test_api_token_key_is_shown_once(org_a: Tenant) -> None:
+    client = login(Client(), org_a.coordinator.user)
     html = client.post(f"/o/{org_a.slug}/api-tokens/", {"name": "Calendar sync"}).content.decode()
     assert "Copy your new token now." in html
     key = html.split('id="new-token">')[1].split("<")[0]

@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from matching.models import MatchingPin, MatchingRound, ProposedPair, RoundStatus
 from participants.models import EnrollmentRole
+from programs.models import ProgramStatus
 from tests.conftest import Tenant, login
 from tests.matching.test_rounds_builders import (
     WEIGHTS,
@@ -20,7 +21,7 @@ from tests.matching.test_rounds_builders import (
     matching_cohort,
     proposed_round,
 )
-from tests.participants.test_enrollment_builders import assign_coordinator
+from tests.participants.test_enrollment_builders import assign_coordinator, make_program
 
 
 def _api(tenant: Tenant, path: str) -> str:
@@ -248,3 +249,78 @@ def test_compare_two_rounds(org_a: Tenant) -> None:
     ).json()
     assert reverse == body
     assert client.get(url, {"with": "x"}).status_code == 400
+
+
+# --- What the rules remove, before a round runs -------------------------------------------------
+
+
+def _impact(client: Client, tenant: Tenant, body: Any) -> Any:
+    return _send(client, "POST", _api(tenant, "matching/rounds/impact/"), body)
+
+
+def test_impact_gives_the_round_forms_figures_and_changes_nothing(org_a: Tenant) -> None:
+    cohort = matching_cohort(org_a, 2)
+    client = login(Client(), org_a.admin.user)
+    response = _impact(client, org_a, {"program": cohort.program.pk, "rules": {"level_gap": 10}})
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert (body["mentees"], body["mentors"], body["possible"]) == (2, 2, 4)
+    assert (body["allowed"], body["mentees_without"], body["most_pairs"]) == (0, 2, 0)
+    assert body["no_pairs"] is True
+    assert body["nobody"] is False
+    junior = next(item for item in body["rules"] if item["rule"] == "junior_mentor")
+    assert junior == {
+        "rule": "junior_mentor",
+        "label": "the mentor must be at least 10 levels more junior",
+        "excluded": 4,
+        "excluded_share": 1.0,
+        "mentees_without": 2,
+        "mentors_without": 2,
+    }
+    relaxed = _impact(client, org_a, {"program": cohort.program.pk}).json()
+    assert (relaxed["allowed"], relaxed["most_pairs"], relaxed["no_pairs"]) == (4, 2, False)
+    with org_a.scope():
+        assert not MatchingRound.objects.exists()
+
+
+def test_impact_says_nobody_when_one_side_is_empty(org_a: Tenant) -> None:
+    program = make_program(org_a, status=ProgramStatus.MATCHING)
+    client = login(Client(), org_a.admin.user)
+    body = _impact(client, org_a, {"program": program.pk}).json()
+    assert (body["nobody"], body["possible"], body["most_pairs"]) == (True, 0, None)
+
+
+@pytest.mark.parametrize(
+    ("role", "assigned", "expected"),
+    [
+        ("admin", False, 200),
+        ("coordinator", True, 200),
+        ("coordinator", False, 400),  # a program they do not run, named in the body
+        ("member", False, 403),
+    ],
+)
+def test_impact_follows_the_matching_policy(
+    org_a: Tenant, role: str, assigned: bool, expected: int
+) -> None:
+    cohort = matching_cohort(org_a, 2)
+    if assigned:
+        assign_coordinator(org_a, cohort.program)
+    client = login(Client(), getattr(org_a, role).user)
+    response = _impact(client, org_a, {"program": cohort.program.pk})
+    assert response.status_code == expected
+    if expected == 400:
+        assert "program" in response.json()["fields"]
+
+
+def test_impact_with_bad_settings_is_a_400_naming_the_field(org_a: Tenant, org_b: Tenant) -> None:
+    cohort = matching_cohort(org_a, 1)
+    client = login(Client(), org_a.admin.user)
+    bad = _impact(client, org_a, {"program": cohort.program.pk, "rules": {"chain_levels": "x"}})
+    assert bad.status_code == 400
+    assert "rules" in bad.json()["fields"]
+    unknown = _impact(client, org_a, {"program": cohort.program.pk, "rules": {"nope": True}})
+    assert unknown.status_code == 400
+    other = matching_cohort(org_b, 1)
+    foreign = _impact(client, org_a, {"program": other.program.pk})
+    assert foreign.status_code == 400
+    assert "program" in foreign.json()["fields"]

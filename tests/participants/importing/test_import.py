@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from openpyxl import Workbook
 
@@ -18,7 +19,7 @@ from participants import directory
 from participants.importing import jobs, parsing
 from participants.importing.rows import check_rows
 from participants.models import ImportJob, ImportStatus, Person
-from tests.conftest import Tenant
+from tests.conftest import Tenant, login
 from tests.participants.test_directory_services import add_person
 
 HEADER = [
@@ -490,3 +491,80 @@ def test_directory_rules_match_the_import(org_a: Tenant) -> None:
         directory.canonical_time_zone("Mars/Base")
     with pytest.raises(ValidationError):
         directory.parse_level(org_a.organization, "12")
+
+
+def test_languages_and_zones_written_as_names_are_stored_as_codes(org_a: Tenant) -> None:
+    rows = [
+        ["E1", "Ann", "ann@acme.test", "", "", "", "", "Paris", "English, Deutsch, français", ""],
+        ["E2", "Ben", "ben@acme.test", "", "", "", "", "Germany", "en-GB; en_GB; EN", ""],
+        ["E3", "Cy", "cy@acme.test", "", "", "", "", "new york", "British English / pt_BR", ""],
+    ]
+    import_file(org_a, csv_bytes(rows))
+    found = people(org_a)
+    assert (found["ann@acme.test"].languages, found["ann@acme.test"].time_zone) == (
+        ["en", "de", "fr"],
+        "Europe/Paris",
+    )
+    assert (found["ben@acme.test"].languages, found["ben@acme.test"].time_zone) == (
+        ["en-gb", "en"],
+        "Europe/Berlin",
+    )
+    assert (found["cy@acme.test"].languages, found["cy@acme.test"].time_zone) == (
+        ["en-gb", "pt-br"],
+        "America/New_York",
+    )
+
+
+def test_unknown_language_and_zone_names_are_row_problems_with_suggestions(org_a: Tenant) -> None:
+    rows = [
+        ["E1", "Ann", "ann@acme.test", "", "", "", "", "Pariss", "Englsh, Deutsch", ""],
+        ["E2", "Ben", "ben@acme.test", "", "", "", "", "United States", "Klingonese", ""],
+    ]
+    job = dry_run(org_a, upload(org_a, csv_bytes(rows)))
+    messages = {(p["row"], p["field"]): p["message"] for p in job.problems}
+    assert set(messages) == {(2, "time_zone"), (2, "languages"), (3, "time_zone"), (3, "languages")}
+    assert "“Englsh” (did you mean English (en)" in messages[(2, "languages")]
+    assert "Deutsch" not in messages[(2, "languages")].split("(did you mean")[0]
+    assert "“Pariss”" in messages[(2, "time_zone")]
+    assert "Did you mean Europe/Paris?" in messages[(2, "time_zone")]
+    assert "spans several time zones" in messages[(3, "time_zone")]
+    assert "America/New_York" in messages[(3, "time_zone")]
+    assert "“Klingonese”" in messages[(3, "languages")]
+    assert set(people(org_a)) == set()
+
+
+def test_an_applied_import_records_whom_it_added_and_changed(org_a: Tenant) -> None:
+    kept = add_person(org_a, "cleo@acme.test", full_name="Cleo Ceo", employee_id="E1")
+    same = add_person(org_a, "old@acme.test", full_name="Old Timer", employee_id="E9")
+    rows = [
+        *GOOD_ROWS,  # Cleo (E1) is updated; Vic and Jun are new
+        ["E9", "Old Timer", "old@acme.test", "", "", "", "", "", "", ""],  # unchanged
+    ]
+    with org_a.scope():
+        Person.objects.filter(pk=same.pk).update(
+            job_title="", department="", level=None, time_zone="UTC", languages=[]
+        )
+    job = import_file(org_a, csv_bytes(rows))
+    found = people(org_a)
+    assert job.created_people == [found["vic@acme.test"].pk, found["jun@acme.test"].pk]
+    assert kept.pk in job.updated_people
+    assert same.pk not in job.created_people
+    with org_a.scope():
+        entry = AuditEntry.objects.get(action="import.committed")
+    assert entry.data["created_people"] == job.created_people
+    assert entry.data["updated_people"] == job.updated_people
+
+    client = login(Client(), org_a.admin.user)
+    page = client.get(f"/o/{org_a.slug}/people/imports/{job.pk}/").content.decode()
+    added = page.split('id="imported-created-heading"')[1].split("</section>")[0]
+    assert "Vic Vp" in added
+    assert "Jun Junior" in added
+    assert "Cleo Ceo" not in added
+    changed = page.split('id="imported-updated-heading"')[1].split("</section>")[0]
+    assert "Cleo Ceo" in changed
+    assert "Vic Vp" not in changed
+    body = client.get(f"/api/v1/o/{org_a.slug}/people/imports/{job.pk}/").json()
+    assert (body["created_people"], body["updated_people"]) == (
+        job.created_people,
+        job.updated_people,
+    )

@@ -48,6 +48,8 @@ def build(tenant: Tenant) -> dict[str, Any]:
 ROUTES: dict[str, Route] = {
     "api-matching-round-list": Route(("GET", "POST")),
     "api-matching-round-detail": Route(("GET",), ids_of("matching_round")),
+    # The program is named in the body ({} here): org A's slug is 404 to org B before that.
+    "api-matching-round-impact": Route(("POST",)),
     "api-matching-round-start": Route(("POST",), ids_of("matching_round")),
     "api-matching-round-publish": Route(("POST",), ids_of("matching_round")),
     "api-matching-round-compare": Route(("GET",), ids_of("matching_round"), owner_get_status=400),
