@@ -56,6 +56,7 @@ PROJECT_APPS = [
     "feedback",
     "surveys",
     "dashboards",
+    "privacy",
     "mentoring",
 ]
 
@@ -424,12 +425,27 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=7),  # hourly: export files live 24 hours
         "options": {"expires": 3000},
     },
+    # People's data rights: each organisation's retention rules; expired person exports' files.
+    "retention-nightly": {
+        "task": "privacy.retention_sweep",
+        "schedule": crontab(hour=3, minute=40),
+        "options": {"expires": 3600},
+    },
+    "expired-person-exports": {
+        "task": "privacy.delete_expired_person_exports",
+        "schedule": crontab(minute=17),
+        "options": {"expires": 3000},
+    },
     "worker-heartbeat": {
         "task": "mentoring.heartbeat",
         "schedule": crontab(),
         "options": {"expires": 55},
     },
 }
+# The key of the rotation history that survives erasure (privacy/rotation.py): a pair of which one
+# person was erased is kept only as a keyed hash. Set it apart from the secret key, which may be
+# rotated: changing this key forgets that history. Unset, the secret key stands in.
+FLIPSIDE_ROTATION_SECRET = env_str("FLIPSIDE_ROTATION_SECRET", "") or SECRET_KEY
 FLIPSIDE_HEARTBEAT_KEY = "flipside:worker-heartbeat"
 FLIPSIDE_HEARTBEAT_MAX_AGE = env_int("FLIPSIDE_HEARTBEAT_MAX_AGE", 180, minimum=10)
 

@@ -16,6 +16,7 @@ from tests.access.areas import (
     homes,
     imports,
     onboarding,
+    privacy,
     surveys_builder,
     surveys_results,
     surveys_waves,
@@ -31,4 +32,5 @@ AREAS: list[ModuleType] = [
     exports,
     imports,
     onboarding,
+    privacy,
 ]
