@@ -54,5 +54,14 @@ TABLE: dict[tuple[str, str], Statuses] = {
     ("person_export_download", "GET"):                row(403, 404, 404, 404, 410, 404, 302),
     ("retention_settings", "GET"):                    row(200, 403, 403, 403, 403, 403, 302),
     ("retention_settings", "POST"):                   row(302, 403, 403, 403, 403, 403, 302),
+    ("api-my-data", "GET"):                           row(200, 200, 200, 200, 200, 200, 404),
+    ("api-my-data", "POST"):                          row(400, 400, 400, 202, 202, 202, 404),
+    ("api-person-data", "GET"):                       row(200, 403, 403, 403, 403, 403, 404),
+    ("api-person-data", "POST"):                      row(202, 403, 403, 403, 403, 403, 404),
+    ("api-person-erase", "POST"):                     row(400, 403, 403, 403, 403, 403, 404),
+    ("api-person-export-detail", "GET"):              row(200, 404, 404, 404, 200, 404, 404),
+    ("api-person-export-download", "GET"):            row(403, 404, 404, 404, 410, 404, 404),
+    ("api-retention", "GET"):                         row(200, 403, 403, 403, 403, 403, 404),
+    ("api-retention", "PUT"):                         row(200, 403, 403, 403, 403, 403, 404),
 }
 # fmt: on

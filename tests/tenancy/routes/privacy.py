@@ -51,4 +51,10 @@ ROUTES: dict[str, Route] = {
     "person_export_detail": Route(("GET",), ids_of("rights_export")),
     "person_export_download": Route(("GET",), _download, owner_get_status=410),
     "retention_settings": Route(("GET", "POST")),
+    "api-my-data": Route(("GET", "POST")),
+    "api-person-data": Route(("GET", "POST"), ids_of("rights_person")),
+    "api-person-erase": Route(("POST",), ids_of("rights_person")),
+    "api-person-export-detail": Route(("GET",), ids_of("rights_export")),
+    "api-person-export-download": Route(("GET",), _download, owner_get_status=410),
+    "api-retention": Route(("GET", "PUT")),
 }
