@@ -95,15 +95,18 @@ def check_erasable(person: Person, actor: User | None) -> None:
         raise ValidationError({"person": errors})
 
 
-def _scrub(value: Any, words: tuple[str, ...]) -> Any:
-    """``value`` (JSON) with every string that holds one of ``words`` replaced."""
+def _scrub(value: Any, name: str, email: str) -> Any:
+    """``value`` (JSON) with the person's name and email address taken out: a string that is the
+    name or holds the address becomes "(erased)"; the name inside a longer text becomes "Erased
+    person" (a short name is left inside other words: "Ann" in "annual")."""
     if isinstance(value, str):
-        lowered = value.lower()
-        return ERASED_TEXT if any(word.lower() in lowered for word in words) else value
+        if value.strip().lower() == name.strip().lower() or email.lower() in value.lower():
+            return ERASED_TEXT
+        return _replace_name(value, name) if len(name) >= 5 else value
     if isinstance(value, list):
-        return [_scrub(item, words) for item in value]
+        return [_scrub(item, name, email) for item in value]
     if isinstance(value, dict):
-        return {key: _scrub(item, words) for key, item in value.items()}
+        return {key: _scrub(item, name, email) for key, item in value.items()}
     return value
 
 
@@ -115,8 +118,10 @@ def _anonymise_rounds(report: ErasureReport, program_ids: Iterable[int], name: s
     """Matching's explanations name people ("paired with Ada before"): replace the name."""
     if not name:
         return
-    for proposal in ProposedPair.objects.filter(round__program_id__in=program_ids).filter(
-        Q(rationale__contains=name) | Q(alternatives__icontains=name)
+    for proposal in (
+        ProposedPair.objects.filter(round__program_id__in=program_ids)
+        .annotate(alternatives_text=Cast("alternatives", TextField()))
+        .filter(Q(rationale__contains=name) | Q(alternatives_text__contains=name))
     ):
         proposal.rationale = _replace_name(proposal.rationale, name)
         proposal.alternatives = _scrub_names(proposal.alternatives, name)
@@ -271,11 +276,10 @@ def _account(report: ErasureReport, organization: Organization, person: Person) 
 
 
 def _audit_and_files(report: ErasureReport, person: Person) -> None:
-    words = tuple(word for word in (person.full_name, person.email) if word)
     for entry in AuditEntry.objects.annotate(text=Cast("data", TextField())).filter(
         Q(text__icontains=person.email) | Q(text__contains=person.full_name)
     ):
-        entry.data = _scrub(entry.data, words)
+        entry.data = _scrub(entry.data, person.full_name, person.email)
         entry.save(update_fields=["data"])
         report.add("organizations.auditentry", 1)
     # A finished import's file held the person's row: its content is no longer needed.

@@ -264,10 +264,14 @@ def test_the_audit_log_keeps_events_without_the_person(org_a: Tenant, story: Sto
 def test_matching_explanations_no_longer_name_the_person(org_a: Tenant, story: Story) -> None:
     with org_a.scope():
         ProposedPair.objects.filter(round__program=story.live.program).update(
-            rationale=f"{story.name} wants to learn what the mentor teaches"
+            rationale=f"{story.name} wants to learn what the mentor teaches",
+            alternatives={"mentee": [{"enrollment_id": 1, "name": story.name, "score": 50}]},
         )
     _erase(org_a, story)
     with org_a.scope():
+        alternatives = ProposedPair.objects.values_list("alternatives", flat=True)
+        assert all(story.name not in str(value) for value in alternatives)
+        assert ERASED_NAME in str(alternatives[0])
         rationales = ProposedPair.objects.values_list("rationale", flat=True)
         assert rationales
         assert all(story.name not in text for text in rationales)
