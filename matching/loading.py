@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.db.models import Q
 from django.utils import timezone
 
+from matching import hooks
 from matching.engine import Cohort, Constraints, MatchingQuestion, PersonRecord, build_cohort
 from matching.engine.profiles import QuestionKind, QuestionUse
 from matching.models import OPEN_PAIR_STATUSES, MatchingBlock, MatchingPin, Pair
@@ -211,6 +212,9 @@ def load_cohort(
         ).values_list("mentor__person_id", "mentee__person_id")
         if person_ids.issuperset(pair)
     ]
+    cohort_people = frozenset(person_ids)
+    for more_pairs in hooks.earlier_pairs:
+        previous.extend(pair for pair in more_pairs(program, cohort_people))
     present = set(ids)
     constraints = Constraints(
         previous_pairs=previous,

@@ -56,6 +56,7 @@ PROJECT_APPS = [
     "feedback",
     "surveys",
     "dashboards",
+    "privacy",
     "mentoring",
 ]
 
@@ -436,6 +437,8 @@ FLIPSIDE_LONG_TASKS = (
     "feedback.plan_program_check_ins",
     "feedback.plan_pair_check_ins",
     "surveys.plan_program_surveys",
+    "privacy.run_person_export",
+    "privacy.retention_sweep_organization",
 )
 CELERY_TASK_ROUTES = {name: {"queue": FLIPSIDE_LONG_QUEUE} for name in FLIPSIDE_LONG_TASKS}
 CELERY_BEAT_SCHEDULE = {
@@ -461,12 +464,27 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(),
         "options": {"expires": 55},
     },
+    # People's data rights: each organisation's retention rules; expired person exports' files.
+    "retention-nightly": {
+        "task": "privacy.retention_sweep",
+        "schedule": crontab(hour=3, minute=40),
+        "options": {"expires": 3600},
+    },
+    "expired-person-exports": {
+        "task": "privacy.delete_expired_person_exports",
+        "schedule": crontab(minute=17),
+        "options": {"expires": 3000},
+    },
     "worker-heartbeat": {
         "task": "mentoring.heartbeat",
         "schedule": crontab(),
         "options": {"expires": 55},
     },
 }
+# The key of the rotation history that survives erasure (privacy/rotation.py): a pair of which one
+# person was erased is kept only as a keyed hash. Set it apart from the secret key, which may be
+# rotated: changing this key forgets that history. Unset, the secret key stands in.
+FLIPSIDE_ROTATION_SECRET = env_str("FLIPSIDE_ROTATION_SECRET", "") or SECRET_KEY
 FLIPSIDE_HEARTBEAT_KEY = "flipside:worker-heartbeat"
 # A worker process's lease lasts this long, renewed every quarter of it; work claimed by a process
 # whose lease lapsed is taken back (core/leases.py): touchpoints sent again, rounds resumed.

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from core.pages import add_form_errors, paginate, require_role
 from organizations.http import OrgRequest
 from organizations.models import STAFF_ROLES
-from participants import directory
+from participants import directory, hooks
 from participants.forms.directory import DirectorySearchForm, PersonForm
 from participants.models import Person
 
@@ -58,6 +58,8 @@ def person_detail(request: OrgRequest, org_slug: str, pk: int) -> HttpResponse:
             "level": directory.level_label(request.organization, person.level),
             "reports": directory.direct_reports(person),
             "chain": directory.reporting_chain(person),
+            "person_actions": [],
+            **hooks.person_page.context(request.membership, person),
         },
     )
 

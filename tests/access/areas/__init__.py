@@ -16,6 +16,7 @@ from tests.access.areas import (
     homes,
     imports,
     onboarding,
+    privacy,
     rule_impact,
     surveys_builder,
     surveys_results,
@@ -32,5 +33,6 @@ AREAS: list[ModuleType] = [
     exports,
     imports,
     onboarding,
+    privacy,
     rule_impact,
 ]

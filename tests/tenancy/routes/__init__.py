@@ -52,4 +52,5 @@ MODULES = [
     "tests.tenancy.routes.dashboards_program",
     "tests.tenancy.routes.exports",
     "tests.tenancy.routes.onboarding",
+    "tests.tenancy.routes.privacy",
 ]
