@@ -171,6 +171,7 @@ class Journey:
     faults: list[str] = field(default_factory=list)  # axe violations, sideways scrolling
     shots: int = 0
     checking_seconds: float = 0.0
+    axe_seconds: float = 0.0
 
     def browser(self, new_page: Callable[[], Page], who: str, size: dict[str, int]) -> Page:
         page = self.problems.watch(new_page(), who)
@@ -209,7 +210,9 @@ class Journey:
             page.set_viewport_size(size)
             page.evaluate(SETTLED)
             where = f"{who} on {urlsplit(page.url).path} ({name}) at {size['width']} px"
+            axe_started = time.monotonic()
             self.faults += [f"{where}: {line}" for line in axe_violations(page)]
+            self.axe_seconds += time.monotonic() - axe_started
             if size is PHONE and (wide := page.evaluate(WIDEST)):
                 self.faults.append(f"{where}: wider than the screen: {wide}")
             page.screenshot(
@@ -239,8 +242,8 @@ class Journey:
         for who, (clicks, fields) in totals.items():
             lines.append(f"{who:<10} {'(all steps)':<44} {clicks:>6} {fields:>6}")
         lines.append(
-            f"{self.shots} pages checked at 2 widths in {self.checking_seconds:.1f} s "
-            "(included in the steps' seconds)"
+            f"{self.shots} pages checked at 2 widths in {self.checking_seconds:.1f} s, axe "
+            f"{self.axe_seconds:.1f} s of it (included in the steps' seconds)"
         )
         return "\n".join(lines)
 
@@ -445,7 +448,9 @@ def admin_starts_matching(page: Page, steps: Steps, journey: Journey) -> None:
     open_invitations = region(page, "Open invitations")
     expect(open_invitations).to_contain_text("26 people have not answered their invitation yet.")
     steps.click(open_invitations.get_by_role("button", name="Keep them open"), "Keep them open")
-    expect(status_message(page)).to_be_visible()
+    expect(status_message(page).filter(has_text="open invitations stay open")).to_have_text(
+        "26 open invitations stay open: they can still be accepted during matching."
+    )
     steps.click(page.get_by_role("link", name=f"← {PROGRAM}"), "back to the program")
     lifecycle = region(page, "Lifecycle")
     steps.click(lifecycle.get_by_role("button", name="Move to matching"), "Move to matching")
