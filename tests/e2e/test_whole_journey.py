@@ -639,6 +639,7 @@ def test_from_the_import_to_a_confirmed_session_through_the_pages(
     settings: Any,
     tmp_path: Path,
     request: pytest.FixtureRequest,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     base = live_server.url
     settings.SITE_URL = base  # the emails' links point at this test's server
@@ -658,7 +659,8 @@ def test_from_the_import_to_a_confirmed_session_through_the_pages(
         # the screenshots.
         reporter = request.config.pluginmanager.get_plugin("terminalreporter")
         if reporter is not None:
-            reporter.write_line("\n" + "\n".join([table, *journey.faults]))
+            with capsys.disabled():
+                reporter.write_line("\n" + "\n".join([table, *journey.faults]))
 
     with tenant_scope(organization):
         assert Person.objects.count() == len(PEOPLE)
