@@ -76,10 +76,30 @@ function setUpRows() {
   }
 }
 
+// A table that scrolls sideways inside its box (on a narrow screen, see app.css) must be
+// scrollable from the keyboard: while it scrolls and holds nothing focusable, it joins the tab
+// order (WCAG 2.1.1; axe's scrollable-region-focusable). Checked again on resize and htmx swaps.
+const FOCUSABLE = "a[href], button, input, select, textarea, [tabindex]";
+function updateScrollBoxes() {
+  for (const box of document.querySelectorAll(".table, .table-scroll")) {
+    const scrolls = box.scrollWidth > box.clientWidth + 1 && !box.querySelector(FOCUSABLE);
+    if (scrolls && !box.hasAttribute("tabindex")) {
+      box.setAttribute("tabindex", "0");
+      box.dataset.scrollFocus = "on";
+    } else if (!scrolls && box.dataset.scrollFocus) {
+      box.removeAttribute("tabindex");
+      delete box.dataset.scrollFocus;
+    }
+  }
+}
+
 document.documentElement.classList.add("js");
 
 document.addEventListener("DOMContentLoaded", () => {
   setUpMenu();
   setUpBrowserZone();
   setUpRows();
+  updateScrollBoxes();
 });
+window.addEventListener("resize", updateScrollBoxes);
+document.addEventListener("htmx:afterSettle", updateScrollBoxes);
