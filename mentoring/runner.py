@@ -375,6 +375,13 @@ def ensure_chromium() -> None:
     apt_install("the browser tests need Debian's chromium", ["chromium", "fonts-dejavu-core"])
 
 
+def ensure_pgbouncer() -> None:
+    """The tenancy tests put Debian's PgBouncer (transaction mode) in front of the test database."""
+    if shutil.which("pgbouncer") or Path("/usr/sbin/pgbouncer").exists():
+        return
+    apt_install("the tenancy tests run through PgBouncer", ["pgbouncer"])
+
+
 def ensure_pdf_libraries() -> None:
     """WeasyPrint (the impact report's PDF) loads Pango through its C library at run time."""
     if ctypes.util.find_library("pango-1.0") and ctypes.util.find_library("pangoft2-1.0"):
@@ -593,6 +600,7 @@ def cmd_test(args: Sequence[str]) -> int:
     env["FLIPSIDE_ENV"] = "test"
     ensure_chromium()
     ensure_pdf_libraries()
+    ensure_pgbouncer()
     with ExitStack() as stack:
         prepare_services(stack, env)
         return run_child([PYTHON, "-m", "pytest", *pytest_args(args, env)], env)

@@ -128,6 +128,10 @@ DATABASES = {
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60, minimum=0)
     )
 }
+# Row-level security settings live in each transaction (organizations/scope.py); a server-side
+# cursor declared WITH HOLD outlives its transaction and is not allowed behind a transaction-mode
+# pooler (PgBouncer) either, so querysets' .iterator() fetches client side.
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: Celery broker, cache (rate limits), health heartbeat -----------------------------------

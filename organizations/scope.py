@@ -7,21 +7,25 @@ so a forgotten filter fails loudly instead of leaking another client's rows. Two
 - ``dangerously_unscoped()``: the named, grep-able escape hatch for platform admin, sweepers and
   migrations. Nothing else may use it.
 
-Defence in depth: entering or leaving a scope also sets the PostgreSQL settings that the row-level
-security policies read (``flipside.organization_id`` / ``flipside.rls_bypass``), so raw SQL outside a
-scope sees no tenant rows either. The values are set on the connection (session level) and restored
-on exit; a connection opened inside a scope receives them from the ``connection_created`` hook.
+Defence in depth: every statement runs with the PostgreSQL settings that the row-level security
+policies read (``flipside.organization_id`` / ``flipside.rls_bypass``) set for its own transaction
+only (``set_config(..., true)``, sent in the same query message when a transaction starts, again
+only when the scope changes inside one), so raw SQL outside a scope sees no tenant rows either, and
+a pooled server connection (PgBouncer in transaction mode) never carries a tenant from one client
+to the next. The execute wrapper doing it is installed on every PostgreSQL connection by the
+``connection_created`` hook. Server-side cursors are off (``DISABLE_SERVER_SIDE_CURSORS``): a
+``WITH HOLD`` cursor outlives its transaction and could not see the settings.
 """
 
 from __future__ import annotations
 
 import contextvars
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from django.db import DatabaseError, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 if TYPE_CHECKING:
@@ -72,63 +76,96 @@ def require_organization_id() -> int:
     return scope.organization_id
 
 
-def _apply_to_connection(connection: BaseDatabaseWrapper, scope: _Scope) -> None:
-    """Make the connection's RLS settings match the scope; skip the round trip when they already do."""
-    values = scope.rls_values()
-    if getattr(connection, "_flipside_rls_values", None) == values:
-        return
-    if connection.connection is None:
-        # Not connected yet: the connection_created hook applies the scope when it opens.
-        return
+_NOT_IN_TRANSACTION_BLOCK = re.compile(
+    r"\s*(CREATE\s+DATABASE|DROP\s+DATABASE|VACUUM|ALTER\s+SYSTEM|CREATE\s+INDEX\s+CONCURRENTLY"
+    r"|DROP\s+INDEX\s+CONCURRENTLY|REINDEX|CLUSTER|CREATE\s+TABLESPACE)",
+    re.IGNORECASE,
+)
+_TRANSACTION_CONTROL = re.compile(
+    r"\s*(SAVEPOINT|RELEASE|ROLLBACK|COMMIT|BEGIN|START\s+TRANSACTION)\b", re.IGNORECASE
+)
+# psycopg2's transaction states (psycopg2.extensions.TRANSACTION_STATUS_*), read locally from libpq.
+_IN_TRANSACTION = 2
+_IN_FAILED_TRANSACTION = 3
+
+
+def _rls_prefix(values: tuple[str, str]) -> str:
+    """The statement that sets both RLS settings for the current transaction only (SET LOCAL)."""
+    organization_id, bypass = values
+    # Both values are ours (digits, "on" or empty): no quoting issue, and no "%" for the driver's
+    # parameter interpolation to trip over.
+    return (
+        f"SELECT set_config('{RLS_ORGANIZATION_SETTING}', '{organization_id}', true), "
+        f"set_config('{RLS_BYPASS_SETTING}', '{bypass}', true); "
+    )
+
+
+def _rls_execute_wrapper(
+    execute: Callable[..., Any], sql: str, params: Any, many: bool, context: dict[str, Any]
+) -> Any:
+    """Run each statement with the scope's RLS settings local to its transaction.
+
+    A transaction that starts with this statement (autocommit, or the first statement of an atomic
+    block) gets the settings in the same query message: PostgreSQL runs a multi-statement message as
+    one transaction, and with autocommit the driver sends no BEGIN, so ``set_config(..., true)`` lasts
+    exactly as long as the statement. Inside a transaction they are sent again only when the scope
+    changed (or a savepoint rollback may have undone them). Nothing is ever set for the session, so
+    a server connection shared through a transaction-mode pooler never carries a tenant between
+    clients.
+    """
+    connection = context["connection"]
+    raw = connection.connection
+    status = raw.info.transaction_status if raw is not None else None
+    control = _TRANSACTION_CONTROL.match(sql)
+    if status == _IN_FAILED_TRANSACTION or control:
+        # SAVEPOINT / RELEASE / ROLLBACK run as they are (in a failed transaction nothing else may
+        # run before them). A rollback may undo settings made after its savepoint: apply them again
+        # with the next statement. A transaction that starts here has nothing set yet.
+        if status != _IN_TRANSACTION:
+            connection._flipside_rls_values = _NO_SCOPE.rls_values()
+        if status == _IN_FAILED_TRANSACTION or (control and control[1].upper() == "ROLLBACK"):
+            connection._flipside_rls_values = None
+        return execute(sql, params, many, context)
+    wanted = _current.get().rls_values()
+    # Outside a transaction nothing is set (the session level never is), which is what an empty
+    # scope wants; statements that cannot run in a transaction block (CREATE DATABASE, VACUUM…)
+    # are only ever run outside a scope.
+    if status == _IN_TRANSACTION:
+        applied = connection._flipside_rls_values
+    else:
+        applied = _NO_SCOPE.rls_values()
+    if applied != wanted and not _NOT_IN_TRANSACTION_BLOCK.match(sql):
+        sql = _rls_prefix(wanted) + sql
     try:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT set_config(%s, %s, false), set_config(%s, %s, false)",
-                [RLS_ORGANIZATION_SETTING, values[0], RLS_BYPASS_SETTING, values[1]],
-            )
-    except DatabaseError:
-        # Typically an aborted transaction: its rollback reverts any setting made inside it. Forget
-        # what we believe is set so the next scope change sets it again; outside a transaction, drop
-        # the connection so no stale setting can outlive the scope.
-        connection._flipside_rls_values = None  # type: ignore[attr-defined]
-        if not connection.in_atomic_block:
-            connection.close()
+        result = execute(sql, params, many, context)
+    except BaseException:
+        connection._flipside_rls_values = None
         raise
-    connection._flipside_rls_values = values  # type: ignore[attr-defined]
+    # With autocommit the settings ended with the statement; in a transaction they stay.
+    in_transaction = raw.info.transaction_status == _IN_TRANSACTION
+    connection._flipside_rls_values = wanted if in_transaction else None
+    return result
 
 
 def on_connection_created(
     sender: object, connection: BaseDatabaseWrapper, **kwargs: object
 ) -> None:
+    """Install the RLS wrapper once per database alias (the list outlives reconnections)."""
     connection._flipside_rls_values = None  # type: ignore[attr-defined]
-    values = _current.get().rls_values()
-    if values != ("", ""):
-        _apply_to_connection(connection, _current.get())
-    else:
-        connection._flipside_rls_values = values  # type: ignore[attr-defined]
-
-
-def _apply_everywhere(scope: _Scope) -> None:
-    for connection in connections.all(initialized_only=True):
-        if connection.vendor == "postgresql":
-            _apply_to_connection(connection, scope)
+    if (
+        connection.vendor == "postgresql"
+        and _rls_execute_wrapper not in connection.execute_wrappers
+    ):
+        connection.execute_wrappers.insert(0, _rls_execute_wrapper)
 
 
 @contextmanager
 def _enter(scope: _Scope) -> Iterator[None]:
     token = _current.set(scope)
     try:
-        _apply_everywhere(scope)
         yield
-    except BaseException:
+    finally:
         _current.reset(token)
-        # The propagating exception matters more than a failed reset (usually the cause of an
-        # aborted transaction, whose rollback reverts the setting anyway).
-        with suppress(DatabaseError):
-            _apply_everywhere(_current.get())
-        raise
-    _current.reset(token)
-    _apply_everywhere(_current.get())
 
 
 @contextmanager

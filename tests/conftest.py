@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -125,3 +126,28 @@ def client_for(client: Client):  # type: ignore[no-untyped-def]
         return login(fresh, user)
 
     return _client_for
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _through_pgbouncer(request: pytest.FixtureRequest) -> Iterator[None]:
+    """With FLIPSIDE_TEST_VIA_PGBOUNCER=1 every test talks to its database through a real PgBouncer
+    in transaction mode with one server connection (CI runs the tenancy and access matrices so)."""
+    if os.environ.get("FLIPSIDE_TEST_VIA_PGBOUNCER") != "1":
+        yield
+        return
+    from django.db import connections
+
+    from tests import pgbouncer
+
+    request.getfixturevalue("django_db_setup")
+    blocker = request.getfixturevalue("django_db_blocker")
+    default = connections["default"]
+    direct = dict(default.settings_dict)
+    with blocker.unblock(), pgbouncer.running(direct) as pooler:
+        default.close()
+        default.settings_dict = pooler.settings_for(direct)
+        try:
+            yield
+        finally:
+            default.close()
+            default.settings_dict = direct

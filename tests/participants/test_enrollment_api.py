@@ -174,7 +174,7 @@ def test_list_query_count_is_pinned(org_a: Tenant) -> None:
     with CaptureQueriesContext(connection) as many:
         response = client.get(_api(org_a, "enrollments/"))
     assert len(response.json()["results"]) == 16
-    assert len(many) == len(few) == 7
+    assert len(many) == len(few) == 5
 
 
 def test_registration_questions_crud_and_move(org_a: Tenant) -> None:

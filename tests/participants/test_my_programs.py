@@ -222,7 +222,7 @@ def test_detail_query_count_is_fixed(org_a: Tenant, invited: Any) -> None:
             )
     with CaptureQueriesContext(connection) as many:
         client.get(url)
-    assert len(many) == len(few) == 14
+    assert len(many) == len(few) == 12
 
 
 def test_an_imported_person_is_linked_by_email_and_sees_their_invitation(org_a: Tenant) -> None:
