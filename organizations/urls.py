@@ -1,6 +1,7 @@
 from django.urls import path
 
 from organizations import views
+from organizations.platform import urls as platform_urls
 
 urlpatterns = [
     path("o/<slug:org_slug>/members/", views.member_list, name="member_list"),
@@ -29,4 +30,6 @@ urlpatterns = [
         views.invitation_accept,
         name="invitation_accept",
     ),
+    # The platform operators' pages, outside any organisation.
+    *platform_urls.urlpatterns,
 ]

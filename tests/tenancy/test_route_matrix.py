@@ -40,6 +40,10 @@ GLOBAL_ROUTES = {
     "api-schema": "OpenAPI schema, no data",
     "api-docs": "API docs page, no data",
     "api-root": "lists only the signed-in person's own organisations",
+    "platform_organization_list": "platform operators only (404 for everyone else), no tenant rows; "
+    "tests/organizations/platform/",
+    "platform_organization_new": "platform operators only (404 for everyone else), creates a new "
+    "organisation; tests/organizations/platform/",
 }
 # Third-party URL sets mounted under a prefix: accounts (allauth, per person) and the platform
 # operators' Django admin (staff only, outside any organisation).

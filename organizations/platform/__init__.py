@@ -1,0 +1,1 @@
+"""The platform operators' side: opening organisations for new clients (outside any organisation)."""
