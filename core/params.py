@@ -31,10 +31,19 @@ class BadParameter(BadRequest):
         super().__init__(f"{name}: {message}")
 
 
+def single(query: QueryDict, name: str) -> str:
+    """The one value of ``?name=``, "" when absent; the parameter given twice is refused (which of
+    the two was meant cannot be told, and taking the last one silently ignores the other)."""
+    values = query.getlist(name)
+    if len(values) > 1:
+        raise BadParameter(name, "Give one value.")
+    return values[0] if values else ""
+
+
 def id_value(query: QueryDict, name: str, *, message: str = "Give a numeric id.") -> int | None:
     """``?name=<id>``: None when absent; anything that is not a database id (letters, Unicode
     digits such as "²", a number too large for a bigint) is refused."""
-    value = query.get(name, "")
+    value = single(query, name)
     if value == "":
         return None
     if not _ID.fullmatch(value):
@@ -47,7 +56,7 @@ def choice_value(
 ) -> str | None:
     """``?name=<one of choices>``: ``default`` when absent or empty; anything else is refused
     with the list of choices."""
-    value = query.get(name, "")
+    value = single(query, name)
     if value == "":
         return default
     allowed = list(choices)
@@ -56,9 +65,20 @@ def choice_value(
     return value
 
 
+def count_value(query: QueryDict, name: str, *, maximum: int) -> int | None:
+    """``?name=<a whole number from 1 to maximum>``: None when absent or empty; anything else is
+    refused (a page size the server quietly replaced would look like the end of the list)."""
+    value = single(query, name)
+    if value == "":
+        return None
+    if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= maximum:
+        raise BadParameter(name, f"Give a whole number from 1 to {maximum}.")
+    return int(value)
+
+
 def bool_value(query: QueryDict, name: str) -> bool:
     """``?name=true|false`` (or 1|0); absent or empty is false; anything else is refused."""
-    value = query.get(name, "").lower()
+    value = single(query, name).lower()
     if value in ("", *_FALSE):
         return False
     if value in _TRUE:

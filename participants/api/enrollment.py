@@ -490,7 +490,7 @@ class MyEnrollmentViewSet(
         request=TrainingCompleteSerializer,
         responses=TrainingItemSerializer(many=True),
     )
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def training(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         enrollment = self.get_object()
         if request.method == "POST":
