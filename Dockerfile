@@ -60,4 +60,4 @@ ENV FLIPSIDE_ENV=production \
     WEB_CONCURRENCY=2
 EXPOSE 8000
 
-CMD ["gunicorn", "mentoring.wsgi", "--bind", "0.0.0.0:8000", "--worker-class", "gthread", "--threads", "4", "--access-logfile", "-"]
+CMD ["gunicorn", "mentoring.wsgi", "--config", "python:mentoring.gunicorn_conf", "--bind", "0.0.0.0:8000", "--threads", "4", "--access-logfile", "-"]

@@ -83,13 +83,24 @@ def parse_options(argv: list[str]) -> Options:
     parser.add_argument("--json", type=Path, dest="json_path", help="also write the figures here")
     parser.add_argument(
         "--only",
-        choices=("all", "http", "import", "matching", "surveys", "survey_results", "dashboards"),
+        choices=(
+            "all",
+            "http",
+            "import",
+            "matching",
+            "surveys",
+            "survey_results",
+            "dashboards",
+            "load",
+        ),
         default="all",
         help="run only the HTTP part, the directory import part, matching (engine only and "
         "end to end in Django on its own bench database), survey dispatch (bench/surveys_bench.py), "
         "survey results for a 2,000-respondent program or the dashboards on the large tenant "
         "(bench/dashboards_bench.py: 16 connections, its own rounds and durations; --quick: scale "
-        "0.2, one round); all: HTTP and import (the others run only when asked)",
+        "0.2, one round), the locust journey of 50 people signing in from one address "
+        "(bench/load_bench.py; fails on any error); all: HTTP and import (the others run only "
+        "when asked)",
     )
     parser.add_argument(
         "--import-rows", type=int, default=10_000, help="rows of the import file (10000)"
@@ -419,6 +430,7 @@ def main(argv: list[str]) -> int:
         say("migrating…")
         call_command("migrate", interactive=False, verbosity=0)
         figures_json: dict[str, Any] = {}
+        load_failed = False
         if options.only == "survey_results":
             from bench import survey_results_bench
 
@@ -445,6 +457,19 @@ def main(argv: list[str]) -> int:
                 f"gunicorn {options.workers} workers x {options.threads} threads (gthread)",
             )
             print("\n".join(lines), flush=True)
+        elif options.only == "load":
+            from bench import load_bench
+
+            loaded = load_bench.run(workers=options.workers, threads=options.threads, say=say)
+            lines, figures_json["load"] = load_bench.report(loaded)
+            print("\n".join(lines), flush=True)
+            if figures_json["load"]["failures"]:
+                load_failed = True
+            if options.json_path is None:
+                written = PROJECT_ROOT / "var" / "bench" / "load.json"
+                written.parent.mkdir(parents=True, exist_ok=True)
+                written.write_text(json.dumps(figures_json, indent=2) + "\n")
+                say(f"figures written to {written}")
         elif options.only != "import":
             say(f"seeding two organisations with {options.members} members each…")
             data = seed(members=options.members)
@@ -511,6 +536,9 @@ def main(argv: list[str]) -> int:
             say(f"figures written to {options.json_path}")
     if database.exists():
         say(f"database {database.name} is still there after the run")
+        return 1
+    if load_failed:
+        say("the load journey had failures (above): zero are required")
         return 1
     return 0
 

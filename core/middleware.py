@@ -9,21 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.core.exceptions import BadRequest
 from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils.datastructures import MultiValueDict
 
+from core.params import BadParameter
 from core.text import unsafe_character
 
 
-class UnsafeInput(BadRequest):
-    """A 400 whose message is safe to show (it names the parameter and the problem)."""
-
-    def __init__(self, name: str, message: str) -> None:
-        self.name = name
-        self.message = message
-        super().__init__(f"{name}: {message}")
+class UnsafeInput(BadParameter):
+    """Text PostgreSQL cannot store: a 400 naming the parameter and the problem."""
 
 
 def _check(where: str, data: QueryDict) -> None:

@@ -436,6 +436,8 @@ def cmd_start(args: Sequence[str]) -> int:
             [
                 str(venv_bin / "gunicorn"),
                 "mentoring.wsgi",
+                "--config",
+                "python:mentoring.gunicorn_conf",
                 "--bind",
                 f"127.0.0.1:{port}",
                 "--workers",

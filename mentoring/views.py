@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 
-from core.middleware import UnsafeInput
+from core.params import BadParameter
 from organizations.selectors import organizations_of_user
 
 
@@ -35,9 +35,9 @@ def _error(request: HttpRequest, template: str, status: int, reason: str = "") -
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    """400; the edge's refusals (``core.middleware.UnsafeInput``) say what was wrong, other
-    exceptions' texts stay in the log."""
-    if isinstance(exception, UnsafeInput):
+    """400; refusals of a named parameter (``core.params.BadParameter``: the edge's unsafe text,
+    an unknown filter value) say what was wrong, other exceptions' texts stay in the log."""
+    if isinstance(exception, BadParameter):
         if request.path.startswith("/api/"):
             body = {
                 "detail": "Some fields are invalid.",

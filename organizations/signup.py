@@ -74,7 +74,10 @@ class AccountAdapter(DefaultAccountAdapter):
         return client_ip(request) or "unknown"
 
     def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
-        reason = signin_limits.refusal(request, _login_of(credentials), self.get_client_ip(request))
+        address = self.get_client_ip(request)
+        reason = signin_limits.count_attempt(address) or signin_limits.refusal(
+            request, _login_of(credentials), address
+        )
         if reason:
             raise forms.ValidationError(reason, code="too_many_login_attempts")
 

@@ -18,6 +18,7 @@ from rest_framework.pagination import Cursor, CursorPagination
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
+from core.params import BadParameter, count_value
 from core.text import unsafe_character
 
 INVALID_CURSOR = "This cursor is not one the API gave out: start again from the first page."
@@ -53,6 +54,28 @@ class DefaultCursorPagination(CursorPagination):
     page_size_query_param = "page_size"
     max_page_size = 200
     ordering = ("-id",)
+
+    def get_page_size(self, request: Request) -> int:
+        """``?page_size=``: 1 to ``max_page_size``, else a 400 (DRF would quietly use the default,
+        or clamp 10,000 to 200, and the caller would read a short page as the whole list)."""
+        try:
+            given = count_value(
+                request.query_params, self.page_size_query_param, maximum=self.max_page_size
+            )
+        except BadParameter as refused:
+            raise ValidationError({refused.name: [refused.message]}) from None
+        return given or self.page_size
+
+    def get_schema_operation_parameters(self, view: APIView) -> list[dict[str, Any]]:
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"] = {
+                    **parameter["schema"],
+                    "minimum": 1,
+                    "maximum": self.max_page_size,
+                }
+        return parameters
 
     def paginate_queryset(
         self, queryset: Any, request: Request, view: APIView | None = None

@@ -2,7 +2,9 @@
 
 - Every operation documents the errors it can answer, with the one error body of
   ``core.api.errors``: 404 (an unknown organisation, or an object the caller cannot see), 403 (the
-  access policy refused), and 400 for operations that take a body or query parameters.
+  access policy refused), 400 for operations that take a body or query parameters and for deletes
+  (a rule may keep the object: a confirmed session stays on the record), 415 for a body in a
+  content type the operation does not read.
   Unauthenticated callers get 404, as for an unknown organisation (no 401: a stranger learns
   nothing about which organisations exist).
 - A serializer whose fields depend on who reads them names those fields in
@@ -27,7 +29,9 @@ class ErrorSerializer(serializers.Serializer[Any]):
 
 
 _ERRORS = {
-    "400": "Invalid input: the messages say which field and why.",
+    "400": "Invalid input, or a rule about values or states refused it (a delete included): the "
+    "messages say which field and why.",
+    "415": "The body's content type is not one the operation reads.",
     "403": "The access policy refused (the reason is in detail).",
     "404": "No such organisation or object, or not one you may see.",
 }
@@ -48,11 +52,14 @@ class FlipsideAutoSchema(AutoSchema):
         if not self.path.startswith("/api/v1/o/"):
             return responses
         codes = ["403", "404"]
-        takes_input = self.method in ("POST", "PUT", "PATCH") or any(
+        takes_body = self.method in ("POST", "PUT", "PATCH")
+        takes_input = takes_body or any(
             parameter.get("in") == "query" for parameter in self._get_parameters()
         )
-        if takes_input:
+        if takes_input or self.method == "DELETE":
             codes.insert(0, "400")
+        if takes_body:
+            codes.append("415")
         for code in codes:
             if code not in responses:
                 response = self._get_response_for_code(ErrorSerializer, code, direction=direction)

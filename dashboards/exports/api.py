@@ -114,7 +114,9 @@ class ProgramExportListView(_Exports):
 
     pagination_class = DefaultCursorPagination  # newest first (by id)
 
-    @extend_schema(operation_id="program_exports_list")
+    @extend_schema(
+        operation_id="program_exports_list", responses={200: ExportJobSerializer(many=True)}
+    )
     def get(self, request: Request, org_slug: str, program_pk: int) -> Response:
         _program, exports = use_cases.program_exports(
             actor=_membership(request), program_id=program_pk

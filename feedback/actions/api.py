@@ -16,12 +16,12 @@ from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.models import User
 from core.api.pagination import DefaultCursorPagination
+from core.api.params import choice_param
 from feedback.actions import selectors, use_cases
 from feedback.actions.access import WRITE_ACTION, WRITE_STORY, ActionAccess, of_pair
 from feedback.actions.serializers import (
@@ -274,12 +274,8 @@ class MyActionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Action]):
 
     def get_queryset(self) -> QuerySet[Action]:
         queryset = selectors.my_actions(cast(User, self.request.user))
-        wanted = self.request.query_params.get("status", "")
+        wanted = choice_param(self.request, "status", ActionStatus.values)
         if wanted:
-            if wanted not in ActionStatus.values:
-                raise ValidationError(
-                    {"status": [f"Choose one of: {', '.join(ActionStatus.values)}."]}
-                )
             queryset = queryset.filter(status=wanted)
         return queryset
 

@@ -13,13 +13,13 @@ from django.db.models import Q, QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.models import User
 from core.api.pagination import DefaultCursorPagination
-from core.api.params import id_param
+from core.api.params import bool_param, choice_param, id_param
 from feedback import checkins
 from feedback.models import CheckIn, CheckInStatus
 from feedback.visibility import ANSWER_CHECK_IN, check_in_access
@@ -123,24 +123,16 @@ class CheckInViewSet(
         queryset = visible_check_ins(membership=_membership(self.request), user=user)
         if self.action != "list":
             return queryset
-        params = self.request.query_params
         program = id_param(self.request, "program")
         if program is not None:
             queryset = queryset.filter(pair__program_id=program)
         pair = id_param(self.request, "pair")
         if pair is not None:
             queryset = queryset.filter(pair_id=pair)
-        status = params.get("status", "")
+        status = choice_param(self.request, "status", CheckInStatus.values)
         if status:
-            if status not in CheckInStatus.values:
-                raise ValidationError(
-                    {"status": [f"Choose one of: {', '.join(CheckInStatus.values)}."]}
-                )
             queryset = queryset.filter(status=status)
-        mine = params.get("mine", "")
-        if mine not in ("", "0", "1", "true", "false"):
-            raise ValidationError({"mine": ["Use true or false."]})
-        if mine in ("1", "true"):
+        if bool_param(self.request, "mine"):
             queryset = queryset.filter(enrollment__person__user=user)
         return queryset
 

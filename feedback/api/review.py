@@ -18,7 +18,7 @@ from rest_framework.response import Response
 
 from accounts.models import User
 from core.api.pagination import DefaultCursorPagination
-from core.api.params import id_param
+from core.api.params import choice_param, id_param
 from feedback import review
 from feedback.models import EngagementLevel, EngagementSnapshot, ReviewDecision, ReviewDecisionKind
 from feedback.visibility import access_for
@@ -137,12 +137,8 @@ class EngagementSnapshotViewSet(
         if self.action != "list":
             return snapshots
         snapshots = _filter_by_pair_and_program(self.request, snapshots)
-        level = self.request.query_params.get("level", "")
+        level = choice_param(self.request, "level", EngagementLevel.values)
         if level:
-            if level not in EngagementLevel.values:
-                raise ValidationError(
-                    {"level": [f"Choose one of: {', '.join(EngagementLevel.values)}."]}
-                )
             snapshots = snapshots.filter(level=level)
         day = self.request.query_params.get("computed_on", "")
         if day:

@@ -18,6 +18,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from core.pages import add_form_errors, paginate, require_role
+from core.params import choice_value
 from feedback.pairs.context import pair_life
 from feedback.pairs.forms import PairEndForm
 from feedback.sessions.services import hours_by_pair, hours_by_person, program_hours
@@ -286,14 +287,12 @@ def program_pair_list(request: OrgRequest, org_slug: str, program_pk: int) -> Ht
         row["status"]: row["n"]
         for row in all_pairs.values("status").annotate(n=Count("id")).order_by()
     }
-    status_filter = request.GET.get("status", "")
+    status_filter = choice_value(request.GET, "status", PairStatus.values, default="") or ""
     shown = all_pairs.select_related("mentor__person", "mentee__person").order_by(
         "-created_at", "-id"
     )
-    if status_filter in PairStatus.values:
+    if status_filter:
         shown = shown.filter(status=status_filter)
-    else:
-        status_filter = ""
     free, free_total = _free_people(program)
     page = paginate(request, shown)
     # Hours: confirmed sessions count; the pair's own page shows what still waits.

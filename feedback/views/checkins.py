@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.models import User
 from core.pages import add_form_errors, paginate, require_role
+from core.params import bool_value, choice_value
 from feedback import checkins, links
 from feedback.models import CheckIn, CheckInStatus, SessionLog
 from feedback.sessions.services import session_we_met
@@ -276,12 +277,10 @@ def program_check_in_list(request: OrgRequest, org_slug: str, program_pk: int) -
     """A program's check-ins and their answers (staff see answers; partners never do)."""
     program = get_object_or_404(managed_programs(request.membership), pk=program_pk)
     shown = checkins.program_check_ins(program)
-    status_filter = request.GET.get("status", "")
-    if status_filter in STATUS_FILTERS:
+    status_filter = choice_value(request.GET, "status", STATUS_FILTERS, default="") or ""
+    if status_filter:
         shown = shown.filter(status=status_filter)
-    else:
-        status_filter = ""
-    contact_only = request.GET.get("contact") == "1"
+    contact_only = bool_value(request.GET, "contact")
     if contact_only:
         shown = shown.filter(wants_contact=True)
     context = {

@@ -18,6 +18,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.pages import add_form_errors, paginate, require_role
+from core.params import choice_value
 from feedback import hooks, review
 from feedback.forms_review import ReviewDecisionForm
 from feedback.models import EngagementLevel, ReviewDecisionKind
@@ -95,8 +96,7 @@ def _with_surveys(
 
 
 def _level(request: OrgRequest) -> str:
-    level = request.GET.get("level", "")
-    return level if level in LEVEL_LABELS else ""
+    return choice_value(request.GET, "level", LEVEL_LABELS, default="") or ""
 
 
 def _level_choices() -> list[tuple[str, str]]:

@@ -12,7 +12,7 @@ from typing import Any, cast
 
 from django.db.models import QuerySet
 from django.http import Http404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -252,12 +252,14 @@ class AsksEnrollmentPolicy(IsOrganizationMember):
         return True
 
 
-@extend_schema(
-    parameters=[
-        OpenApiParameter("program", int, description="Only this program's enrolments"),
-        OpenApiParameter("role", str, enum=EnrollmentRole.values),
-        OpenApiParameter("status", str, enum=EnrollmentStatus.values),
-    ]
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("program", int, description="Only this program's enrolments"),
+            OpenApiParameter("role", str, enum=EnrollmentRole.values),
+            OpenApiParameter("status", str, enum=EnrollmentStatus.values),
+        ]
+    )
 )
 class EnrollmentViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Enrollment]
@@ -490,7 +492,7 @@ class MyEnrollmentViewSet(
         request=TrainingCompleteSerializer,
         responses=TrainingItemSerializer(many=True),
     )
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def training(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         enrollment = self.get_object()
         if request.method == "POST":

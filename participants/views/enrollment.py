@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.pages import add_form_errors, paginate
+from core.params import choice_value
 from organizations.http import OrgRequest
 from participants import enrollment as enrolment
 from participants import use_cases
@@ -60,14 +61,14 @@ def enrollment_manage(request: OrgRequest, org_slug: str, program_pk: int) -> Ht
                 "email with a link to accept.",
             )
             return _back(program.pk, org_slug)
-    role = request.GET.get("role", "")
-    status = request.GET.get("status", "")
+    role = choice_value(request.GET, "role", EnrollmentRole.values, default="") or ""
+    status = choice_value(request.GET, "status", EnrollmentStatus.values, default="") or ""
     enrollments = enrolment.enrollment_list(program=program).order_by(
         "role", "status", "person__full_name", "id"
     )
-    if role in EnrollmentRole.values:
+    if role:
         enrollments = enrollments.filter(role=role)
-    if status in EnrollmentStatus.values:
+    if status:
         enrollments = enrollments.filter(status=status)
     search = request.GET.get("q", "")[:100]
     context = {

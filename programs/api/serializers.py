@@ -129,7 +129,11 @@ class ObjectiveOrderSerializer(serializers.Serializer[Objective]):
 
 
 class CharterVersionSerializer(serializers.ModelSerializer[CharterVersion]):
-    published_by = serializers.EmailField(source="published_by.email", read_only=True, default=None)
+    # None for a version published by the system (the first charter of a program) or by a person
+    # since deleted.
+    published_by = serializers.EmailField(
+        source="published_by.email", read_only=True, default=None, allow_null=True
+    )
 
     class Meta:
         model = CharterVersion

@@ -14,14 +14,13 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
 from accounts.models import User
 from core.api.pagination import DefaultCursorPagination
-from core.api.params import bool_param
+from core.api.params import bool_param, choice_param
 from organizations.api.permissions import ADMIN_ONLY, HasOrganizationRole, request_membership
 from organizations.api.views import ID_REGEX
 from organizations.models import STAFF_ROLES
@@ -140,12 +139,7 @@ class ProgramViewSet(
         assert membership is not None
         if self.action != "list":
             return selectors.program_list(membership=membership)
-        params = self.request.query_params
-        status_filter = params.get("status") or None
-        if status_filter is not None and status_filter not in ProgramStatus.values:
-            raise ValidationError(
-                {"status": [f"Choose one of: {', '.join(ProgramStatus.values)}."]}
-            )
+        status_filter = choice_param(self.request, "status", ProgramStatus.values)
         return (
             selectors.program_list(membership=membership)
             .filter(archived_at__isnull=not bool_param(self.request, "archived"))

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.pages import add_form_errors, paginate, require_role
+from core.params import bool_value, choice_value
 from organizations.http import OrgRequest
 from programs import lifecycle, selectors, services
 from programs.forms import ProgramForm, TransitionForm
@@ -20,10 +21,8 @@ from programs.views.detail import render_detail
 @require_GET
 @require_role(*STAFF)
 def program_list(request: OrgRequest, org_slug: str) -> HttpResponse:
-    status = request.GET.get("status", "")
-    if status not in ProgramStatus.values:
-        status = ""
-    archived = request.GET.get("archived") == "1"
+    status = choice_value(request.GET, "status", ProgramStatus.values, default="") or ""
+    archived = bool_value(request.GET, "archived")
     programs = selectors.program_overview_list(
         membership=request.membership, status=status or None, archived=archived
     )

@@ -149,7 +149,7 @@ class SurveyTemplateViewSet(BuilderViewSet):
         return Response(s.BuilderSurveySerializer(archived).data)
 
     @extend_schema(request=None, responses={200: s.BuilderSurveySerializer(many=True)})
-    @action(detail=False, methods=["post"], url_path="install-library")
+    @action(detail=False, methods=["post"], url_path="install-library", pagination_class=None)
     def install_library(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Install the shipped templates the organisation does not have yet (admins); returns the
         ones installed now (none the second time)."""

@@ -16,6 +16,9 @@ MAX_ID = 2**63 - 1  # a bigint: larger ids are a 400, not a database error
 
 
 class SurveyQuestionSerializer(serializers.ModelSerializer[Question]):
+    # A slug or empty (no anchor): the model's SlugField would be documented as a non-empty slug.
+    anchor_key = serializers.RegexField(r"^[-a-zA-Z0-9_]*$", read_only=True)
+
     class Meta:
         model = Question
         fields = (

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.pages import add_form_errors, paginate
+from core.params import bool_value, choice_value
 from organizations.http import OrgRequest
 from programs import selectors as program_selectors
 from programs.models import Program
@@ -39,7 +40,7 @@ from surveys.models import Survey, SurveyResponse
 
 @require_GET
 def template_list(request: OrgRequest, org_slug: str) -> HttpResponse:
-    archived = request.GET.get("archived") == "1"
+    archived = bool_value(request.GET, "archived")
     templates = use_cases.templates_for(request.membership, archived=archived)
     access = policy.template_access(request.membership)
     return render(
@@ -247,9 +248,7 @@ def question_move(request: OrgRequest, org_slug: str, pk: int, question_pk: int)
 def survey_preview(request: OrgRequest, org_slug: str, pk: int) -> HttpResponse:
     """The survey as a respondent sees it, as a mentor, a mentee, or with every question."""
     survey = use_cases.survey_for(request.membership, pk)
-    role = request.GET.get("as", "mentee")
-    if role not in use_cases.PREVIEW_ROLES:
-        role = "mentee"
+    role = choice_value(request.GET, "as", use_cases.PREVIEW_ROLES, default="mentee") or "mentee"
     return render(
         request,
         "surveys/builder/survey_preview.html",

@@ -23,7 +23,7 @@ from rest_framework.response import Response
 
 from accounts.models import User
 from core.api.pagination import DefaultCursorPagination
-from core.api.params import id_param
+from core.api.params import bool_param, choice_param, id_param
 from organizations.api.permissions import HasOrganizationRole, request_membership
 from organizations.api.views import ID_REGEX
 from organizations.models import Membership
@@ -114,17 +114,10 @@ class SurveyInvitationViewSet(
         survey = id_param(self.request, "survey")
         if survey is not None:
             queryset = queryset.filter(survey_id=survey)
-        status = self.request.query_params.get("status", "")
+        status = choice_param(self.request, "status", InvitationStatus.values)
         if status:
-            if status not in InvitationStatus.values:
-                raise ValidationError(
-                    {"status": [f"Choose one of: {', '.join(InvitationStatus.values)}."]}
-                )
             queryset = queryset.filter(status=status)
-        mine = self.request.query_params.get("mine", "")
-        if mine not in ("", "0", "1", "true", "false"):
-            raise ValidationError({"mine": ["Use true or false."]})
-        if mine in ("1", "true"):
+        if bool_param(self.request, "mine"):
             queryset = queryset.filter(enrollment__person__user=user)
         return queryset
 

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
 from core.pages import paginate
+from core.params import choice_value
 from organizations.http import OrgRequest
 from surveys.models import InvitationStatus, Survey
 from surveys.waves.use_cases import status_counts, survey_invitations, undelivered
@@ -18,12 +19,10 @@ def survey_invitation_list(request: OrgRequest, org_slug: str, survey_pk: int) -
     invitations = survey_invitations(request.user, survey)
     counts = status_counts(invitations)
     failed_count = undelivered(invitations).count()
-    status_filter = request.GET.get("status", "")
-    if status_filter in InvitationStatus.values:
+    status_filter = choice_value(request.GET, "status", InvitationStatus.values, default="") or ""
+    if status_filter:
         invitations = invitations.filter(status=status_filter)
-    else:
-        status_filter = ""
-    failed_only = request.GET.get("delivery") == "failed"
+    failed_only = choice_value(request.GET, "delivery", ["failed"]) == "failed"
     if failed_only:
         invitations = undelivered(invitations)
     context = {

@@ -239,3 +239,37 @@ def test_resetting_the_password_lifts_the_lock_for_whoever_reset_it(
     response = post_login(browser, person.email, new_password)
     assert response.status_code == 302
     assert signed_in_user_id(browser) == str(person.pk)
+
+
+def test_a_sign_in_does_not_wait_on_a_lock_held_by_a_colleague_at_the_same_address(
+    org_a: Tenant,
+) -> None:
+    """allauth's per-address counter answered 429 to a request that waited a second for the lock
+    another sign-in at the same address held (under load, an office signing in together). The
+    attempts are now counted without a lock: a lock held on that address blocks nobody."""
+    from django.core.cache import cache
+
+    colleague = _member(org_a, "colleague")
+    for key in (
+        "allauth:rl:allauth.account:login:300/60/ip:ip:198.51.100.20:lock",
+        f"signin-failures:attempts:{OFFICE}:lock",
+    ):
+        cache.set(key, True, 30)
+    assert _signs_in(_browser(OFFICE), colleague)
+
+
+@override_settings(FLIPSIDE_LOGIN_ATTEMPTS_PER_MINUTE=300)
+def test_attempts_beyond_the_bound_per_address_and_minute_are_refused(
+    org_a: Tenant, clock: time_machine.Coordinates
+) -> None:
+    colleague = _member(org_a, "colleague")
+    for _ in range(signin_limits.ATTEMPTS.failures):
+        assert signin_limits.count_attempt(OFFICE) is None
+    refused = post_login(_browser(OFFICE), colleague.email, PASSWORD)
+    assert form_errors(refused) == [
+        "Too many sign-in attempts from this network. Try again in a minute."
+    ]
+    # Another address is not concerned, and the next minute starts afresh.
+    assert _signs_in(_browser(HOME), colleague)
+    clock.shift(timedelta(seconds=61))
+    assert _signs_in(_browser(OFFICE), colleague)

@@ -20,7 +20,6 @@ from __future__ import annotations
 import json
 import random
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from html.parser import HTMLParser
@@ -32,16 +31,11 @@ import pytest
 from django.conf import settings
 from django.db import transaction
 from django.test import Client
-from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
-from pytest_django import DjangoDbBlocker
 
-from tests.access.routes import organisation_routes
-from tests.access.rows import ACTORS
-from tests.access.table import TABLE, VARIANTS, base_name
-from tests.access.world import World, build
-from tests.tenancy.test_route_matrix import MATRIX
+from tests.access.world import World
+from tests.trust.routes import first_actor, route_cases, route_url
 
 MEGABYTE = "x" * 1_000_000
 NUL = "nul\x00byte"
@@ -120,30 +114,6 @@ class Probe:
 
 
 # --- The world, the schema ------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def world(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Iterator[World]:
-    """The role matrix's world, built once per module in a transaction rolled back at the end."""
-    outer = transaction.atomic()
-    with django_db_blocker.unblock():
-        outer.__enter__()
-        try:
-            built = build()
-            for actor, user in built.users.items():
-                if user is not None:
-                    client = Client()
-                    client.force_login(user)
-                    assert client.session.session_key is not None
-                    built.sessions[actor] = client.session.session_key
-        except BaseException:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
-            raise
-    yield built
-    with django_db_blocker.unblock():
-        transaction.set_rollback(True)
-        outer.__exit__(None, None, None)
 
 
 @dataclass(frozen=True)
@@ -228,37 +198,6 @@ def _operation(
 
 
 # --- Cases ---------------------------------------------------------------------------------------
-
-PERMITTED = {200, 201, 202, 204, 302, 400, 409, 410}
-
-
-def _cases() -> list[Any]:
-    """One case per route and method the resolver knows, with the matrix key that builds its URL
-    (the role matrix's meta-test keeps every route in its table)."""
-    keys = {base_name(key): key for key, _method in TABLE}
-    cases = []
-    for found in organisation_routes():
-        for method in found.methods:
-            key = keys.get(found.name, found.name)
-            cases.append(pytest.param(key, method, id=f"{key}-{method}"))
-    return cases
-
-
-def _actor(key: str, method: str) -> str:
-    """The first actor the matrix lets through (so the request reaches parsing and validation)."""
-    statuses = TABLE.get((key, method)) or TABLE.get((key, "GET")) or {}
-    for actor in ACTORS:
-        if statuses.get(actor) in PERMITTED and actor != "anonymous":
-            return actor
-    return "admin"
-
-
-def _url(world: World, key: str) -> str:
-    name = base_name(key)
-    ids = dict(world.ids)
-    for target, source in VARIANTS.get(key, {}).items():
-        ids[target] = ids[source]
-    return reverse(name, kwargs={"org_slug": world.org_a.slug, **MATRIX[name].kwargs(ids)})
 
 
 def _json(probe: Probe, method: str, url: str, case: str, body: Any) -> None:
@@ -405,7 +344,7 @@ def shared_client() -> Client:
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("key", "method"), _cases())
+@pytest.mark.parametrize(("key", "method"), route_cases())
 def test_no_hostile_input_reaches_a_5xx(
     world: World,
     shared_client: Client,
@@ -413,13 +352,13 @@ def test_no_hostile_input_reaches_a_5xx(
     key: str,
     method: str,
 ) -> None:
-    actor = _actor(key, method)
+    actor = first_actor(key, method)
     shared_client.cookies = SimpleCookie()
     session = world.sessions.get(actor)
     if session is not None:
         shared_client.cookies[settings.SESSION_COOKIE_NAME] = session
     probe = Probe(shared_client)
-    url = _url(world, key)
+    url = route_url(world, key)
     if url.startswith("/api/"):
         _api(probe, method, url, _operation(operations, url, method))
     else:
@@ -435,12 +374,12 @@ def test_no_hostile_input_reaches_a_5xx(
 INVALID_BY_TYPE = {"integer": "AAA", "boolean": "maybe", "enum": "AAA"}
 
 
-def _list_cases() -> list[Any]:
-    return [case for case in _cases() if case.values[1] == "GET"]
+def _listroute_cases() -> list[Any]:
+    return [case for case in route_cases() if case.values[1] == "GET"]
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("key", "method"), _list_cases())
+@pytest.mark.parametrize(("key", "method"), _listroute_cases())
 def test_every_declared_filter_refuses_an_unknown_value(
     world: World,
     shared_client: Client,
@@ -450,11 +389,11 @@ def test_every_declared_filter_refuses_an_unknown_value(
 ) -> None:
     """Each query parameter the schema declares with a type or a set of values (an enum, an
     integer id or level, a boolean) answers a value outside it with a 400 naming the parameter."""
-    url = _url(world, key)
+    url = route_url(world, key)
     if not url.startswith("/api/"):
         return
     shared_client.cookies = SimpleCookie()
-    shared_client.cookies[settings.SESSION_COOKIE_NAME] = world.sessions[_actor(key, method)]
+    shared_client.cookies[settings.SESSION_COOKIE_NAME] = world.sessions[first_actor(key, method)]
     wrong = []
     for name, schema in _operation(operations, url, method).query.items():
         kind = "enum" if schema.get("enum") else schema.get("type")

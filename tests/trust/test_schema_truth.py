@@ -22,10 +22,17 @@ from tests.conftest import Tenant, login
         ("survey-templates/", "archived", "maybe"),
         ("check-ins/", "mine", "maybe"),
         ("enrollments/", "role", "boss"),
+        # A page size outside 1-200 was quietly replaced (the default, or 200).
+        ("members/", "page_size", "0"),
+        ("members/", "page_size", "201"),
+        ("members/", "page_size", "1.5"),
+        # Given twice, the first value was silently ignored.
+        ("programs/", "status", ["active", "closed"]),
+        ("members/", "page_size", ["10", "20"]),
     ],
 )
 def test_unknown_filter_value_is_a_400_naming_it(
-    org_a: Tenant, path: str, param: str, value: str
+    org_a: Tenant, path: str, param: str, value: str | list[str]
 ) -> None:
     client = login(Client(), org_a.admin.user)
     response = client.get(f"/api/v1/o/{org_a.slug}/{path}", {param: value})

@@ -1,0 +1,236 @@
+"""Load: 50 people of one organisation sign in from one address and use the product for a minute.
+
+Run by ``./flip bench --only load`` on the throwaway bench database that ``bench/run.py`` creates,
+migrates and drops. Steps:
+
+1. Seeds a small version of the large tenant (``bench/large_tenant.py``, scale 0.05: 250 people,
+   about 125 pairs with their sessions, check-ins and surveys), then gives 50 people of active pairs
+   of the largest program an account with a password (verified email) and a sent check-in
+   for each day of the answer window to answer.
+2. Serves the product under gunicorn (``bench/server.py``, the product's gunicorn settings:
+   ``mentoring/gunicorn_conf.py``) and runs the locust journey (``bench/journey.py``) in its own
+   process: 50 users, spawned over 45 s, all from 127.0.0.1 (one address, as an office behind a
+   NAT), each signing in through the sign-in form (CSRF and all), then in a loop with 0.5 to 2 s
+   pauses: home, pair page, log a session (the form), answer a check-in (the form), the API's
+   pair list (session-authenticated), for 60 s after the last one started.
+3. Prints requests, failures and p50/p95 per step, and writes them as JSON (``--json``). Zero
+   failures is the requirement: a failure (any status other than the expected one, a reset
+   connection, a sign-in refused by a rate limit) makes the bench exit non-zero. Timings are
+   reported, never asserted.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from allauth.account.models import EmailAddress
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import User
+from bench import large_tenant
+from bench.server import Gunicorn
+from feedback.checkins import ANSWER_WINDOW_DAYS
+from feedback.models import CheckIn, CheckInStatus
+from matching.models import Pair, PairStatus
+from organizations.models import Membership, Role
+from organizations.scope import tenant_scope
+from participants.models import Person
+from programs.lifecycle import program_today
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SLUG = "load"
+PEOPLE = 50
+DURATION = 60.0
+SPAWN_SECONDS = 45.0
+PASSWORD = "load-password-not-secret"  # noqa: S105  (throwaway database, dropped after the run)
+
+
+@dataclass(frozen=True)
+class LoadPerson:
+    email: str
+    home: str
+    pair: str
+    session_log: str
+    check_ins: list[str]
+    api_list: str
+
+
+def seed(say: Callable[[str], None]) -> list[LoadPerson]:
+    seeded = large_tenant.seed(slug=SLUG, scale=0.05, small_tenants=2, say=say)
+    organization = seeded.organization
+    program = seeded.largest_program
+    encoded = make_password(PASSWORD)
+    people: list[LoadPerson] = []
+    with transaction.atomic(), tenant_scope(organization):
+        pairs = list(
+            Pair.objects.filter(program=program, status=PairStatus.ACTIVE)
+            .exclude(mentee__person__user__isnull=False)
+            .select_related("mentor", "mentee")
+            .order_by("pk")[: PEOPLE // 2]
+        )
+        if 2 * len(pairs) < PEOPLE:
+            raise RuntimeError(f"only {len(pairs)} active pairs to give {PEOPLE} people")
+        today = program_today(program)
+        for pair in pairs:
+            for enrollment in (pair.mentor, pair.mentee):
+                number = len(people) + 1
+                email = f"person{number:02d}@{SLUG}.bench.test"
+                user = User.objects.create(
+                    email=email, password=encoded, full_name=f"Load {number}"
+                )
+                EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+                Membership.objects.create(user=user, role=Role.MEMBER)
+                Person.objects.filter(pk=enrollment.person_id).update(user=user, email=email)
+                # One check-in a day over the answer window (a day the seed already has keeps
+                # its own), all sent and still open.
+                window = [today - timedelta(days=day) for day in range(ANSWER_WINDOW_DAYS)]
+                CheckIn.objects.filter(enrollment=enrollment, due_on__in=window).delete()
+                CheckIn.objects.bulk_create(
+                    [
+                        CheckIn(
+                            organization=organization,
+                            pair=pair,
+                            enrollment=enrollment,
+                            due_on=day,
+                            status=CheckInStatus.SENT,
+                            sent_at=timezone.now(),
+                        )
+                        for day in window
+                    ]
+                )
+                open_ids = CheckIn.objects.filter(
+                    enrollment=enrollment, due_on__in=window
+                ).values_list("pk", flat=True)
+                slug = organization.slug
+                people.append(
+                    LoadPerson(
+                        email=email,
+                        home=reverse("organization_home", args=(slug,)),
+                        pair=reverse("pair_detail", args=(slug, pair.pk)),
+                        session_log=reverse(
+                            "pair_session_log", kwargs={"org_slug": slug, "pair_pk": pair.pk}
+                        ),
+                        check_ins=[
+                            reverse("my_check_in_answer", kwargs={"org_slug": slug, "pk": pk})
+                            for pk in open_ids
+                        ],
+                        api_list=reverse("api-pair-list", args=(slug,)),
+                    )
+                )
+    say(f"{len(people)} people with accounts, {ANSWER_WINDOW_DAYS} open check-ins each")
+    return people
+
+
+@dataclass
+class LoadRun:
+    people: int
+    duration: float
+    server: str
+    steps: dict[str, dict[str, Any]]
+    failures: list[dict[str, Any]]
+    signed_in: int
+    sign_ins_within_s: float
+
+
+def run(*, workers: int, threads: int, say: Callable[[str], None]) -> LoadRun:
+    say("seeding the load tenant…")
+    people = seed(say)
+    server = Gunicorn(workers=workers, threads=threads, env=dict(os.environ))
+    try:
+        say(f"starting {server.description} on 127.0.0.1:{server.port}…")
+        server.start()
+        config = {
+            "host": f"http://127.0.0.1:{server.port}",
+            "password": PASSWORD,
+            "people": [vars(person) for person in people],
+            "duration": DURATION,
+            "spawn_seconds": SPAWN_SECONDS,
+            "login": reverse("account_login"),
+            "today": timezone.now().date().isoformat(),
+        }
+        say(f"locust: {len(people)} users spawned over {SPAWN_SECONDS:g} s, then {DURATION:g} s…")
+        completed = subprocess.run(
+            [sys.executable, "-m", "bench.journey"],
+            input=json.dumps(config),
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=SPAWN_SECONDS + DURATION + 180,
+            check=False,
+        )
+        if completed.returncode != 0:
+            raise RuntimeError(f"the locust journey failed:\n{completed.stderr[-4000:]}")
+        figures = json.loads(completed.stdout)
+    finally:
+        server.stop()
+    return LoadRun(
+        people=len(people),
+        duration=DURATION,
+        server=server.description,
+        steps=figures["steps"],
+        failures=figures["failures"],
+        signed_in=figures["signed_in"],
+        sign_ins_within_s=figures["sign_ins_within_s"],
+    )
+
+
+STEP_ORDER = ("sign in", "home", "pair page", "log a session", "answer a check-in", "API list")
+
+
+def report(result: LoadRun) -> tuple[list[str], dict[str, Any]]:
+    def row(label: str, *values: str) -> str:
+        return f"  {label:<28}" + "".join(f"{value:>10}" for value in values)
+
+    total = sum(step["requests"] for step in result.steps.values())
+    # A person who never got in is a failure too, even if no request of theirs failed.
+    failed = sum(step["failures"] for step in result.steps.values()) + (
+        result.people - result.signed_in
+    )
+    lines = [
+        "",
+        f"Load journey: {result.people} people from one address (127.0.0.1), {result.server}",
+        f"  {result.signed_in} of {result.people} signed in, the last "
+        f"{result.sign_ins_within_s:.0f} s after the first started; then {result.duration:g} s "
+        f"with all of them; {total} requests, {failed} failures",
+        "",
+        row("step", "requests", "failures", "p50 ms", "p95 ms", "max ms"),
+    ]
+    for name in STEP_ORDER:
+        step = result.steps.get(name)
+        if step is None:
+            continue
+        lines.append(
+            row(
+                name,
+                str(step["requests"]),
+                str(step["failures"]),
+                f"{step['p50_ms']:.0f}",
+                f"{step['p95_ms']:.0f}",
+                f"{step['max_ms']:.0f}",
+            )
+        )
+    for failure in result.failures[:10]:
+        lines.append(f"  FAILURE {failure['step']}: {failure['error']} (x{failure['count']})")
+    figures = {
+        "people": result.people,
+        "duration_s": result.duration,
+        "server": result.server,
+        "signed_in": result.signed_in,
+        "sign_ins_within_s": result.sign_ins_within_s,
+        "requests": total,
+        "failures": failed,
+        "steps": result.steps,
+        "failure_samples": result.failures,
+    }
+    return lines, figures
