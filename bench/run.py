@@ -72,16 +72,18 @@ class Options:
 
 def parse_options(argv: list[str]) -> Options:
     parser = argparse.ArgumentParser(prog="./flip bench", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="a short run (about half a minute)")
-    parser.add_argument("--rounds", type=int, help="interleaved rounds per endpoint (5; quick: 3)")
     parser.add_argument(
-        "--duration", type=float, help="seconds per endpoint per round (4; quick: 2)"
+        "--quick", action="store_true", help="a short run, as CI runs it (about a minute)"
+    )
+    parser.add_argument("--rounds", type=int, help="interleaved rounds per endpoint (5; quick: 2)")
+    parser.add_argument(
+        "--duration", type=float, help="seconds per endpoint per round (3; quick: 1)"
     )
     parser.add_argument("--concurrency", type=int, default=8, help="open connections (8)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (2)")
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker (4)")
     parser.add_argument("--members", type=int, help="memberships per organisation (40; quick: 30)")
-    parser.add_argument("--iterations", type=int, help="in-process iterations (500; quick: 200)")
+    parser.add_argument("--iterations", type=int, help="in-process iterations (500; quick: 100)")
     parser.add_argument("--json", type=Path, dest="json_path", help="also write the figures here")
     parser.add_argument(
         "--only",
@@ -94,7 +96,7 @@ def parse_options(argv: list[str]) -> Options:
         "0.2, one round); all: HTTP and import (the others run only when asked)",
     )
     parser.add_argument(
-        "--import-rows", type=int, default=10_000, help="rows of the import file (10000)"
+        "--import-rows", type=int, help="rows of the import file (10000; quick: 2000)"
     )
     parser.add_argument("--import-runs", type=int, help="import runs (3; quick: 1)")
     parser.add_argument(
@@ -107,18 +109,18 @@ def parse_options(argv: list[str]) -> Options:
     quick: bool = args.quick
     options = Options(
         quick=quick,
-        rounds=args.rounds or (3 if quick else 5),
-        duration=(duration := args.duration or (1.5 if quick else 3.0)),
+        rounds=args.rounds or (2 if quick else 5),
+        duration=(duration := args.duration or (1.0 if quick else 3.0)),
         single_duration=max(1.0, duration / 2),
-        warmup=1.0 if quick else 2.0,
+        warmup=0.5 if quick else 2.0,
         concurrency=args.concurrency,
         workers=args.workers,
         threads=args.threads,
         members=args.members or (30 if quick else 40),
-        iterations=args.iterations or (200 if quick else 500),
+        iterations=args.iterations or (100 if quick else 500),
         json_path=args.json_path,
         only=args.only,
-        import_rows=args.import_rows,
+        import_rows=args.import_rows or (2_000 if quick else 10_000),
         import_runs=args.import_runs or (1 if quick else 3),
         profile=args.profile,
     )
