@@ -309,7 +309,7 @@ def report(
         "Flipside benchmark" + (" (--quick)" if options.quick else ""),
         f"  {os.cpu_count()} CPU cores, shared by the server, the load generator and PostgreSQL; "
         f"{server_description}",
-        f"  {options.rounds} interleaved rounds (a, b, a, b): {load_mode.duration:g} s per endpoint "
+        f"  {options.rounds} interleaved rounds (a, b, c, a, b, c): {load_mode.duration:g} s per endpoint "
         f"with {load_mode.concurrency} keep-alive connections, then {single_mode.duration:g} s with "
         f"1; {options.warmup:g} s warm-up each",
         "  memberships: " + ", ".join(f"{slug} {count}" for slug, count in seeded.items()),
