@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
@@ -36,6 +37,7 @@ class Timing:
 class InProcessResult:
     timings: list[Timing] = field(default_factory=list)
     queries: list[str] = field(default_factory=list)  # SQL of one request to (b), in order
+    queries_c: list[str] = field(default_factory=list)  # and of one request to (c)
 
     def median(self, label: str) -> float:
         return next(t.median_us for t in self.timings if t.label == label)
@@ -88,7 +90,13 @@ def _set_force_rls(table: str, force: bool) -> None:
 
 
 def run(
-    *, organization: Organization, api_path: str, bare_path: str, token: str, iterations: int
+    *,
+    organization: Organization,
+    api_path: str,
+    bare_path: str,
+    bare_drf_path: str,
+    token: str,
+    iterations: int,
 ) -> InProcessResult:
     result = InProcessResult()
     _select_one()  # open the connection: the scope functions only touch open connections
@@ -145,10 +153,19 @@ def run(
     result.timings.append(
         measure("Client GET (b) members API", client_get(api_path, auth), iterations=iterations)
     )
+    result.timings.append(
+        measure("Client GET (c) bare-DRF list", client_get(bare_drf_path), iterations=iterations)
+    )
 
+    # One request first, as under steady traffic: the organisation is remembered for a few seconds
+    # (organizations.selectors.organization_for_request), which the timings above may outlast.
+    client_get(api_path, auth)()
     with CaptureQueriesContext(connection) as captured:
         client_get(api_path, auth)()
     result.queries = [query["sql"] for query in captured.captured_queries]
+    with CaptureQueriesContext(connection) as captured:
+        client_get(bare_drf_path)()
+    result.queries_c = [query["sql"] for query in captured.captured_queries]
 
     # Cost of the RLS policy on the list query itself: FORCE (policy applies) vs NO FORCE, in
     # alternating blocks so that drift on a noisy machine hits both alike.
@@ -178,3 +195,32 @@ def run(
             )
         )
     return result
+
+
+def profile(
+    *, paths: dict[str, tuple[str, dict[str, str]]], requests: int, directory: Path
+) -> list[Path]:
+    """pyinstrument over ``requests`` whole requests per path (Django's test Client, in process).
+
+    Writes ``<name>.txt`` (the call tree) and ``<name>.html`` per path; returns the text files.
+    """
+    from pyinstrument import Profiler
+
+    directory.mkdir(parents=True, exist_ok=True)
+    client = Client(headers=HOST_HEADERS, raise_request_exception=True)
+    written: list[Path] = []
+    for name, (path, headers) in paths.items():
+        for _ in range(20):
+            client.get(path, headers=headers)
+        profiler = Profiler(interval=0.0001)
+        profiler.start()
+        for _ in range(requests):
+            response = client.get(path, headers=headers)
+            if response.status_code != 200:
+                raise RuntimeError(f"GET {path} answered {response.status_code} while profiling")
+        profiler.stop()
+        text = directory / f"{name}.txt"
+        text.write_text(profiler.output_text(unicode=True, color=False, show_all=False))
+        (directory / f"{name}.html").write_text(profiler.output_html())
+        written.append(text)
+    return written

@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from bench.inprocess import InProcessResult
 
 BARE_PATH = "/bench/bare"
+BARE_DRF_PATH = "/bench/drf-members/?page_size=20"
 
 
 @dataclass(frozen=True)
@@ -66,20 +67,23 @@ class Options:
     only: str
     import_rows: int
     import_runs: int
+    profile: Path | None
 
 
 def parse_options(argv: list[str]) -> Options:
     parser = argparse.ArgumentParser(prog="./flip bench", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="a short run (about half a minute)")
-    parser.add_argument("--rounds", type=int, help="interleaved rounds per endpoint (5; quick: 3)")
     parser.add_argument(
-        "--duration", type=float, help="seconds per endpoint per round (4; quick: 2)"
+        "--quick", action="store_true", help="a short run, as CI runs it (about a minute)"
+    )
+    parser.add_argument("--rounds", type=int, help="interleaved rounds per endpoint (5; quick: 2)")
+    parser.add_argument(
+        "--duration", type=float, help="seconds per endpoint per round (3; quick: 1)"
     )
     parser.add_argument("--concurrency", type=int, default=8, help="open connections (8)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (2)")
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker (4)")
     parser.add_argument("--members", type=int, help="memberships per organisation (40; quick: 30)")
-    parser.add_argument("--iterations", type=int, help="in-process iterations (500; quick: 200)")
+    parser.add_argument("--iterations", type=int, help="in-process iterations (500; quick: 100)")
     parser.add_argument("--json", type=Path, dest="json_path", help="also write the figures here")
     parser.add_argument(
         "--only",
@@ -103,26 +107,33 @@ def parse_options(argv: list[str]) -> Options:
         "when asked)",
     )
     parser.add_argument(
-        "--import-rows", type=int, default=10_000, help="rows of the import file (10000)"
+        "--import-rows", type=int, help="rows of the import file (10000; quick: 2000)"
     )
     parser.add_argument("--import-runs", type=int, help="import runs (3; quick: 1)")
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        help="also profile (pyinstrument) 300 in-process requests to (b) and (c); "
+        "writes DIR/<name>.txt and .html",
+    )
     args = parser.parse_args(argv)
     quick: bool = args.quick
     options = Options(
         quick=quick,
-        rounds=args.rounds or (3 if quick else 5),
-        duration=(duration := args.duration or (1.5 if quick else 3.0)),
+        rounds=args.rounds or (2 if quick else 5),
+        duration=(duration := args.duration or (1.0 if quick else 3.0)),
         single_duration=max(1.0, duration / 2),
-        warmup=1.0 if quick else 2.0,
+        warmup=0.5 if quick else 2.0,
         concurrency=args.concurrency,
         workers=args.workers,
         threads=args.threads,
         members=args.members or (30 if quick else 40),
-        iterations=args.iterations or (200 if quick else 500),
+        iterations=args.iterations or (100 if quick else 500),
         json_path=args.json_path,
         only=args.only,
-        import_rows=args.import_rows,
+        import_rows=args.import_rows or (2_000 if quick else 10_000),
         import_runs=args.import_runs or (1 if quick else 3),
+        profile=args.profile,
     )
     if options.members < 21:
         parser.error("--members must be at least 21 so that a page of 20 has a next page")
@@ -179,12 +190,12 @@ class RoundFigures:
     def median(self, target: str, mode: str, attribute: str) -> float:
         return statistics.median(float(getattr(r, attribute)) for r in self.results[target, mode])
 
-    def ratios(self, mode: str, attribute: str) -> list[float]:
-        """(b)/(a) for one figure, round by round (each pair measured back to back)."""
+    def ratios(self, mode: str, attribute: str, of: str = "b", to: str = "a") -> list[float]:
+        """(of)/(to) for one figure, round by round (each pair measured back to back)."""
         return [
-            float(getattr(b, attribute)) / float(getattr(a, attribute))
-            for b, a in zip(self.results["b", mode], self.results["a", mode], strict=True)
-            if float(getattr(a, attribute)) > 0
+            float(getattr(x, attribute)) / float(getattr(y, attribute))
+            for x, y in zip(self.results[of, mode], self.results[to, mode], strict=True)
+            if float(getattr(y, attribute)) > 0
         ]
 
 
@@ -217,22 +228,30 @@ def load(port: int, target: Target, *, duration: float, concurrency: int) -> Loa
     return result
 
 
+def _page_of_20(port: int, target: Target) -> list[dict[str, Any]]:
+    status, body = get(port, target.path, target.headers)
+    page = json.loads(body) if status == 200 else {}
+    results: list[dict[str, Any]] = page.get("results", [])
+    if status != 200 or len(results) != 20 or not page.get("next"):
+        raise RuntimeError(
+            f"GET {target.path} answered {status} with {len(results)} items: {body[:300]!r}"
+        )
+    return results
+
+
 def check_responses(
-    port: int, api: Target, *, other_token: str, other_slug: str, slug: str
+    port: int, api: Target, bare_drf: Target, *, other_token: str, other_slug: str, slug: str
 ) -> None:
-    """Before timing anything: both endpoints answer what they should, and tenancy holds."""
+    """Before timing anything: every endpoint answers what it should, and tenancy holds."""
     status, body = get(port, BARE_PATH)
     if status != 200 or json.loads(body).get("status") != "ok":
         raise RuntimeError(f"GET {BARE_PATH} answered {status}: {body[:300]!r}")
-    status, body = get(port, api.path, api.headers)
-    page = json.loads(body) if status == 200 else {}
-    results = page.get("results", [])
-    if status != 200 or len(results) != 20 or not page.get("next"):
-        raise RuntimeError(
-            f"GET {api.path} answered {status} with {len(results)} items: {body[:300]!r}"
-        )
+    results = _page_of_20(port, api)
     if any(not item["email"].endswith(f"@{slug}.bench.test") for item in results):
         raise RuntimeError(f"GET {api.path} listed people of another organisation")
+    # The bare-DRF baseline serves the same page: same people, same fields, same order.
+    if _page_of_20(port, bare_drf) != results:
+        raise RuntimeError(f"GET {bare_drf.path} did not answer the same page as {api.path}")
     # Another organisation's token, and no token at all, must look like an unknown organisation.
     for headers in ({"Authorization": f"Bearer {other_token}"}, {}):
         status, body = get(port, api.path, headers)
@@ -301,7 +320,7 @@ def report(
         "Flipside benchmark" + (" (--quick)" if options.quick else ""),
         f"  {os.cpu_count()} CPU cores, shared by the server, the load generator and PostgreSQL; "
         f"{server_description}",
-        f"  {options.rounds} interleaved rounds (a, b, a, b): {load_mode.duration:g} s per endpoint "
+        f"  {options.rounds} interleaved rounds (a, b, c, a, b, c): {load_mode.duration:g} s per endpoint "
         f"with {load_mode.concurrency} keep-alive connections, then {single_mode.duration:g} s with "
         f"1; {options.warmup:g} s warm-up each",
         "  memberships: " + ", ".join(f"{slug} {count}" for slug, count in seeded.items()),
@@ -319,10 +338,17 @@ def report(
             )
     throughput = figures.ratios(load_mode.key, "rps")
     latency = figures.ratios(single_mode.key, "p50_ms")
+    throughput_drf = figures.ratios(load_mode.key, "rps", of="b", to="c")
+    latency_drf = figures.ratios(single_mode.key, "p50_ms", of="b", to="c")
+    throughput_c = figures.ratios(load_mode.key, "rps", of="c", to="a")
     lines += [
         "",
+        *_ratio_line(f"(b)/(c) throughput, {load_mode.label}, median ratio", throughput_drf, 3),
+        "      goal: (b) tenant list >= 0.8 x (c) bare-DRF list",
+        *_ratio_line(f"(b)/(c) p50 latency, {single_mode.label}, median ratio", latency_drf, 2),
         *_ratio_line(f"(b)/(a) throughput, {load_mode.label}, median ratio", throughput, 3),
         *_ratio_line(f"(b)/(a) p50 latency, {single_mode.label}, median ratio", latency, 2),
+        *_ratio_line(f"(c)/(a) throughput, {load_mode.label}, median ratio", throughput_c, 3),
         "",
         _row(f"In process (median of {options.iterations} iterations)", "median µs", "p90 µs"),
     ]
@@ -335,6 +361,7 @@ def report(
         "members page query, RLS off (NO FORCE)"
     )
     client_b = inprocess.median("Client GET (b) members API")
+    client_c = inprocess.median("Client GET (c) bare-DRF list")
     lines += [
         _row(
             "=> tenancy middleware per API request (API - other)",
@@ -342,13 +369,23 @@ def report(
             f"{100 * middleware_cost / client_b:.0f}% of (b)",
         ),
         _row("=> RLS policy on the list query (on - off)", f"{rls_cost:.1f}"),
-        "",
-        f"  Queries per request for (b): {len(inprocess.queries)} (plus the connection health "
-        "check's SELECT 1 when a kept connection is reused)",
+        _row(
+            "=> (b) - (c): what tenancy, token, membership, throttle add",
+            f"{client_b - client_c:.1f}",
+        ),
+        _row("=> (b)/(c) in process", f"{client_b / client_c:.2f}"),
     ]
-    for number, query in enumerate(inprocess.queries, 1):
-        compact = " ".join(query.split())
-        lines.append(f"    {number}. {compact[:110]}{'…' if len(compact) > 110 else ''}")
+    for key, queries in (("b", inprocess.queries), ("c", inprocess.queries_c)):
+        rls = sum(1 for query in queries if "set_config(" in query)
+        lines += [
+            "",
+            f"  Queries per request for ({key}): {len(queries)}, of which {rls} set the RLS "
+            "settings (plus the connection health check's SELECT 1 when a kept connection is "
+            "reused)",
+        ]
+        for number, query in enumerate(queries, 1):
+            compact = " ".join(query.split())
+            lines.append(f"    {number}. {compact[:110]}{'…' if len(compact) > 110 else ''}")
     lines += ["", f"  Total run time {time.monotonic() - started:.0f} s", ""]
     print("\n".join(lines), flush=True)
     return {
@@ -373,10 +410,19 @@ def report(
         },
         "ratio_b_over_a_rps": statistics.median(throughput),
         "ratio_b_over_a_p50_single": statistics.median(latency),
+        "ratio_b_over_c_rps": statistics.median(throughput_drf),
+        "ratio_b_over_c_rps_rounds": throughput_drf,
+        "ratio_b_over_c_p50_single": statistics.median(latency_drf),
+        "ratio_c_over_a_rps": statistics.median(throughput_c),
+        "inprocess_ratio_b_over_c": client_b / client_c,
         "inprocess_us": {timing.label: timing.median_us for timing in inprocess.timings},
         "tenancy_middleware_us": middleware_cost,
         "rls_policy_us": rls_cost,
         "queries_b": inprocess.queries,
+        "queries_per_request_b": len(inprocess.queries),
+        "rls_queries_per_request_b": sum(1 for q in inprocess.queries if "set_config(" in q),
+        "queries_c": inprocess.queries_c,
+        "queries_per_request_c": len(inprocess.queries_c),
     }
 
 
@@ -483,6 +529,7 @@ def main(argv: list[str]) -> int:
                     f"/api/v1/o/{slug}/members/?page_size=20",
                     {"Authorization": f"Bearer {data.tenant.token}"},
                 ),
+                Target("c", f"GET {BARE_DRF_PATH} (bare DRF)", BARE_DRF_PATH, {}),
             ]
 
             server = Gunicorn(
@@ -494,6 +541,7 @@ def main(argv: list[str]) -> int:
             check_responses(
                 server.port,
                 targets[1],
+                targets[2],
                 other_token=data.other.token,
                 other_slug=data.other.organization.slug,
                 slug=slug,
@@ -506,9 +554,24 @@ def main(argv: list[str]) -> int:
                 organization=data.tenant.organization,
                 api_path=targets[1].path,
                 bare_path=BARE_PATH,
+                bare_drf_path=BARE_DRF_PATH,
                 token=data.tenant.token,
                 iterations=options.iterations,
             )
+            if options.profile:
+                say(f"profiling 300 requests each to (b) and (c) into {options.profile}…")
+                for written in inprocess.profile(
+                    paths={
+                        "api-members": (
+                            targets[1].path,
+                            {"authorization": f"Bearer {data.tenant.token}"},
+                        ),
+                        "bare-drf-members": (BARE_DRF_PATH, {}),
+                    },
+                    requests=300,
+                    directory=options.profile,
+                ):
+                    say(f"  {written}")
             figures_json = report(
                 options=options,
                 server_description=server.description,

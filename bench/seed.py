@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from accounts.models import User
 from organizations import services
@@ -54,9 +54,23 @@ def _tenant(slug: str, name: str, members: int) -> SeededTenant:
     return SeededTenant(organization=organization, admin=admin, token=key, memberships=count)
 
 
+def _bare_copy(organization: Organization) -> None:
+    """The bare-DRF baseline's rows (``bench.models.BareMembership``): this organisation's
+    memberships copied into a plain table with no row-level security. Read inside the scope, so
+    the policy lets exactly this organisation's rows through."""
+    with tenant_scope(organization), connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TABLE bench_bare_membership AS SELECT id, organization_id, user_id, role, "
+            "created_at FROM organizations_membership"
+        )
+        cursor.execute("ALTER TABLE bench_bare_membership ADD PRIMARY KEY (id)")
+
+
 def seed(*, members: int) -> Seed:
-    """Create both organisations (``members`` people besides the admin in each)."""
+    """Create both organisations (``members`` people besides the admin in each), and the bare
+    baseline's copy of the first one's memberships."""
     with transaction.atomic():
         tenant = _tenant(SLUG, "Alpha Bench", members)
         other = _tenant(OTHER_SLUG, "Beta Bench", members)
+        _bare_copy(tenant.organization)
     return Seed(tenant=tenant, other=other)

@@ -13,6 +13,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from mentoring.env import parse_database_url
 from mentoring.settings import *  # noqa: F403  (the product's settings, unchanged unless below)
+from mentoring.settings import INSTALLED_APPS as _PRODUCT_INSTALLED_APPS
 from mentoring.settings import REST_FRAMEWORK as _PRODUCT_REST_FRAMEWORK
 
 _bench_url = os.environ.get("FLIPSIDE_BENCH_DATABASE_URL", "")
@@ -23,6 +24,8 @@ if not _bench_url:
     )
 
 ROOT_URLCONF = "bench.urls"
+# bench.models: the bare-DRF baseline's unmanaged table (created by bench/seed.py).
+INSTALLED_APPS = [*_PRODUCT_INSTALLED_APPS, "bench"]
 DEBUG = False
 ALLOWED_HOSTS = ["127.0.0.1"]
 DATABASES = {

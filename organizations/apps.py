@@ -7,8 +7,16 @@ class OrganizationsConfig(AppConfig):
 
     def ready(self) -> None:
         from django.db.backends.signals import connection_created
+        from django.db.models.signals import post_delete, post_save
 
         from organizations import checks  # noqa: F401  (registers system checks)
+        from organizations.models import Organization
         from organizations.scope import on_connection_created
+        from organizations.selectors import forget_organizations
 
         connection_created.connect(on_connection_created, dispatch_uid="flipside-rls-scope")
+        # The tenancy middleware's remembered organisations (selectors.organization_for_request).
+        for signal in (post_save, post_delete):
+            signal.connect(
+                forget_organizations, sender=Organization, dispatch_uid="flipside-forget-orgs"
+            )

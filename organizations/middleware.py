@@ -5,6 +5,9 @@ exists); signed-in non-members get 404, exactly as for an unknown slug, so nobod
 organisations exist. ``/api/v1/o/<slug>/…`` (API): the scope is entered here; authentication happens
 in DRF (session or an organisation token looked up inside this scope) and the permission class
 answers 404 to anyone who is not a member.
+
+The organisation is resolved from the slug through a per-process memory of a few seconds
+(``selectors.organization_for_request``), so most requests pay no query for it.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 
 from organizations.scope import dangerously_unscoped, no_scope, tenant_scope
-from organizations.selectors import membership_of, organization_by_slug
+from organizations.selectors import membership_of, organization_for_request
 
 _PAGE_PREFIX = re.compile(r"^/o/(?P<slug>[^/]+)/")
 _API_PREFIX = re.compile(r"^/api/v1/o/(?P<slug>[^/]+)/")
@@ -32,7 +35,7 @@ class OrganizationMiddleware:
 
         api_match = _API_PREFIX.match(request.path_info)
         if api_match:
-            organization = organization_by_slug(api_match["slug"])
+            organization = organization_for_request(api_match["slug"])
             if organization is None:
                 raise Http404("No such organisation.")
             request.organization = organization  # type: ignore[attr-defined]
@@ -43,7 +46,7 @@ class OrganizationMiddleware:
         if page_match:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            organization = organization_by_slug(page_match["slug"])
+            organization = organization_for_request(page_match["slug"])
             if organization is None:
                 raise Http404("No such organisation.")
             with tenant_scope(organization):

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import copy
+import threading
+import time
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
@@ -35,6 +39,47 @@ def organizations_of_user(user: User) -> list[OrganizationChoice]:
 
 def organization_by_slug(slug: str) -> Organization | None:
     return Organization.objects.filter(slug=slug, is_active=True).first()
+
+
+# The organisation of a request's URL, remembered per process for a few seconds: the middleware
+# resolves it on every organisation request (page and API), and it changes rarely. Any save or
+# delete of an organisation in this process forgets them all at once (``forget_organizations``,
+# connected in ``OrganizationsConfig.ready``); another process's change (a rename, a new slug, a
+# deactivation) is seen within ``ORGANIZATION_CACHE_SECONDS``. Only active organisations are
+# remembered (an unknown slug is always asked again, so nobody fills the memory with made-up
+# slugs), at most ``_MAX_REMEMBERED`` of them. Each call gets its own instance: a view that changes
+# ``request.organization`` cannot change another request's.
+ORGANIZATION_CACHE_SECONDS = 5.0
+_MAX_REMEMBERED = 1024
+_remembered: dict[str, tuple[float, list[str], list[Any]]] = {}
+_remembered_lock = threading.Lock()
+
+
+def organization_for_request(slug: str) -> Organization | None:
+    """``organization_by_slug`` for the tenancy middleware: the same answer, at most a few
+    seconds old, usually without a query."""
+    now = time.monotonic()
+    entry = _remembered.get(slug)
+    if entry is not None and now - entry[0] < ORGANIZATION_CACHE_SECONDS:
+        _stamp, names, values = entry
+        return Organization.from_db("default", names, copy.deepcopy(values))
+    organization = organization_by_slug(slug)
+    if organization is None:
+        _remembered.pop(slug, None)
+        return None
+    names = [f.attname for f in Organization._meta.concrete_fields]
+    values = copy.deepcopy([getattr(organization, name) for name in names])
+    with _remembered_lock:
+        if len(_remembered) >= _MAX_REMEMBERED:
+            _remembered.clear()
+        _remembered[slug] = (now, names, values)
+    return organization
+
+
+def forget_organizations(**kwargs: object) -> None:
+    """Signal receiver (post_save, post_delete of Organization): drop every remembered one."""
+    with _remembered_lock:
+        _remembered.clear()
 
 
 def membership_of(user: User | AnonymousUser) -> Membership | None:

@@ -16,6 +16,7 @@ from accounts.models import User
 from mentoring.celery import app as celery_app
 from organizations.models import Membership, Organization, Role
 from organizations.scope import tenant_scope
+from organizations.selectors import forget_organizations
 from tests.factories import PASSWORD, make_member, make_organization
 
 
@@ -70,10 +71,13 @@ def tenants(org_a: Tenant, org_b: Tenant) -> tuple[Tenant, Tenant]:
 
 @pytest.fixture(autouse=True)
 def _clear_cache() -> Iterator[None]:
-    """Rate-limit counters and heartbeats live in the cache (its own Redis database)."""
+    """Rate-limit counters and heartbeats live in the cache (its own Redis database); the tenancy
+    middleware remembers organisations per process (a rolled-back test's slug must not linger)."""
     cache.clear()
+    forget_organizations()
     yield
     cache.clear()
+    forget_organizations()
 
 
 class CeleryWorker:
