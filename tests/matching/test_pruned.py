@@ -61,7 +61,8 @@ def test_a_pair_left_out_that_the_optimum_needs_breaks_the_proof_and_is_added():
     kept = best_candidates(scores, allowed, rows, mentors, 1)
     assert sorted(zip(kept.rows.tolist(), kept.cols.tolist(), strict=True)) == [(0, 0), (1, 0)]
     solution = solve_sparse(kept, 2, capacity, 0.0)
-    broken = violations(scores, allowed, rows, mentors, solution, 0.0)
+    assert solution.proved
+    broken = violations(scores, allowed, rows, mentors, solution, kept.floor, 0.0)
     assert (0, 1) in set(zip(broken.rows.tolist(), broken.cols.tolist(), strict=True))
     result = solve(scores, allowed, capacity, candidates=1)
     assert result.method == "pruned+1"
@@ -80,17 +81,22 @@ def test_an_optimal_pruned_solution_is_proved_at_once():
 @pytest.mark.parametrize("mode", [Mode.SCORE_FIRST, Mode.MAX_MATCHED_FIRST])
 def test_when_everyone_wants_the_same_mentors_the_dense_solve_takes_over(mode):
     # Adversarial: every mentee's best two mentors are the same two, so the pruned problem matches
-    # two mentees and nearly every other allowed pair breaks the proof: too many to add.
+    # two mentees and nearly every other allowed pair breaks the proof. With one sparse solve
+    # allowed, the proof fails and the dense solve answers; with the default rounds, widening the
+    # candidates settles it.
     rng = np.random.default_rng(3)
     n = 30
     scores = rng.integers(0, 60, size=(n, n)).astype(np.float64)
     scores[:, :2] = 100.0 - np.arange(n)[:, None] * 0.5
     allowed = np.ones((n, n), dtype=np.bool_)
     capacity = np.ones(n, dtype=np.int64)
-    pruned = solve(scores, allowed, capacity, mode=mode, candidates=2)
+    fallback = solve(scores, allowed, capacity, mode=mode, candidates=2, proof_rounds=1)
+    widened = solve(scores, allowed, capacity, mode=mode, candidates=2)
     dense = solve(scores, allowed, capacity, mode=mode, candidates=0)
-    assert pruned.method == "dense"
-    assert_same_optimum(dense, pruned, mode)
+    assert fallback.method == "dense"
+    assert widened.method.startswith("pruned+")
+    assert_same_optimum(dense, fallback, mode)
+    assert_same_optimum(dense, widened, mode)
 
 
 @pytest.mark.parametrize("mode", list(Mode))

@@ -15,6 +15,7 @@ from tests.access.areas import (
     exports,
     homes,
     imports,
+    matching_whatif,
     onboarding,
     surveys_builder,
     surveys_results,
@@ -31,4 +32,5 @@ AREAS: list[ModuleType] = [
     exports,
     imports,
     onboarding,
+    matching_whatif,
 ]
