@@ -313,6 +313,13 @@ def run_size(n: int) -> dict[str, Any]:
         most = solve(scores, allowed, capacity, pins=pins, mode=Mode.MAX_MATCHED_FIRST)
         out["max_matched"] = {"seconds": most.seconds, "matched": most.matched, "total": most.total}
     out["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # The dense solve in the same process, for the ratio (after the peak was read: it needs the
+    # full cost matrix, which the pruned solve avoids).
+    dense = solve(scores, allowed, capacity, pins=pins, candidates=0)
+    out["dense"] = {
+        "seconds": dense.seconds,
+        "same_total": abs(dense.total - optimal.total) <= 1e-6 * max(1.0, abs(optimal.total)),
+    }
     return out
 
 
@@ -510,10 +517,15 @@ def report(results: list[dict[str, Any]]) -> list[str]:
                 f"total {m['total']:.0f} (score first: {r['matched']:,} pairs, total {r['total']:.0f})"
             )
     lines.append("")
-    lines.append(
-        "  Solve method per size: "
-        + ", ".join(f"{r['n']:,}: {r.get('solve_method', '?')}" for r in results)
-    )
+    for r in results:
+        if "dense" in r:
+            d = r["dense"]
+            lines.append(
+                f"  Solve at {r['n']:,}: {r.get('solve_method', '?')} {r['timings']['solve']:.2f} s, "
+                f"dense {d['seconds']:.2f} s in the same process (ratio "
+                f"{r['timings']['solve'] / d['seconds']:.2f}; same total: "
+                f"{'yes' if d['same_total'] else 'NO'})"
+            )
     for r in results:
         if "whatif" not in r:
             continue
