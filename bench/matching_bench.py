@@ -58,12 +58,16 @@ from matching.engine import (  # noqa: E402
     solve,
 )
 from matching.engine.profiles import Cohort  # noqa: E402
+from matching.engine.whatif import WhatIf  # noqa: E402
 
 SIZES = (1_000, 5_000, 10_000)
 QUICK_SIZES = (1_000, 5_000)
 GOALS_S = {1_000: 2.0, 5_000: 15.0, 10_000: 60.0}
 MEMORY_GOAL_MB = 6 * 1024
 MAX_MATCHED_UP_TO = 5_000
+WHATIF_UP_TO = 1_000
+WHATIF_GOAL_S = 0.3
+WHATIF_REPEATS = 7
 STAGES = ("build", "score", "rules", "solve", "explain")
 
 TOPIC_NAMES = [
@@ -302,11 +306,52 @@ def run_size(n: int) -> dict[str, Any]:
         },
         "sample": explanations.pairs[0].rationale if explanations.pairs else "",
     }
+    out["solve_method"] = optimal.method
+    if n <= WHATIF_UP_TO:
+        out["whatif"] = whatif_timings(cohort, constraints, optimal.total)
     if n <= MAX_MATCHED_UP_TO:
         most = solve(scores, allowed, capacity, pins=pins, mode=Mode.MAX_MATCHED_FIRST)
         out["max_matched"] = {"seconds": most.seconds, "matched": most.matched, "total": most.total}
     out["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # The dense solve in the same process, for the ratio (after the peak was read: it needs the
+    # full cost matrix, which the pruned solve avoids).
+    dense = solve(scores, allowed, capacity, pins=pins, candidates=0)
+    out["dense"] = {
+        "seconds": dense.seconds,
+        "same_total": abs(dense.total - optimal.total) <= 1e-6 * max(1.0, abs(optimal.total)),
+    }
     return out
+
+
+def whatif_timings(cohort: Cohort, constraints: Constraints, round_total: float) -> dict[str, Any]:
+    """The live what-if on the engine (no database): cold (criterion scores kept, rule mask
+    computed, then the preview), warm (another weight changed each time: re-score and re-solve
+    only; median of ``WHATIF_REPEATS``) and a changed rule (its mask computed once)."""
+    started = time.perf_counter()
+    whatif = WhatIf(cohort, constraints)
+    first = whatif.preview(
+        config=ScoringConfig(weights=WEIGHTS), rules=RULES, mode=Mode.SCORE_FIRST
+    )
+    cold = time.perf_counter() - started
+    warm: list[float] = []
+    for k in range(WHATIF_REPEATS):
+        weights = dict(WEIGHTS)
+        name = list(WEIGHTS)[k % len(WEIGHTS)]
+        weights[name] = (weights[name] + 1 + k) % 11
+        started = time.perf_counter()
+        whatif.preview(config=ScoringConfig(weights=weights), rules=RULES, mode=Mode.SCORE_FIRST)
+        warm.append(time.perf_counter() - started)
+    started = time.perf_counter()
+    relaxed = HardRules(junior_mentor=True, level_gap=1, reporting_chain=True, chain_levels=3)
+    whatif.preview(config=ScoringConfig(weights=WEIGHTS), rules=relaxed, mode=Mode.SCORE_FIRST)
+    rule_change = time.perf_counter() - started
+    return {
+        "cold_s": cold,
+        "warm_s": float(np.median(warm)),
+        "warm_runs": warm,
+        "rule_change_s": rule_change,
+        "same_total": abs(first.assignment.total - round_total) <= 1e-6 * max(1.0, round_total),
+    }
 
 
 # --- End to end in Django: children that seed and run a round on the bench database --------------
@@ -471,6 +516,28 @@ def report(results: list[dict[str, Any]]) -> list[str]:
                 f"      most matched first ({m['seconds']:.1f} s): {m['matched']:,} pairs, "
                 f"total {m['total']:.0f} (score first: {r['matched']:,} pairs, total {r['total']:.0f})"
             )
+    lines.append("")
+    for r in results:
+        if "dense" in r:
+            d = r["dense"]
+            lines.append(
+                f"  Solve at {r['n']:,}: {r.get('solve_method', '?')} {r['timings']['solve']:.2f} s, "
+                f"dense {d['seconds']:.2f} s in the same process (ratio "
+                f"{r['timings']['solve'] / d['seconds']:.2f}; same total: "
+                f"{'yes' if d['same_total'] else 'NO'})"
+            )
+    for r in results:
+        if "whatif" not in r:
+            continue
+        w = r["whatif"]
+        lines.append(
+            f"  Live what-if at {r['n']:,} x {r['n']:,} (engine, no database): cold "
+            f"{w['cold_s']:.3f} s, warm {w['warm_s']:.3f} s (median of {len(w['warm_runs'])}: "
+            f"another weight each time; goal {WHATIF_GOAL_S} s), a changed rule "
+            f"{w['rule_change_s']:.3f} s; warm / score+solve of the round "
+            f"{w['warm_s'] / (r['timings']['score'] + r['timings']['solve']):.2f}; same total as "
+            f"the round: {'yes' if w['same_total'] else 'NO'}"
+        )
     lines += ["", f"  Sample rationale: {results[0]['sample']}" if results else "", ""]
     return lines
 

@@ -11,6 +11,7 @@ _PROPOSAL = f"{_ROUND}proposals/<id:proposal_pk>/"
 
 urlpatterns = [
     path(_MATCHING, home.matching_home, name="matching_home"),
+    path(f"{_MATCHING}what-if/", home.what_if, name="matching_what_if"),
     path(f"{_MATCHING}pins/", home.pin_add, name="matching_pin_add"),
     path(f"{_MATCHING}pins/<id:pk>/remove/", home.pin_remove, name="matching_pin_remove"),
     path(f"{_MATCHING}blocks/", home.block_add, name="matching_block_add"),

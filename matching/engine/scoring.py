@@ -153,6 +153,27 @@ class ScoringConfig:
                 raise ConfigError(f"“{name}” must be from 0 to 1.")
 
 
+def criterion_coefficients(cohort: Cohort, config: ScoringConfig) -> tuple[FloatArray, FloatArray]:
+    """The weights of the criteria that apply to the cohort (focus needs focus topics, questions
+    need matching questions, diversity needs g + d > 0; others weigh 0), and each criterion's
+    coefficient ``100 w / Σ w``. :class:`ConfigError` when no weighted criterion applies."""
+    weights = np.asarray([config.clean_weights[name] for name in CRITERIA])
+    applies = np.ones(len(CRITERIA), dtype=np.bool_)
+    applies[CRITERIA.index("focus")] = bool(cohort.focus.any())
+    applies[CRITERIA.index("questions")] = bool(cohort.questions)
+    applies[CRITERIA.index("diversity")] = (
+        config.diversity_generation + config.diversity_department > 0
+    )
+    weights = np.where(applies, weights, 0.0)
+    if not weights.any():
+        raise ConfigError(
+            "None of the weighted criteria applies to this cohort (no focus topics, no "
+            "matching questions or no diversity goal): weight another criterion."
+        )
+    coefficients: FloatArray = 100.0 * weights / weights.sum()
+    return weights, coefficients
+
+
 def _level_stack(levels: UInt8Array, columns: BoolArray | None = None) -> Float32Array:
     """``[level ≥ k]`` for k = 1..5 side by side: a dot product of two stacks is Σ min(a, b)."""
     chosen = levels if columns is None else levels[:, columns]
@@ -170,21 +191,7 @@ class Scorer:
         cohort.require_people()
         self.cohort, self.config = cohort, config
         mentors, mentees = cohort.mentors, cohort.mentees
-        weights = np.asarray([config.clean_weights[name] for name in CRITERIA])
-        applies = np.ones(len(CRITERIA), dtype=np.bool_)
-        applies[CRITERIA.index("focus")] = bool(cohort.focus.any())
-        applies[CRITERIA.index("questions")] = bool(cohort.questions)
-        applies[CRITERIA.index("diversity")] = (
-            config.diversity_generation + config.diversity_department > 0
-        )
-        weights = np.where(applies, weights, 0.0)
-        if not weights.any():
-            raise ConfigError(
-                "None of the weighted criteria applies to this cohort (no focus topics, no "
-                "matching questions or no diversity goal): weight another criterion."
-            )
-        self.weights: FloatArray = weights
-        self.coefficients: FloatArray = 100.0 * weights / weights.sum()
+        self.weights, self.coefficients = criterion_coefficients(cohort, config)
         self.active: tuple[str, ...] = tuple(
             name for name, c in zip(CRITERIA, self.coefficients, strict=True) if c
         )
@@ -311,7 +318,8 @@ class Scorer:
             shared = self._slot_overlap(pairs)
             target = np.float32(self.config.availability_target_slots)
             np.minimum(shared, target, out=shared)
-            yield shared * np.float64(self._coefficient["availability"] / target)
+            # The coefficient in float64 (a float32 target would round it to float32).
+            yield shared * (np.float64(self._coefficient["availability"]) / np.float64(target))
         for table in self._groups if grouped else self._tables.values():
             yield table.gather(pairs)
 
@@ -355,6 +363,12 @@ class Scorer:
         with ThreadPoolExecutor(max_workers=workers) as pool:
             list(pool.map(lambda rows: self.block(rows, out[rows]), blocks))
         return out
+
+    def criterion_blocks(self, rows: slice) -> Iterator[tuple[str, FloatArray]]:
+        """Each active criterion's points (coefficient included) for the mentees in ``rows``
+        against every mentor, one criterion at a time (the what-if keeps them per criterion)."""
+        pairs = Pairs(rows, slice(None), outer=True)
+        yield from zip(self.active, self._contributions(pairs, grouped=False), strict=True)
 
     def breakdown(self, mentees: IntArray, mentors: IntArray) -> FloatArray:
         """Per-criterion points ``(k, len(CRITERIA))`` of aligned pairs (0 for inactive ones).

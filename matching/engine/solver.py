@@ -22,20 +22,32 @@ when no full assignment exists); instead:
   drops to it and the total decides among the rest.
 
 Pins are honoured by taking the pinned mentee out of the problem and lowering the mentor's capacity.
+
+**Pruning, proved exact** (large problems, from ``PRUNE_FROM_CELLS`` mentee x place cells): each
+mentee keeps only its ``DEFAULT_CANDIDATES`` best allowed mentors, and the same costs are solved as
+a sparse assignment (``min_weight_full_bipartite_matching``, one private "unmatched" column per
+mentee). The solution is then proved optimal over *every* allowed pair with the dual: shortest
+alternating-path distances give potentials ``u`` (mentees) and ``v`` (places) that are feasible
+for the sparse problem with complementary slackness; if every pruned pair's reduced cost
+``c - u - v`` is non-negative too, they are a feasible dual of the full problem whose value equals
+the sparse solution's cost, so no assignment of the full problem is better. Pairs that break the
+proof are added, with more candidates for their mentees, and the sparse problem solved again
+(``MAX_PROOF_ROUNDS``); when that does not settle it, the dense solve runs. ``Assignment.method`` says which: ``pruned``, ``pruned+n`` (after
+``n`` additions) or ``dense``.
 """
 
 from __future__ import annotations
 
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import maximum_bipartite_matching
+from scipy.sparse.csgraph import maximum_bipartite_matching, min_weight_full_bipartite_matching
 
 from matching.engine.arrays import BoolArray, FloatArray, IntArray
 from matching.engine.errors import EmptyCohortError, MatchingError, PinError
@@ -43,6 +55,13 @@ from matching.engine.errors import EmptyCohortError, MatchingError, PinError
 TIE_BONUS = 1e-6
 DEFAULT_BLOCK_ELEMENTS = 1 << 22
 MAX_SPARSE_EDGES = 20_000_000
+# Pruning: from this many mentee x place cells, solve over each mentee's best ``DEFAULT_CANDIDATES``
+# mentors first and prove the result optimal with the dual (see ``_assign_pruned``).
+PRUNE_FROM_CELLS = 1 << 20
+DEFAULT_CANDIDATES = 24
+MAX_PROOF_ROUNDS = 4
+WIDEN = 4
+MAX_KEPT_PER_ROW = 96
 
 
 class Mode(StrEnum):
@@ -167,15 +186,31 @@ def _assign(
     *,
     max_matched: bool,
     block_elements: int,
-) -> tuple[IntArray, IntArray]:
-    """The optimal (mentee rows, mentor rows) of the free mentees over the remaining places."""
+    candidates: int | None = None,
+    proof_rounds: int = MAX_PROOF_ROUNDS,
+) -> tuple[IntArray, IntArray, str]:
+    """The optimal (mentee rows, mentor rows) of the free mentees over the remaining places, and
+    how it was found: ``pruned`` (best candidates, proved by the dual; ``pruned+n`` after adding
+    the pairs that broke the proof ``n`` times) or ``dense``. ``candidates`` forces pruning with
+    that many mentors per mentee (``0``: never prune); by default large problems are pruned.
+    ``proof_rounds``: sparse solves before giving up on a proof."""
     rows = np.flatnonzero(free & allowed.any(axis=1))
     open_mentors = np.flatnonzero((remaining > 0) & allowed.any(axis=0))
-    slot_mentor = np.repeat(open_mentors, np.minimum(remaining[open_mentors], len(rows)))
+    places = np.minimum(remaining[open_mentors], len(rows)).astype(np.int64)
+    slot_mentor = np.repeat(open_mentors, places)
     if not len(rows) or not len(slot_mentor):
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), "empty"
     most_pairs = min(len(rows), len(slot_mentor))
     bonus = 100.0 * (most_pairs + 1) if max_matched else TIE_BONUS
+    k = candidates
+    if k is None:
+        k = DEFAULT_CANDIDATES if len(rows) * len(slot_mentor) >= PRUNE_FROM_CELLS else 0
+    if 0 < k < len(open_mentors):
+        pruned = _assign_pruned(
+            scores, allowed, rows, open_mentors, places, bonus, k, block_elements, proof_rounds
+        )
+        if pruned is not None:
+            return pruned
     cost = np.empty((len(rows), len(slot_mentor)), dtype=np.float64)
     step = max(1, block_elements // len(slot_mentor))
     for start in range(0, len(rows), step):
@@ -189,7 +224,7 @@ def _assign(
     del cost
     mentees, mentors = rows[row_pick], slot_mentor[col_pick]
     keep = allowed[mentees, mentors]
-    return mentees[keep], mentors[keep]
+    return mentees[keep], mentors[keep], "dense"
 
 
 def max_pairs(
@@ -212,7 +247,7 @@ def max_pairs(
         return 0
     if int(repeat.sum()) > MAX_SPARSE_EDGES:
         flat = np.zeros(allowed.shape, dtype=np.float64)
-        mentees, _ = _assign(
+        mentees, _, _ = _assign(
             flat, allowed, remaining, free, max_matched=True, block_elements=block_elements
         )
         return len(mentees)
@@ -263,9 +298,12 @@ def solve(
     mode: Mode = Mode.SCORE_FIRST,
     pins: Sequence[tuple[int, int]] = (),
     block_elements: int = DEFAULT_BLOCK_ELEMENTS,
+    candidates: int | None = None,
+    proof_rounds: int = MAX_PROOF_ROUNDS,
 ) -> Assignment:
     """The optimal assignment; ``pins`` are ``(mentee row, mentor row)`` already validated by
-    :meth:`RuleSet.pin_indices` (checked again here against ``allowed`` and capacities)."""
+    :meth:`RuleSet.pin_indices` (checked again here against ``allowed`` and capacities).
+    ``candidates``, ``proof_rounds``: see :func:`_assign` (tests force or forbid pruning)."""
     started = time.perf_counter()
     check_inputs(scores, allowed, capacity)
     remaining, free = apply_pins(pins, allowed, capacity)
@@ -278,13 +316,15 @@ def solve(
             if pins:
                 threshold = min(threshold, float(min(scores[e, m] for e, m in pins)))
             usable = allowed & (scores >= threshold)
-    mentees, mentors = _assign(
+    mentees, mentors, method = _assign(
         scores,
         usable,
         remaining,
         free,
         max_matched=mode != Mode.SCORE_FIRST,
         block_elements=block_elements,
+        candidates=candidates,
+        proof_rounds=proof_rounds,
     )
     return assemble(
         scores=scores,
@@ -292,6 +332,258 @@ def solve(
         mentees=mentees,
         mentors=mentors,
         mode=str(mode),
-        method="optimal",
+        method=method,
         started=started,
     )
+
+
+# --- Pruned sparse solve with a proof of optimality ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """The (row, open mentor) pairs kept for the sparse solve: positions into ``rows`` and
+    ``open_mentors``, with their scores; ``floor`` per row: the lowest kept score when the row
+    kept fewer than its allowed mentors (no pair left out scores above it), else ``-inf``."""
+
+    rows: IntArray
+    cols: IntArray
+    values: FloatArray
+    floor: FloatArray
+
+
+def _blocks(
+    scores: FloatArray, allowed: BoolArray, rows: IntArray, open_mentors: IntArray, step: int
+) -> Iterator[tuple[int, FloatArray, BoolArray]]:
+    """Row blocks of the scores and the mask restricted to ``open_mentors`` (whole rows when
+    every mentor is open, which avoids a gather of the full matrix)."""
+    every_mentor = len(open_mentors) == scores.shape[1]
+    for start in range(0, len(rows), step):
+        block_rows = rows[start : start + step]
+        if every_mentor:
+            yield start, scores[block_rows], allowed[block_rows]
+        else:
+            block = np.ix_(block_rows, open_mentors)
+            yield start, scores[block], allowed[block]
+
+
+def best_candidates(
+    scores: FloatArray,
+    allowed: BoolArray,
+    rows: IntArray,
+    open_mentors: IntArray,
+    k: int,
+    *,
+    block_elements: int = DEFAULT_BLOCK_ELEMENTS,
+) -> Candidates:
+    """Each row's ``k`` best allowed open mentors (all of them when it has ``k`` or fewer)."""
+    width = len(open_mentors)
+    step = max(1, block_elements // max(width, 1))
+    found_rows: list[IntArray] = []
+    found_cols: list[IntArray] = []
+    found_values: list[FloatArray] = []
+    floor = np.full(len(rows), -np.inf)
+    for start, value, ok in _blocks(scores, allowed, rows, open_mentors, step):
+        masked = np.where(ok, value, -np.inf)
+        if k < width:
+            top = np.argpartition(masked, width - k, axis=1)[:, width - k :]
+        else:
+            top = np.broadcast_to(np.arange(width), masked.shape)
+        picked = np.take_along_axis(masked, top, axis=1)
+        keep = np.isfinite(picked)
+        truncated = ok.sum(axis=1) > keep.sum(axis=1)
+        lowest = np.where(keep, picked, np.inf).min(axis=1)
+        floor[start : start + len(masked)] = np.where(truncated, lowest, -np.inf)
+        local = np.broadcast_to(np.arange(start, start + len(masked))[:, None], top.shape)
+        found_rows.append(local[keep].astype(np.int64))
+        found_cols.append(top[keep].astype(np.int64))
+        found_values.append(picked[keep])
+    return Candidates(
+        np.concatenate(found_rows),
+        np.concatenate(found_cols),
+        np.concatenate(found_values),
+        floor,
+    )
+
+
+@dataclass(frozen=True)
+class SparseSolution:
+    """The optimum over the kept pairs, and the dual potentials that prove it optimal over them:
+    ``row_distance`` per row, ``mentor_distance`` per open mentor (the least over its places).
+    ``proved``: the potentials are a feasible dual of the kept problem (finite, place potentials
+    not positive)."""
+
+    pair_rows: IntArray
+    pair_cols: IntArray
+    row_distance: FloatArray
+    mentor_distance: FloatArray
+    base: float
+    tolerance: float
+    proved: bool
+
+
+def solve_sparse(
+    candidates: Candidates, n_rows: int, places: IntArray, bonus: float
+) -> SparseSolution:
+    """Minimum-cost full matching of the rows over the kept pairs' places plus one private
+    "unmatched" column per row, then the dual potentials from shortest alternating paths.
+
+    Costs are ``base - (s + bonus)`` for a kept pair and ``base`` for staying unmatched, with
+    ``base`` above every kept pair's ``s + bonus``, so every cost is positive (a full matching of
+    the rows adds ``base`` once per row: the optimum is the dense formulation's). Potentials: the
+    shortest distance ``D`` from a source linked to every free column, along unmatched edges
+    column → row (cost ``c``) and matched edges row → column (cost ``-c``). On an optimal matching
+    there is no negative cycle, so ``u_i = D(row i)`` and ``v_j = -D(column j)`` are a feasible
+    dual with complementary slackness (Bellman-Ford, vectorised, one relaxation per path length;
+    every row is reached through its own free "unmatched" column or a free place).
+    """
+    n_slots = int(places.sum())
+    first = np.concatenate([[0], np.cumsum(places)[:-1]]).astype(np.int64)
+    repeat = places[candidates.cols]
+    edge_rows = np.repeat(candidates.rows, repeat)
+    offsets = np.arange(int(repeat.sum())) - np.repeat(np.cumsum(repeat) - repeat, repeat)
+    edge_cols = np.repeat(first[candidates.cols], repeat) + offsets
+    edge_values = np.repeat(candidates.values, repeat)
+    top = float(candidates.values.max()) if len(candidates.values) else 0.0
+    base = top + bonus + 1.0
+    tolerance = 1e-9 * max(1.0, base / 100.0)
+    all_rows = np.concatenate([edge_rows, np.arange(n_rows, dtype=np.int64)])
+    all_cols = np.concatenate([edge_cols, n_slots + np.arange(n_rows, dtype=np.int64)])
+    costs = np.concatenate([base - (edge_values + bonus), np.full(n_rows, base)])
+    graph = csr_matrix((costs, (all_rows, all_cols)), shape=(n_rows, n_slots + n_rows))
+    graph.sum_duplicates()
+    graph.sort_indices()
+    _, col_of_row = min_weight_full_bipartite_matching(graph)
+    col_of_row = col_of_row.astype(np.int64)
+    indptr, indices, data = graph.indptr, graph.indices, graph.data
+    for_row = np.repeat(np.arange(n_rows), np.diff(indptr))
+    hit = indices == col_of_row[for_row]
+    matched_cost = np.empty(n_rows)
+    matched_cost[for_row[hit]] = data[hit]
+    column_distance = np.zeros(n_slots + n_rows)
+    column_distance[col_of_row] = np.inf
+    row_distance = np.full(n_rows, np.inf)
+    converged = False
+    for _ in range(n_rows + 2):
+        row_distance = np.minimum.reduceat(column_distance[indices] + data, indptr[:-1])
+        updated = column_distance.copy()
+        updated[col_of_row] = row_distance - matched_cost
+        if np.array_equal(updated, column_distance):
+            converged = True
+            break
+        column_distance = updated
+    owner = np.repeat(np.arange(len(places)), places)
+    mentor_distance = np.full(len(places), np.inf)
+    np.minimum.at(mentor_distance, owner, column_distance[:n_slots])
+    matched = col_of_row < n_slots
+    proved = (
+        converged
+        and bool(np.isfinite(row_distance).all())
+        and bool((column_distance >= -tolerance).all())
+    )
+    return SparseSolution(
+        pair_rows=np.flatnonzero(matched),
+        pair_cols=owner[col_of_row[matched]],
+        row_distance=row_distance,
+        mentor_distance=mentor_distance,
+        base=base,
+        tolerance=tolerance,
+        proved=proved,
+    )
+
+
+def violations(
+    scores: FloatArray,
+    allowed: BoolArray,
+    rows: IntArray,
+    open_mentors: IntArray,
+    solution: SparseSolution,
+    floor: FloatArray,
+    bonus: float,
+    *,
+    block_elements: int = DEFAULT_BLOCK_ELEMENTS,
+) -> Candidates:
+    """Allowed pairs whose reduced cost under the solution's potentials is negative: none means
+    the sparse optimum is the optimum over every allowed pair (LP duality: the potentials are a
+    feasible dual of the full problem whose value equals the sparse solution's cost).
+
+    A pair's reduced cost is ``c - u_i - v_j = base - s - bonus - D(row) + D(place)``, checked
+    against the mentor's place of least distance; it must not fall below ``-tolerance``. Only rows
+    whose ``floor`` (best score left out) exceeds the least bound can hold one: the others are
+    skipped without reading their scores (kept pairs satisfy the bound by construction)."""
+    limit = solution.base - bonus - solution.row_distance + solution.tolerance
+    least = float(solution.mentor_distance.min()) if len(solution.mentor_distance) else 0.0
+    suspects = np.flatnonzero(floor > limit + least)
+    width = len(open_mentors)
+    step = max(1, block_elements // max(width, 1))
+    found_rows: list[IntArray] = [np.zeros(0, dtype=np.int64)]
+    found_cols: list[IntArray] = [np.zeros(0, dtype=np.int64)]
+    found_values: list[FloatArray] = [np.zeros(0)]
+    for start, value, ok in _blocks(scores, allowed, rows[suspects], open_mentors, step):
+        at = suspects[start : start + len(value)]
+        bound = limit[at, None] + solution.mentor_distance[None, :]
+        bad_rows, bad_cols = np.nonzero(ok & (value > bound))
+        found_rows.append(at[bad_rows])
+        found_cols.append(bad_cols.astype(np.int64))
+        found_values.append(value[bad_rows, bad_cols])
+    return Candidates(
+        np.concatenate(found_rows),
+        np.concatenate(found_cols),
+        np.concatenate(found_values),
+        np.zeros(0),
+    )
+
+
+def _merge(parts: list[Candidates], floor: FloatArray, n_cols: int) -> Candidates:
+    rows = np.concatenate([p.rows for p in parts])
+    cols = np.concatenate([p.cols for p in parts])
+    values = np.concatenate([p.values for p in parts])
+    _, first = np.unique(rows * n_cols + cols, return_index=True)
+    return Candidates(rows[first], cols[first], values[first], floor)
+
+
+def _assign_pruned(
+    scores: FloatArray,
+    allowed: BoolArray,
+    rows: IntArray,
+    open_mentors: IntArray,
+    places: IntArray,
+    bonus: float,
+    k: int,
+    block_elements: int,
+    proof_rounds: int = MAX_PROOF_ROUNDS,
+) -> tuple[IntArray, IntArray, str] | None:
+    """The optimum from the ``k`` best candidates per row, proved optimal by the dual. When pairs
+    break the proof, their rows keep ``WIDEN`` times more candidates (and the breaking pairs) and
+    the sparse problem is solved again, ``MAX_PROOF_ROUNDS`` times at most. ``None`` when it
+    cannot be proved: the caller solves the dense problem."""
+    kept = best_candidates(scores, allowed, rows, open_mentors, k, block_elements=block_elements)
+    for attempt in range(proof_rounds):
+        solution = solve_sparse(kept, len(rows), places, bonus)
+        if not solution.proved:
+            return None
+        broken = violations(
+            scores,
+            allowed,
+            rows,
+            open_mentors,
+            solution,
+            kept.floor,
+            bonus,
+            block_elements=block_elements,
+        )
+        if not len(broken.rows):
+            method = "pruned" if not attempt else f"pruned+{attempt}"
+            return rows[solution.pair_rows], open_mentors[solution.pair_cols], method
+        k *= WIDEN
+        bad = np.unique(broken.rows)
+        wider = best_candidates(
+            scores, allowed, rows[bad], open_mentors, k, block_elements=block_elements
+        )
+        floor = kept.floor.copy()
+        floor[bad] = wider.floor
+        wider = Candidates(bad[wider.rows], wider.cols, wider.values, wider.floor)
+        kept = _merge([kept, wider, broken], floor, len(open_mentors))
+        if len(kept.rows) > MAX_KEPT_PER_ROW * len(rows):
+            return None
+    return None

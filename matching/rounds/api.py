@@ -268,6 +268,42 @@ class ComparisonSerializer(serializers.Serializer[Any]):
     changes = ChangeSerializer(many=True)
 
 
+class WhatIfFiguresSerializer(serializers.Serializer[Any]):
+    matched = serializers.IntegerField()
+    unmatched = serializers.IntegerField(help_text="Mentees and mentors left without a pair")
+    total = serializers.FloatField()
+    mean = serializers.FloatField()
+    minimum = serializers.FloatField(help_text="The lowest pair score")
+
+
+class WhatIfSerializer(serializers.Serializer[Any]):
+    after = WhatIfFiguresSerializer(help_text="What a round with this config would propose")
+    base_round = serializers.IntegerField(
+        allow_null=True, help_text="The latest computed round compared with (null: none yet)"
+    )
+    before = WhatIfFiguresSerializer(allow_null=True, help_text="That round's figures")
+    gained = serializers.IntegerField(help_text="Pairs proposed that the latest round lacks")
+    lost = serializers.IntegerField(help_text="Pairs of the latest round no longer proposed")
+    unchanged = serializers.IntegerField()
+    mentees = serializers.IntegerField(help_text="Mentees still free to match")
+    mentors = serializers.IntegerField(help_text="Mentors with a free place")
+    seconds = serializers.FloatField(help_text="Server time of the preview")
+
+
+def what_if_body(summary: Any) -> dict[str, Any]:
+    return {
+        "after": summary.after,
+        "base_round": summary.base.pk if summary.base is not None else None,
+        "before": summary.before,
+        "gained": summary.gained,
+        "lost": summary.lost,
+        "unchanged": summary.unchanged,
+        "mentees": summary.mentees,
+        "mentors": summary.mentors,
+        "seconds": summary.seconds,
+    }
+
+
 # --- Endpoints ------------------------------------------------------------------------------------
 
 
@@ -358,6 +394,23 @@ class RoundViewSet(
             program_in_body=True,
         )
         return Response(ImpactSerializer(impact_body(data["program"], data["rules"], impact)).data)
+
+    @extend_schema(request=RoundCreateSerializer, responses=WhatIfSerializer)
+    @action(detail=False, methods=["post"], url_path="what-if", url_name="what-if")
+    def what_if(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """What a round with this config would propose (pairs gained and lost against the
+        program's latest round, matched, total and lowest score), computed now and not stored."""
+        payload = RoundCreateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        summary = use_cases.preview_round(
+            actor=_membership(request),
+            program_id=data["program"],
+            weights=data["weights"],
+            rules=data["rules"],
+            mode=data["mode"],
+        )
+        return Response(WhatIfSerializer(what_if_body(summary)).data)
 
     @extend_schema(request=StartSerializer, responses={202: RoundSerializer})
     @action(detail=True, methods=["post"])

@@ -38,7 +38,7 @@ from matching.models import (
     RoundMode,
     RoundStatus,
 )
-from matching.rounds import access, compare, config, editing, publish, run
+from matching.rounds import access, compare, config, editing, publish, run, whatif
 from organizations.models import Membership
 from participants.models import Enrollment
 from programs.models import Program
@@ -110,6 +110,36 @@ def check_rules(
     else:
         program = view_matching(actor=actor, program_id=program_id)
     return config.rules_impact(program, rules)
+
+
+def preview_round(
+    *,
+    actor: Membership,
+    program_id: int,
+    weights: Mapping[str, Any],
+    rules: Mapping[str, Any] | None = None,
+    mode: str = RoundMode.SCORE_FIRST,
+    program_in_url: bool = False,
+) -> whatif.Summary:
+    """What a round with this config would propose, beside the program's latest round, without
+    storing anything: whoever may run a round may preview one. ``program_id`` from the page's URL
+    (``program_in_url``: 404 when not seen) or from the API's body (a field error)."""
+    if program_in_url:
+        program = access.program_for(actor, program_id)
+    else:
+        program = _program_in_body(actor, program_id)
+    access.access_for(actor, program).require(access.RUN)
+    scoring = config.scoring_config(weights)
+    hard = config.hard_rules(rules or {})
+    chosen = config.round_mode(mode)
+    if program.status not in config.ROUND_PROGRAM_STATUSES:
+        raise ValidationError(
+            {"program": "Move the program to its matching phase to preview a round."}
+        )
+    try:
+        return whatif.preview(program=program, config=scoring, rules=hard, mode=chosen)
+    except engine.MatchingError as error:
+        raise ValidationError(str(error)) from None
 
 
 # --- Running ------------------------------------------------------------------------------------

@@ -1,5 +1,7 @@
 """A program's matching page: its rounds, the "New round" form (weights, hard rules, mode, prefilled
-from the latest round or ``?from=`` for a what-if), and the program's pins and blocks."""
+from the latest round or ``?from=`` for a what-if), and the program's pins and blocks. The form
+previews what its settings would propose (``what_if``: a fragment the form's script asks for as
+the settings change; without the script, the form's "Preview" button shows the same on the page)."""
 
 from __future__ import annotations
 
@@ -110,6 +112,43 @@ def _impact(
     return {"impact": impact_context(impact, rules)}
 
 
+def what_if_context(
+    request: OrgRequest, program: Program, form: RoundConfigForm, *, program_in_url: bool = True
+) -> dict[str, Any]:
+    """``{"what_if": summary}`` for the form's settings, or ``{"what_if_errors": [...]}``."""
+    if not form.is_valid():
+        errors = [str(e) for e in form.non_field_errors()]
+        errors += [
+            f"{form[name].label}: {' '.join(str(m) for m in messages)}"
+            for name, messages in form.errors.items()
+            if name != "__all__"
+        ]
+        return {"what_if_errors": errors}
+    try:
+        summary = use_cases.preview_round(
+            actor=request.membership,
+            program_id=program.pk,
+            weights=form.weights(),
+            rules=form.rules(),
+            mode=form.cleaned_data["mode"],
+            program_in_url=program_in_url,
+        )
+    except ValidationError as error:
+        return {"what_if_errors": error.messages}
+    return {"what_if": summary}
+
+
+@require_POST
+def what_if(request: OrgRequest, org_slug: str, program_pk: int) -> HttpResponse:
+    """The what-if summary for the posted round form (the form's script asks for it as the
+    settings change): a fragment, 400 with the reasons when the settings are not valid."""
+    program = use_cases.view_matching(actor=request.membership, program_id=program_pk)
+    form = RoundConfigForm(request.POST)
+    context = {"program": program, **what_if_context(request, program, form)}
+    status = 400 if "what_if_errors" in context else 200
+    return render(request, "matching/rounds/_what_if.html", context, status=status)
+
+
 def _rounds(program: Program) -> QuerySet[MatchingRound]:
     return MatchingRound.objects.filter(program=program).select_related("rematch_for__person")
 
@@ -181,6 +220,8 @@ def _render(
     }
     if context["can_run"] and context["active_round"] is None:
         context.update(_impact(request, program, form, asked=preview, accepted=accepted))
+        if preview and form.is_bound:
+            context.update(what_if_context(request, program, form))
     if form.errors or (pin_form and pin_form.errors) or (block_form and block_form.errors):
         status = 400
     return render(request, "matching/rounds/home.html", context, status=status)

@@ -15,6 +15,7 @@ from tests.access.areas import (
     exports,
     homes,
     imports,
+    matching_whatif,
     onboarding,
     privacy,
     rule_impact,
@@ -35,4 +36,5 @@ AREAS: list[ModuleType] = [
     onboarding,
     privacy,
     rule_impact,
+    matching_whatif,
 ]

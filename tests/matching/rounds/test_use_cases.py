@@ -62,6 +62,15 @@ ACTIONS: dict[str, Action] = {
         lambda ids: ("POST", _matching(ids), PAGE_CONFIG),
         lambda ids: ("POST", "matching/rounds/", {"program": ids["program"], "weights": WEIGHTS}),
     ),
+    "preview a round": Action(
+        lambda m, ids: use_cases.preview_round(actor=m, program_id=ids["program"], weights=WEIGHTS),
+        lambda ids: ("POST", _matching(ids, "what-if/"), PAGE_CONFIG),
+        lambda ids: (
+            "POST",
+            "matching/rounds/what-if/",
+            {"program": ids["program"], "weights": WEIGHTS},
+        ),
+    ),
     "start a round": Action(
         lambda m, ids: use_cases.start_round(actor=m, round_id=ids["round"]),
         lambda ids: ("POST", _round(ids, "run/"), {}),
@@ -144,7 +153,7 @@ ACTIONS: dict[str, Action] = {
     ),
 }
 # The actions that name their program in the body on the API (a field error there, not a 404).
-PROGRAM_IN_THE_BODY = {"run a new round", "pin a pair", "block a pair"}
+PROGRAM_IN_THE_BODY = {"run a new round", "preview a round", "pin a pair", "block a pair"}
 
 
 @pytest.fixture

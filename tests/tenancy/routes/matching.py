@@ -52,6 +52,7 @@ ROUTES: dict[str, Route] = {
     "api-matching-round-impact": Route(("POST",)),
     "api-matching-round-start": Route(("POST",), ids_of("matching_round")),
     "api-matching-round-publish": Route(("POST",), ids_of("matching_round")),
+    "api-matching-round-what-if": Route(("POST",)),
     "api-matching-round-compare": Route(("GET",), ids_of("matching_round"), owner_get_status=400),
     "api-matching-round-proposals": Route(("GET",), ids_of("matching_round")),
     "api-matching-round-unmatched": Route(("GET",), ids_of("matching_round")),

@@ -57,6 +57,7 @@ def _proposal(ids: dict[str, Any]) -> dict[str, Any]:
 
 ROUTES: dict[str, Route] = {
     "matching_home": Route(("GET", "POST"), _program),
+    "matching_what_if": Route(("POST",), _program),
     "matching_pin_add": Route(("POST",), _program),
     "matching_pin_remove": Route(("POST",), _program_and("pages_pin")),
     "matching_block_add": Route(("POST",), _program),
