@@ -60,6 +60,10 @@ def _empty(*args: Any, **kwargs: Any) -> dict[str, Any]:
     return {}
 
 
+def _delta(key: str, delta: int = 1, *args: Any, **kwargs: Any) -> int:
+    return delta
+
+
 def _all_failed(data: dict[str, Any], *args: Any, **kwargs: Any) -> list[str]:
     return list(data)
 
@@ -75,3 +79,5 @@ class ResilientRedisCache(RedisCache):
     delete = _tolerant(RedisCache.delete, _false)
     delete_many = _tolerant(RedisCache.delete_many, _nothing)
     has_key = _tolerant(RedisCache.has_key, _false)
+    # A counter (sign-in attempts per address) starts again: limits fail open while unreachable.
+    incr = _tolerant(RedisCache.incr, _delta)

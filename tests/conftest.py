@@ -14,6 +14,7 @@ from django.test import Client
 
 from accounts.models import User
 from mentoring.celery import app as celery_app
+from organizations import selectors as organization_selectors
 from organizations.models import Membership, Organization, Role
 from organizations.scope import tenant_scope
 from organizations.selectors import forget_organizations
@@ -70,11 +71,13 @@ def tenants(org_a: Tenant, org_b: Tenant) -> tuple[Tenant, Tenant]:
 
 
 @pytest.fixture(autouse=True)
-def _clear_cache() -> Iterator[None]:
+def _clear_cache(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Rate-limit counters and heartbeats live in the cache (its own Redis database); the tenancy
-    middleware remembers organisations per process (a rolled-back test's slug must not linger)."""
+    middleware's per-process memory of organisations is off, so a test's first request counts the
+    same queries as its next (``tests/api/test_lean_path.py`` turns it on to test it)."""
     cache.clear()
     forget_organizations()
+    monkeypatch.setattr(organization_selectors, "ORGANIZATION_CACHE_SECONDS", 0.0)
     yield
     cache.clear()
     forget_organizations()

@@ -128,7 +128,9 @@ class _Exports(GenericAPIView[PersonExport]):
 class MyDataView(_Exports):
     """The exports of my own data that I asked for; POST asks for a new one (202: poll it)."""
 
-    @extend_schema(operation_id="my_data_exports_list")
+    @extend_schema(
+        operation_id="my_data_exports_list", responses={200: PersonExportSerializer(many=True)}
+    )
     def get(self, request: Request, org_slug: str) -> Response:
         _person, exports = use_cases.my_data(actor=_membership(request))
         return self._list(exports)
@@ -144,7 +146,10 @@ class MyDataView(_Exports):
 class PersonDataView(_Exports):
     """A person's exports (admins); POST asks for a new one (202: poll it)."""
 
-    @extend_schema(operation_id="person_data_exports_list")
+    @extend_schema(
+        operation_id="person_data_exports_list",
+        responses={200: PersonExportSerializer(many=True)},
+    )
     def get(self, request: Request, org_slug: str, pk: int) -> Response:
         _person, exports = use_cases.person_data(actor=_membership(request), person_id=pk)
         return self._list(exports)

@@ -191,10 +191,10 @@ def test_outcomes_queries_do_not_grow_with_respondents(org_a: Tenant) -> None:
     with CaptureQueriesContext(connection) as large:
         assert client.get(url).status_code == 200
     assert len(large) == len(small)
-    # Organisation, scope on and off, session, user, membership (6); the program (1), its
-    # surveys (1), the survey policy's coordinator check (1); rates, anchor items, anchor
-    # answers, objective links, objectives (5).
-    assert len(large) == 14, "\n".join(q["sql"][:100] for q in large.captured_queries)
+    # Organisation, session, user, membership (4; the RLS settings ride with the statements); the
+    # program (1), its surveys (1), the survey policy's coordinator check (1); rates, anchor
+    # items, anchor answers, objective links, objectives (5).
+    assert len(large) == 12, "\n".join(q["sql"][:100] for q in large.captured_queries)
 
 
 def test_survey_results_queries_do_not_grow_with_respondents(org_a: Tenant) -> None:
@@ -216,7 +216,7 @@ def test_survey_results_queries_do_not_grow_with_respondents(org_a: Tenant) -> N
     with CaptureQueriesContext(connection) as large:
         assert client.get(url + "?by=role").status_code == 200
     assert len(large) == len(small)
-    # Organisation, scope on and off, session, user, membership (6); the survey (1); questions,
-    # responses, numeric answers (3). Choice and text answers have a query each only when the
-    # survey has such questions (this one has none).
-    assert len(large) == 10, "\n".join(q["sql"][:150] for q in large.captured_queries)
+    # Organisation, session, user, membership (4; the RLS settings ride with the statements); the
+    # survey (1); questions, responses, numeric answers (3). Choice and text answers have a query
+    # each only when the survey has such questions (this one has none).
+    assert len(large) == 8, "\n".join(q["sql"][:150] for q in large.captured_queries)
