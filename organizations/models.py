@@ -34,6 +34,22 @@ class Organization(models.Model):
     level_labels = models.JSONField(default=list, blank=True)
     # Optional, consented self-reported demographics: {"generation": ["Gen Z", ...], ...}.
     demographic_options = models.JSONField(default=dict, blank=True)
+    # The organisation's own time zone: dates of organisation-wide things (the audit log, emails
+    # that belong to no program) are shown in it. Programs and people keep their own.
+    time_zone = models.CharField(max_length=64, default="UTC")
+    # Branding, shown in pages and emails: an accent colour ("#1f6feb"; empty = the product's own)
+    # and a logo (``OrganizationLogo``, kept apart so the organisation row stays small).
+    brand_colour = models.CharField(
+        max_length=7,
+        blank=True,
+        validators=[
+            RegexValidator(
+                r"^#[0-9a-fA-F]{6}$", "Use a colour like #1f6feb (# and six hex digits)."
+            )
+        ],
+    )
+    # Every member must have a second factor (allauth MFA) before using the organisation.
+    require_mfa = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -58,6 +74,9 @@ class Membership(TenantModel):
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.MEMBER)
+    # A coordinator who coordinates every program of the organisation (an org-wide coordinator),
+    # not only the programs assigned to them. Meaningless for other roles.
+    all_programs = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -127,6 +146,23 @@ class Invitation(TenantModel):
         if self.expires_at <= timezone.now():
             return "expired"
         return "pending"
+
+
+class OrganizationLogo(TenantModel):
+    """An organisation's logo (PNG, JPEG or SVG, small), stored in the database so that every web
+    and worker machine serves and mails the same bytes without a shared media volume."""
+
+    content = models.BinaryField()
+    content_type = models.CharField(max_length=50)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=("organization",), name="organization_logo_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"logo of {self.organization_id}"
 
 
 class AuditEntry(TenantModel):
