@@ -49,6 +49,7 @@ from participants.models import Person
 from programs.lifecycle import program_today
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+LOG_PATH = PROJECT_ROOT / "var" / "bench" / "load-server.log"
 SLUG = "load"
 PEOPLE = 50
 DURATION = 60.0
@@ -172,6 +173,14 @@ def run(*, workers: int, threads: int, say: Callable[[str], None]) -> LoadRun:
         if completed.returncode != 0:
             raise RuntimeError(f"the locust journey failed:\n{completed.stderr[-4000:]}")
         figures = json.loads(completed.stdout)
+        if figures["failures"]:
+            # The server's own account of what went wrong (tracebacks of 5xx): its first error
+            # in full here, all of it in a file.
+            text = server.log(limit=None)
+            LOG_PATH.parent.mkdir(parents=True, exist_ok=True)
+            LOG_PATH.write_text(text)
+            first = text.find("Traceback")
+            say(f"the server's first error (whole log: {LOG_PATH}):\n{text[first : first + 8000]}")
     finally:
         server.stop()
     return LoadRun(

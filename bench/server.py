@@ -112,11 +112,13 @@ class Gunicorn:
             time.sleep(0.1)
         raise RuntimeError(f"gunicorn did not answer /healthz within {timeout:.0f}s:\n{self.log()}")
 
-    def log(self) -> str:
+    def log(self, limit: int | None = 4000) -> str:
+        """The server's output so far: its last ``limit`` characters (all of it with None)."""
         if self._log is None:
             return ""
         self._log.seek(0)
-        return self._log.read().decode(errors="replace")[-4000:]
+        text = self._log.read().decode(errors="replace")
+        return text if limit is None else text[-limit:]
 
     def stop(self) -> None:
         process, self.process = self.process, None

@@ -31,6 +31,9 @@ ALLOWED_HOSTS = ["127.0.0.1"]
 DATABASES = {
     "default": parse_database_url("FLIPSIDE_BENCH_DATABASE_URL", _bench_url).django(conn_max_age=60)
 }
+# As in the product's settings: row-level security per transaction needs client-side cursors
+# (system check organizations.E004).
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 # Bench users sign in with tokens only; the fast hasher keeps seeding quick (as in the tests).
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

@@ -72,3 +72,28 @@ def check_database_role_cannot_bypass_rls(
             )
         ]
     return []
+
+
+def server_side_cursor_errors(settings_dict: dict[str, Any]) -> list[CheckMessage]:
+    """Row-level security settings ride in front of each transaction's first statement
+    (``organizations/scope.py``). A server-side cursor would declare itself over that prefix
+    instead of the query (``DECLARE … CURSOR FOR SELECT set_config(…); SELECT …``): its rows
+    would be the settings, not the model's, and ``.iterator()`` would fail on every row."""
+    if settings_dict.get("ENGINE", "").endswith("postgresql") and not settings_dict.get(
+        "DISABLE_SERVER_SIDE_CURSORS"
+    ):
+        return [
+            Error(
+                "DATABASES['default'] allows server-side cursors, which row-level security per "
+                "transaction cannot run through.",
+                hint="Set DATABASES['default']['DISABLE_SERVER_SIDE_CURSORS'] = True (as "
+                "mentoring/settings.py does) in every settings module that replaces DATABASES.",
+                id="organizations.E004",
+            )
+        ]
+    return []
+
+
+@register(Tags.compatibility)
+def check_server_side_cursors_disabled(**kwargs: Any) -> list[CheckMessage]:
+    return server_side_cursor_errors(connection.settings_dict)
