@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 
-from core.params import BadParameter, bool_value, choice_value, id_value
+from core.params import BadParameter, bool_value, choice_value, id_value, single
 
 
 def _as_api_error[T](read: Callable[[], T]) -> T:
@@ -17,6 +17,11 @@ def _as_api_error[T](read: Callable[[], T]) -> T:
         return read()
     except BadParameter as refused:
         raise ValidationError({refused.name: [refused.message]}) from None
+
+
+def single_param(request: Request, name: str) -> str:
+    """The one value of ``?name=`` ("" when absent); a 400 when it is given twice."""
+    return _as_api_error(lambda: single(request.query_params, name))
 
 
 def id_param(request: Request, name: str, *, message: str = "Give a numeric id.") -> int | None:

@@ -18,7 +18,7 @@ from rest_framework.response import Response
 
 from accounts.models import User
 from core.api.pagination import DefaultCursorPagination
-from core.api.params import choice_param, id_param
+from core.api.params import choice_param, id_param, single_param
 from feedback import review
 from feedback.models import EngagementLevel, EngagementSnapshot, ReviewDecision, ReviewDecisionKind
 from feedback.visibility import access_for
@@ -140,7 +140,7 @@ class EngagementSnapshotViewSet(
         level = choice_param(self.request, "level", EngagementLevel.values)
         if level:
             snapshots = snapshots.filter(level=level)
-        day = self.request.query_params.get("computed_on", "")
+        day = single_param(self.request, "computed_on")
         if day:
             try:
                 parsed = serializers.DateField().to_internal_value(day)

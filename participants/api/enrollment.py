@@ -20,7 +20,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.models import User
-from core.api.params import id_param
+from core.api.params import choice_param, id_param
 from organizations.api.permissions import (
     HasOrganizationRole,
     IsOrganizationMember,
@@ -278,10 +278,8 @@ class EnrollmentViewSet(
         if program is not None:
             enrollments = enrollments.filter(program_id=program)
         for name, allowed in (("role", EnrollmentRole.values), ("status", EnrollmentStatus.values)):
-            value = self.request.query_params.get(name)
+            value = choice_param(self.request, name, allowed)
             if value:
-                if value not in allowed:
-                    raise ValidationError({name: [f"Choose one of: {', '.join(allowed)}."]})
                 enrollments = enrollments.filter(**{name: value})
         return enrollments
 

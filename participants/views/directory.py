@@ -32,6 +32,10 @@ def person_list(request: OrgRequest, org_slug: str) -> HttpResponse:
         organization=request.organization,
         departments=directory.department_list(),
     )
+    # A filter value the form refuses (a department or level that does not exist, an unknown
+    # status) is a 400 showing the field's message over the unfiltered list, never silently
+    # ignored: a filter that quietly shows everyone looks like an answer.
+    valid = not request.GET or form.is_valid()
     filters = form.filters() if request.GET else {"status": "active"}
     page = paginate(request, directory.person_list(**filters), per_page=50)
     levels = dict(directory.level_scale(request.organization))
@@ -44,6 +48,7 @@ def person_list(request: OrgRequest, org_slug: str) -> HttpResponse:
             "filtered": any(value for key, value in filters.items() if key != "status"),
             "rows": [(person, levels.get(person.level or 0, "")) for person in page.object_list],
         },
+        status=200 if valid else 400,
     )
 
 

@@ -61,6 +61,27 @@ def test_empty_state_then_list_search_and_filters(org_a: Tenant) -> None:
     assert "Nobody matches" in html
 
 
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ({"status": "AAA"}, "status"),
+        ({"department": "No such department"}, "department"),
+        ({"level": "99"}, "level"),
+        ({"q": "x" * 101}, "q"),
+    ],
+)
+def test_a_filter_value_the_form_refuses_is_a_400_with_its_message(
+    org_a: Tenant, query: dict[str, str], field: str
+) -> None:
+    """Never silently ignored: the page says which filter is wrong and shows everyone active."""
+    add_person(org_a, "rita@acme.test", full_name="Rita Moreno", department="Finance")
+    response = _client(org_a).get(_url("person_list", org_a), query)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert f'id="id_{field}-error"' in html
+    assert "Rita Moreno" in html
+
+
 def test_list_query_count_does_not_grow_with_people(org_a: Tenant) -> None:
     client = _client(org_a)
     boss = add_person(org_a, "boss@acme.test")
