@@ -17,7 +17,7 @@ from django.db import connection
 from accounts.models import User
 from feedback.models import EmailPreferences, Goal, GoalUpdate, SessionLog, SessionTopic
 from matching.models import MatchingRound, UnmatchedEntry
-from organizations.models import Organization
+from organizations.models import Organization, OrganizationLogo
 from organizations.scope import dangerously_unscoped
 from organizations.tenancy import tenant_models
 from participants.models import Enrollment, InvitationsKeptOpen, TrainingCompletion
@@ -55,6 +55,9 @@ def _complete(world: World) -> None:
         EmailPreferences.objects.create(user=tenant.member.user, partner_activity=False)
         RetentionPolicy.objects.create(audit_months=24)
         ErasedPairing.objects.create(pair_key="0" * 64)
+        OrganizationLogo.objects.get_or_create(
+            defaults={"content": b"\x89PNG\r\n\x1a\n", "content_type": "image/png"}
+        )
 
 
 def _counts(organization_id: int) -> dict[str, int]:
