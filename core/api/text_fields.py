@@ -28,4 +28,4 @@ def _text_only(self: fields.CharField, data: Any) -> str:
 
 
 def refuse_numbers_as_text() -> None:
-    fields.CharField.to_internal_value = _text_only  # type: ignore[method-assign]
+    fields.CharField.to_internal_value = _text_only  # type: ignore[method-assign,assignment]
