@@ -107,7 +107,7 @@ def test_another_organisation_gets_404(world: PairWorld, org_b: Tenant) -> None:
         ({"reason": ""}, "reason"),
         ({"reason": "   "}, "reason"),
         ({"reason": "x" * 301}, "reason"),
-        ({"reason": 12}, None),  # a number is read as text: accepted
+        ({"reason": 12}, "reason"),  # a number is not text (core/api/text_fields.py)
         ({"reason": "ok", "rematch": ["boss"]}, "rematch"),
         ({"reason": "ok", "rematch": "mentee"}, "rematch"),
     ],

@@ -65,9 +65,12 @@ def test_each_prefix_in_a_topic_name_is_neutralised(org_a: Tenant, fmt: str, pre
         topic.save(update_fields=["name"])
     (row,) = as_dicts(rows_of(export(org_a, built.program, "sessions", fmt)))
     expected = "'" + DANGEROUS[prefix]
+    got = row["topics"]
     if fmt == "xlsx":
-        expected = expected.replace("\r", "\n")  # XML reads a stored CR back as a line feed
-    assert row["topics"] == expected
+        # A CR is kept as written when openpyxl writes through lxml (escaped as &#13;), read back
+        # as a line feed otherwise: what matters is the quote in front.
+        expected, got = expected.replace("\r", "\n"), got.replace("\r", "\n")
+    assert got == expected
 
 
 def test_numbers_stay_numbers_in_xlsx(org_a: Tenant) -> None:
