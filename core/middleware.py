@@ -1,18 +1,21 @@
 """The edge: text that PostgreSQL cannot store never gets past the request.
 
 Query strings, form bodies (page and API alike) and the path are checked once here; JSON bodies are
-checked by ``core.api.parsers.SafeJSONParser``. A NUL character or a lone surrogate is a 400 naming
+checked by ``core.api.parsers.SafeJSONParser``. A multipart POST must deliver every part it
+delimits (``core.multipart``). A NUL character or a lone surrogate is a 400 naming
 the parameter, before any view, form or query sees it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import BinaryIO, cast
 
 from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils.datastructures import MultiValueDict
 
+from core.multipart import PartCounter, boundary_of, unread_parts
 from core.params import BadParameter
 from core.text import unsafe_character
 
@@ -41,6 +44,16 @@ def _check_file_names(files: MultiValueDict[str, UploadedFile]) -> None:
                 raise UnsafeInput(f"{key} (the file name)", problem)
 
 
+def _count_parts(request: HttpRequest) -> PartCounter | None:
+    """Count the parts of a multipart body as Django's parser reads it (``core.multipart``)."""
+    boundary = boundary_of(request.META.get("CONTENT_TYPE"))
+    if boundary is None or getattr(request, "_read_started", True) or hasattr(request, "_post"):
+        return None
+    counter = PartCounter(request._stream, boundary)
+    request._stream = cast(BinaryIO, counter)
+    return counter
+
+
 class RejectUnsafeTextMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -55,6 +68,10 @@ class RejectUnsafeTextMiddleware:
             "multipart/form-data",
         ):
             # Parsed once here; Django and DRF reuse the parsed form (the CSRF check reads it too).
+            counter = _count_parts(request)
             _check("form", request.POST)
+            problem = unread_parts(counter, request.POST, request.FILES) if counter else None
+            if problem:
+                raise BadParameter("body", problem)
             _check_file_names(request.FILES)
         return self.get_response(request)

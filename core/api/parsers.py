@@ -8,11 +8,12 @@ database later. Both are refused here, for every JSON body, with a 400 naming th
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import IO, Any, cast
 
 from rest_framework.exceptions import ParseError, ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 
+from core.multipart import PartCounter, boundary_of, unread_parts
 from core.text import unsafe_character
 
 MAX_DEPTH = 32
@@ -76,8 +77,15 @@ class SafeFormParser(FormParser):
 
 
 class SafeMultiPartParser(MultiPartParser):
+    """PUT and PATCH multipart bodies: every part arrives (``core.multipart``), text is storable."""
+
     def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
-        result = super().parse(stream, media_type, parser_context)
+        boundary = boundary_of(media_type)
+        counter = PartCounter(stream, boundary) if boundary and stream is not None else None
+        result = super().parse(cast(IO[Any], counter or stream), media_type, parser_context)
+        problem = unread_parts(counter, result.data, result.files) if counter else None
+        if problem:
+            raise ParseError(f"Multipart body: {problem}")
         _check_form(result.data)
         for key, uploads in result.files.lists():
             for upload in uploads:

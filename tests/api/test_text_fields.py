@@ -53,3 +53,67 @@ def test_text_is_still_text_and_forms_are_unaffected(org_a: Tenant, program: Pro
     )
     assert created.status_code == 201, created.json()
     assert created.json()["statement"] == "5"
+
+
+def _multipart(parts: list[tuple[str, bytes, bool]], boundary: str = "BOUNDARY") -> bytes:
+    body = b""
+    for name, value, as_file in parts:
+        disposition = f'form-data; name="{name}"' + (f'; filename="{name}"' if as_file else "")
+        body += f"--{boundary}\r\nContent-Disposition: {disposition}\r\n\r\n".encode() + value
+        body += b"\r\n"
+    return body + f"--{boundary}--\r\n".encode()
+
+
+@pytest.mark.parametrize("as_file", [False, True])
+def test_an_empty_multipart_text_part_is_refused_not_ignored(
+    org_a: Tenant, program: Program, as_file: bool
+) -> None:
+    client = login(Client(), org_a.admin.user)
+    base = f"/api/v1/o/{org_a.slug}/programs/{program.pk}/"
+    created = client.post(
+        base + "objectives/", data={"statement": "Ask", "measure": "Q1", "target": "4"}
+    )
+    assert created.status_code == 201, created.json()
+    body = _multipart([("\u00fc", b"x", as_file), ("statement", b"", as_file)])
+    response = client.generic(
+        "PATCH",
+        base + f"objectives/{created.json()['id']}/",
+        data=body,
+        content_type="multipart/form-data; boundary=BOUNDARY",
+    )
+    assert response.status_code == 400, response.content
+    assert "statement" in response.json()["fields"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"--BOUNDARY\r\n-5.6e+16--BOUNDARY--\r\n",  # bytes, no part (schemathesis, fresh clone)
+        b"--BOUNDARY\r\nContent-Disposition: form-data\r\n\r\nx\r\n--BOUNDARY--\r\n",  # no name
+        b'--BOUNDARY\r\nContent-Disposition: form-data; name="mapping"; filename="/"\r\n\r\n'
+        b"x\r\n--BOUNDARY--\r\n",  # a file name that sanitises to nothing
+    ],
+)
+def test_a_multipart_part_that_cannot_be_read_is_a_400(org_a: Tenant, body: bytes) -> None:
+    client = login(Client(), org_a.admin.user)
+    response = client.generic(
+        "POST",
+        f"/api/v1/o/{org_a.slug}/people/imports/",
+        data=body,
+        content_type="multipart/form-data; boundary=BOUNDARY",
+    )
+    assert response.status_code == 400, response.content
+    assert "could not be read" in response.content.decode()
+
+
+def test_the_part_counter_counts_a_delimiter_split_between_reads() -> None:
+    from io import BytesIO
+
+    from core.multipart import PartCounter
+
+    body = _multipart([("a", b"1", False), ("b", b"2", True), ("c", b"", False)])
+    for size in (1, 2, 3, 7, 64):
+        counter = PartCounter(BytesIO(body), b"BOUNDARY")
+        while counter.read(size):
+            pass
+        assert counter.parts == 3, size

@@ -124,3 +124,32 @@ def test_nul_in_an_uploaded_file_name_never_reaches_the_database(org_a: Tenant, 
     with org_a.scope():
         names = list(ImportJob.objects.values_list("file_name", flat=True))
     assert all("\x00" not in name for name in names)
+
+
+def test_a_page_form_with_a_part_django_would_skip_is_a_400_that_says_why(org_a: Tenant) -> None:
+    """core/multipart.py: the upload below once became an empty form (a "choose a file" message
+    at best); a part that cannot be read is refused for what it is."""
+    client = login(Client(), org_a.admin.user)
+    body = (
+        b'--B\r\nContent-Disposition: form-data; name="file"; filename="/"\r\n\r\n'
+        b"email\r\na@acme.test\r\n--B--\r\n"
+    )
+    response = client.generic(
+        "POST",
+        f"/o/{org_a.slug}/people/imports/",
+        data=body,
+        content_type="multipart/form-data; boundary=B",
+    )
+    assert response.status_code == 400
+    assert b"1 of the body&#x27;s 1 parts could not be read" in response.content
+    with org_a.scope():
+        assert not ImportJob.objects.exists()
+
+
+def test_a_well_formed_page_upload_still_arrives_whole(org_a: Tenant) -> None:
+    client = login(Client(), org_a.admin.user)
+    upload = SimpleUploadedFile("people.csv", b"email,full_name\na@acme.test,Ann\n")
+    response = client.post(f"/o/{org_a.slug}/people/imports/", {"file": upload})
+    assert response.status_code == 302
+    with org_a.scope():
+        assert ImportJob.objects.get().file_name == "people.csv"
