@@ -27,7 +27,7 @@ from matching.models import OPEN_PAIR_STATUSES, MatchingRound, Pair, PairStatus
 from matching.services import charter_ready_ids, round_create, round_start
 from organizations.audit import log_action
 from organizations.models import Membership, Role
-from participants.models import Enrollment, EnrollmentRole
+from participants.models import Enrollment, EnrollmentRole, Person
 from programs.access import require_program_staff
 from programs.lifecycle import program_today
 from programs.models import Program, ProgramCoordinator
@@ -147,6 +147,57 @@ def pair_end_and_rematch(
         except ValidationError as error:
             refusals[side] = error.messages
     return EndOutcome(pair=ended, rounds=rounds, refusals=refusals)
+
+
+def _rematch_offer(
+    pair: Pair, departed: Enrollment, partner: Enrollment
+) -> tuple[str, str, None, list[str]]:
+    program = pair.program
+    pairs_page = reverse("program_pair_list", args=(program.organization.slug, program.pk))
+    body = (
+        f"{departed.person.full_name} has left the organisation, so their pair with "
+        f"{partner.person.full_name} in {program.name} has ended.\n\n"
+        f"{partner.person.full_name} is free to be matched again: start a re-match for them from "
+        f"the program's pairs page:\n{settings.SITE_URL}{pairs_page}\n"
+    )
+    subject = one_line(
+        f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}Re-match {partner.person.full_name} in {program.name}"
+    )
+    return (subject, body, None, _staff_emails(program))
+
+
+def end_pairs_of_departed(*, person: Person, actor: User | None) -> list[Pair]:
+    """End the open pairs of someone who left the organisation (``person_departed``): both people
+    are told by ``pair_end``, the program's staff get a re-match offer for the partner. Ended as
+    the system: whoever may deactivate the person causes it (the directory's rule), and ``actor``
+    is named in the audit entry."""
+    ended: list[Pair] = []
+    offers = []
+    reason = f"{person.full_name} has left the organisation."[:REASON_MAX_LENGTH]
+    pairs = (
+        Pair.objects.filter(Q(mentor__person=person) | Q(mentee__person=person))
+        .filter(status__in=OPEN_PAIR_STATUSES)
+        .order_by("id")
+    )
+    with transaction.atomic():
+        for pair in pairs:
+            done = pair_end(pair=pair, actor=None, reason=reason)
+            departed, partner = (
+                (done.mentor, done.mentee)
+                if done.mentor.person_id == person.pk
+                else (done.mentee, done.mentor)
+            )
+            log_action(
+                actor=actor,
+                action="matching.pair_end_departed",
+                target=done,
+                data={"person": person.pk, "partner": partner.pk},
+            )
+            offers.append(_rematch_offer(done, departed, partner))
+            ended.append(done)
+        if offers:
+            transaction.on_commit(lambda: send_mass_mail(offers))
+    return ended
 
 
 # --- Charter gate ------------------------------------------------------------------------------

@@ -25,7 +25,9 @@ from core import locales
 from core.text import single_line
 from organizations.audit import log_action
 from organizations.models import Organization
+from participants.enrollment import enrollment_withdraw_departed
 from participants.models import Person
+from participants.signals import person_departed
 
 DEFAULT_LEVELS = 10
 MAX_LANGUAGES = 10
@@ -41,6 +43,7 @@ TEXT_LIMITS = {
     "job_title": 200,
     "department": 120,
     "location": 120,
+    "external_id": 255,
 }
 
 
@@ -319,6 +322,7 @@ class PersonFields(TypedDict):
     email: NotRequired[str]
     full_name: NotRequired[str]
     employee_id: NotRequired[str]
+    external_id: NotRequired[str]
     job_title: NotRequired[str]
     department: NotRequired[str]
     manager: NotRequired[Person | None]
@@ -450,7 +454,11 @@ def person_update(
 
 
 def person_set_active(*, actor: Any, person: Person, active: bool) -> Person:
-    """Deactivate (they stay in reporting lines and history) or reactivate a person."""
+    """Deactivate (they stay in reporting lines and history) or reactivate a person.
+
+    Deactivating means they left: their open pairs end (each partner is told and the program's
+    staff are offered a re-match, ``person_departed``), then their open enrolments are withdrawn.
+    Reactivating restores the directory entry only; enrolling again is a new enrolment."""
     if person.is_active == active:
         return person
     with transaction.atomic():
@@ -462,6 +470,9 @@ def person_set_active(*, actor: Any, person: Person, active: bool) -> Person:
             action="person.reactivated" if active else "person.deactivated",
             target=person,
         )
+        if not active:
+            person_departed.send(Person, person=person, actor=actor)
+            enrollment_withdraw_departed(person=person, actor=actor)
     return person
 
 

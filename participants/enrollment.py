@@ -56,6 +56,7 @@ OPEN_STATUSES = (
 )
 MAX_INVITES_AT_ONCE = 500
 WITHDRAW_REASON_MAX = 300
+DEPARTED_REASON = "Left the organisation."
 
 
 # --- Selectors ----------------------------------------------------------------------------------
@@ -433,26 +434,60 @@ def enrollment_withdraw(*, enrollment: Enrollment, actor: User, reason: str) -> 
             )
         if program.status == ProgramStatus.CLOSED:
             raise ValidationError({"program": "The program is closed."})
-        previous = enrollment.status
-        _set_status(
-            enrollment,
-            EnrollmentStatus.WITHDRAWN,
-            withdrawn_reason=reason,
-            waitlist_position=None,
-        )
-        _audit(
-            "enrollment.withdrawn",
+        _withdraw(
+            program,
             enrollment,
             actor,
-            previous_status=previous,
-            reason=reason,
+            reason,
             by_participant=enrollment.person.user_id == actor.pk,
         )
-        if previous == EnrollmentStatus.WAITLISTED:
-            _renumber_waitlist(program)
-        elif previous == EnrollmentStatus.ACCEPTED and enrollment.role == EnrollmentRole.MENTOR:
-            _promote_waitlisted(program, actor)
     return enrollment
+
+
+def _withdraw(
+    program: Program, enrollment: Enrollment, actor: Any, reason: str, **audit: Any
+) -> None:
+    """Withdraw a locked, open enrolment; a freed mentor place goes to the head of the waitlist."""
+    previous = enrollment.status
+    _set_status(
+        enrollment,
+        EnrollmentStatus.WITHDRAWN,
+        withdrawn_reason=reason,
+        waitlist_position=None,
+    )
+    _audit(
+        "enrollment.withdrawn",
+        enrollment,
+        actor,
+        previous_status=previous,
+        reason=reason,
+        **audit,
+    )
+    if previous == EnrollmentStatus.WAITLISTED:
+        _renumber_waitlist(program)
+    elif previous == EnrollmentStatus.ACCEPTED and enrollment.role == EnrollmentRole.MENTOR:
+        _promote_waitlisted(program, actor)
+
+
+def enrollment_withdraw_departed(*, person: Person, actor: Any) -> list[Enrollment]:
+    """A person left the organisation (deactivated in the directory, by hand or by SCIM): each of
+    their open enrolments in a program that is not closed is withdrawn. Whoever may deactivate the
+    person may cause this (the directory's rule); it is not the enrolment policy's question, so no
+    program right of ``actor`` is asked. Closed programs keep their history as it was."""
+    withdrawn: list[Enrollment] = []
+    with transaction.atomic():
+        open_enrollments = list(
+            Enrollment.objects.filter(person=person, status__in=OPEN_STATUSES)
+            .exclude(program__status=ProgramStatus.CLOSED)
+            .order_by("program_id", "id")
+        )
+        for open_enrollment in open_enrollments:
+            program, enrollment = _lock(open_enrollment)
+            if enrollment.status not in OPEN_STATUSES:
+                continue
+            _withdraw(program, enrollment, actor, DEPARTED_REASON, departed=True)
+            withdrawn.append(enrollment)
+    return withdrawn
 
 
 def enrollment_decline_by_link(*, enrollment: Enrollment) -> Enrollment:

@@ -25,6 +25,8 @@ class Person(TenantModel):
     )
     email = models.EmailField()
     employee_id = OneLineCharField(max_length=64, blank=True)
+    # The identity provider's own id for the person (SCIM ``externalId``), kept as it sent it.
+    external_id = OneLineCharField(max_length=255, blank=True)
     full_name = OneLineCharField(max_length=200)
     job_title = OneLineCharField(max_length=200, blank=True)
     department = OneLineCharField(max_length=120, blank=True)
@@ -41,6 +43,9 @@ class Person(TenantModel):
     demographics = models.JSONField(default=dict, blank=True)
     demographics_consented_at = models.DateTimeField(null=True, blank=True)
     is_active = models.BooleanField(default=True)
+    # Deleted by the identity provider (SCIM DELETE): deactivated and gone from SCIM (404 there),
+    # kept in the directory and its history; a later SCIM create of the same email brings it back.
+    scim_deleted_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 
@@ -401,3 +406,26 @@ class InvitationsKeptOpen(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.open_count} invitations of {self.program_id} kept open"
+
+
+class ScimToken(TenantModel):
+    """A bearer token with which the organisation's identity provider provisions its directory
+    through SCIM 2.0 (``participants/scim``). Only its hash is stored; it is shown once."""
+
+    PREFIX = "fscim_"
+
+    name = OneLineCharField(max_length=100)
+    key_hash = models.CharField(max_length=64, unique=True)
+    key_prefix = models.CharField(max_length=16)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.key_prefix}…)"

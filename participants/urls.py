@@ -4,6 +4,7 @@ from django.urls import path
 
 from participants.importing import views as importing
 from participants.onboarding import views as onboarding
+from participants.scim import views as scim
 from participants.views import directory, enrollment, my_programs, registration
 
 _PEOPLE = "o/<slug:org_slug>/people/"
@@ -19,6 +20,10 @@ urlpatterns = [
     path(f"{_PEOPLE}<id:pk>/deactivate/", directory.person_deactivate, name="person_deactivate"),
     path(f"{_PEOPLE}<id:pk>/reactivate/", directory.person_reactivate, name="person_reactivate"),
     # Import people (admins)
+    path(f"{_PEOPLE}provisioning/", scim.scim_settings, name="scim_settings"),
+    path(
+        f"{_PEOPLE}provisioning/<id:pk>/revoke/", scim.scim_token_revoke, name="scim_token_revoke"
+    ),
     path(f"{_PEOPLE}imports/", importing.import_list, name="import_list"),
     path(f"{_PEOPLE}imports/template.csv", importing.import_template, name="import_template"),
     path(f"{_PEOPLE}imports/<id:pk>/", importing.import_detail, name="import_detail"),

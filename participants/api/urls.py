@@ -1,10 +1,12 @@
 """The participants app's API: people, imports, enrolments, registration questions, my enrolments."""
 
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from participants.api import directory, enrollment
 from participants.importing.api import ImportJobViewSet
 from participants.onboarding.api import InvitationBatchViewSet
+from participants.scim import views as scim
 
 router = SimpleRouter()
 router.register("people", directory.PersonViewSet, basename="api-person")
@@ -20,4 +22,18 @@ router.register(
 )
 router.register("me/enrollments", enrollment.MyEnrollmentViewSet, basename="api-my-enrollment")
 
-urlpatterns = router.urls
+_SCIM = "scim/v2/"
+
+urlpatterns = [
+    *router.urls,
+    # SCIM 2.0 provisioning (participants/scim): its own media type and error body, token only.
+    path(f"{_SCIM}Users", scim.users, name="scim-users"),
+    path(f"{_SCIM}Users/<id:pk>", scim.user, name="scim-user"),
+    path(
+        f"{_SCIM}ServiceProviderConfig",
+        scim.service_provider_config,
+        name="scim-service-provider-config",
+    ),
+    path(f"{_SCIM}ResourceTypes", scim.resource_types, name="scim-resource-types"),
+    path(f"{_SCIM}Schemas", scim.schemas, name="scim-schemas"),
+]

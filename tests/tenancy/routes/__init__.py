@@ -26,6 +26,10 @@ class Route:
     member_gated: bool = True
     # Status org A's admin gets on GET (proves the 404s come from tenancy, not a broken URL).
     owner_get_status: int = 200
+    # Status org B's signed-in admin gets. 404 everywhere but the SCIM endpoint, which takes no
+    # session at all: 401 for everyone without a provisioning token (its cross-tenant test with
+    # tokens is tests/participants/scim/test_scim.py).
+    foreign_status: int = 404
 
 
 def ids_of(key: str, name: str = "pk") -> Callable[[dict[str, Any]], dict[str, Any]]:
@@ -53,4 +57,5 @@ MODULES = [
     "tests.tenancy.routes.exports",
     "tests.tenancy.routes.onboarding",
     "tests.tenancy.routes.privacy",
+    "tests.tenancy.routes.scim",
 ]
