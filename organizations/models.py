@@ -195,6 +195,13 @@ class AuditEntry(TenantModel):
         return f"{self.action} {self.object_type}:{self.object_id}"
 
 
+class TokenScope(models.TextChoices):
+    """What a token may do: read-only tokens are refused (403) on every write method."""
+
+    READ = "read", "Read only"
+    READ_WRITE = "read_write", "Read and write"
+
+
 class ApiToken(TenantModel):
     """A personal API token that works in exactly one organisation. Only its hash is stored."""
 
@@ -207,12 +214,21 @@ class ApiToken(TenantModel):
     created_at = models.DateTimeField(default=timezone.now)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    scope = models.CharField(
+        max_length=10, choices=TokenScope.choices, default=TokenScope.READ_WRITE
+    )
+    # None: the token works until it is revoked.
+    expires_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ("-created_at", "-id")
 
     def __str__(self) -> str:
         return f"{self.name} ({self.key_prefix}…)"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at is not None and self.expires_at <= timezone.now()
 
     @classmethod
     def new_key(cls) -> str:
