@@ -233,3 +233,35 @@ class ApiToken(TenantModel):
     @classmethod
     def new_key(cls) -> str:
         return cls.PREFIX + secrets.token_urlsafe(32)
+
+
+class IdempotencyRecord(TenantModel):
+    """The first result of an API POST sent with an ``Idempotency-Key`` (``organizations.idempotency``).
+
+    One row per organisation, caller (a token's key hash or a signed-in user) and key; a repeat
+    within ``idempotency.KEEP_FOR`` gets the stored response instead of running again. Rows older
+    than that are purged hourly (``organizations.purge_idempotency_records``).
+    """
+
+    class State(models.TextChoices):
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+
+    caller = models.CharField(max_length=80)
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.RUNNING)
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_content_type = models.CharField(max_length=100, blank=True)
+    response_body = models.BinaryField(default=b"")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "caller", "key"], name="idempotency_once_per_caller_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.state})"
