@@ -1,8 +1,9 @@
 """The participants app's API: people, imports, enrolments, registration questions, my enrolments."""
 
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from participants.api import directory, enrollment
+from participants.api import directory, enrollment, training
 from participants.importing.api import ImportJobViewSet
 from participants.onboarding.api import InvitationBatchViewSet
 
@@ -20,4 +21,11 @@ router.register(
 )
 router.register("me/enrollments", enrollment.MyEnrollmentViewSet, basename="api-my-enrollment")
 
-urlpatterns = router.urls
+urlpatterns = [
+    path(
+        "programs/<id:program_pk>/training-completion/",
+        training.TrainingCompletionView.as_view(),
+        name="api-program-training-completion",
+    ),
+    *router.urls,
+]

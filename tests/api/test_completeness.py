@@ -26,7 +26,7 @@ API_OPERATION: dict[str, str] = {
     "audit_log": "v1_o_audit_log_list",
     "program_list": "v1_o_programs_list",
     "program_create": "v1_o_programs_create",
-    "program_detail": "v1_o_programs_retrieve",
+    "program_detail": "v1_o_programs_retrieve",  # its training rates: training_completion_list
     "program_edit": "v1_o_programs_partial_update",
     "program_transition": "v1_o_programs_transition_create",
     "program_duplicate": "v1_o_programs_duplicate_create",
@@ -226,6 +226,14 @@ def test_every_page_route_is_accounted_for() -> None:
 def test_named_operations_exist() -> None:
     missing = {page: op for page, op in API_OPERATION.items() if op not in _operation_ids()}
     assert not missing, f"Operations not in the schema: {missing}"
+
+
+# Figures a page shows that need their own operation besides the resource's.
+PAGE_FIGURES = {"program_detail": "v1_o_programs_training_completion_list"}
+
+
+def test_page_figures_have_their_operations() -> None:
+    assert set(PAGE_FIGURES.values()) <= _operation_ids()
 
 
 def test_known_gaps_do_not_grow() -> None:
