@@ -88,6 +88,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "organizations.middleware.OrganizationMiddleware",
+    # Inside the organisation's scope: Idempotency-Key on API POSTs.
+    "organizations.idempotency.IdempotencyMiddleware",
 ]
 
 ROOT_URLCONF = "mentoring.urls"
@@ -462,6 +464,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "feedback.engagement_nightly",
         "schedule": crontab(hour=2, minute=15),
         "options": {"expires": 3600},
+    },
+    "idempotency-records": {
+        "task": "organizations.purge_idempotency_records",
+        "schedule": crontab(minute=17),  # hourly: a key is kept 24 hours
+        "options": {"expires": 3000},
     },
     "expired-exports": {
         "task": "dashboards.delete_expired_exports",

@@ -4,7 +4,8 @@
 exists); signed-in non-members get 404, exactly as for an unknown slug, so nobody learns which
 organisations exist. ``/api/v1/o/<slug>/…`` (API): the scope is entered here; authentication happens
 in DRF (session or an organisation token looked up inside this scope) and the permission class
-answers 404 to anyone who is not a member.
+answers 404 to anyone who is not a member. A token that is not live in the URL's organisation is a
+401, at an unknown slug too (so the answer never depends on whether the organisation exists).
 
 The organisation is resolved from the slug through a per-process memory of a few seconds
 (``selectors.organization_for_request``), so most requests pay no query for it.
@@ -18,6 +19,7 @@ from collections.abc import Callable
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 
+from organizations.api.authentication import bearer_parts, invalid_token_response
 from organizations.scope import dangerously_unscoped, no_scope, tenant_scope
 from organizations.selectors import membership_of, organization_for_request
 
@@ -37,6 +39,9 @@ class OrganizationMiddleware:
         if api_match:
             organization = organization_for_request(api_match["slug"])
             if organization is None:
+                if bearer_parts(request) is not None:
+                    # A token is refused the same way whether or not the slug exists.
+                    return invalid_token_response()
                 raise Http404("No such organisation.")
             request.organization = organization  # type: ignore[attr-defined]
             with tenant_scope(organization):

@@ -195,6 +195,13 @@ class AuditEntry(TenantModel):
         return f"{self.action} {self.object_type}:{self.object_id}"
 
 
+class TokenScope(models.TextChoices):
+    """What a token may do: read-only tokens are refused (403) on every write method."""
+
+    READ = "read", "Read only"
+    READ_WRITE = "read_write", "Read and write"
+
+
 class ApiToken(TenantModel):
     """A personal API token that works in exactly one organisation. Only its hash is stored."""
 
@@ -207,6 +214,11 @@ class ApiToken(TenantModel):
     created_at = models.DateTimeField(default=timezone.now)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    scope = models.CharField(
+        max_length=10, choices=TokenScope.choices, default=TokenScope.READ_WRITE
+    )
+    # None: the token works until it is revoked.
+    expires_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ("-created_at", "-id")
@@ -214,6 +226,42 @@ class ApiToken(TenantModel):
     def __str__(self) -> str:
         return f"{self.name} ({self.key_prefix}…)"
 
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at is not None and self.expires_at <= timezone.now()
+
     @classmethod
     def new_key(cls) -> str:
         return cls.PREFIX + secrets.token_urlsafe(32)
+
+
+class IdempotencyRecord(TenantModel):
+    """The first result of an API POST sent with an ``Idempotency-Key`` (``organizations.idempotency``).
+
+    One row per organisation, caller (a token's key hash or a signed-in user) and key; a repeat
+    within ``idempotency.KEEP_FOR`` gets the stored response instead of running again. Rows older
+    than that are purged hourly (``organizations.purge_idempotency_records``).
+    """
+
+    class State(models.TextChoices):
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+
+    caller = models.CharField(max_length=80)
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.RUNNING)
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_content_type = models.CharField(max_length=100, blank=True)
+    response_body = models.BinaryField(default=b"")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "caller", "key"], name="idempotency_once_per_caller_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.state})"

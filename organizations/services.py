@@ -5,7 +5,7 @@ Views, API, tasks and admin call these; none of them saves organisation models i
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -27,6 +27,7 @@ from organizations.models import (
     Membership,
     Organization,
     Role,
+    TokenScope,
     hash_secret,
 )
 from organizations.scope import tenant_scope
@@ -239,9 +240,18 @@ def _ensure_another_admin(membership: Membership) -> None:
         raise ValidationError({"role": "An organisation needs at least one admin."})
 
 
-def api_token_create(*, organization: Organization, user: User, name: str) -> tuple[ApiToken, str]:
+def api_token_create(
+    *,
+    organization: Organization,
+    user: User,
+    name: str,
+    scope: str = TokenScope.READ_WRITE,
+    expires_at: datetime | None = None,
+) -> tuple[ApiToken, str]:
     """Create a token for this organisation only. The key is shown once and stored as a hash.
 
+    ``scope``: ``read`` tokens may only read (a write method is a 403); ``expires_at``: after it the
+    token is refused (401); None means until revoked.
     ``user`` must hold the token policy's ``manage`` (``organizations.access``): staff only."""
     membership = Membership.objects.filter(organization=organization, user=user).first()
     token_access(membership).require(TOKENS_MANAGE)
@@ -251,6 +261,10 @@ def api_token_create(*, organization: Organization, user: User, name: str) -> tu
     if len(name) > 100:
         raise ValidationError({"name": "Use at most 100 characters."})
     check_single_line("name", name)
+    if scope not in TokenScope.values:
+        raise ValidationError({"scope": "Choose read only or read and write."})
+    if expires_at is not None and expires_at <= timezone.now():
+        raise ValidationError({"expires_at": "Choose a time in the future, or no expiry."})
     key = ApiToken.new_key()
     with transaction.atomic():
         token = ApiToken.objects.create(
@@ -259,8 +273,19 @@ def api_token_create(*, organization: Organization, user: User, name: str) -> tu
             name=name,
             key_hash=hash_secret(key),
             key_prefix=key[:10],
+            scope=scope,
+            expires_at=expires_at,
         )
-        log_action(actor=user, action="api_token.created", target=token, data={"name": name})
+        log_action(
+            actor=user,
+            action="api_token.created",
+            target=token,
+            data={
+                "name": name,
+                "scope": scope,
+                "expires_at": expires_at.isoformat() if expires_at else None,
+            },
+        )
     return token, key
 
 
@@ -270,4 +295,4 @@ def api_token_revoke(*, actor: User, token: ApiToken) -> None:
     with transaction.atomic():
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
-        log_action(actor=actor, action="api_token.revoked", target=token)
+        log_action(actor=actor, action="api_token.revoked", target=token, data={"name": token.name})

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from celery import Task
+from celery import Task, shared_task
 from django.db import transaction
 
+from organizations.idempotency import purge_expired
 from organizations.models import Organization
 from organizations.scope import ScopeError, tenant_scope
 
@@ -53,3 +54,9 @@ def enqueue_on_commit(task: Task, *, organization_id: int, **kwargs: Any) -> Non
     transaction.on_commit(
         lambda: task.apply_async(kwargs={"organization_id": organization_id, **kwargs})
     )
+
+
+@shared_task(name="organizations.purge_idempotency_records", ignore_result=True)
+def purge_idempotency_records() -> int:
+    """Beat, hourly: forget Idempotency-Keys older than a day (every organisation)."""
+    return purge_expired()

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
 from organizations import selectors, services
 from organizations.access import MANAGE, token_access
-from organizations.models import ApiToken, Membership
+from organizations.models import ApiToken, Membership, TokenScope
 
 
 def list_tokens(*, actor: Membership) -> QuerySet[ApiToken]:
@@ -16,9 +18,21 @@ def list_tokens(*, actor: Membership) -> QuerySet[ApiToken]:
     return selectors.api_token_list(user=actor.user)
 
 
-def create_token(*, actor: Membership, name: str) -> tuple[ApiToken, str]:
+def create_token(
+    *,
+    actor: Membership,
+    name: str,
+    scope: str = TokenScope.READ_WRITE,
+    expires_at: datetime | None = None,
+) -> tuple[ApiToken, str]:
     token_access(actor).require(MANAGE)
-    return services.api_token_create(organization=actor.organization, user=actor.user, name=name)
+    return services.api_token_create(
+        organization=actor.organization,
+        user=actor.user,
+        name=name,
+        scope=scope,
+        expires_at=expires_at,
+    )
 
 
 def revoke_token(*, actor: Membership, token_id: int) -> ApiToken:

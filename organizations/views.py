@@ -133,17 +133,21 @@ def audit_log(request: OrgRequest, org_slug: str) -> HttpResponse:
 def api_tokens(request: OrgRequest, org_slug: str) -> HttpResponse:
     """The person's own API tokens (staff only: ``organizations.access``)."""
     tokens = tokens_use_cases.list_tokens(actor=request.membership)
-    form = ApiTokenForm(request.POST or None)
+    time_zone = request.organization.time_zone
+    form = ApiTokenForm(request.POST or None, time_zone=time_zone)
     new_key = None
     if request.method == "POST" and form.is_valid():
         try:
             _token, new_key = tokens_use_cases.create_token(
-                actor=request.membership, name=form.cleaned_data["name"]
+                actor=request.membership,
+                name=form.cleaned_data["name"],
+                scope=form.cleaned_data["scope"],
+                expires_at=form.expires_at(),
             )
         except ValidationError as error:
             add_form_errors(form, error)
         else:
-            form = ApiTokenForm()
+            form = ApiTokenForm(time_zone=time_zone)
     status = 400 if form.errors else 200
     return render(
         request,

@@ -346,6 +346,8 @@ class RoundViewSet(
     serializer_class = RoundSerializer
     permission_classes = (MatchingStaffOnly,)
     lookup_value_regex = ID_REGEX
+    # A what-if only computes: a read-only token may ask it (organizations.api.authentication).
+    read_only_token_actions = ("what_if",)
 
     def get_queryset(self) -> QuerySet[MatchingRound]:
         rounds = access.visible_rounds(_membership(self.request))

@@ -3,7 +3,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from participants.api import directory, enrollment
+from participants.api import directory, enrollment, training
 from participants.importing.api import ImportJobViewSet
 from participants.onboarding.api import InvitationBatchViewSet
 from participants.scim import views as scim
@@ -25,6 +25,11 @@ router.register("me/enrollments", enrollment.MyEnrollmentViewSet, basename="api-
 _SCIM = "scim/v2/"
 
 urlpatterns = [
+    path(
+        "programs/<id:program_pk>/training-completion/",
+        training.TrainingCompletionView.as_view(),
+        name="api-program-training-completion",
+    ),
     *router.urls,
     # SCIM 2.0 provisioning (participants/scim): its own media type and error body, token only.
     path(f"{_SCIM}Users", scim.users, name="scim-users"),

@@ -226,6 +226,7 @@ TABLE: dict[tuple[str, str], Statuses] = {
     ("api-program-list", "GET"):                      row(200, 200, 200, 403, 403, 403, 404),
     ("api-program-list", "POST"):                     row(400, 400, 400, 403, 403, 403, 404),
     ("api-program-detail", "GET"):                    row(200, 200, 404, 403, 403, 403, 404),
+    ("api-program-training-completion", "GET"):       row(200, 200, 404, 403, 403, 403, 404),
     ("api-program-detail", "PUT"):                    row(400, 400, 404, 403, 403, 403, 404),
     ("api-program-detail", "PATCH"):                  row(200, 200, 404, 403, 403, 403, 404),
     ("api-program-archive", "POST"):                  row(400, 400, 404, 403, 403, 403, 404),

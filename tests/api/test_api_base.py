@@ -38,10 +38,12 @@ def test_token_works_in_its_own_organisation(org_a: Tenant) -> None:
 
 
 def test_token_of_org_a_is_unknown_under_org_b(tenants: tuple[Tenant, Tenant]) -> None:
+    """401 under org B, exactly as under a slug that does not exist: no organisation is revealed."""
     org_a, org_b = tenants
     key = _token(org_a)
-    assert _get(f"/api/v1/o/{org_b.slug}/members/", key).status_code == 404
-    assert _get(f"/api/v1/o/{org_b.slug}/", key).status_code == 404
+    assert _get(f"/api/v1/o/{org_b.slug}/members/", key).status_code == 401
+    assert _get(f"/api/v1/o/{org_b.slug}/", key).status_code == 401
+    assert _get("/api/v1/o/no-such-organisation/members/", key).status_code == 401
 
 
 def test_revoked_token_stops_working(org_a: Tenant) -> None:
@@ -51,20 +53,26 @@ def test_revoked_token_stops_working(org_a: Tenant) -> None:
 
         token = ApiToken.objects.get()
         services.api_token_revoke(actor=org_a.admin.user, token=token)
-    assert _get(f"/api/v1/o/{org_a.slug}/members/", key).status_code == 404
+    assert _get(f"/api/v1/o/{org_a.slug}/members/", key).status_code == 401
 
 
 def test_token_of_a_removed_member_stops_working(org_a: Tenant) -> None:
     key = _token(org_a, org_a.coordinator)
     with org_a.scope():
         services.membership_remove(actor=org_a.admin.user, membership=org_a.coordinator)
-    assert _get(f"/api/v1/o/{org_a.slug}/members/", key).status_code == 404
+    assert _get(f"/api/v1/o/{org_a.slug}/members/", key).status_code == 401
 
 
 def test_garbage_authorization_header_is_not_a_500(org_a: Tenant) -> None:
-    for header in ("Bearer", "Bearer a b", "Bearer \u00e9\u00e9", "Basic Zm9vOmJhcg=="):
+    for header in ("Bearer", "Bearer a b", "Bearer \u00e9\u00e9"):
         response = Client().get(f"/api/v1/o/{org_a.slug}/members/", HTTP_AUTHORIZATION=header)
-        assert response.status_code == 404
+        assert response.status_code == 401
+        assert set(response.json()) == {"detail", "fields"}
+    # Not our scheme: an anonymous request, which is a non-member's 404.
+    response = Client().get(
+        f"/api/v1/o/{org_a.slug}/members/", HTTP_AUTHORIZATION="Basic Zm9vOmJhcg=="
+    )
+    assert response.status_code == 404
 
 
 def test_validation_errors_use_the_detail_fields_body(org_a: Tenant) -> None:

@@ -83,7 +83,7 @@ def test_member_cannot_reach_or_use_the_tokens_page_by_url(org_a: Tenant) -> Non
     page = client.get(f"/o/{org_a.slug}/api-tokens/")
     assert page.status_code == 403
     assert "API tokens are for administrators and coordinators." in page.content.decode()
-    made = client.post(f"/o/{org_a.slug}/api-tokens/", {"name": "Calendar sync"})
+    made = client.post(f"/o/{org_a.slug}/api-tokens/", {"name": "Calendar sync", "scope": "read"})
     assert made.status_code == 403
     with org_a.scope():
         assert not ApiToken.objects.exists()
@@ -98,7 +98,9 @@ def test_the_token_service_refuses_a_member_too(org_a: Tenant) -> None:
 
 def test_api_token_key_is_shown_once(org_a: Tenant) -> None:
     client = login(Client(), org_a.coordinator.user)
-    html = client.post(f"/o/{org_a.slug}/api-tokens/", {"name": "Calendar sync"}).content.decode()
+    html = client.post(
+        f"/o/{org_a.slug}/api-tokens/", {"name": "Calendar sync", "scope": "read"}
+    ).content.decode()
     assert "Copy your new token now." in html
     key = html.split('id="new-token">')[1].split("<")[0]
     assert key.startswith("fs_")

@@ -17,7 +17,7 @@ from django.db import connection
 from accounts.models import User
 from feedback.models import EmailPreferences, Goal, GoalUpdate, SessionLog, SessionTopic
 from matching.models import MatchingRound, UnmatchedEntry
-from organizations.models import Organization, OrganizationLogo
+from organizations.models import IdempotencyRecord, Organization, OrganizationLogo
 from organizations.scope import dangerously_unscoped
 from organizations.tenancy import tenant_models
 from participants.models import Enrollment, InvitationsKeptOpen, TrainingCompletion
@@ -58,6 +58,7 @@ def _complete(world: World) -> None:
         OrganizationLogo.objects.get_or_create(
             defaults={"content": b"\x89PNG\r\n\x1a\n", "content_type": "image/png"}
         )
+        IdempotencyRecord.objects.create(caller="user:1", key="k", fingerprint="0" * 64)
 
 
 def _counts(organization_id: int) -> dict[str, int]:

@@ -14,8 +14,10 @@ minutes at load average 16). Raise EXAMPLES locally to dig deeper.
 
 Declared deviations from what schemathesis assumes (each checked by its own tests elsewhere):
 
-- **404, not 401**, for a missing or foreign token: an organisation's URLs never say whether the
-  organisation exists (``tests/tenancy``). The ``ignored_auth`` check, which expects 401, is off.
+- **404, not 401**, for a missing token: an organisation's URLs never say whether the
+  organisation exists (``tests/tenancy``); an invalid or foreign token is a 401 at any slug,
+  existing or not (``tests/organizations/test_api_tokens.py``). The ``ignored_auth`` check, which
+  expects 401 without credentials, is off.
 - A body or query valid by the schema may still break a rule the schema cannot state (an end date
   after a start, a person not already enrolled, a state move): ``positive_data_acceptance`` accepts
   400, 403, 404 and 409 besides 2xx, as long as the 400 carries field messages (``Error``), and

@@ -96,6 +96,7 @@ ROUTES: dict[str, Route] = {
     "api-topic-detail": Route(("GET", "PUT", "PATCH"), ids_of("pg_topic")),
     "api-program-list": Route(("GET", "POST")),
     "api-program-detail": Route(("GET", "PUT", "PATCH"), PROGRAM),
+    "api-program-training-completion": Route(("GET",), ids_of("pg_program", "program_pk")),
     "api-program-transition": Route(("POST",), PROGRAM),
     "api-program-duplicate": Route(("POST",), PROGRAM),
     "api-program-archive": Route(("POST",), PROGRAM),
