@@ -22,6 +22,7 @@ from tests.access.areas import (
     surveys_builder,
     surveys_results,
     surveys_waves,
+    webhooks,
 )
 
 AREAS: list[ModuleType] = [
@@ -37,4 +38,5 @@ AREAS: list[ModuleType] = [
     privacy,
     rule_impact,
     matching_whatif,
+    webhooks,
 ]

@@ -1,0 +1,49 @@
+"""``emit``: the one door through which an event becomes deliveries. Called by the receivers of
+the domain apps' signals (``webhooks/receivers.py``) inside the transaction that made the change;
+each delivery's task is queued after commit, so rolled-back work tells nobody."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+
+from organizations.scope import require_organization_id
+from organizations.tasks import enqueue_on_commit
+from webhooks.models import EventType, WebhookDelivery, WebhookEndpoint
+
+
+def envelope(event_type: str, data: dict[str, Any]) -> dict[str, Any]:
+    return {"type": event_type, "timestamp": timezone.now().isoformat(), "data": data}
+
+
+def emit(*, event_type: str, data: dict[str, Any]) -> list[WebhookDelivery]:
+    """One delivery per active endpoint of the scoped organisation subscribed to ``event_type``."""
+    assert event_type in EventType.values, event_type
+    organization_id = require_organization_id()
+    endpoints = [
+        endpoint
+        for endpoint in WebhookEndpoint.objects.filter(is_active=True).order_by("id")
+        if event_type in endpoint.events
+    ]
+    deliveries = [
+        _deliver(endpoint, event_type, envelope(event_type, data), organization_id)
+        for endpoint in endpoints
+    ]
+    return deliveries
+
+
+def _deliver(
+    endpoint: WebhookEndpoint, event_type: str, payload: dict[str, Any], organization_id: int
+) -> WebhookDelivery:
+    delivery = WebhookDelivery.objects.create(
+        organization_id=organization_id, endpoint=endpoint, event_type=event_type, payload=payload
+    )
+    queue(delivery)
+    return delivery
+
+
+def queue(delivery: WebhookDelivery) -> None:
+    from webhooks.tasks import deliver
+
+    enqueue_on_commit(deliver, organization_id=delivery.organization_id, delivery_id=delivery.pk)
