@@ -1,14 +1,17 @@
-"""``emit``: the one door through which an event becomes deliveries. Called by the receivers of
-the domain apps' signals (``webhooks/receivers.py``) inside the transaction that made the change;
-each delivery's task is queued after commit, so rolled-back work tells nobody."""
+"""``emit``: the one door through which an event becomes deliveries. The receivers of the domain
+apps' signals (``webhooks/receivers.py``) call ``emit_on_commit`` inside the transaction that made
+the change: once it commits, the deliveries are written (in the organisation's scope) and their
+tasks queued, so rolled-back work tells nobody and the domain's transaction gains no query."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from django.db import transaction
 from django.utils import timezone
 
-from organizations.scope import require_organization_id
+from organizations.scope import require_organization_id, tenant_scope
 from organizations.tasks import enqueue_on_commit
 from webhooks.models import EventType, WebhookDelivery, WebhookEndpoint
 
@@ -47,3 +50,16 @@ def queue(delivery: WebhookDelivery) -> None:
     from webhooks.tasks import deliver
 
     enqueue_on_commit(deliver, organization_id=delivery.organization_id, delivery_id=delivery.pk)
+
+
+def emit_on_commit(make: Callable[[], list[tuple[str, dict[str, Any]]]]) -> None:
+    """After commit, in the current organisation's scope: ``make()`` gives the events (type, data)
+    to emit. A failure is logged, never raised: the domain change is committed already."""
+    organization_id = require_organization_id()
+
+    def run() -> None:
+        with tenant_scope(organization_id), transaction.atomic():
+            for event_type, data in make():
+                emit(event_type=event_type, data=data)
+
+    transaction.on_commit(run, robust=True)

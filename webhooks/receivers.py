@@ -1,4 +1,5 @@
 """The domain apps' signals, turned into webhook events (connected in ``WebhooksConfig.ready``).
+Each receiver reads what it needs now and emits after commit (``events.emit_on_commit``).
 
 Payloads carry ids, dates and states, never people's words: session notes are the pair's,
 check-in blockers staff's, survey answers anonymous (``docs/webhooks.md`` lists each field)."""
@@ -11,10 +12,11 @@ from feedback import signals as feedback_signals
 from matching import signals as matching_signals
 from matching.models import Pair, PairStatus
 from surveys import signals as survey_signals
-from webhooks.events import emit
+from webhooks.events import emit_on_commit
 from webhooks.models import EventType
 
 ENDED = (PairStatus.ENDED, PairStatus.COMPLETED)
+Events = list[tuple[str, dict[str, Any]]]
 
 
 def pair_data(pair: Pair) -> dict[str, Any]:
@@ -27,24 +29,34 @@ def pair_data(pair: Pair) -> dict[str, Any]:
     }
 
 
+def _one(event_type: str, data: dict[str, Any]) -> None:
+    emit_on_commit(lambda: [(event_type, data)])
+
+
 def on_round_published(
     sender: Any, organization_id: int, round_id: int, pair_ids: list[int], **kwargs: Any
 ) -> None:
-    for pair in Pair.objects.filter(pk__in=pair_ids).order_by("pk"):
-        emit(event_type=EventType.PAIR_PUBLISHED, data={**pair_data(pair), "round_id": round_id})
+    ids = list(pair_ids)
+
+    def make() -> Events:
+        return [
+            (EventType.PAIR_PUBLISHED, {**pair_data(pair), "round_id": round_id})
+            for pair in Pair.objects.filter(pk__in=ids).order_by("pk")
+        ]
+
+    emit_on_commit(make)
 
 
 def on_pair_changed(sender: Any, pair: Pair, **kwargs: Any) -> None:
     if pair.status in ENDED:
         at = pair.ended_at or pair.completed_at
-        data = {**pair_data(pair), "ended_at": at.isoformat() if at else None}
-        emit(event_type=EventType.PAIR_ENDED, data=data)
+        _one(EventType.PAIR_ENDED, {**pair_data(pair), "ended_at": at.isoformat() if at else None})
 
 
 def on_session_logged(sender: Any, session: Any, **kwargs: Any) -> None:
-    emit(
-        event_type=EventType.SESSION_LOGGED,
-        data={
+    _one(
+        EventType.SESSION_LOGGED,
+        {
             "session_id": session.pk,
             "pair_id": session.pair_id,
             "program_id": session.pair.program_id,
@@ -57,9 +69,9 @@ def on_session_logged(sender: Any, session: Any, **kwargs: Any) -> None:
 
 
 def on_contact_requested(sender: Any, check_in: Any, **kwargs: Any) -> None:
-    emit(
-        event_type=EventType.CHECK_IN_CONTACT,
-        data={
+    _one(
+        EventType.CHECK_IN_CONTACT,
+        {
             "check_in_id": check_in.pk,
             "pair_id": check_in.pair_id,
             "program_id": check_in.pair.program_id,
@@ -71,9 +83,9 @@ def on_contact_requested(sender: Any, check_in: Any, **kwargs: Any) -> None:
 
 
 def on_pair_at_risk(sender: Any, pair: Pair, snapshot: Any, **kwargs: Any) -> None:
-    emit(
-        event_type=EventType.PAIR_AT_RISK,
-        data={
+    _one(
+        EventType.PAIR_AT_RISK,
+        {
             **pair_data(pair),
             "score": snapshot.score,
             "computed_on": snapshot.computed_on.isoformat(),
@@ -83,9 +95,9 @@ def on_pair_at_risk(sender: Any, pair: Pair, snapshot: Any, **kwargs: Any) -> No
 
 
 def on_survey_wave_closed(sender: Any, survey: Any, **kwargs: Any) -> None:
-    emit(
-        event_type=EventType.SURVEY_WAVE_CLOSED,
-        data={"survey_id": survey.pk, "program_id": survey.program_id, "wave": survey.wave},
+    _one(
+        EventType.SURVEY_WAVE_CLOSED,
+        {"survey_id": survey.pk, "program_id": survey.program_id, "wave": survey.wave},
     )
 
 
