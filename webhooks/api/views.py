@@ -106,7 +106,7 @@ class EndpointListView(GenericAPIView[WebhookEndpoint]):
     serializer_class = EndpointSerializer
     pagination_class = DefaultCursorPagination
 
-    @extend_schema(operation_id="webhooks_list")
+    @extend_schema(operation_id="webhooks_list", responses={200: EndpointSerializer(many=True)})
     def get(self, request: Request, org_slug: str) -> Response:
         endpoints = use_cases.list_endpoints(actor=_membership(request))
         page = self.paginate_queryset(endpoints)
@@ -198,7 +198,9 @@ class DeliveryListView(GenericAPIView[WebhookDelivery]):
     serializer_class = DeliverySerializer
     pagination_class = DefaultCursorPagination
 
-    @extend_schema(operation_id="webhooks_deliveries_list")
+    @extend_schema(
+        operation_id="webhooks_deliveries_list", responses={200: DeliverySerializer(many=True)}
+    )
     def get(self, request: Request, org_slug: str, pk: int) -> Response:
         _endpoint, deliveries = use_cases.list_deliveries(
             actor=_membership(request), endpoint_id=pk
