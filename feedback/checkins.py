@@ -35,7 +35,7 @@ from django.utils import timezone
 from accounts.models import User
 from core.text import one_line
 from core.timezones import time_zone_names
-from feedback import links
+from feedback import links, signals
 from feedback.actions.selectors import open_actions
 from feedback.engagement import pair_started_on, refresh_on_commit
 from feedback.models import CheckIn, CheckInStatus, Touchpoint, TouchpointStatus
@@ -516,6 +516,7 @@ def check_in_answer(*, check_in: CheckIn, answer: Answer, actor: User | None) ->
         if locked.wants_contact:
             messages = _contact_request_emails(locked)
             transaction.on_commit(lambda: send_mass_mail(messages))
+            signals.contact_requested.send(sender=CheckIn, check_in=locked)
         refresh_on_commit(locked.pair)
     return locked
 

@@ -68,6 +68,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from feedback import signals
 from feedback.models import (
     CheckIn,
     CheckInStatus,
@@ -435,6 +436,7 @@ def _score_pairs(
                 nudges_sent=nudges_before + (1 if nudged else 0),
             )
             outcomes.append(PairOutcome(pair, snapshot, result, nudged))
+        became_at_risk = _became_at_risk(outcomes)
         # The day's row of each pair, written or rewritten in one statement.
         EngagementSnapshot.objects.bulk_create(
             [outcome.snapshot for outcome in outcomes],
@@ -444,7 +446,26 @@ def _score_pairs(
         )
         if care:
             _queue_digest(program, outcomes, today)
+        for outcome in became_at_risk:
+            signals.pair_at_risk.send(sender=Pair, pair=outcome.pair, snapshot=outcome.snapshot)
     return outcomes
+
+
+def _became_at_risk(outcomes: list[PairOutcome]) -> list[PairOutcome]:
+    """The outcomes at risk whose pair's latest snapshot before this one was not (or was none):
+    the moment a pair turns at risk, told once however often the day is rescored. One query."""
+    at_risk = [o for o in outcomes if o.snapshot.level == EngagementLevel.AT_RISK]
+    if not at_risk:
+        return []
+    latest: dict[int, str] = {}
+    for pair_id, level in (
+        EngagementSnapshot.objects.filter(pair_id__in=[o.pair.pk for o in at_risk])
+        .order_by("pair_id", "-computed_on")
+        .distinct("pair_id")
+        .values_list("pair_id", "level")
+    ):
+        latest[pair_id] = level
+    return [o for o in at_risk if latest.get(o.pair.pk) != EngagementLevel.AT_RISK]
 
 
 # --- The nightly run ------------------------------------------------------------------------------

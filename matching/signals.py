@@ -5,6 +5,8 @@ change; receivers that do slow work defer it with ``transaction.on_commit``.
   (feedback re-plans its check-ins).
 - ``pairs_published(organization_id, pair_ids)``: a round was published and these pairs are
   active (feedback plans their check-ins in a task: there may be hundreds).
+- ``round_published(organization_id, round_id, pair_ids)``: a round was published with these
+  pairs, active or waiting for the charter (webhooks tell the organisation's endpoints).
 """
 
 from __future__ import annotations
@@ -13,3 +15,4 @@ from django.dispatch import Signal
 
 pair_changed = Signal()
 pairs_published = Signal()
+round_published = Signal()

@@ -57,6 +57,7 @@ PROJECT_APPS = [
     "surveys",
     "dashboards",
     "privacy",
+    "webhooks",
     "mentoring",
 ]
 
@@ -501,6 +502,20 @@ CELERY_BEAT_SCHEDULE = {
 # The key of the rotation history that survives erasure (privacy/rotation.py): a pair of which one
 # person was erased is kept only as a keyed hash. Set it apart from the secret key, which may be
 # rotated: changing this key forgets that history. Unset, the secret key stands in.
+# Webhooks (docs/webhooks.md): outside production an endpoint may be plain http and on a private
+# address (a receiver on the developer's machine); production refuses both unless told otherwise.
+FLIPSIDE_WEBHOOKS_ALLOW_HTTP = env_bool("FLIPSIDE_WEBHOOKS_ALLOW_HTTP", not PRODUCTION)
+FLIPSIDE_WEBHOOKS_ALLOW_PRIVATE = env_bool("FLIPSIDE_WEBHOOKS_ALLOW_PRIVATE", not PRODUCTION)
+FLIPSIDE_WEBHOOKS_TIMEOUT_SECONDS = env_int("FLIPSIDE_WEBHOOKS_TIMEOUT_SECONDS", 10, minimum=1)
+# Retries wait base * 2^(attempt-1) seconds: 30 s, 1, 2, 4 min with the default.
+FLIPSIDE_WEBHOOKS_RETRY_BASE_SECONDS = env_int(
+    "FLIPSIDE_WEBHOOKS_RETRY_BASE_SECONDS",
+    0 if FLIPSIDE_ENV == "test" else 30,
+    minimum=0,
+    maximum=120,
+)
+FLIPSIDE_WEBHOOKS_ATTEMPTS = env_int("FLIPSIDE_WEBHOOKS_ATTEMPTS", 5, minimum=1, maximum=10)
+
 FLIPSIDE_ROTATION_SECRET = env_str("FLIPSIDE_ROTATION_SECRET", "") or SECRET_KEY
 FLIPSIDE_HEARTBEAT_KEY = "flipside:worker-heartbeat"
 # A worker process's lease lasts this long, renewed every quarter of it; work claimed by a process

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from core.access import Forbidden
+from feedback import signals
 from feedback.engagement import refresh_on_commit
 from feedback.models import (
     MAX_SESSION_MINUTES,
@@ -184,6 +185,7 @@ def session_log(
         log_action(actor=actor, action="session.log", target=session, data=_facts(session))
         refresh_on_commit(pair)
         notify_partner_on_commit(pair=pair, by=by, kind=SESSION, object_id=session.pk)
+        signals.session_logged.send(sender=SessionLog, session=session)
     return session
 
 

@@ -163,6 +163,12 @@ def round_publish(*, matching_round: MatchingRound, actor: User | None) -> list[
             messages.append(_pair_email(program, pair, proposal.mentor, proposal.mentee, url))
             messages.append(_pair_email(program, pair, proposal.mentee, proposal.mentor, url))
         transaction.on_commit(lambda: send_mass_mail(messages))
+        signals.round_published.send(
+            sender=Pair,
+            organization_id=locked.organization_id,
+            round_id=locked.pk,
+            pair_ids=[pair.pk for pair in pairs],
+        )
         active = [pair.pk for pair in pairs if pair.status == PairStatus.ACTIVE]
         if active:
             signals.pairs_published.send(

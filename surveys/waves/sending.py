@@ -28,9 +28,10 @@ from core.text import one_line
 from feedback.models import Touchpoint, TouchpointStatus
 from feedback.touchpoints import Report, touchpoint_batch_handler, touchpoint_handler
 from participants.models import EnrollmentStatus
-from surveys.models import InvitationStatus, SurveyInvitation
+from surveys.models import InvitationStatus, Survey, SurveyInvitation
 from surveys.respond.forms import questions_for
 from surveys.selectors import current_questions
+from surveys.signals import survey_wave_closed
 from surveys.waves import links
 from surveys.waves.planning import (
     CLOSE_KIND,
@@ -317,14 +318,28 @@ def close_invitation(touchpoint: Touchpoint) -> None:
 
 
 def close_unanswered(invitations: QuerySet[SurveyInvitation]) -> int:
-    """Close the open invitations among ``invitations`` whose window is over."""
+    """Close the open invitations among ``invitations`` whose window is over. A survey (one wave
+    of a program) left with no open invitation by this is over: ``survey_wave_closed``."""
     closed = 0
-    for invitation in invitations.filter(
-        status__in=(InvitationStatus.PLANNED, InvitationStatus.SENT)
-    ).select_related("enrollment__person", "enrollment__program"):
-        if local_today(invitation.enrollment) > invitation.closes_on:
-            closed += SurveyInvitation.objects.filter(
-                pk=invitation.pk, status__in=(InvitationStatus.PLANNED, InvitationStatus.SENT)
-            ).update(status=InvitationStatus.CLOSED)
-            cancel_touchpoints([invitation.touchpoint_id])
+    touched: set[int] = set()
+    with transaction.atomic():
+        for invitation in invitations.filter(
+            status__in=(InvitationStatus.PLANNED, InvitationStatus.SENT)
+        ).select_related("enrollment__person", "enrollment__program"):
+            if local_today(invitation.enrollment) > invitation.closes_on:
+                changed = SurveyInvitation.objects.filter(
+                    pk=invitation.pk, status__in=(InvitationStatus.PLANNED, InvitationStatus.SENT)
+                ).update(status=InvitationStatus.CLOSED)
+                cancel_touchpoints([invitation.touchpoint_id])
+                closed += changed
+                if changed:
+                    touched.add(invitation.survey_id)
+        still_open = set(
+            SurveyInvitation.objects.filter(
+                survey_id__in=touched,
+                status__in=(InvitationStatus.PLANNED, InvitationStatus.SENT),
+            ).values_list("survey_id", flat=True)
+        )
+        for survey in Survey.objects.filter(pk__in=touched - still_open).order_by("pk"):
+            survey_wave_closed.send(sender=Survey, survey=survey)
     return closed

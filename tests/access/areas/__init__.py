@@ -23,6 +23,7 @@ from tests.access.areas import (
     surveys_builder,
     surveys_results,
     surveys_waves,
+    webhooks,
 )
 
 AREAS: list[ModuleType] = [
@@ -39,4 +40,5 @@ AREAS: list[ModuleType] = [
     rule_impact,
     matching_whatif,
     scim,
+    webhooks,
 ]

@@ -58,4 +58,5 @@ MODULES = [
     "tests.tenancy.routes.onboarding",
     "tests.tenancy.routes.privacy",
     "tests.tenancy.routes.scim",
+    "tests.tenancy.routes.webhooks",
 ]
