@@ -11,6 +11,7 @@ from types import ModuleType
 
 from tests.access.areas import (
     actions,
+    calendars,
     dashboards_program,
     exports,
     homes,
@@ -37,4 +38,5 @@ AREAS: list[ModuleType] = [
     privacy,
     rule_impact,
     matching_whatif,
+    calendars,
 ]
