@@ -505,3 +505,22 @@ class EmailPreferences(TenantModel):
 
     def __str__(self) -> str:
         return f"email preferences of user {self.user_id}"
+
+
+class CalendarFeed(TenantModel):
+    """A person's private calendar feed URL in one organisation (``dashboards/calendar``).
+
+    Only a hash of the token is kept: the URL is shown once, when made; resetting makes a new token
+    (the old URL stops at once) and turning it off deletes the row."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=("organization", "user"), name="calendar_feed_one_each")
+        ]
+
+    def __str__(self) -> str:
+        return f"calendar feed of user {self.user_id}"
