@@ -26,15 +26,12 @@ from zoneinfo import ZoneInfo
 import icalendar
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mass_mail
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from core.text import one_line
 from core.timezones import time_zone_names
 from feedback import ics, links
 from feedback.actions.selectors import open_actions
@@ -549,12 +546,12 @@ def check_in_answer(*, check_in: CheckIn, answer: Answer, actor: User | None) ->
         )
         if locked.wants_contact:
             messages = _contact_request_emails(locked)
-            transaction.on_commit(lambda: send_mass_mail(messages))
+            transaction.on_commit(lambda: _send_all(messages))
         refresh_on_commit(locked.pair)
     return locked
 
 
-def _contact_request_emails(check_in: CheckIn) -> list[tuple[str, str, None, list[str]]]:
+def _contact_request_emails(check_in: CheckIn) -> list[mail.Notification]:
     program = check_in.pair.program
     coordinator_ids = ProgramCoordinator.objects.filter(program=program).values("user_id")
     # The program's coordinators; the organisation's admins when it has none.
@@ -564,21 +561,29 @@ def _contact_request_emails(check_in: CheckIn) -> list[tuple[str, str, None, lis
         recipients = Membership.objects.filter(role=Role.ADMIN)
     recipients = recipients.select_related("user")
     person = check_in.enrollment.person
-    subject = (
-        f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{person.full_name} would like you to get in touch"
-    )
-    body = render_to_string(
-        "feedback/checkins/email_contact_request.txt",
-        {
-            "check_in": check_in,
-            "person": person,
-            "program": program,
-            "requests_url": settings.SITE_URL
-            + reverse("program_check_in_list", args=(program.organization.slug, program.pk))
-            + "?contact=1",
-        },
-    )
-    return [(one_line(subject), body, None, [m.user.email]) for m in recipients]
+    context = {
+        "check_in": check_in,
+        "person": person,
+        "program": program,
+        "requests_url": settings.SITE_URL
+        + reverse("program_check_in_list", args=(program.organization.slug, program.pk))
+        + "?contact=1",
+    }
+    return [
+        mail.Notification(
+            organization=program.organization,
+            to=membership.user.email,
+            subject=mail.prefixed(f"{person.full_name} would like you to get in touch"),
+            text_template="feedback/checkins/email_contact_request.txt",
+            context=context,
+        )
+        for membership in recipients
+    ]
+
+
+def _send_all(notifications: list[mail.Notification]) -> None:
+    for notification in notifications:
+        mail.send(notification)
 
 
 # --- Reading ------------------------------------------------------------------------------------

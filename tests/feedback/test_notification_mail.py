@@ -137,3 +137,100 @@ def test_a_tampered_or_foreign_unsubscribe_link_is_404(world: CheckInWorld, org_
         organization_id=world.tenant.organization.pk, user_id=world.mentor_user.pk, kind="is_staff"
     )
     assert client.post(f"/unsubscribe/{world.tenant.slug}/{bad_kind}/").status_code == 404
+
+
+def test_every_notification_has_a_branded_html_alternative(
+    org_a: Tenant, org_b: Tenant, django_capture_on_commit_callbacks: Any
+) -> None:
+    """The partner notice (with its unsubscribe), a planned session's invitation, a contact
+    request to staff and a plain touchpoint email: each has an HTML part with the organisation's
+    name, colour and logo, the logo served from our own site signed out."""
+    from unittest.mock import patch
+
+    from feedback import checkins as checkin_services
+    from feedback.notices.partner import SESSION, partner_notice
+    from feedback.sessions import planned
+    from feedback.sessions import services as session_services
+    from feedback.tasks import send_partner_notice, send_session_invitation
+    from organizations import mail as notification_mail
+    from organizations.models import OrganizationLogo
+    from programs.lifecycle import program_today
+    from tests.feedback.builders import live_pair
+
+    live_pair(org_b)
+    live = live_pair(org_a)
+    Organization.objects.filter(pk=org_a.organization.pk).update(brand_colour="#123456")
+    with org_a.scope():
+        OrganizationLogo.objects.create(
+            organization=org_a.organization, content=b"\x89PNG\r\n\x1a\n", content_type="image/png"
+        )
+    notification_mail.forget_logo(org_a.organization.pk)
+    mail.outbox.clear()
+    with (
+        patch.object(send_partner_notice, "apply_async"),
+        patch.object(send_session_invitation, "apply_async") as queued,
+        org_a.scope(),
+    ):
+        session = session_services.session_log(
+            pair=live.pair,
+            by=live.mentor,
+            actor=live.mentor_user,
+            held_on=program_today(live.program) - timedelta(days=1),
+            duration_minutes=30,
+        )
+        assert (
+            partner_notice(
+                pair_id=live.pair.pk, by_id=live.mentor.pk, kind=SESSION, object_id=session.pk
+            )
+            == "sent"
+        )
+        with django_capture_on_commit_callbacks(execute=True):
+            plan = planned.planned_session_create(
+                pair=live.pair,
+                by=live.mentee,
+                actor=live.mentee_user,
+                starts_on=program_today(live.program) + timedelta(days=3),
+            )
+        kwargs = dict(queued.call_args.kwargs["kwargs"])
+        kwargs.pop("organization_id")
+        assert planned.send_invitation(**kwargs) == "sent"
+        assert plan.pk == kwargs["session_id"]
+        check_in = CheckIn.objects.create(
+            organization=org_a.organization,
+            pair=live.pair,
+            enrollment=live.mentee,
+            due_on=program_today(live.program),
+            status="answered",
+            wants_contact=True,
+        )
+        checkin_services._send_all(checkin_services._contact_request_emails(check_in))
+    assert len(mail.outbox) >= 4
+    for message in mail.outbox:
+        html = _html(message)
+        assert "#123456" in html, message.subject
+        assert f"/brand/{org_a.slug}/logo?v=" in html
+    partner = mail.outbox[0]
+    assert partner.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    logo = Client().get(f"/brand/{org_a.slug}/logo")
+    assert logo.status_code == 200
+    assert logo["Content-Type"] == "image/png"
+    assert Client().get(f"/brand/{org_b.slug}/logo").status_code == 404
+
+
+def test_names_are_escaped_in_the_html(org_a: Tenant) -> None:
+    from organizations import mail as notification_mail
+
+    with org_a.scope():
+        message = notification_mail.build(
+            notification_mail.Notification(
+                organization=org_a.organization,
+                to="x@example.test",
+                subject="Hi",
+                text_template="email/plain.txt",
+                context={"body": "<script>alert(1)</script> see https://example.test/a?b=1&c=2"},
+            )
+        )
+    html = _html(message)
+    assert "<script>" not in html
+    assert "&lt;script&gt;" in html
+    assert 'href="https://example.test/a?b=1&amp;c=2"' in html
