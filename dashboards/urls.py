@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, path
 
+from dashboards.calendar import views as calendar
 from dashboards.exports import views as exports
 from dashboards.homes import views as homes
 from dashboards.overview import views as overview_views
@@ -55,4 +56,10 @@ urlpatterns += [
         exports.program_export_download,
         name="program_export_download",
     ),
+]
+
+# --- The private calendar feed (dashboards/calendar/): the owner's page, and the feed by token ---
+urlpatterns += [
+    path("o/<slug:org_slug>/me/calendar/", calendar.my_calendar_feed, name="my_calendar_feed"),
+    path("calendar/<slug:org_slug>/<str:token>.ics", calendar.calendar_feed, name="calendar_feed"),
 ]

@@ -23,19 +23,17 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import icalendar
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail, send_mass_mail
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from core.text import one_line
 from core.timezones import time_zone_names
-from feedback import links, signals
+from feedback import ics, links, signals
 from feedback.actions.selectors import open_actions
 from feedback.engagement import pair_started_on, refresh_on_commit
 from feedback.models import CheckIn, CheckInStatus, Touchpoint, TouchpointStatus
@@ -43,6 +41,7 @@ from feedback.notices.preferences import wants
 from feedback.touchpoints import touchpoint_handler
 from feedback.visibility import require_check_in_answer
 from matching.models import OPEN_PAIR_STATUSES, Pair, PairStatus
+from organizations import mail
 from organizations.audit import log_action
 from organizations.models import Membership, Role
 from participants.models import Enrollment, EnrollmentStatus
@@ -285,28 +284,62 @@ def _load(check_in_filter: Q) -> CheckIn | None:
     )
 
 
-def _email(check_in: CheckIn, *, reminder: int) -> tuple[str, str]:
+def send_notification(notification: mail.Notification) -> None:
+    """Hand one check-in email over (the integration test holds a send here)."""
+    mail.send(notification)
+
+
+def check_in_event(check_in: CheckIn, *, org_slug: str, url: str = "") -> icalendar.Event:
+    """The check-in as an all-day event on the last day it can be answered (one UID per check-in,
+    the same in a reminder and in the person's calendar feed)."""
+    program = check_in.pair.program
+    return ics.deadline_event(
+        uid=f"check-in-{org_slug}-{check_in.pk}@{ics.uid_domain()}",
+        day=closes_on(check_in),
+        summary=f"Answer your {program.name} check-in",
+        description=f"Your check-in for {program.name} can be answered until this day.",
+        url=url,
+    )
+
+
+def _email(check_in: CheckIn, *, reminder: int) -> mail.Notification:
     organization = check_in.organization
     token = links.make_token(check_in)
     program = check_in.pair.program
+    answer_url = links.answer_url(check_in, org_slug=organization.slug, token=token)
     context = {
         "check_in": check_in,
         "program": program,
         "person": check_in.enrollment.person,
         "partner": _partner(check_in).person,
         "closes_on": closes_on(check_in),
-        "answer_url": links.answer_url(check_in, org_slug=organization.slug, token=token),
+        "answer_url": answer_url,
         "we_met_url": links.we_met_url(check_in, org_slug=organization.slug, token=token),
         "reminder": reminder,
         # Reviewing one's open actions rides on the check-in cadence (the owner's own only).
         **actions_to_review(check_in, org_slug=organization.slug),
     }
-    prefix = settings.ACCOUNT_EMAIL_SUBJECT_PREFIX
     if reminder:
-        subject = f"{prefix}Reminder: how is your {program.name} pair going?"
+        subject = f"Reminder: how is your {program.name} pair going?"
     else:
-        subject = f"{prefix}How is your {program.name} pair going?"
-    return one_line(subject), render_to_string("feedback/checkins/email_check_in.txt", context)
+        subject = f"How is your {program.name} pair going?"
+    # The signed answer link stays out of the calendar: a calendar is often shared.
+    event = check_in_event(check_in, org_slug=organization.slug)
+    user_id = check_in.enrollment.person.user_id
+    return mail.Notification(
+        organization=organization,
+        to=check_in.enrollment.person.email,
+        subject=mail.prefixed(subject),
+        text_template="feedback/checkins/email_check_in.txt",
+        context=context,
+        attachments=(ics.deadline_attachment(event, filename="check-in.ics"),),
+        # The check-in itself is essential; its reminders may be turned off.
+        unsubscribe=(
+            mail.Unsubscribe(user_id=user_id, kind="check_in_reminders")
+            if reminder and user_id is not None
+            else None
+        ),
+    )
 
 
 ACTIONS_LISTED = 5
@@ -342,8 +375,7 @@ def send_check_in(touchpoint: Touchpoint) -> None:
     ):
         # This touchpoint marked it sent, then its worker died before the email was handed over:
         # send it now (its reminder is already planned).
-        subject, body = _email(check_in, reminder=0)
-        send_mail(subject, body, None, [check_in.enrollment.person.email])
+        send_notification(_email(check_in, reminder=0))
         return
     if check_in is None or check_in.status != CheckInStatus.PLANNED:
         return  # cancelled or re-planned since: nothing to send
@@ -365,9 +397,9 @@ def send_check_in(touchpoint: Touchpoint) -> None:
             due_at=now + REMINDER_AFTER,
             payload={"check_in": check_in.pk, "number": 1},
         )
-    subject, body = _email(check_in, reminder=0)
+    notification = _email(check_in, reminder=0)
     try:
-        send_mail(subject, body, None, [check_in.enrollment.person.email])
+        send_notification(notification)
     except Exception:
         # Nothing went out: undo, so that the touchpoint's retry sends it.
         CheckIn.objects.filter(pk=check_in.pk, status=CheckInStatus.SENT).update(
@@ -393,8 +425,7 @@ def send_reminder(touchpoint: Touchpoint) -> None:
         return  # they turned reminders off (feedback.notices.preferences); later ones neither
     if touchpoint.interrupted and check_in.reminders_sent == number:
         # Marked by this touchpoint before its worker died mid-send: send it now.
-        subject, body = _email(check_in, reminder=number)
-        send_mail(subject, body, None, [check_in.enrollment.person.email])
+        send_notification(_email(check_in, reminder=number))
         return
     with transaction.atomic():
         if not CheckIn.objects.filter(
@@ -410,9 +441,9 @@ def send_reminder(touchpoint: Touchpoint) -> None:
                 due_at=timezone.now() + REMINDER_AFTER,
                 payload={"check_in": check_in.pk, "number": number + 1},
             )
-    subject, body = _email(check_in, reminder=number)
+    notification = _email(check_in, reminder=number)
     try:
-        send_mail(subject, body, None, [check_in.enrollment.person.email])
+        send_notification(notification)
     except Exception:
         CheckIn.objects.filter(pk=check_in.pk, reminders_sent=number).update(
             reminders_sent=number - 1
@@ -515,13 +546,13 @@ def check_in_answer(*, check_in: CheckIn, answer: Answer, actor: User | None) ->
         )
         if locked.wants_contact:
             messages = _contact_request_emails(locked)
-            transaction.on_commit(lambda: send_mass_mail(messages))
+            transaction.on_commit(lambda: _send_all(messages))
             signals.contact_requested.send(sender=CheckIn, check_in=locked)
         refresh_on_commit(locked.pair)
     return locked
 
 
-def _contact_request_emails(check_in: CheckIn) -> list[tuple[str, str, None, list[str]]]:
+def _contact_request_emails(check_in: CheckIn) -> list[mail.Notification]:
     program = check_in.pair.program
     coordinator_ids = ProgramCoordinator.objects.filter(program=program).values("user_id")
     # The program's coordinators; the organisation's admins when it has none.
@@ -531,21 +562,29 @@ def _contact_request_emails(check_in: CheckIn) -> list[tuple[str, str, None, lis
         recipients = Membership.objects.filter(role=Role.ADMIN)
     recipients = recipients.select_related("user")
     person = check_in.enrollment.person
-    subject = (
-        f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{person.full_name} would like you to get in touch"
-    )
-    body = render_to_string(
-        "feedback/checkins/email_contact_request.txt",
-        {
-            "check_in": check_in,
-            "person": person,
-            "program": program,
-            "requests_url": settings.SITE_URL
-            + reverse("program_check_in_list", args=(program.organization.slug, program.pk))
-            + "?contact=1",
-        },
-    )
-    return [(one_line(subject), body, None, [m.user.email]) for m in recipients]
+    context = {
+        "check_in": check_in,
+        "person": person,
+        "program": program,
+        "requests_url": settings.SITE_URL
+        + reverse("program_check_in_list", args=(program.organization.slug, program.pk))
+        + "?contact=1",
+    }
+    return [
+        mail.Notification(
+            organization=program.organization,
+            to=membership.user.email,
+            subject=mail.prefixed(f"{person.full_name} would like you to get in touch"),
+            text_template="feedback/checkins/email_contact_request.txt",
+            context=context,
+        )
+        for membership in recipients
+    ]
+
+
+def _send_all(notifications: list[mail.Notification]) -> None:
+    for notification in notifications:
+        mail.send(notification)
 
 
 # --- Reading ------------------------------------------------------------------------------------

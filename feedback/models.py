@@ -152,6 +152,45 @@ class SessionLog(TenantModel):
         return f"session of pair {self.pair_id} on {self.held_on}"
 
 
+class PlannedSessionStatus(models.TextChoices):
+    PLANNED = "planned", "Planned"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class PlannedSession(TenantModel):
+    """A meeting a pair has planned (the calendar invitation both members get by email).
+
+    Its calendar identity (``feedback.ics.session_uid``) stays the same for its whole life;
+    ``sequence`` counts the invitations sent after the first (each move, the cancellation), so a
+    calendar replaces the earlier copy. ``starts_at`` is null for a date-only plan (an all-day
+    event on ``starts_on``)."""
+
+    pair = models.ForeignKey(
+        "matching.Pair", on_delete=models.CASCADE, related_name="planned_sessions"
+    )
+    planned_by = models.ForeignKey(
+        "participants.Enrollment", on_delete=models.CASCADE, related_name="+"
+    )
+    starts_on = models.DateField()
+    starts_at = models.DateTimeField(null=True, blank=True)
+    minutes = models.PositiveSmallIntegerField(default=60)
+    location = models.CharField(max_length=300, blank=True)
+    note = models.TextField(blank=True)
+    sequence = models.PositiveIntegerField(default=0)
+    status = models.CharField(
+        max_length=10, choices=PlannedSessionStatus.choices, default=PlannedSessionStatus.PLANNED
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("starts_on", "starts_at", "id")
+        indexes = [models.Index(fields=("pair", "starts_on"), name="planned_session_pair_day")]
+
+    def __str__(self) -> str:
+        return f"planned session of pair {self.pair_id} on {self.starts_on}"
+
+
 class SessionTopic(TenantModel):
     """Through table of SessionLog.topics (a tenant row like every other)."""
 
@@ -454,6 +493,7 @@ class EmailPreferences(TenantModel):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     partner_activity = models.BooleanField(default=True)
     check_in_reminders = models.BooleanField(default=True)
+    survey_reminders = models.BooleanField(default=True)
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -465,3 +505,22 @@ class EmailPreferences(TenantModel):
 
     def __str__(self) -> str:
         return f"email preferences of user {self.user_id}"
+
+
+class CalendarFeed(TenantModel):
+    """A person's private calendar feed URL in one organisation (``dashboards/calendar``).
+
+    Only a hash of the token is kept: the URL is shown once, when made; resetting makes a new token
+    (the old URL stops at once) and turning it off deletes the row."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=("organization", "user"), name="calendar_feed_one_each")
+        ]
+
+    def __str__(self) -> str:
+        return f"calendar feed of user {self.user_id}"

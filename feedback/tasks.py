@@ -118,3 +118,18 @@ def send_partner_notice(*, pair_id: int, by_id: int, kind: str, object_id: int) 
     from feedback.notices.partner import partner_notice
 
     return partner_notice(pair_id=pair_id, by_id=by_id, kind=kind, object_id=object_id)
+
+
+@shared_task(
+    base=TenantTask,
+    name="feedback.send_session_invitation",
+    ignore_result=True,
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=3,
+)
+def send_session_invitation(*, session_id: int, sequence: int, method: str) -> str:
+    """Email both members a planned session's invitation or cancellation (``.ics`` attached)."""
+    from feedback.sessions.planned import send_invitation
+
+    return send_invitation(session_id=session_id, sequence=sequence, method=method)

@@ -26,7 +26,6 @@ from datetime import datetime, timedelta
 from functools import partial
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -34,6 +33,7 @@ from django.utils import timezone
 from core import leases
 from core.text import one_line
 from feedback.models import Touchpoint, TouchpointStatus
+from organizations import mail
 from organizations.scope import dangerously_unscoped
 
 logger = logging.getLogger(__name__)
@@ -79,11 +79,14 @@ def touchpoint_batch_handler(kind: str) -> Callable[[BatchHandler], BatchHandler
 @touchpoint_handler("email")
 def _send_plain_email(touchpoint: Touchpoint) -> None:
     payload = touchpoint.payload
-    send_mail(
-        subject=one_line(str(payload["subject"])),
-        message=str(payload["body"]),
-        from_email=None,
-        recipient_list=[str(payload["to"])],
+    mail.send(
+        mail.Notification(
+            organization=touchpoint.organization,
+            to=str(payload["to"]),
+            subject=one_line(str(payload["subject"])),
+            text_template="email/plain.txt",
+            context={"body": str(payload["body"])},
+        )
     )
 
 

@@ -65,7 +65,12 @@ urlpatterns: list[URLPattern | URLResolver] = [
         checkins.check_in_link_we_met,
         name="check_in_link_we_met",
     ),
-    # A person's email settings (feedback/notices/).
+    # A person's email settings (feedback/notices/); unsubscribing from an email, signed out.
+    path(
+        "unsubscribe/<slug:org_slug>/<str:token>/",
+        notices.mail_unsubscribe,
+        name="mail_unsubscribe",
+    ),
     path(f"{_ORG}me/emails/", notices.my_email_preferences, name="my_email_preferences"),
     # Engagement and the mid-program review.
     path(f"{_PROGRAM}engagement/", review.program_engagement, name="program_engagement"),

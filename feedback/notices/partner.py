@@ -11,14 +11,12 @@ nothing. A session logged with a shared note makes one email, not two.
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.mail import send_mail
-from django.template.loader import render_to_string
 from django.urls import reverse
 
-from core.text import one_line
 from feedback.models import Note, NoteVisibility, SessionLog, SessionStatus
 from feedback.notices.preferences import wants
 from matching.models import OPEN_PAIR_STATUSES, Pair
+from organizations import mail
 from organizations.tasks import enqueue_on_commit
 from participants.models import Enrollment
 
@@ -86,12 +84,18 @@ def partner_notice(*, pair_id: int, by_id: int, kind: str, object_id: int) -> st
         return "no address"
     if not wants(partner.person.user_id, "partner_activity"):
         return "turned off"
-    body = render_to_string(f"feedback/notices/email_partner_{kind}.txt", context)
-    # One line whatever a name holds (rows older than the name validator may hold a line break).
-    send_mail(
-        one_line(f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}"),
-        body,
-        None,
-        [partner.person.email],
+    mail.send(
+        mail.Notification(
+            organization=pair.organization,
+            to=partner.person.email,
+            subject=mail.prefixed(subject),
+            text_template=f"feedback/notices/email_partner_{kind}.txt",
+            context=context,
+            unsubscribe=(
+                mail.Unsubscribe(user_id=partner.person.user_id, kind="partner_activity")
+                if partner.person.user_id is not None
+                else None
+            ),
+        )
     )
     return "sent"

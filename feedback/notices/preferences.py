@@ -6,6 +6,7 @@ kind                        what it covers
 ==========================  ===================================================================
 partner_activity            the partner logged a session to confirm, or added a shared note
 check_in_reminders          the reminders after a check-in (the check-in email itself is essential)
+survey_reminders            the reminders of a survey wave (the invitation itself is essential)
 ==========================  ===================================================================
 
 Essential mail (invitations, the check-in itself, a pair published, paused or ended, survey
@@ -42,6 +43,11 @@ KINDS: tuple[Kind, ...] = (
         "check_in_reminders",
         "Reminders about a check-in I have not answered yet",
         "The check-in email itself always comes.",
+    ),
+    Kind(
+        "survey_reminders",
+        "Reminders about a survey I have not answered yet",
+        "The survey invitation itself always comes.",
     ),
 )
 KIND_FIELDS = tuple(kind.field for kind in KINDS)
@@ -87,3 +93,18 @@ def preferences_save(
                 data={"before": before, "after": dict(values)},
             )
     return dict(values)
+
+
+def unsubscribe(*, organization_id: int, user_id: int, kind: str) -> bool:
+    """Turn one kind off for a person, from the signed unsubscribe link of an email (no sign-in:
+    the link's signature is the authority). False when the link names nobody here any more."""
+    from organizations.models import Membership
+
+    if kind not in KIND_FIELDS:
+        return False
+    if not Membership.objects.filter(user_id=user_id).exists():
+        return False
+    user = User.objects.get(pk=user_id)
+    values = preferences_of(user_id) | {kind: False}
+    preferences_save(organization_id=organization_id, user=user, actor=None, values=values)
+    return True

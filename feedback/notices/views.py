@@ -4,12 +4,23 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from feedback.notices.preferences import KINDS, preferences_of, preferences_save
+from feedback.notices.preferences import (
+    KIND_FIELDS,
+    KINDS,
+    preferences_of,
+    preferences_save,
+    unsubscribe,
+)
+from organizations import mail
 from organizations.http import OrgRequest
+from organizations.models import Organization
+from organizations.scope import tenant_scope
+from organizations.selectors import organization_by_slug
 
 
 class EmailPreferencesForm(forms.Form):
@@ -36,3 +47,35 @@ def my_email_preferences(request: OrgRequest, org_slug: str) -> HttpResponse:
         messages.success(request, "Your email settings were saved.")
         return redirect("my_email_preferences", org_slug=org_slug)
     return render(request, "feedback/notices/preferences.html", {"form": form})
+
+
+def _unsubscribe_link(org_slug: str, token: str) -> tuple[Organization, int, str]:
+    """The organisation, account and kind a signed unsubscribe token names; 404 for anything
+    not signed by us for this organisation."""
+    organization = organization_by_slug(org_slug)
+    read = mail.read_unsubscribe_token(token)
+    if organization is None or read is None or read[0] != organization.pk:
+        raise Http404("No such link.")
+    if read[2] not in KIND_FIELDS:
+        raise Http404("No such link.")
+    return organization, read[1], read[2]
+
+
+@csrf_exempt  # the signed token is the authority; RFC 8058 one-click POSTs carry no CSRF token
+@require_http_methods(["GET", "POST"])
+def mail_unsubscribe(request: HttpRequest, org_slug: str, token: str) -> HttpResponse:
+    """Unsubscribe from one kind of email, signed out. GET only shows a button (mail scanners
+    fetch links); the POST, from that button or a mail client's one-click, turns the kind off."""
+    organization, user_id, kind = _unsubscribe_link(org_slug, token)
+    label = next(k.label for k in KINDS if k.field == kind)
+    with tenant_scope(organization):
+        done = False
+        if request.method == "POST":
+            if not unsubscribe(organization_id=organization.pk, user_id=user_id, kind=kind):
+                raise Http404("No such link.")
+            done = True
+        return render(
+            request,
+            "feedback/notices/unsubscribe.html",
+            {"link_org": organization, "label": label, "done": done},
+        )

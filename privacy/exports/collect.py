@@ -335,6 +335,7 @@ def _account(subject: Subject) -> list[Row]:
                 "value": {
                     "partner_activity": pref.partner_activity,
                     "check_in_reminders": pref.check_in_reminders,
+                    "survey_reminders": pref.survey_reminders,
                 },
                 "at": pref.updated_at,
             }

@@ -103,3 +103,15 @@ document.addEventListener("DOMContentLoaded", () => {
 });
 window.addEventListener("resize", updateScrollBoxes);
 document.addEventListener("htmx:afterSettle", updateScrollBoxes);
+
+// A "Copy" button (data-copy="#field"): copies the field's value; without JavaScript the field
+// stays selectable (the calendar feed link).
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("button[data-copy]");
+  if (!button) return;
+  const field = document.querySelector(button.dataset.copy);
+  if (!field || !navigator.clipboard) return;
+  navigator.clipboard.writeText(field.value).then(() => {
+    button.textContent = "Copied";
+  });
+});

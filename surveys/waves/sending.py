@@ -16,17 +16,18 @@ import math
 import time
 from datetime import datetime
 
-from django.conf import settings
+import icalendar
 from django.core.mail import EmailMessage, mailers
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
 from django.db.models import QuerySet
-from django.template.loader import render_to_string
 from django.utils import timezone
 
-from core.text import one_line
+from feedback import ics
 from feedback.models import Touchpoint, TouchpointStatus
+from feedback.notices.preferences import wants
 from feedback.touchpoints import Report, touchpoint_batch_handler, touchpoint_handler
+from organizations import mail
 from participants.models import EnrollmentStatus
 from surveys.models import InvitationStatus, Survey, SurveyInvitation
 from surveys.respond.forms import questions_for
@@ -74,10 +75,26 @@ def minutes_to_answer(invitation: SurveyInvitation) -> int:
     return cached[0].get(invitation.enrollment.role, 1)
 
 
-def invitation_email(invitation: SurveyInvitation, *, reminder: int) -> tuple[str, str]:
+def survey_event(invitation: SurveyInvitation, *, org_slug: str) -> icalendar.Event:
+    """The survey's last day to answer as an all-day event (one UID per invitation, the same in
+    the email and in the person's calendar feed; the answer link stays out of calendars)."""
     survey = invitation.survey
     program = survey.program
     assert program is not None
+    wave = survey.get_wave_display().lower()
+    return ics.deadline_event(
+        uid=f"survey-{org_slug}-{invitation.pk}@{ics.uid_domain()}",
+        day=invitation.closes_on,
+        summary=f"{program.name}: answer the {wave} survey",
+        description=f"The {wave} survey of {program.name} can be answered until this day.",
+    )
+
+
+def invitation_email(invitation: SurveyInvitation, *, reminder: int) -> mail.Notification:
+    survey = invitation.survey
+    program = survey.program
+    assert program is not None
+    organization = invitation.organization
     context = {
         "invitation": invitation,
         "survey": survey,
@@ -85,13 +102,27 @@ def invitation_email(invitation: SurveyInvitation, *, reminder: int) -> tuple[st
         "person": invitation.enrollment.person,
         "wave": survey.get_wave_display(),
         "minutes": minutes_to_answer(invitation),
-        "answer_url": links.answer_url(invitation, org_slug=invitation.organization.slug),
+        "answer_url": links.answer_url(invitation, org_slug=organization.slug),
         "reminder": reminder,
     }
-    prefix = settings.ACCOUNT_EMAIL_SUBJECT_PREFIX
     lead = "Reminder: " if reminder else ""
-    subject = f"{prefix}{lead}{program.name}: {survey.get_wave_display().lower()} survey"
-    return one_line(subject), render_to_string("surveys/waves/email_invitation.txt", context)
+    subject = f"{lead}{program.name}: {survey.get_wave_display().lower()} survey"
+    user_id = invitation.enrollment.person.user_id
+    event = survey_event(invitation, org_slug=organization.slug)
+    return mail.Notification(
+        organization=organization,
+        to=invitation.enrollment.person.email,
+        subject=mail.prefixed(subject),
+        text_template="surveys/waves/email_invitation.txt",
+        context=context,
+        attachments=(ics.deadline_attachment(event, filename="survey.ics"),),
+        # The invitation is essential; its reminders may be turned off.
+        unsubscribe=(
+            mail.Unsubscribe(user_id=user_id, kind="survey_reminders")
+            if reminder and user_id is not None
+            else None
+        ),
+    )
 
 
 def _plan_follow_ups(invitations: list[SurveyInvitation], now: datetime) -> dict[int, list[str]]:
@@ -132,6 +163,12 @@ def _send(connection: BaseEmailBackend, message: EmailMessage) -> None:
     connection.send_messages([message])
 
 
+def _wanted(notification: mail.Notification) -> bool:
+    """Reminders are non-essential: not sent once the person turned them off."""
+    unsubscribe = notification.unsubscribe
+    return unsubscribe is None or wants(unsubscribe.user_id, unsubscribe.kind)
+
+
 def _mail(
     invitations: list[tuple[Touchpoint, SurveyInvitation]], *, reminder: int, report: Report
 ) -> list[tuple[Touchpoint, SurveyInvitation, Exception]]:
@@ -148,9 +185,9 @@ def _mail(
     try:
         for touchpoint, invitation in invitations:
             try:
-                subject, body = invitation_email(invitation, reminder=reminder)
-                message = EmailMessage(subject, body, None, [invitation.enrollment.person.email])
-                _send(connection, message)
+                notification = invitation_email(invitation, reminder=reminder)
+                if _wanted(notification):
+                    _send(connection, mail.build(notification))
             except Exception as exc:
                 logger.exception("survey email for invitation %s not sent", invitation.pk)
                 failed.append((touchpoint, invitation, exc))

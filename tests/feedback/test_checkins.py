@@ -128,7 +128,7 @@ def test_a_failed_mail_is_retried_and_then_sent(
     def broken(*args: Any, **kwargs: Any) -> None:
         raise ConnectionError("SMTP down")
 
-    monkeypatch.setattr(checkins, "send_mail", broken)
+    monkeypatch.setattr(checkins, "send_notification", broken)
     assert set(_run_due(world)) == {"retry"}
     assert _mentor_check_in(world).status == CheckInStatus.PLANNED
     monkeypatch.undo()

@@ -21,6 +21,7 @@ from django.utils import timezone
 from feedback import checkins, touchpoints
 from feedback.models import CheckIn, CheckInStatus, Touchpoint, TouchpointStatus
 from feedback.tasks import send_touchpoint
+from organizations.mail import Notification
 from tests.conftest import CeleryWorker, Tenant
 from tests.feedback.test_checkins_builders import CheckInWorld, check_in_world
 
@@ -49,13 +50,12 @@ class Outbox:
         self.release = threading.Event()
         self.lock = threading.Lock()
 
-    def __call__(self, subject: str, body: str, from_email: Any, to: list[str]) -> int:
-        if to[0] == self.hold_for:
+    def __call__(self, notification: Notification) -> None:
+        if notification.to == self.hold_for:
             self.holding.set()
             self.release.wait(30)
         with self.lock:
-            self.sent.append((to[0], subject))
-        return 1
+            self.sent.append((notification.to, notification.subject))
 
     def to(self, address: str) -> list[str]:
         with self.lock:
@@ -65,7 +65,7 @@ class Outbox:
 @pytest.fixture
 def outbox(monkeypatch: pytest.MonkeyPatch) -> Outbox:
     box = Outbox()
-    monkeypatch.setattr(checkins, "send_mail", box)
+    monkeypatch.setattr(checkins, "send_notification", box)
     return box
 
 

@@ -15,7 +15,14 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from accounts.models import User
-from feedback.models import EmailPreferences, Goal, GoalUpdate, SessionLog, SessionTopic
+from feedback.models import (
+    EmailPreferences,
+    Goal,
+    GoalUpdate,
+    PlannedSession,
+    SessionLog,
+    SessionTopic,
+)
 from matching.models import MatchingRound, UnmatchedEntry
 from organizations.models import IdempotencyRecord, Organization, OrganizationLogo
 from organizations.scope import dangerously_unscoped
@@ -53,6 +60,12 @@ def _complete(world: World) -> None:
             goal=Goal.objects.get(pk=ids["relationship_goal"]), progress=40, comment="Halfway"
         )
         EmailPreferences.objects.create(user=tenant.member.user, partner_activity=False)
+        session = SessionLog.objects.get(pk=ids["relationship_session"])
+        PlannedSession.objects.create(
+            pair_id=session.pair_id,
+            planned_by_id=session.logged_by_id,
+            starts_on=session.held_on,
+        )
         RetentionPolicy.objects.create(audit_months=24)
         ErasedPairing.objects.create(pair_key="0" * 64)
         OrganizationLogo.objects.get_or_create(

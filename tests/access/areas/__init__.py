@@ -11,6 +11,7 @@ from types import ModuleType
 
 from tests.access.areas import (
     actions,
+    calendars,
     dashboards_program,
     exports,
     homes,
@@ -41,4 +42,5 @@ AREAS: list[ModuleType] = [
     matching_whatif,
     scim,
     webhooks,
+    calendars,
 ]

@@ -175,7 +175,11 @@ def test_partner_who_turned_it_off_gets_no_email(live: LivePair, org_a: Tenant) 
             organization_id=org_a.organization.pk,
             user=live.mentee_user,
             actor=live.mentee_user,
-            values={"partner_activity": False, "check_in_reminders": True},
+            values={
+                "partner_activity": False,
+                "check_in_reminders": True,
+                "survey_reminders": True,
+            },
         )
         outcome = partner_notice(
             pair_id=live.pair.pk, by_id=live.mentor.pk, kind=SESSION, object_id=session.pk
@@ -192,12 +196,17 @@ def test_preferences_default_on_and_are_per_organisation(
         assert preferences_of(live.mentee_user.pk) == {
             "partner_activity": True,
             "check_in_reminders": True,
+            "survey_reminders": True,
         }
         preferences_save(
             organization_id=org_a.organization.pk,
             user=live.mentee_user,
             actor=live.mentee_user,
-            values={"partner_activity": False, "check_in_reminders": False},
+            values={
+                "partner_activity": False,
+                "check_in_reminders": False,
+                "survey_reminders": True,
+            },
         )
         assert not wants(live.mentee_user.pk, "partner_activity")
         entry = AuditEntry.objects.get(action="email_preferences.update")
@@ -222,6 +231,7 @@ def test_preferences_page_saves_the_person_own_choices(live: LivePair, org_a: Te
         assert preferences_of(live.mentee_user.pk) == {
             "partner_activity": False,
             "check_in_reminders": True,
+            "survey_reminders": False,
         }
         # Nobody else's row was written.
         assert EmailPreferences.objects.count() == 1

@@ -23,7 +23,11 @@ def test_reminders_turned_off_leave_the_check_in_itself(
             organization_id=world.tenant.organization.pk,
             user=world.mentor_user,
             actor=world.mentor_user,
-            values={"partner_activity": True, "check_in_reminders": False},
+            values={
+                "partner_activity": True,
+                "check_in_reminders": False,
+                "survey_reminders": True,
+            },
         )
     _run_due(world)
     assert [m.to for m in mail.outbox].count([world.mentor_user.email]) == 1  # the check-in

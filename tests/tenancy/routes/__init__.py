@@ -59,4 +59,5 @@ MODULES = [
     "tests.tenancy.routes.privacy",
     "tests.tenancy.routes.scim",
     "tests.tenancy.routes.webhooks",
+    "tests.tenancy.routes.calendars",
 ]
