@@ -57,6 +57,7 @@ PROJECT_APPS = [
     "surveys",
     "dashboards",
     "privacy",
+    "sso",
     "mentoring",
 ]
 

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class SsoConfig(AppConfig):
+    name = "sso"
+    verbose_name = "Single sign-on"
+
+    def ready(self) -> None:
+        from organizations.signup import password_sign_in_checks
+        from sso import password
+
+        password_sign_in_checks.register(password.sso_instead_of_password)
