@@ -110,7 +110,8 @@ class _Handler(BaseHTTPRequestHandler):
         if url.path == "/authorize":
             if query.get("client_id") not in self.idp.clients:
                 return self._json(400, {"error": "unauthorized_client"})
-            assert query["response_type"] == "code" and query["code_challenge_method"] == "S256"
+            if query.get("response_type") != "code" or query.get("code_challenge_method") != "S256":
+                return self._json(400, {"error": "invalid_request"})
             code = secrets.token_urlsafe(16)
             self.idp.codes[code] = query
             target = (
