@@ -19,6 +19,7 @@ from tests.access.areas import (
     onboarding,
     privacy,
     rule_impact,
+    sso,
     surveys_builder,
     surveys_results,
     surveys_waves,
@@ -37,4 +38,5 @@ AREAS: list[ModuleType] = [
     privacy,
     rule_impact,
     matching_whatif,
+    sso,
 ]
