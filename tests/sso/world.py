@@ -3,14 +3,20 @@ sign-in, which redirects, and call the callback without a state, which is refuse
 
 from __future__ import annotations
 
+from accounts.models import User
 from organizations.models import Organization
 from organizations.scope import tenant_scope
 from sso import sealing
-from sso.models import OidcProvider
+from sso.models import OidcIdentity, OidcProvider
 
 
-def add_provider(organization: Organization) -> OidcProvider:
+def add_provider(organization: Organization, *, signed_in: User | None = None) -> OidcProvider:
+    """The provider, and (``signed_in``) one account it has signed in."""
     with tenant_scope(organization):
+        if signed_in is not None:
+            OidcIdentity.objects.create(
+                organization=organization, subject="matrix-subject", user=signed_in
+            )
         return OidcProvider.objects.create(
             organization=organization,
             issuer="https://idp.acme.test",

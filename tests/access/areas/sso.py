@@ -13,7 +13,7 @@ from tests.sso.world import add_provider
 
 
 def build(ctx: Context) -> dict[str, Any]:
-    add_provider(ctx.org_a.organization)
+    add_provider(ctx.org_a.organization, signed_in=ctx.mentee_user)
     return {}
 
 
