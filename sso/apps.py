@@ -7,6 +7,8 @@ class SsoConfig(AppConfig):
 
     def ready(self) -> None:
         from organizations.signup import password_sign_in_checks
-        from sso import password
+        from privacy.erasure.services import account_leaves
+        from sso import password, signin
 
         password_sign_in_checks.register(password.sso_instead_of_password)
+        account_leaves.register(signin.forget_account)

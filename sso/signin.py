@@ -231,3 +231,9 @@ def _check_may_sign_in(user: User, organization: Organization) -> None:
         )
     if any(choice.organization.pk != organization.pk for choice in organizations_of_user(user)):
         raise oidc.SignInRefusedError(OTHER_ORGANISATIONS)
+
+
+def forget_account(user_id: int) -> tuple[str, int]:
+    """Erasure (``privacy.erasure.account_leaves``): the provider's subject of the account goes with
+    its membership. Signing in through the provider again would start afresh."""
+    return "sso.oidcidentity", OidcIdentity.objects.filter(user_id=user_id).delete()[0]

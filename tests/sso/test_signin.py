@@ -10,6 +10,7 @@ from accounts.models import User
 from organizations.models import AuditEntry, Membership, Role
 from participants import directory
 from participants.models import Person
+from privacy.erasure.services import person_erase
 from sso.models import OidcIdentity, OidcProvider
 from tests.accounts.conftest import signed_in_user_id
 from tests.conftest import Tenant
@@ -283,3 +284,27 @@ def test_the_authorisation_request_carries_state_nonce_and_pkce(
     assert len(query["nonce"]) >= 43
     assert query["state"] != query["nonce"]
     assert query["client_id"] == "acme-client"
+
+
+def test_erasure_forgets_the_providers_subject(
+    org_a: Tenant, idp: FakeIdp, acme_sso: OidcProvider
+) -> None:
+    with org_a.scope():
+        person = directory.person_create(
+            organization=org_a.organization,
+            actor=org_a.admin.user,
+            email="new.person@acme.test",
+            full_name="Nia New",
+        )
+    sign_in(Client(), org_a.slug)
+    with org_a.scope():
+        assert OidcIdentity.objects.exists()
+        report = person_erase(
+            organization=org_a.organization,
+            actor=org_a.admin.user,
+            person=Person.objects.get(pk=person.pk),
+            confirm_name="Nia New",
+        )
+        assert not OidcIdentity.objects.exists()
+        assert not Membership.objects.filter(user__email="new.person@acme.test").exists()
+    assert report.counts["sso.oidcidentity"] == 1
