@@ -28,7 +28,7 @@ from typing import Any
 from django.contrib.auth import login
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -151,9 +151,12 @@ def finish(
         algorithms=provider.signing_algorithms or None,
     )
     email, name = _address_and_name(claims, provider)
-    user, created = _account(
-        organization=organization, subject=claims["sub"], email=email, name=name
-    )
+    try:
+        user, created = _account(
+            organization=organization, subject=claims["sub"], email=email, name=name
+        )
+    except IntegrityError:  # the same first sign-in twice at once: the other one won
+        raise oidc.SignInRefusedError("This sign-in raced another one. Start again.", 400) from None
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     landing = attempt.get("next") or reverse(
         "organization_home", kwargs={"org_slug": organization.slug}

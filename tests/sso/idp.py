@@ -43,6 +43,8 @@ class FakeIdp:
     audience: str | None = None  # another audience than the client
     lifetime: int = 300  # negative: already expired
     issuer_override: str | None = None
+    token_status: int = 200  # another status: the token endpoint fails
+    raw_id_token: str | None = None  # sent as is instead of a signed token
     codes: dict[str, dict[str, Any]] = field(default_factory=dict)
     server: ThreadingHTTPServer | None = None
 
@@ -146,6 +148,10 @@ class _Handler(BaseHTTPRequestHandler):
         )
         if challenge != grant["code_challenge"] or form["redirect_uri"] != grant["redirect_uri"]:
             return self._json(400, {"error": "invalid_grant"})
+        if self.idp.token_status != 200:
+            return self._json(self.idp.token_status, {"error": "server_error"})
+        if self.idp.raw_id_token is not None:
+            return self._json(200, {"id_token": self.idp.raw_id_token})
         return self._json(
             200, {"access_token": "x", "token_type": "Bearer", "id_token": self.idp.id_token(grant)}
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import jwt
 import pytest
 from allauth.account.models import EmailAddress
 from django.test import Client
@@ -308,3 +309,51 @@ def test_erasure_forgets_the_providers_subject(
         assert not OidcIdentity.objects.exists()
         assert not Membership.objects.filter(user__email="new.person@acme.test").exists()
     assert report.counts["sso.oidcidentity"] == 1
+
+
+@pytest.mark.parametrize(
+    ("raw", "status"),
+    [("not-a-jwt", 403), ("", 403), ("a.b.c", 403)],
+)
+def test_an_unreadable_id_token_is_refused(
+    org_a: Tenant, idp: FakeIdp, acme_sso: OidcProvider, raw: str, status: int
+) -> None:
+    idp.raw_id_token = raw
+
+    assert sign_in(Client(), org_a.slug).status_code == status
+
+
+def test_an_unsigned_id_token_is_refused(
+    org_a: Tenant, idp: FakeIdp, acme_sso: OidcProvider
+) -> None:
+    idp.raw_id_token = jwt.encode({"sub": "x", "aud": "acme-client"}, None, algorithm="none")
+
+    response = sign_in(Client(), org_a.slug)
+
+    assert response.status_code == 403
+    assert "algorithm we refuse" in response.text
+
+
+def test_a_failing_token_endpoint_is_a_502(
+    org_a: Tenant, idp: FakeIdp, acme_sso: OidcProvider
+) -> None:
+    idp.token_status = 503
+
+    assert sign_in(Client(), org_a.slug).status_code == 502
+
+
+def test_a_token_endpoint_refusing_the_code_is_a_403(
+    org_a: Tenant, idp: FakeIdp, acme_sso: OidcProvider
+) -> None:
+    idp.token_status = 400
+
+    assert sign_in(Client(), org_a.slug).status_code == 403
+
+
+def test_a_callback_without_a_code_is_a_400(org_a: Tenant, acme_sso: OidcProvider) -> None:
+    client = Client()
+    start = client.get(f"/sso/{org_a.slug}/login/")
+    state = dict(p.split("=", 1) for p in start.url.split("?", 1)[1].split("&"))["state"]
+
+    assert client.get(f"/sso/{org_a.slug}/callback/?state={state}").status_code == 400
+    assert client.get(f"/sso/{org_a.slug}/callback/?state={'x' * 5000}").status_code == 400
