@@ -113,3 +113,15 @@ def test_a_person_of_two_organisations_keeps_the_password(
     post_login(client, both.email, PASSWORD)
 
     assert signed_in_user_id(client) == str(both.pk)
+
+
+def test_the_sign_in_page_offers_sso_for_a_page_of_that_organisation(
+    org_a: Tenant, org_b: Tenant, idp: FakeIdp, acme_sso: OidcProvider
+) -> None:
+    page = Client().get(reverse("account_login") + f"?next=/o/{org_a.slug}/me/data/")
+    elsewhere = Client().get(reverse("account_login") + f"?next=/o/{org_b.slug}/")
+    plain = Client().get(reverse("account_login"))
+
+    assert f"/sso/{org_a.slug}/login/?next=%2Fo%2F{org_a.slug}%2Fme%2Fdata%2F" in page.text
+    assert "/sso/" not in elsewhere.text
+    assert "/sso/" not in plain.text
