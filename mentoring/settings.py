@@ -58,6 +58,7 @@ PROJECT_APPS = [
     "dashboards",
     "privacy",
     "webhooks",
+    "sso",
     "mentoring",
 ]
 

@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("dashboards.urls")),
     path("", include("privacy.urls")),
     path("", include("webhooks.urls")),
+    path("", include("sso.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("mentoring.api.urls")),

@@ -7,21 +7,29 @@ cookies, instead of allauth's per-address and per-account lock-out), and the cli
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
 from django import forms
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
 from accounts import signin_limits
 from core.client_ip import client_ip
+from core.hooks import Hook
 from organizations.scope import tenant_scope
 from organizations.selectors import organization_by_slug
 from organizations.services import invitation_for_token
 
 INVITATION_SESSION_KEY = "flipside_invitation"
+
+# Before an account signs in with its password (or an emailed link): each function may return the
+# URL to send the person to instead (``sso.password``: their organisation requires single sign-on).
+password_sign_in_checks: Hook[Callable[[HttpRequest, Any], str | None]] = Hook(
+    "organizations.signup.password_sign_in_checks"
+)
 _INVITATION_FIELDS = frozenset({"org", "token", "email"})
 
 
@@ -96,6 +104,19 @@ class AccountAdapter(DefaultAccountAdapter):
         # allauth calls this once a password was reset through the emailed link.
         super()._delete_login_attempts_cached_email(request, **credentials)
         signin_limits.forget_failures(request, _login_of(credentials), self.get_client_ip(request))
+
+    def pre_login(self, request: HttpRequest, user: Any, **kwargs: Any) -> HttpResponse | None:
+        response = super().pre_login(request, user, **kwargs)
+        if response is not None:
+            return response
+        for check in password_sign_in_checks:
+            url = check(request, user)
+            if url:
+                from allauth.account.internal.stagekit import clear_login
+
+                clear_login(request)
+                return HttpResponseRedirect(url)
+        return None
 
     def post_login(self, request: HttpRequest, user: Any, **kwargs: Any) -> HttpResponse:
         response = super().post_login(request, user, **kwargs)

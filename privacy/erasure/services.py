@@ -11,7 +11,7 @@ names the person by id only).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +22,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from accounts.models import User
+from core.hooks import Hook
 from feedback.models import (
     Action,
     CheckIn,
@@ -251,6 +252,12 @@ def _surveys(report: ErasureReport, person: Person, mine: list[int]) -> None:
     )
 
 
+# Apps above privacy that keep rows about an account in the organisation (sso: the provider's
+# subject) forget them when the account leaves: each function takes the account's id and returns
+# (table label, rows deleted) for the report. Registered in their ``AppConfig.ready()``.
+account_leaves: Hook[Callable[[int], tuple[str, int]]] = Hook("privacy.erasure.account_leaves")
+
+
 def _account(report: ErasureReport, organization: Organization, person: Person) -> None:
     """The sign-in account leaves the organisation (it is global: other organisations keep it)."""
     user_id = person.user_id
@@ -269,6 +276,8 @@ def _account(report: ErasureReport, organization: Organization, person: Person) 
         ProgramCoordinator.objects.filter(user_id=user_id).delete()[0],
     )
     report.add("organizations.membership", Membership.objects.filter(user_id=user_id).delete()[0])
+    for forget in account_leaves:
+        report.add(*forget(user_id))
     report.add(
         "organizations.auditentry",
         AuditEntry.objects.filter(actor_id=user_id).update(actor=None),

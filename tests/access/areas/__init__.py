@@ -21,6 +21,7 @@ from tests.access.areas import (
     privacy,
     rule_impact,
     scim,
+    sso,
     surveys_builder,
     surveys_results,
     surveys_waves,
@@ -43,4 +44,5 @@ AREAS: list[ModuleType] = [
     scim,
     webhooks,
     calendars,
+    sso,
 ]

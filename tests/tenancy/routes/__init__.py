@@ -60,4 +60,5 @@ MODULES = [
     "tests.tenancy.routes.scim",
     "tests.tenancy.routes.webhooks",
     "tests.tenancy.routes.calendars",
+    "tests.tenancy.routes.sso",
 ]

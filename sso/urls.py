@@ -1,0 +1,10 @@
+from django.urls import path
+
+from sso import views
+
+urlpatterns = [
+    path("o/<slug:org_slug>/settings/sso/", views.sso_settings, name="sso_settings"),
+    # Outside /o/: the person signing in is not signed in yet (as for invitation links).
+    path("sso/<slug:org_slug>/login/", views.sso_login, name="sso_login"),
+    path("sso/<slug:org_slug>/callback/", views.sso_callback, name="sso_callback"),
+]
