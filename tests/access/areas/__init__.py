@@ -17,6 +17,7 @@ from tests.access.areas import (
     imports,
     matching_whatif,
     onboarding,
+    organization_settings,
     privacy,
     rule_impact,
     surveys_builder,
@@ -37,4 +38,5 @@ AREAS: list[ModuleType] = [
     privacy,
     rule_impact,
     matching_whatif,
+    organization_settings,
 ]

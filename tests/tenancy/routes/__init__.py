@@ -53,4 +53,5 @@ MODULES = [
     "tests.tenancy.routes.exports",
     "tests.tenancy.routes.onboarding",
     "tests.tenancy.routes.privacy",
+    "tests.tenancy.routes.organization_settings",
 ]
