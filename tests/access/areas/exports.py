@@ -54,6 +54,7 @@ TABLE: dict[tuple[str, str], Statuses] = {
     ("api-program-export-list", "GET"):               row(200, 200, 404, 403, 403, 403, 404),
     ("api-program-export-list", "POST"):              row(400, 400, 404, 403, 403, 403, 404),
     ("api-program-export-detail", "GET"):             row(200, 200, 404, 403, 403, 403, 404),
-    ("api-program-export-download", "GET"):          row(403, 410, 404, 403, 403, 403, 404),
+    ("api-program-export-download", "GET"):          row(403, 410, 404, 403, 403, 403, 404,
+                                                         org_coordinator=403),
 }
 # fmt: on
