@@ -24,3 +24,26 @@ def token_access(membership: Membership | None) -> Access:
     if membership is not None and membership.is_staff_role:
         return Access.of({MANAGE})
     return Access.of((), {MANAGE: STAFF_ONLY})
+
+
+# --- The organisation's own settings and who coordinates what ----------------------------------
+#
+# | permission                  | who     | what                                                  |
+# |-----------------------------|---------|-------------------------------------------------------|
+# | ``organization.settings``   | admins  | name, address, time zone, branding, privacy, MFA rule |
+# | ``membership.scope``        | admins  | make a coordinator org-wide (every program) or not    |
+#
+# Everyone else is refused with the reason (403): they are members, so nothing is hidden.
+
+SETTINGS = "organization.settings"
+MEMBERSHIP_SCOPE = "membership.scope"
+_ORGANIZATION_REFUSALS = {
+    SETTINGS: "Only an admin changes the organisation's settings.",
+    MEMBERSHIP_SCOPE: "Only an admin decides which programs a coordinator coordinates.",
+}
+
+
+def organization_access(membership: Membership | None) -> Access:
+    if membership is not None and membership.is_admin:
+        return Access.of({SETTINGS, MEMBERSHIP_SCOPE}, _ORGANIZATION_REFUSALS)
+    return Access.of((), _ORGANIZATION_REFUSALS)

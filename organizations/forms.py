@@ -20,6 +20,10 @@ class RoleForm(forms.Form):
     role = forms.ChoiceField(label="Role", choices=Role.choices)
 
 
+class AllProgramsForm(forms.Form):
+    all_programs = forms.BooleanField(label="Coordinates every program", required=False)
+
+
 class ApiTokenForm(forms.Form):
     name = forms.CharField(
         label="Token name",

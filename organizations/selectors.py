@@ -88,6 +88,13 @@ def membership_of(user: User | AnonymousUser) -> Membership | None:
     return Membership.objects.filter(user=user).first()
 
 
+def has_second_factor(user: User | AnonymousUser) -> bool:
+    """Whether ``user`` set up a second factor (allauth MFA: an authenticator app)."""
+    from allauth.mfa.models import Authenticator  # allauth's models load after the app registry
+
+    return bool(user.is_authenticated) and Authenticator.objects.filter(user_id=user.pk).exists()
+
+
 def membership_list() -> QuerySet[Membership]:
     return Membership.objects.select_related("user").order_by("user__email")
 

@@ -19,7 +19,7 @@ from django.utils import timezone
 from accounts.models import User
 from core.text import check_single_line, one_line
 from organizations.access import MANAGE as TOKENS_MANAGE
-from organizations.access import token_access
+from organizations.access import MEMBERSHIP_SCOPE, organization_access, token_access
 from organizations.audit import log_action
 from organizations.models import (
     ApiToken,
@@ -31,6 +31,7 @@ from organizations.models import (
     hash_secret,
 )
 from organizations.scope import tenant_scope
+from organizations.selectors import membership_of
 
 
 def organization_create(*, name: str, slug: str, admin: User) -> Organization:
@@ -209,12 +210,37 @@ def membership_change_role(*, actor: User, membership: Membership, role: str) ->
             _ensure_another_admin(membership)
         previous = membership.role
         membership.role = role
-        membership.save(update_fields=["role"])
+        data: dict[str, object] = {"from": previous, "to": role}
+        if role != Role.COORDINATOR and membership.all_programs:
+            # Org-wide belongs to the coordinator role: a coordinator made admin and later made
+            # coordinator again starts with their assigned programs only.
+            membership.all_programs = False
+            data["all_programs"] = {"from": True, "to": False}
+        membership.save(update_fields=["role", "all_programs"])
+        log_action(actor=actor, action="membership.role_changed", target=membership, data=data)
+    return membership
+
+
+def membership_set_all_programs(
+    *, actor: User, membership: Membership, all_programs: bool
+) -> Membership:
+    """Make a coordinator org-wide (they coordinate every program of the organisation,
+    ``programs.access``) or bring them back to their assigned programs. Admins only."""
+    organization_access(membership_of(actor)).require(MEMBERSHIP_SCOPE)
+    if all_programs and membership.role != Role.COORDINATOR:
+        raise ValidationError(
+            {"all_programs": "Only a coordinator can coordinate every program (admins already do)."}
+        )
+    if membership.all_programs == all_programs:
+        return membership
+    with transaction.atomic():
+        membership.all_programs = all_programs
+        membership.save(update_fields=["all_programs"])
         log_action(
             actor=actor,
-            action="membership.role_changed",
+            action="membership.all_programs_changed",
             target=membership,
-            data={"from": previous, "to": role},
+            data={"from": not all_programs, "to": all_programs},
         )
     return membership
 

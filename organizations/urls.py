@@ -1,6 +1,7 @@
 from django.urls import path
 
 from organizations import logo, views
+from organizations.configuration import urls as configuration_urls
 from organizations.platform import urls as platform_urls
 
 urlpatterns = [
@@ -8,6 +9,11 @@ urlpatterns = [
     path("brand/<slug:org_slug>/logo", logo.organization_logo, name="organization_logo"),
     path("o/<slug:org_slug>/members/", views.member_list, name="member_list"),
     path("o/<slug:org_slug>/members/<id:pk>/role/", views.member_role, name="member_role"),
+    path(
+        "o/<slug:org_slug>/members/<id:pk>/programs/",
+        views.member_programs,
+        name="member_programs",
+    ),
     path("o/<slug:org_slug>/members/<id:pk>/remove/", views.member_remove, name="member_remove"),
     path("o/<slug:org_slug>/invitations/", views.invitation_list, name="invitation_list"),
     path(
@@ -32,6 +38,8 @@ urlpatterns = [
         views.invitation_accept,
         name="invitation_accept",
     ),
+    # The organisation's own settings and brand (organizations/configuration/).
+    *configuration_urls.urlpatterns,
     # The platform operators' pages, outside any organisation.
     *platform_urls.urlpatterns,
 ]

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from core.pages import add_form_errors, paginate, require_role
 from organizations import selectors, services
 from organizations import tokens as tokens_use_cases
-from organizations.forms import ApiTokenForm, InvitationForm, RoleForm
+from organizations.forms import AllProgramsForm, ApiTokenForm, InvitationForm, RoleForm
 from organizations.http import OrgRequest
 from organizations.models import STAFF_ROLES, Role
 from organizations.scope import tenant_scope
@@ -45,6 +45,28 @@ def member_role(request: OrgRequest, org_slug: str, pk: int) -> HttpResponse:
             messages.error(request, " ".join(error.messages))
     else:
         messages.error(request, "Choose a valid role.")
+    return redirect("member_list", org_slug=org_slug)
+
+
+@require_POST
+def member_programs(request: OrgRequest, org_slug: str, pk: int) -> HttpResponse:
+    """Make a coordinator org-wide (every program) or not; the service asks the policy (admins)."""
+    membership = get_object_or_404(selectors.membership_list(), pk=pk)
+    form = AllProgramsForm(request.POST)
+    form.is_valid()
+    try:
+        services.membership_set_all_programs(
+            actor=request.user,
+            membership=membership,
+            all_programs=form.cleaned_data.get("all_programs", False),
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("member_list", org_slug=org_slug)
+    if membership.all_programs:
+        messages.success(request, f"{membership.user.email} now coordinates every program.")
+    else:
+        messages.success(request, f"{membership.user.email} coordinates their assigned programs.")
     return redirect("member_list", org_slug=org_slug)
 
 

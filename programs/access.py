@@ -10,7 +10,9 @@ program.assign_coordinators                  yes    403                         
 ==========================================  =====  ==========================  ===========
 
 A coordinator not assigned to a program, and a plain member, cannot tell it exists (404), exactly
-like another organisation's program. Admins see every program of the organisation.
+like another organisation's program. Admins see every program of the organisation, and so does an
+org-wide coordinator (``Membership.all_programs``, set by an admin on the members page): for them
+every program counts as assigned. This module is the one place that rule is written.
 """
 
 from __future__ import annotations
@@ -34,10 +36,18 @@ _REFUSALS = {
 }
 
 
+def manages_every_program(membership: Membership) -> bool:
+    """Admins, and coordinators an admin made org-wide (``all_programs``)."""
+    return membership.role == Role.ADMIN or (
+        membership.role == Role.COORDINATOR and membership.all_programs
+    )
+
+
 def managed_programs(membership: Membership) -> QuerySet[Program]:
-    """Admins: every program; coordinators: the programs assigned to them; members: none."""
+    """Admins and org-wide coordinators: every program; coordinators: the programs assigned to
+    them; members: none."""
     programs = Program.objects.all()
-    if membership.role == Role.ADMIN:
+    if manages_every_program(membership):
         return programs
     if membership.role == Role.COORDINATOR:
         assigned = ProgramCoordinator.objects.filter(user_id=membership.user_id)
@@ -46,7 +56,7 @@ def managed_programs(membership: Membership) -> QuerySet[Program]:
 
 
 def manages(membership: Membership, program_id: int) -> bool:
-    if membership.role == Role.ADMIN:
+    if manages_every_program(membership):
         return True
     return managed_programs(membership).filter(pk=program_id).exists()
 

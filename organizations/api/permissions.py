@@ -7,7 +7,12 @@ from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
 from organizations.models import Membership, Role
-from organizations.selectors import membership_of
+from organizations.selectors import has_second_factor, membership_of
+
+MFA_REQUIRED = (
+    "This organisation requires two-factor authentication: set it up in your account "
+    "(/accounts/2fa/) before using it."
+)
 
 
 def request_membership(request: Request) -> Membership | None:
@@ -32,6 +37,9 @@ class IsOrganizationMember(BasePermission):
             return bool(request.user and request.user.is_authenticated)
         if request_membership(request) is None:
             raise NotFound()
+        organization = request._request.organization  # type: ignore[attr-defined]
+        if organization.require_mfa and not has_second_factor(request.user):
+            raise PermissionDenied(MFA_REQUIRED)
         return True
 
 

@@ -24,12 +24,20 @@ class MembershipSerializer(serializers.ModelSerializer[Membership]):
 
     class Meta:
         model = Membership
-        fields = ("id", "email", "full_name", "role", "created_at")
-        read_only_fields = ("id", "email", "full_name", "created_at")
+        fields = ("id", "email", "full_name", "role", "all_programs", "created_at")
+        read_only_fields = ("id", "email", "full_name", "all_programs", "created_at")
 
 
 class MembershipRoleSerializer(serializers.Serializer[Membership]):
-    role = serializers.ChoiceField(choices=Role.choices)
+    """A PATCH changes the role, whether a coordinator coordinates every program, or both."""
+
+    role = serializers.ChoiceField(choices=Role.choices, required=False)
+    all_programs = serializers.BooleanField(required=False)
+
+    def validate(self, attrs: dict[str, object]) -> dict[str, object]:
+        if not attrs:
+            raise serializers.ValidationError({"role": "Give a role, all_programs, or both."})
+        return attrs
 
 
 class InvitationSerializer(serializers.ModelSerializer[Invitation]):

@@ -2,6 +2,7 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from organizations.api import views
+from organizations.configuration.urls import api_urlpatterns as settings_urlpatterns
 
 router = SimpleRouter()
 router.register("members", views.MembershipViewSet, basename="api-member")
@@ -11,4 +12,5 @@ router.register("audit-log", views.AuditEntryViewSet, basename="api-audit")
 urlpatterns = [
     path("", views.OrganizationView.as_view(), name="api-organization"),
     *router.urls,
+    *settings_urlpatterns,
 ]

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import transaction
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
@@ -60,11 +61,19 @@ class MembershipViewSet(
         membership = self.get_object()
         payload = MembershipRoleSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        services.membership_change_role(
-            actor=request.user,  # type: ignore[arg-type]
-            membership=membership,
-            role=payload.validated_data["role"],
-        )
+        with transaction.atomic():
+            if "role" in payload.validated_data:
+                services.membership_change_role(
+                    actor=request.user,  # type: ignore[arg-type]
+                    membership=membership,
+                    role=payload.validated_data["role"],
+                )
+            if "all_programs" in payload.validated_data:
+                services.membership_set_all_programs(
+                    actor=request.user,  # type: ignore[arg-type]
+                    membership=membership,
+                    all_programs=payload.validated_data["all_programs"],
+                )
         return Response(MembershipSerializer(membership).data)
 
     def perform_destroy(self, instance: Membership) -> None:

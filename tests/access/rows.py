@@ -7,6 +7,7 @@ ACTORS = (
     "admin",
     "coordinator",
     "other_coordinator",
+    "org_coordinator",
     "mentor",
     "mentee",
     "outsider",
@@ -25,6 +26,21 @@ def row(
     mentee: int,
     outsider: int,
     anonymous: int,
+    *,
+    org_coordinator: int | None = None,
 ) -> Statuses:
-    statuses = (admin, coordinator, other_coordinator, mentor, mentee, outsider, anonymous)
-    return dict(zip(ACTORS, statuses, strict=True))
+    """``org_coordinator`` (a coordinator of every program, ``Membership.all_programs``) stands
+    where P's own coordinator stands unless a row says otherwise: for them every program is an
+    assigned one (``programs.access``). Every row therefore has a status for them, tested."""
+    statuses = {
+        "admin": admin,
+        "coordinator": coordinator,
+        "other_coordinator": other_coordinator,
+        "org_coordinator": coordinator if org_coordinator is None else org_coordinator,
+        "mentor": mentor,
+        "mentee": mentee,
+        "outsider": outsider,
+        "anonymous": anonymous,
+    }
+    assert tuple(statuses) == ACTORS
+    return statuses

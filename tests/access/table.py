@@ -13,7 +13,8 @@ create anything answers 400 before the body's program is checked, so ``other_coo
 400 there, not 404.
 
 Columns: admin, coordinator (of P), other_coordinator (of Q only), mentor and mentee (P's pair),
-outsider (an accepted, unpaired mentee of P), anonymous. Pages send anonymous people to sign in
+outsider (an accepted, unpaired mentee of P), anonymous; ``org_coordinator`` (every program, assigned
+to none) is a keyword of ``row`` that defaults to the coordinator's status (``tests/access/rows.py``). Pages send anonymous people to sign in
 (302); the API answers 404 to anyone not a member, as for an unknown organisation.
 
 A key ``"name[variant]"`` is route ``name`` with the ids re-pointed by ``VARIANTS[key]``.
@@ -46,6 +47,8 @@ TABLE: dict[tuple[str, str], Statuses] = {
     # policy: expected 405 for everyone (read-only page, no method decorator)
     ("member_list", "POST"):                          row(200, 200, 200, 403, 403, 403, 302),
     ("member_role", "POST"):                          row(302, 403, 403, 403, 403, 403, 302),
+    # The outsider is a member, not a coordinator: refused with a message, back to the list.
+    ("member_programs", "POST"):                      row(302, 403, 403, 403, 403, 403, 302),
     ("member_remove", "POST"):                        row(302, 403, 403, 403, 403, 403, 302),
     ("invitation_list", "GET"):                       row(200, 403, 403, 403, 403, 403, 302),
     ("invitation_list", "POST"):                      row(400, 403, 403, 403, 403, 403, 302),

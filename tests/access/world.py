@@ -5,6 +5,8 @@ Org A ("acme") runs one program, P, in which every actor has a meaningful place:
 - ``admin``: the organisation's admin (takes part in nothing);
 - ``coordinator``: a coordinator (organisation role) assigned to P;
 - ``other_coordinator``: a coordinator assigned only to Q, another program of org A;
+- ``org_coordinator``: an org-wide coordinator (``Membership.all_programs``), assigned to nothing,
+  who coordinates every program (P and Q) because an admin said so on the members page;
 - ``mentor`` and ``mentee``: the two people of P's published, active pair;
 - ``outsider``: a plain member enrolled in P as an accepted mentee but not paired (a person of the
   program outside the pair, not a stranger to it: that is the harder case for the pair policy);
@@ -65,7 +67,7 @@ READERS = {
     "session_learned": frozenset({"mentor", "mentee"}),
     "shared_note": frozenset({"mentor", "mentee"}),
     "private_note": frozenset({"mentor"}),
-    "check_in_blockers": frozenset({"mentor", "admin", "coordinator"}),
+    "check_in_blockers": frozenset({"mentor", "admin", "coordinator", "org_coordinator"}),
 }
 
 
@@ -115,6 +117,12 @@ def build() -> World:
         full_name="Olly Othercoordinator",
     ).user
     other_program = make_program(org_a, name="Another program")
+    org_coordinator_membership = make_member(
+        org_a.organization,
+        role=Role.COORDINATOR,
+        email="org-coordinator@acme.test",
+        full_name="Orla Orgwide",
+    )
 
     today = date.today()
     with org_a.scope():
@@ -122,6 +130,9 @@ def build() -> World:
             actor=admin, program=program, user=org_a.coordinator.user
         )
         programs.coordinator_assign(actor=admin, program=other_program, user=other_coordinator)
+        organizations.membership_set_all_programs(
+            actor=admin, membership=org_coordinator_membership, all_programs=True
+        )
         objective = content.objective_create(
             actor=admin,
             program=program,
@@ -233,6 +244,7 @@ def build() -> World:
         "admin": admin,
         "coordinator": org_a.coordinator.user,
         "other_coordinator": other_coordinator,
+        "org_coordinator": org_coordinator_membership.user,
         "mentor": live.mentor_user,
         "mentee": live.mentee_user,
         "outsider": org_a.member.user,

@@ -18,6 +18,7 @@ from tests.access.areas import (
     imports,
     matching_whatif,
     onboarding,
+    organization_settings,
     privacy,
     rule_impact,
     scim,
@@ -45,4 +46,5 @@ AREAS: list[ModuleType] = [
     webhooks,
     calendars,
     sso,
+    organization_settings,
 ]

@@ -47,10 +47,14 @@ TABLE: dict[tuple[str, str], Statuses] = {
     ("program_exports", "GET"):                       row(200, 200, 404, 403, 403, 403, 302),
     ("program_exports", "POST"):                      row(400, 400, 404, 403, 403, 403, 302),
     ("program_export_detail", "GET"):                 row(200, 200, 404, 403, 403, 403, 302),
-    ("program_export_download", "GET"):              row(403, 410, 404, 403, 403, 403, 302),
+    # Only its requester downloads a file (the coordinator's, expired: 410); staff who did not
+    # ask for it, the org-wide coordinator included, are refused.
+    ("program_export_download", "GET"):              row(403, 410, 404, 403, 403, 403, 302,
+                                                         org_coordinator=403),
     ("api-program-export-list", "GET"):               row(200, 200, 404, 403, 403, 403, 404),
     ("api-program-export-list", "POST"):              row(400, 400, 404, 403, 403, 403, 404),
     ("api-program-export-detail", "GET"):             row(200, 200, 404, 403, 403, 403, 404),
-    ("api-program-export-download", "GET"):          row(403, 410, 404, 403, 403, 403, 404),
+    ("api-program-export-download", "GET"):          row(403, 410, 404, 403, 403, 403, 404,
+                                                         org_coordinator=403),
 }
 # fmt: on

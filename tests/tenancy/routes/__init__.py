@@ -61,4 +61,5 @@ MODULES = [
     "tests.tenancy.routes.webhooks",
     "tests.tenancy.routes.calendars",
     "tests.tenancy.routes.sso",
+    "tests.tenancy.routes.organization_settings",
 ]

@@ -35,6 +35,7 @@ ROUTES: dict[str, Route] = {
     # Pages
     "member_list": Route(("GET",)),
     "member_role": Route(("POST",), ids_of("member")),
+    "member_programs": Route(("POST",), ids_of("member")),
     "member_remove": Route(("POST",), ids_of("member")),
     "invitation_list": Route(("GET", "POST")),
     "invitation_revoke": Route(("POST",), ids_of("invitation")),

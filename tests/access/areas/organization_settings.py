@@ -1,0 +1,37 @@
+"""Role matrix rows of the organisation's settings (organizations/configuration/): admins only
+(403 for every other member, with the reason); the brand stylesheet and the logo are for every
+member, because every member's pages show them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from organizations.configuration import services
+from tests.access.areas.context import Context
+from tests.access.rows import Statuses, row
+from tests.organizations.logos import png
+
+
+def build(ctx: Context) -> dict[str, Any]:
+    with ctx.org_a.scope():
+        services.organization_logo_set(
+            actor=ctx.admin, organization=ctx.org_a.organization, content=png()
+        )
+    return {}
+
+
+# fmt: off
+TABLE: dict[tuple[str, str], Statuses] = {
+    #                                                     adm  coo  oth  mtr  mte  out  anon
+    ("organization_settings", "GET"):                 row(200, 403, 403, 403, 403, 403, 302),
+    # A bound form without its required fields: 400 with field messages.
+    ("organization_settings", "POST"):                row(400, 403, 403, 403, 403, 403, 302),
+    ("organization_brand_css", "GET"):                row(200, 200, 200, 200, 200, 200, 302),
+    ("organization_logo", "GET"):                     row(200, 200, 200, 200, 200, 200, 302),
+    ("api-organization-settings", "GET"):             row(200, 403, 403, 403, 403, 403, 404),
+    # An empty PATCH changes nothing.
+    ("api-organization-settings", "PATCH"):           row(200, 403, 403, 403, 403, 403, 404),
+    ("api-organization-logo", "PUT"):                 row(400, 403, 403, 403, 403, 403, 404),
+    ("api-organization-logo", "DELETE"):              row(200, 403, 403, 403, 403, 403, 404),
+}
+# fmt: on
