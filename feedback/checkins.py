@@ -43,10 +43,10 @@ from feedback.visibility import require_check_in_answer
 from matching.models import OPEN_PAIR_STATUSES, Pair, PairStatus
 from organizations import mail
 from organizations.audit import log_action
-from organizations.models import Membership, Role
 from participants.models import Enrollment, EnrollmentStatus
 from programs.lifecycle import program_today, program_zone
-from programs.models import Program, ProgramCoordinator
+from programs.models import Program
+from programs.selectors import program_contacts
 
 logger = logging.getLogger(__name__)
 
@@ -554,13 +554,7 @@ def check_in_answer(*, check_in: CheckIn, answer: Answer, actor: User | None) ->
 
 def _contact_request_emails(check_in: CheckIn) -> list[mail.Notification]:
     program = check_in.pair.program
-    coordinator_ids = ProgramCoordinator.objects.filter(program=program).values("user_id")
-    # The program's coordinators; the organisation's admins when it has none.
-    if coordinator_ids.exists():
-        recipients = Membership.objects.filter(user_id__in=coordinator_ids)
-    else:
-        recipients = Membership.objects.filter(role=Role.ADMIN)
-    recipients = recipients.select_related("user")
+    recipients = program_contacts(program=program)
     person = check_in.enrollment.person
     context = {
         "check_in": check_in,
@@ -573,12 +567,12 @@ def _contact_request_emails(check_in: CheckIn) -> list[mail.Notification]:
     return [
         mail.Notification(
             organization=program.organization,
-            to=membership.user.email,
+            to=user.email,
             subject=mail.prefixed(f"{person.full_name} would like you to get in touch"),
             text_template="feedback/checkins/email_contact_request.txt",
             context=context,
         )
-        for membership in recipients
+        for user in recipients
     ]
 
 

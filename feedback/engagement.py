@@ -81,11 +81,11 @@ from feedback.models import (
     Touchpoint,
 )
 from matching.models import Pair, PairStatus
-from organizations.models import Membership, Role
 from organizations.scope import tenant_scope
 from participants.models import Enrollment
 from programs.lifecycle import program_today, program_zone
-from programs.models import Program, ProgramCoordinator
+from programs.models import Program
+from programs.selectors import program_contacts
 
 HEALTHY_FROM = 70
 WATCH_FROM = 45
@@ -613,13 +613,8 @@ def _maybe_nudge(
 
 
 def digest_recipients(program: Program) -> list[User]:
-    """The program's coordinators, or the organisation's admins when it has none."""
-    coordinator_ids = ProgramCoordinator.objects.filter(program=program).values("user_id")
-    users = list(User.objects.filter(pk__in=coordinator_ids, is_active=True).order_by("pk"))
-    if users:
-        return users
-    admin_ids = Membership.objects.filter(role=Role.ADMIN).values("user_id")
-    return list(User.objects.filter(pk__in=admin_ids, is_active=True).order_by("pk"))
+    """The program's contacts (``programs.selectors.program_contacts``)."""
+    return program_contacts(program=program)
 
 
 def _digest_body(program: Program, flagged: list[PairOutcome], today: date) -> str:

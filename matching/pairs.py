@@ -26,11 +26,11 @@ from matching import access, engine, signals
 from matching.models import OPEN_PAIR_STATUSES, MatchingRound, Pair, PairStatus
 from matching.services import charter_ready_ids, round_create, round_start
 from organizations.audit import log_action
-from organizations.models import Membership, Role
 from participants.models import Enrollment, EnrollmentRole, Person
 from programs.access import require_program_staff
 from programs.lifecycle import program_today
-from programs.models import Program, ProgramCoordinator
+from programs.models import Program
+from programs.selectors import program_contacts
 
 REASON_MAX_LENGTH = 300
 # One extension adds at most a year (check-ins are planned up to the end date).
@@ -404,14 +404,4 @@ def pair_request_rematch(*, pair: Pair, by: Enrollment, actor: User | None, reas
 
 
 def _staff_emails(program: Program) -> list[str]:
-    """The program's coordinators, or the organisation's admins when it has none."""
-    coordinators = list(
-        ProgramCoordinator.objects.filter(program=program).values_list("user__email", flat=True)
-    )
-    if coordinators:
-        return coordinators
-    return list(
-        Membership.objects.filter(role=Role.ADMIN, user__is_active=True).values_list(
-            "user__email", flat=True
-        )
-    )
+    return [user.email for user in program_contacts(program=program)]

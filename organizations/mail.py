@@ -1,7 +1,7 @@
 """Notification email: one place that builds every message the product sends about its work.
 
 A notification is a subject, a text template, an HTML template (the organisation's branding: its
-name, accent colour and logo served from ``organization_logo``, never an inline or third-party
+name, accent colour and logo served from ``organization_mail_logo``, never an inline or third-party
 image) and attachments (calendar invitations). Non-essential mail names the preference that allows
 it (``feedback.notices.preferences``): it carries a signed-out unsubscribe link and the
 List-Unsubscribe / List-Unsubscribe-Post headers (RFC 8058); the sender does not send it once the
@@ -25,6 +25,7 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from core.text import one_line
+from organizations.scope import tenant_scope
 
 if TYPE_CHECKING:
     from feedback.ics import Attachment
@@ -115,7 +116,7 @@ def _read_logo_url(organization: Organization) -> str:
     )
     if logo is None:
         return ""
-    path = reverse("organization_logo", args=(organization.slug,))
+    path = reverse("organization_mail_logo", args=(organization.slug,))
     return f"{settings.SITE_URL}{path}?v={int(logo.timestamp())}"
 
 
@@ -169,8 +170,11 @@ def build(notification: Notification) -> EmailMultiAlternatives:
 
 def send(notification: Notification, *, connection: BaseEmailBackend | None = None) -> None:
     """Send one notification. The sender checks the person's preference first
-    (``feedback.notices.preferences.wants``): this layer knows no feedback models."""
-    message = build(notification)
+    (``feedback.notices.preferences.wants``): this layer knows no feedback models. Built inside
+    the notification's organisation (its logo is read): senders often run after commit, where
+    the scope of the request or task that queued them has already ended."""
+    with tenant_scope(notification.organization):
+        message = build(notification)
     if connection is not None:
         connection.send_messages([message])
     else:

@@ -6,7 +6,7 @@ from organizations.platform import urls as platform_urls
 
 urlpatterns = [
     # The logo the organisation's emails show (public: mail clients fetch it signed out).
-    path("brand/<slug:org_slug>/logo", logo.organization_logo, name="organization_logo"),
+    path("brand/<slug:org_slug>/logo", logo.organization_logo, name="organization_mail_logo"),
     path("o/<slug:org_slug>/members/", views.member_list, name="member_list"),
     path("o/<slug:org_slug>/members/<id:pk>/role/", views.member_role, name="member_role"),
     path(

@@ -7,7 +7,7 @@ see their own enrolments on the participant pages).
 
 from __future__ import annotations
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from accounts.models import User
 from organizations.models import Membership, Role
@@ -69,6 +69,19 @@ def training_list(*, program: Program) -> QuerySet[TrainingResource]:
 
 def coordinator_list(*, program: Program) -> QuerySet[ProgramCoordinator]:
     return ProgramCoordinator.objects.filter(program=program).select_related("user")
+
+
+def program_contacts(*, program: Program) -> list[User]:
+    """Who is told about a program's people (a pair ended, someone asks to be contacted, the
+    engagement digest): its coordinators, assigned to it or org-wide (``all_programs``), or the
+    organisation's admins when it has none. Active accounts, in a stable order."""
+    assigned = ProgramCoordinator.objects.filter(program=program).values("user_id")
+    org_wide = Membership.objects.filter(role=Role.COORDINATOR, all_programs=True).values("user_id")
+    users = User.objects.filter(is_active=True).order_by("pk")
+    coordinators = list(users.filter(Q(pk__in=assigned) | Q(pk__in=org_wide)))
+    if coordinators:
+        return coordinators
+    return list(users.filter(pk__in=Membership.objects.filter(role=Role.ADMIN).values("user_id")))
 
 
 def member_users() -> QuerySet[User]:

@@ -158,6 +158,16 @@ API_OPERATION: dict[str, str] = {
     "person_export_detail": "person_export_retrieve",
     "person_export_download": "person_export_download",
     "retention_settings": "retention_update",
+    "member_programs": "v1_o_members_partial_update",  # ``all_programs``
+    "organization_settings": "v1_o_settings_partial_update",
+    "organization_logo": "v1_o_settings_logo_update",
+    "webhook_list": "webhooks_list",
+    "webhook_edit": "webhooks_partial_update",
+    "webhook_delete": "webhooks_destroy",
+    "webhook_rotate": "webhooks_rotate_secret",
+    "webhook_test": "webhooks_test",
+    "webhook_deliveries": "webhooks_deliveries_list",
+    "webhook_redeliver": "webhooks_redeliver",
 }
 
 # Intentionally page-only, with the reason.
@@ -171,6 +181,15 @@ PAGE_ONLY: dict[str, str] = {
     "survey_results_csv": "The survey_results operation's figures as a spreadsheet download.",
     "program_report": "A printable page of the figures program_dashboard and program_outcomes give.",
     "program_report_pdf": "The printable report as a PDF (see program_report).",
+    "organization_brand_css": "The organisation's colour as a stylesheet for its pages; the "
+    "colour itself is in settings (v1_o_settings_retrieve).",
+    "my_calendar_feed": "The person's private calendar feed link is made, shown once and reset "
+    "in a signed-in session, like an API token; the feed itself is an .ics URL.",
+    "scim_settings": "Provisioning tokens are made where their key is shown once; the SCIM "
+    "endpoint (/api/v1/o/<slug>/scim/v2/) is itself the provisioning API.",
+    "scim_token_revoke": "Provisioning tokens are managed where they are made.",
+    "sso_settings": "Single sign-on is configured in the browser: saving fetches the issuer's "
+    "discovery document, which the fuzzed API must not be made to do.",
 }
 
 # Pages whose resource has no API operation yet: each is a known gap (issue #14), kept here so the

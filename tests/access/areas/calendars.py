@@ -37,7 +37,7 @@ TABLE: dict[tuple[str, str], Statuses] = {
     # The feed answers whoever holds the token (the mentee's), signed in or not.
     ("calendar_feed", "GET"):                         row(200, 200, 200, 200, 200, 200, 200),
     # The logo emails show: public, like the emails that link to it.
-    ("organization_logo", "GET"):                     row(200, 200, 200, 200, 200, 200, 200),
+    ("organization_mail_logo", "GET"):                row(200, 200, 200, 200, 200, 200, 200),
     ("mail_unsubscribe", "GET"):                      row(200, 200, 200, 200, 200, 200, 200),
     ("mail_unsubscribe", "POST"):                     row(200, 200, 200, 200, 200, 200, 200),
 }

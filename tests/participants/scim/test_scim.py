@@ -81,9 +81,10 @@ def test_a_revoked_token_stops_at_once_and_its_use_is_noted(org_a: Tenant) -> No
     assert _call("GET", org_a, "Users", key).status_code == 401
 
 
-def test_unknown_organisation_is_a_404_like_every_api_url(org_a: Tenant) -> None:
+def test_a_token_at_an_unknown_organisation_is_a_401_like_every_api_token(org_a: Tenant) -> None:
+    """Whether the organisation exists or not (organizations.api.authentication): nothing learnt."""
     response = Client().get("/api/v1/o/no-such-org/scim/v2/Users", HTTP_AUTHORIZATION="Bearer x")
-    assert response.status_code == 404
+    assert response.status_code == 401
 
 
 @pytest.mark.parametrize(

@@ -33,7 +33,7 @@ def build(tenant: Tenant) -> dict[str, Any]:
 
 ROUTES: dict[str, Route] = {
     # Public by nature (emails show it signed out); org B has no logo: 404 under its slug.
-    "organization_logo": Route(("GET",), member_gated=False),
+    "organization_mail_logo": Route(("GET",), member_gated=False),
     "my_calendar_feed": Route(("GET", "POST")),
     # The feed works signed out: org A's token under org B's slug is a 404.
     "calendar_feed": Route(("GET",), ids_of("calendar_token", "token"), member_gated=False),
