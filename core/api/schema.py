@@ -5,8 +5,9 @@
   access policy refused), 400 for operations that take a body or query parameters and for deletes
   (a rule may keep the object: a confirmed session stays on the record), 415 for a body in a
   content type the operation does not read.
-  Unauthenticated callers get 404, as for an unknown organisation (no 401: a stranger learns
-  nothing about which organisations exist).
+  Callers without credentials get 404, as for an unknown organisation (a stranger learns nothing
+  about which organisations exist); a bearer token that is not valid there (unknown, revoked,
+  expired, another organisation's) is a 401 at any slug, existing or not, and is documented.
 - A serializer whose fields depend on who reads them names those fields in
   ``Meta.viewer_dependent_fields``: they are documented as optional (the pair's two people get
   them, staff never do), not as required.
@@ -32,6 +33,8 @@ _ERRORS = {
     "400": "Invalid input, or a rule about values or states refused it (a delete included): the "
     "messages say which field and why.",
     "415": "The body's content type is not one the operation reads.",
+    "401": "The bearer token is not valid here (unknown, revoked, expired or another "
+    "organisation's): the same answer whether or not the organisation exists.",
     "403": "The access policy refused (the reason is in detail).",
     "404": "No such organisation or object, or not one you may see.",
 }
@@ -51,7 +54,7 @@ class FlipsideAutoSchema(AutoSchema):
         responses = super()._get_response_bodies(direction)
         if not self.path.startswith("/api/v1/o/"):
             return responses
-        codes = ["403", "404"]
+        codes = ["401", "403", "404"]
         takes_body = self.method in ("POST", "PUT", "PATCH")
         takes_input = takes_body or any(
             parameter.get("in") == "query" for parameter in self._get_parameters()

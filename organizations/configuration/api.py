@@ -86,7 +86,7 @@ class LogoView(APIView):
         use_cases.update_settings(actor=actor, values={}, logo_content=content)
         return Response(_body(actor))
 
-    @extend_schema(request=None, responses=SettingsSerializer)
+    @extend_schema(request=None, responses={200: SettingsSerializer})
     def delete(self, request: Request, org_slug: str) -> Response:
         actor = _membership(request)
         use_cases.update_settings(actor=actor, values={}, remove_logo=True)

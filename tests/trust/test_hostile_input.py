@@ -343,6 +343,13 @@ def shared_client() -> Client:
     return Client(raise_request_exception=False)
 
 
+def _outside_schema(url: str) -> bool:
+    """SCIM (participants/scim) is its own protocol, not described by our OpenAPI schema: its
+    routes are probed like pages here (query and form values), and its own hostile bodies are in
+    tests/participants/scim/test_scim.py."""
+    return "/scim/v2/" in url
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize(("key", "method"), route_cases())
 def test_no_hostile_input_reaches_a_5xx(
@@ -359,7 +366,7 @@ def test_no_hostile_input_reaches_a_5xx(
         shared_client.cookies[settings.SESSION_COOKIE_NAME] = session
     probe = Probe(shared_client)
     url = route_url(world, key)
-    if url.startswith("/api/"):
+    if url.startswith("/api/") and not _outside_schema(url):
         _api(probe, method, url, _operation(operations, url, method))
     else:
         _page(probe, method, url)
@@ -390,7 +397,7 @@ def test_every_declared_filter_refuses_an_unknown_value(
     """Each query parameter the schema declares with a type or a set of values (an enum, an
     integer id or level, a boolean) answers a value outside it with a 400 naming the parameter."""
     url = route_url(world, key)
-    if not url.startswith("/api/"):
+    if not url.startswith("/api/") or _outside_schema(url):
         return
     shared_client.cookies = SimpleCookie()
     shared_client.cookies[settings.SESSION_COOKIE_NAME] = world.sessions[first_actor(key, method)]

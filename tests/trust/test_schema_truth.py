@@ -79,7 +79,7 @@ def test_every_organisation_operation_documents_its_errors(schema: dict[str, Any
         if not path.startswith("/api/v1/o/"):
             continue
         for method, operation in methods.items():
-            expected = {"403", "404"}
+            expected = {"401", "403", "404"}
             query = any(p["in"] == "query" for p in operation.get("parameters", []))
             if method in ("post", "put", "patch") or query:
                 expected.add("400")
