@@ -25,6 +25,7 @@ class BareMembership(models.Model):
     )
     organization_id = models.BigIntegerField()
     role = models.CharField(max_length=20)
+    all_programs = models.BooleanField()
     created_at = models.DateTimeField()
 
     class Meta:

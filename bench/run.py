@@ -259,16 +259,17 @@ def check_responses(
     # The bare-DRF baseline serves the same page: same people, same fields, same order.
     if _page_of_20(port, bare_drf) != results:
         raise RuntimeError(f"GET {bare_drf.path} did not answer the same page as {api.path}")
-    # Another organisation's token, and no token at all, must look like an unknown organisation.
-    for headers in ({"Authorization": f"Bearer {other_token}"}, {}):
+    # Another organisation's token is a token not valid here: 401 (as at an unknown slug); no
+    # token at all looks like an unknown organisation: 404.
+    for headers, expected in (({"Authorization": f"Bearer {other_token}"}, 401), ({}, 404)):
         status, body = get(port, api.path, headers)
-        if status != 404:
+        if status != expected:
             raise RuntimeError(
-                f"GET {api.path} with {headers or 'no token'} answered {status}, not 404"
+                f"GET {api.path} with {headers or 'no token'} answered {status}, not {expected}"
             )
     status, body = get(port, api.path.replace(f"/o/{slug}/", f"/o/{other_slug}/"), api.headers)
-    if status != 404:
-        raise RuntimeError(f"org A's token on org B's members answered {status}, not 404")
+    if status != 401:
+        raise RuntimeError(f"org A's token on org B's members answered {status}, not 401")
 
 
 def modes(options: Options) -> list[Mode]:

@@ -60,7 +60,7 @@ def _bare_copy(organization: Organization) -> None:
     the policy lets exactly this organisation's rows through."""
     with tenant_scope(organization), connection.cursor() as cursor:
         cursor.execute(
-            "CREATE TABLE bench_bare_membership AS SELECT id, organization_id, user_id, role, "
+            "CREATE TABLE bench_bare_membership AS SELECT id, organization_id, user_id, role, all_programs, "
             "created_at FROM organizations_membership"
         )
         cursor.execute("ALTER TABLE bench_bare_membership ADD PRIMARY KEY (id)")

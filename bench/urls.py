@@ -32,7 +32,7 @@ class BareMembershipSerializer(serializers.ModelSerializer[BareMembership]):
 
     class Meta:
         model = BareMembership
-        fields = ("id", "email", "full_name", "role", "created_at")
+        fields = ("id", "email", "full_name", "role", "all_programs", "created_at")
         read_only_fields = fields
 
 
