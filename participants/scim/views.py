@@ -114,7 +114,7 @@ def _found(pk: int) -> Person:
     return person
 
 
-def _resolve_manager(fields: dict[str, Any], person: Person | None) -> None:
+def _resolve_manager(fields: dict[str, Any]) -> None:
     if "manager" not in fields or fields["manager"] is None:
         return
     manager = _people().filter(resources.lookup(fields["manager"])).first()
@@ -128,7 +128,7 @@ def _write(
 ) -> Person:
     """Create (``person`` None) or change a person from SCIM attributes, then set active."""
     fields, active = resources.fields_from_attributes(attributes)
-    _resolve_manager(fields, person)
+    _resolve_manager(fields)
     actor = token.created_by
     organization = _organization(request)
     if person is None:
