@@ -6,6 +6,8 @@ database, with gunicorn already stopped so the two do not compete for the CPU.
 
 from __future__ import annotations
 
+import cProfile
+import pstats
 import statistics
 import time
 from collections.abc import Callable
@@ -38,6 +40,9 @@ class InProcessResult:
     timings: list[Timing] = field(default_factory=list)
     queries: list[str] = field(default_factory=list)  # SQL of one request to (b), in order
     queries_c: list[str] = field(default_factory=list)  # and of one request to (c)
+    # Python function calls per request (cProfile), for (a), (b), (c): a count, not a time, so it
+    # is the same on a busy machine as on a quiet one.
+    calls: dict[str, int] = field(default_factory=dict)
 
     def median(self, label: str) -> float:
         return next(t.median_us for t in self.timings if t.label == label)
@@ -60,6 +65,18 @@ def measure(
         p90_us=samples[int(0.9 * (len(samples) - 1))] / 1000,
         iterations=iterations,
     )
+
+
+def python_calls(action: Callable[[], None], *, repeats: int = 20) -> int:
+    """Python function calls per ``action()`` (cProfile's count, calls into C included): what the
+    interpreter does for a request, whatever else the machine is doing."""
+    action()
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(repeats):
+        action()
+    profiler.disable()
+    return round(pstats.Stats(profiler).total_calls / repeats)  # type: ignore[attr-defined]
 
 
 def _select_one() -> None:
@@ -166,6 +183,13 @@ def run(
     with CaptureQueriesContext(connection) as captured:
         client_get(bare_drf_path)()
     result.queries_c = [query["sql"] for query in captured.captured_queries]
+
+    for key, path, headers in (
+        ("a", bare_path, None),
+        ("b", api_path, auth),
+        ("c", bare_drf_path, None),
+    ):
+        result.calls[key] = python_calls(client_get(path, headers))
 
     # Cost of the RLS policy on the list query itself: FORCE (policy applies) vs NO FORCE, in
     # alternating blocks so that drift on a noisy machine hits both alike.

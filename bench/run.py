@@ -382,6 +382,18 @@ def report(
             f"{client_b - client_c:.1f}",
         ),
         _row("=> (b)/(c) in process", f"{client_b / client_c:.2f}"),
+        "",
+        _row("Python calls per request (cProfile; a count, not a time)", "(a)", "(b)"),
+        _row(
+            "  (a) bare view, (b) members API",
+            f"{inprocess.calls['a']:,}",
+            f"{inprocess.calls['b']:,}",
+        ),
+        _row(
+            "  (c) bare-DRF list, (b)/(c)",
+            f"{inprocess.calls['c']:,}",
+            f"{inprocess.calls['b'] / inprocess.calls['c']:.2f}",
+        ),
     ]
     for key, queries in (("b", inprocess.queries), ("c", inprocess.queries_c)):
         rls = sum(1 for query in queries if _rls_round_trip(query))
@@ -426,6 +438,7 @@ def report(
         "inprocess_us": {timing.label: timing.median_us for timing in inprocess.timings},
         "tenancy_middleware_us": middleware_cost,
         "rls_policy_us": rls_cost,
+        "python_calls_per_request": inprocess.calls,
         "queries_b": inprocess.queries,
         "queries_per_request_b": len(inprocess.queries),
         "rls_queries_per_request_b": sum(1 for q in inprocess.queries if _rls_round_trip(q)),

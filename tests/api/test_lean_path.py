@@ -171,3 +171,24 @@ def test_remembered_organisation_is_a_fresh_instance_per_request(org_a: Tenant) 
     assert third.name == org_a.organization.name
     assert "Mutated" not in third.level_labels
     assert selectors.organization_for_request("no-such-organisation") is None
+
+
+def test_token_lookup_is_one_statement_inside_a_scope_and_refuses_outside(org_a: Tenant) -> None:
+    """The lookup is hand-written SQL for speed; it keeps the tenant managers' contract: outside an
+    organisation scope it raises rather than searching every organisation."""
+    from organizations.api.authentication import token_membership
+    from organizations.models import hash_secret
+    from organizations.scope import ScopeError
+
+    key = _token(org_a)
+    with pytest.raises(ScopeError):
+        token_membership(hash_secret(key))
+    with org_a.scope(), CaptureQueriesContext(connection) as captured:
+        found = token_membership(hash_secret(key))
+    assert len(captured.captured_queries) == 1
+    assert found is not None
+    membership, token = found
+    assert membership.user.email == "admin@acme.test"
+    assert membership.role == "admin"
+    assert token.user_id == membership.user_id
+    assert token.organization_id == org_a.organization.pk
