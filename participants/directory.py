@@ -260,8 +260,10 @@ def person_list(
     department: str = "",
     status: str = "active",
     level: int | None = None,
+    group: int | None = None,
 ) -> QuerySet[Person]:
-    """People of the scoped organisation, filtered; managers joined (one query per page)."""
+    """People of the scoped organisation, filtered (``group``: members of that directory group);
+    managers joined (one query per page)."""
     people = Person.objects.select_related("manager").defer("demographics", "manager__demographics")
     if status == "active":
         people = people.filter(is_active=True)
@@ -271,6 +273,8 @@ def person_list(
         people = people.filter(department__iexact=department)
     if level is not None:
         people = people.filter(level=level)
+    if group is not None:
+        people = people.filter(groups=group)
     for word in search.split()[:5]:
         people = people.filter(
             Q(full_name__icontains=word)

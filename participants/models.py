@@ -429,3 +429,40 @@ class ScimToken(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.key_prefix}…)"
+
+
+class DirectoryGroup(TenantModel):
+    """A group of directory people as the identity provider keeps it (SCIM ``Group``): e.g. "2027
+    reverse mentoring executives". Provisioned through SCIM; the directory filters by it."""
+
+    display_name = OneLineCharField(max_length=255)
+    external_id = OneLineCharField(max_length=255, blank=True)
+    members = models.ManyToManyField(Person, through="DirectoryGroupMember", related_name="groups")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("display_name", "id")
+        constraints = [
+            models.UniqueConstraint(
+                "organization", Lower("display_name"), name="directory_group_unique_name"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+
+class DirectoryGroupMember(TenantModel):
+    group = models.ForeignKey(DirectoryGroup, on_delete=models.CASCADE, related_name="+")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=("group", "person"), name="directory_group_member_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} in {self.group_id}"

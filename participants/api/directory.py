@@ -22,7 +22,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.api.pagination import DefaultCursorPagination
-from core.api.params import choice_param
+from core.api.params import choice_param, id_param
 from organizations.api.permissions import HasOrganizationRole
 from organizations.api.views import ID_REGEX
 from organizations.models import STAFF_ROLES, Organization
@@ -142,6 +142,9 @@ def _organization(request: Request) -> Organization:
                 "level", str, description="A level of the organisation's scale: its number or name."
             ),
             OpenApiParameter("status", str, enum=PERSON_STATUSES, description="Default: active."),
+            OpenApiParameter(
+                "group", int, description="Members of this directory group (SCIM Groups) only."
+            ),
         ]
     )
 )
@@ -169,6 +172,7 @@ class PersonViewSet(
             department=params.get("department", ""),
             status=choice_param(self.request, "status", PERSON_STATUSES) or "active",
             level=level,
+            group=id_param(self.request, "group"),
         )
 
     def get_serializer_context(self) -> dict[str, Any]:

@@ -34,6 +34,8 @@ urlpatterns = [
     # SCIM 2.0 provisioning (participants/scim): its own media type and error body, token only.
     path(f"{_SCIM}Users", scim.users, name="scim-users"),
     path(f"{_SCIM}Users/<id:pk>", scim.user, name="scim-user"),
+    path(f"{_SCIM}Groups", scim.group_list, name="scim-groups"),
+    path(f"{_SCIM}Groups/<id:pk>", scim.group, name="scim-group"),
     path(
         f"{_SCIM}ServiceProviderConfig",
         scim.service_provider_config,

@@ -18,11 +18,23 @@ class DirectorySearchForm(forms.Form):
     department = forms.ChoiceField(label="Department", required=False)
     level = forms.TypedChoiceField(label="Level", required=False, coerce=int, empty_value=None)
     status = forms.ChoiceField(label="Status", required=False, choices=STATUS_CHOICES)
+    group = forms.TypedChoiceField(label="Group", required=False, coerce=int, empty_value=None)
 
     def __init__(
-        self, *args: Any, organization: Organization, departments: list[str], **kwargs: Any
+        self,
+        *args: Any,
+        organization: Organization,
+        departments: list[str],
+        groups: list[tuple[int, str]] | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["group"]).choices = [("", "All groups")] + [
+            (str(pk), name) for pk, name in groups or []
+        ]
+        if not groups:
+            # No group was provisioned: the field is not shown, and a group in the URL is refused.
+            self.fields["group"].widget = forms.HiddenInput()
         self.fields["q"].widget.attrs.update(
             {"type": "search", "placeholder": "Name, email or department"}
         )
@@ -42,6 +54,7 @@ class DirectorySearchForm(forms.Form):
             "department": data["department"] or "",
             "level": data["level"],
             "status": data["status"] or "active",
+            "group": data["group"],
         }
 
 

@@ -67,6 +67,7 @@ SCIM_NAME = {
     "employee_id": f"{ENTERPRISE}:employeeNumber",
     "department": f"{ENTERPRISE}:department",
     "manager": f"{ENTERPRISE}:manager",
+    "display_name": "displayName",
 }
 
 

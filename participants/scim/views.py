@@ -28,9 +28,10 @@ from rest_framework.exceptions import APIException
 from core.api.parsers import check_json
 from core.pages import add_form_errors
 from organizations.models import Organization
-from participants import directory
+from participants import directory, groups
 from participants.forms.scim import ScimTokenForm
-from participants.models import Person, ScimToken
+from participants.models import DirectoryGroup, Person, ScimToken
+from participants.scim import groups as group_resources
 from participants.scim import resources, tokens
 from participants.scim.resources import ScimError
 
@@ -220,6 +221,140 @@ def user(request: HttpRequest, token: ScimToken, org_slug: str, pk: int) -> Http
     return _user(request, person)
 
 
+# --- Groups ---------------------------------------------------------------------------------------
+
+
+def _group_location(request: HttpRequest, group: DirectoryGroup) -> str:
+    path = reverse("scim-group", args=(_organization(request).slug, group.pk))
+    return request.build_absolute_uri(path)
+
+
+def _visible_member_ids(ids: set[int]) -> set[int]:
+    """The ids given, each a User SCIM can see; else a 400 naming those it cannot."""
+    found = set(_people().filter(pk__in=ids).values_list("pk", flat=True))
+    missing = sorted(ids - found)
+    if missing:
+        listed = ", ".join(str(pk) for pk in missing[:5])
+        raise resources.invalid(f"members: no User {listed}.")
+    return found
+
+
+def _group_members(group: DirectoryGroup) -> list[Person]:
+    return list(_people().filter(groups=group).order_by("id").only("id", "full_name"))
+
+
+def _group(
+    request: HttpRequest, group: DirectoryGroup, status: int = 200, *, with_members: bool = True
+) -> HttpResponse:
+    group.refresh_from_db()
+    location = _group_location(request, group)
+    resource = group_resources.group_resource(
+        group,
+        location,
+        _group_members(group) if with_members else None,
+        lambda person: _location(request, person),
+    )
+    headers = {"Location": location} if status == 201 else {}
+    return _json(resource, status, ETag=resource["meta"]["version"], **headers)
+
+
+def _excludes_members(request: HttpRequest) -> bool:
+    excluded = request.GET.get("excludedAttributes", "")
+    return "members" in {name.strip().lower() for name in excluded.split(",")}
+
+
+def _found_group(pk: int) -> DirectoryGroup:
+    group = DirectoryGroup.objects.select_for_update().filter(pk=pk).first()
+    if group is None:
+        raise ScimError(404, f"No Group {pk}.")
+    return group
+
+
+@scim_endpoint("GET", "POST")
+def group_list(request: HttpRequest, token: ScimToken, org_slug: str) -> HttpResponse:
+    """GET: the Groups, filtered (``filter=displayName eq "…"``) and paged; members left out
+    with ``excludedAttributes=members``. POST: create one (409 ``uniqueness`` when the name is
+    taken)."""
+    if request.method == "POST":
+        state = group_resources.state_from_resource(_body(request))
+        with transaction.atomic():
+            group = groups.group_create(
+                actor=token.created_by,
+                display_name=state.display_name,
+                external_id=state.external_id,
+                member_ids=_visible_member_ids(state.members),
+            )
+        return _group(request, group, 201)
+    found = DirectoryGroup.objects.order_by("id")
+    if request.GET.get("filter"):
+        found = group_resources.filtered(found, request.GET["filter"])
+    start = max(_page_number(request, "startIndex", 1), 1)
+    count = min(_page_number(request, "count", DEFAULT_COUNT), MAX_COUNT)
+    total = found.count()
+    page = list(found[start - 1 : start - 1 + count]) if count else []
+    with_members = not _excludes_members(request)
+    return _json(
+        {
+            "schemas": [resources.LIST_RESPONSE],
+            "totalResults": total,
+            "startIndex": start,
+            "itemsPerPage": len(page),
+            "Resources": [
+                group_resources.group_resource(
+                    group,
+                    _group_location(request, group),
+                    _group_members(group) if with_members else None,
+                    lambda person: _location(request, person),
+                )
+                for group in page
+            ],
+        }
+    )
+
+
+@scim_endpoint("GET", "PUT", "PATCH", "DELETE")
+def group(request: HttpRequest, token: ScimToken, org_slug: str, pk: int) -> HttpResponse:
+    """One Group: read, replace (PUT), change (PATCH operations), delete (its people stay)."""
+    if request.method == "GET":
+        found = DirectoryGroup.objects.filter(pk=pk).first()
+        if found is None:
+            raise ScimError(404, f"No Group {pk}.")
+        return _group(request, found, with_members=not _excludes_members(request))
+    with transaction.atomic():
+        current = _found_group(pk)
+        if request.method == "DELETE":
+            groups.group_delete(actor=token.created_by, group=current)
+            return HttpResponse(status=204)
+        body = _body(request)
+        members_before = set(groups.member_ids(current))
+        if request.method == "PUT":
+            state = group_resources.state_from_resource(body)
+        else:
+            before = group_resources.GroupState(
+                current.display_name, current.external_id, set(members_before)
+            )
+            state = group_resources.apply_patch(before, body)
+        # Who joins must be a User SCIM can see; who stays may have been deleted through SCIM
+        # since (their membership is kept, as their directory entry is).
+        joining = _visible_member_ids(state.members - members_before)
+        groups.group_update(
+            actor=token.created_by,
+            group=current,
+            display_name=state.display_name,
+            external_id=state.external_id,
+        )
+        groups.group_change_members(
+            actor=token.created_by,
+            group=current,
+            replace=joining | (state.members & members_before),
+        )
+    if request.method == "PATCH":
+        # RFC 7644 §3.5.2 allows 204; Entra ID and Okta read nothing from a PATCH's answer, and
+        # it spares listing every member of a large group.
+        return HttpResponse(status=204)
+    return _group(request, current)
+
+
 # --- Discovery (RFC 7644 §4) ------------------------------------------------------------------------
 
 
@@ -256,13 +391,20 @@ def resource_types(request: HttpRequest, token: ScimToken, org_slug: str) -> Htt
         "schema": resources.USER,
         "schemaExtensions": [{"schema": resources.ENTERPRISE, "required": False}],
     }
+    group_type = {
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:ResourceType"],
+        "id": "Group",
+        "name": "Group",
+        "endpoint": "/Groups",
+        "schema": group_resources.GROUP,
+    }
     return _json(
         {
             "schemas": [resources.LIST_RESPONSE],
-            "totalResults": 1,
+            "totalResults": 2,
             "startIndex": 1,
-            "itemsPerPage": 1,
-            "Resources": [user_type],
+            "itemsPerPage": 2,
+            "Resources": [user_type, group_type],
         }
     )
 
@@ -309,13 +451,27 @@ def schemas(request: HttpRequest, token: ScimToken, org_slug: str) -> HttpRespon
             _attribute("manager", type="complex", subAttributes=[_attribute("value")]),
         ],
     }
+    group_schema = {
+        "id": group_resources.GROUP,
+        "name": "Group",
+        "attributes": [
+            _attribute("displayName", required=True, uniqueness="server"),
+            _attribute("externalId"),
+            _attribute(
+                "members",
+                type="complex",
+                multiValued=True,
+                subAttributes=[_attribute("value"), _attribute("display")],
+            ),
+        ],
+    }
     return _json(
         {
             "schemas": [resources.LIST_RESPONSE],
-            "totalResults": 2,
+            "totalResults": 3,
             "startIndex": 1,
-            "itemsPerPage": 2,
-            "Resources": [user_schema, enterprise],
+            "itemsPerPage": 3,
+            "Resources": [user_schema, enterprise, group_schema],
         }
     )
 

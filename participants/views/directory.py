@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from core.pages import add_form_errors, paginate, require_role
 from organizations.http import OrgRequest
 from organizations.models import STAFF_ROLES
-from participants import directory, hooks
+from participants import directory, groups, hooks
 from participants.forms.directory import DirectorySearchForm, PersonForm
 from participants.models import Person
 
@@ -31,6 +31,7 @@ def person_list(request: OrgRequest, org_slug: str) -> HttpResponse:
         request.GET or None,
         organization=request.organization,
         departments=directory.department_list(),
+        groups=groups.group_choices(),
     )
     # A filter value the form refuses (a department or level that does not exist, an unknown
     # status) is a 400 showing the field's message over the unfiltered list, never silently
@@ -63,6 +64,7 @@ def person_detail(request: OrgRequest, org_slug: str, pk: int) -> HttpResponse:
             "level": directory.level_label(request.organization, person.level),
             "reports": directory.direct_reports(person),
             "chain": directory.reporting_chain(person),
+            "groups": groups.groups_of(person),
             "person_actions": [],
             **hooks.person_page.context(request.membership, person),
         },

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from participants import groups
 from participants.scim import tokens
 from tests.access.areas.context import Context
 from tests.access.rows import Statuses, row
@@ -17,7 +18,8 @@ from tests.access.rows import Statuses, row
 def build(ctx: Context) -> dict[str, Any]:
     with ctx.org_a.scope():
         token, _key = tokens.create_token(actor=ctx.org_a.admin, name="Okta")
-    return {"scim_token": token.pk, "scim_person": ctx.mentee.person_id}
+        group = groups.group_create(actor=ctx.org_a.admin.user, display_name="Executives")
+    return {"scim_token": token.pk, "scim_person": ctx.mentee.person_id, "scim_group": group.pk}
 
 
 _NO_SESSION = row(401, 401, 401, 401, 401, 401, 401)
@@ -35,6 +37,13 @@ TABLE: dict[tuple[str, str], Statuses] = {
     ("scim-user", "PUT"):                             _NO_SESSION,
     ("scim-user", "PATCH"):                           _NO_SESSION,
     ("scim-user", "DELETE"):                          _NO_SESSION,
+    ("scim-groups", "GET"):                           _NO_SESSION,
+    ("scim-groups", "POST"):                          _NO_SESSION,
+    ("scim-group", "GET"):                            _NO_SESSION,
+    ("scim-group", "POST"):                           _NO_SESSION,
+    ("scim-group", "PUT"):                            _NO_SESSION,
+    ("scim-group", "PATCH"):                          _NO_SESSION,
+    ("scim-group", "DELETE"):                         _NO_SESSION,
     ("scim-service-provider-config", "GET"):          _NO_SESSION,
     ("scim-service-provider-config", "POST"):         _NO_SESSION,
     ("scim-resource-types", "GET"):                   _NO_SESSION,

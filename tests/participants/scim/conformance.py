@@ -26,6 +26,7 @@ ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
 PATCH = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
 ERROR = "urn:ietf:params:scim:api:messages:2.0:Error"
 LIST = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
+GROUP = "urn:ietf:params:scim:schemas:core:2.0:Group"
 
 
 @dataclass
@@ -112,15 +113,15 @@ def run(base: str, token: str) -> list[tuple[str, bool, str]]:
     )
     types = r.call("GET", "/ResourceTypes")
     r.check(
-        "ResourceTypes lists User",
-        types.status == 200 and [t["id"] for t in types.body["Resources"]] == ["User"],
+        "ResourceTypes lists User and Group",
+        types.status == 200 and [t["id"] for t in types.body["Resources"]] == ["User", "Group"],
         types.body,
     )
     schemas = r.call("GET", "/Schemas")
     r.check(
-        "Schemas has User and EnterpriseUser",
+        "Schemas has User, EnterpriseUser and Group",
         schemas.status == 200
-        and {s["id"] for s in schemas.body["Resources"]} == {USER, ENTERPRISE},
+        and {s["id"] for s in schemas.body["Resources"]} == {USER, ENTERPRISE, GROUP},
         schemas.body,
     )
 
@@ -348,6 +349,8 @@ def run(base: str, token: str) -> list[tuple[str, bool, str]]:
     )
     r.error("a body that is not JSON is a 400", r.call("PUT", f"/Users/{user_id}", None), 400)
 
+    _groups(r, unique, user_id, str(second.body["id"]))
+
     # Delete: gone from SCIM, then created again
     deleted = r.call("DELETE", f"/Users/{user_id}")
     r.check("DELETE answers 204", deleted.status == 204, deleted.status)
@@ -366,6 +369,109 @@ def run(base: str, token: str) -> list[tuple[str, bool, str]]:
         again.headers,
     )
     return r.results
+
+
+def _patch(*operations: dict[str, Any]) -> dict[str, Any]:
+    return {"schemas": [PATCH], "Operations": list(operations)}
+
+
+def _group_members(r: Run, group_id: str) -> set[str]:
+    reply = r.call("GET", f"/Groups/{group_id}")
+    return {member["value"] for member in (reply.body or {}).get("members", [])}
+
+
+def _groups(r: Run, unique: str, first: str, second: str) -> None:
+    """Groups as Okta's and Entra ID's group push does them: look up, create, add and remove
+    members in both dialects, rename, delete."""
+    name = f"Executives {unique}"
+    looked = r.call("GET", f'/Groups?filter=displayName eq "{name}"')
+    r.check(
+        "filter on an unknown group name is an empty list",
+        looked.status == 200 and looked.body["totalResults"] == 0,
+        looked.body,
+    )
+    created = r.call(
+        "POST",
+        "/Groups",
+        {"schemas": [GROUP], "displayName": name, "members": [{"value": first}]},
+    )
+    ok = r.check(
+        "POST creates a Group with its members (201)",
+        created.status == 201
+        and created.body["displayName"] == name
+        and [m["value"] for m in created.body["members"]] == [first],
+        created.body,
+    )
+    if not ok:
+        return
+    group_id = created.body["id"]
+    r.error(
+        "POST of a taken group name is a 409 uniqueness",
+        r.call("POST", "/Groups", {"schemas": [GROUP], "displayName": name.upper()}),
+        409,
+        "uniqueness",
+    )
+    found = r.call("GET", f'/Groups?filter=displayName eq "{name}"&excludedAttributes=members')
+    r.check(
+        "filter finds the group; excludedAttributes=members leaves members out",
+        found.body["totalResults"] == 1 and "members" not in found.body["Resources"][0],
+        found.body,
+    )
+    added = r.call(
+        "PATCH",
+        f"/Groups/{group_id}",
+        _patch({"op": "add", "path": "members", "value": [{"value": second}]}),
+    )
+    r.check(
+        "PATCH add members (Okta) answers 204 and adds",
+        added.status == 204 and _group_members(r, group_id) == {first, second},
+        added.status,
+    )
+    removed = r.call(
+        "PATCH",
+        f"/Groups/{group_id}",
+        _patch({"op": "remove", "path": f'members[value eq "{first}"]'}),
+    )
+    r.check(
+        "PATCH remove members[value eq] (Okta) removes one",
+        removed.status == 204 and _group_members(r, group_id) == {second},
+        removed.status,
+    )
+    entra = r.call(
+        "PATCH",
+        f"/Groups/{group_id}",
+        _patch(
+            {"op": "Remove", "path": "members", "value": [{"value": second}]},
+            {"op": "Add", "path": "members", "value": [{"value": first}]},
+            {"op": "Replace", "path": "displayName", "value": f"{name} (renamed)"},
+        ),
+    )
+    read = r.call("GET", f"/Groups/{group_id}")
+    r.check(
+        "PATCH Remove/Add/Replace (Entra ID) applies all three",
+        entra.status == 204
+        and read.body["displayName"] == f"{name} (renamed)"
+        and {m["value"] for m in read.body["members"]} == {first},
+        read.body,
+    )
+    r.error(
+        "PATCH adding an unknown User is a 400",
+        r.call(
+            "PATCH",
+            f"/Groups/{group_id}",
+            _patch({"op": "add", "path": "members", "value": [{"value": "999999999"}]}),
+        ),
+        400,
+        "invalidValue",
+    )
+    deleted = r.call("DELETE", f"/Groups/{group_id}")
+    r.check("DELETE of a Group answers 204", deleted.status == 204, deleted.status)
+    r.error("a deleted Group is a 404", r.call("GET", f"/Groups/{group_id}"), 404)
+    r.check(
+        "its members are still Users",
+        r.call("GET", f"/Users/{first}").status == 200,
+        "first User gone",
+    )
 
 
 def main(argv: list[str], out: Callable[[str], Any] = print) -> int:

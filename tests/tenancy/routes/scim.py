@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from participants import directory
+from participants import directory, groups
 from participants.scim import tokens
 from tests.conftest import Tenant
 from tests.tenancy.routes import Route, ids_of
@@ -21,7 +21,10 @@ def build(tenant: Tenant) -> dict[str, Any]:
             email="scim.person@acme.test",
             full_name="Scim Person",
         )
-    return {"scim_token": token.pk, "scim_person": person.pk}
+        group = groups.group_create(
+            actor=tenant.admin.user, display_name="Executives", member_ids=[person.pk]
+        )
+    return {"scim_token": token.pk, "scim_person": person.pk, "scim_group": group.pk}
 
 
 _TOKEN_ONLY = {"foreign_status": 401, "owner_get_status": 401}
@@ -31,6 +34,8 @@ ROUTES: dict[str, Route] = {
     "scim_token_revoke": Route(("POST",), ids_of("scim_token")),
     "scim-users": Route(("GET", "POST"), **_TOKEN_ONLY),
     "scim-user": Route(("GET", "PUT", "PATCH", "DELETE"), ids_of("scim_person"), **_TOKEN_ONLY),
+    "scim-groups": Route(("GET", "POST"), **_TOKEN_ONLY),
+    "scim-group": Route(("GET", "PUT", "PATCH", "DELETE"), ids_of("scim_group"), **_TOKEN_ONLY),
     "scim-service-provider-config": Route(("GET",), **_TOKEN_ONLY),
     "scim-resource-types": Route(("GET",), **_TOKEN_ONLY),
     "scim-schemas": Route(("GET",), **_TOKEN_ONLY),
