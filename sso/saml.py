@@ -43,7 +43,8 @@ logger = logging.getLogger(__name__)
 
 TIMEOUT_SECONDS = 10
 MAX_METADATA_BYTES = 1_000_000
-MAX_RESPONSE_CHARS = 1_000_000  # the base64 SAMLResponse as posted
+# The base64 SAMLResponse as posted (large group lists stay well under it; it is parked in Redis).
+MAX_RESPONSE_CHARS = 512_000
 MAX_CERTIFICATES = 5
 # An assertion that says nothing of its expiry is remembered this long against a replay.
 DEFAULT_ASSERTION_LIFETIME = timedelta(hours=1)

@@ -23,6 +23,8 @@ from __future__ import annotations
 import re
 import secrets
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.core.cache import cache
@@ -101,10 +103,13 @@ def start(
     return url
 
 
-def park(*, organization: Organization, saml_response: str) -> str:
-    """Keep a posted response for the GET that follows (module docstring); its one-use key."""
-    if not saml_response or len(saml_response) > saml.MAX_RESPONSE_CHARS:
-        raise SignInRefusedError("The identity provider's answer is missing or too large.", 400)
+def park(*, organization: Organization, provider: SamlProvider, saml_response: str) -> str:
+    """Keep a posted response for the GET that follows (module docstring); its one-use key.
+    Missing, too large, unreadable or IdP-initiated: refused at once, nothing parked."""
+    with _audited(provider):
+        if not saml_response or len(saml_response) > saml.MAX_RESPONSE_CHARS:
+            raise SignInRefusedError("The identity provider's answer is missing or too large.", 400)
+        _answered_request_id(saml_response)
     key = secrets.token_urlsafe(32)
     cache.set(PARK_PREFIX + key, {"org": organization.pk, "response": saml_response}, PARK_SECONDS)
     return key
@@ -149,14 +154,18 @@ def finish(
     request: HttpRequest, *, organization: Organization, provider: SamlProvider, key: str
 ) -> SignedIn:
     """The browser came back with a parked response's key: check everything, sign in."""
-    try:
+    with _audited(provider):
         return _finish(request, organization=organization, provider=provider, key=key)
+
+
+@contextmanager
+def _audited(provider: SamlProvider) -> Iterator[None]:
+    """A refusal leaves an ``sso.saml_refused`` audit entry (the log has python3-saml's detail)."""
+    try:
+        yield
     except SignInRefusedError as refusal:
         log_action(
-            actor=None,
-            action="sso.saml_refused",
-            target=provider,
-            data={"reason": refusal.message},
+            actor=None, action="sso.saml_refused", target=provider, data={"reason": refusal.message}
         )
         raise
 

@@ -90,8 +90,10 @@ def start_saml_sign_in(request: HttpRequest, *, org_slug: str, next_url: str) ->
 
 def park_saml_response(*, org_slug: str, saml_response: str) -> str:
     """The IdP posted a response (without the person's session): park it; its one-use key."""
-    with _saml_provider(org_slug) as (organization, _provider):
-        return saml_signin.park(organization=organization, saml_response=saml_response)
+    with _saml_provider(org_slug) as (organization, provider):
+        return saml_signin.park(
+            organization=organization, provider=provider, saml_response=saml_response
+        )
 
 
 def finish_saml_sign_in(request: HttpRequest, *, org_slug: str, key: str) -> signin.SignedIn:

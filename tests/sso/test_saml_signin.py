@@ -293,7 +293,12 @@ def test_an_idp_initiated_response_is_refused(
     start(client, org_a.slug)
     body = saml_idp.response(request_id=None, **sp_urls(org_a.slug))
 
-    _refused(post_to_acs(client, org_a.slug, body), "started at the identity provider")
+    response = client.post(f"/sso/{org_a.slug}/saml/acs/", {"SAMLResponse": body})
+
+    _refused(response, "started at the identity provider")
+    assert signed_in_user_id(client) is None
+    with org_a.scope():
+        assert AuditEntry.objects.filter(action="sso.saml_refused").exists()
 
 
 def test_a_response_for_another_browser_is_refused(
