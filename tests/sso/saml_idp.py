@@ -69,6 +69,14 @@ class SamlIdp:
     entity_id: str = ENTITY_ID
     sso_url: str = SSO_URL
     identity: tuple[str, str] = field(default_factory=new_identity)
+    # What the running IdP (``running_saml_idp``) answers: ``response`` keyword arguments.
+    answer: dict[str, Any] = field(default_factory=dict)
+    server: ThreadingHTTPServer | None = None
+
+    @property
+    def metadata_url(self) -> str:
+        assert self.server is not None
+        return f"http://127.0.0.1:{self.server.server_address[1]}/metadata"
 
     @property
     def key(self) -> str:
@@ -286,4 +294,64 @@ def serving(body: bytes, *, status: int = 200) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+        thread.join(5)
+
+
+class _IdpHandler(BaseHTTPRequestHandler):
+    """Serves the metadata, and at /sso answers an AuthnRequest with the page an IdP shows after
+    the person authenticated: a form that posts the signed response to the request's ACS URL."""
+
+    idp: SamlIdp
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def _send(self, status: int, body: str, content_type: str) -> None:
+        data = body.encode()
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_GET(self) -> None:
+        url = urllib.parse.urlsplit(self.path)
+        query = dict(urllib.parse.parse_qsl(url.query))
+        if url.path == "/metadata":
+            return self._send(200, self.idp.metadata(), "application/samlmetadata+xml")
+        if url.path != "/sso" or "SAMLRequest" not in query:
+            return self._send(404, "not found", "text/plain")
+        request = etree.fromstring(zlib.decompress(base64.b64decode(query["SAMLRequest"]), -15))
+        acs_url = str(request.get("AssertionConsumerServiceURL"))
+        issuer = request.findtext("{urn:oasis:names:tc:SAML:2.0:assertion}Issuer") or ""
+        saml_response = self.idp.response(
+            request_id=request.get("ID"), acs_url=acs_url, audience=issuer, **self.idp.answer
+        )
+        page = (
+            '<!doctype html><html lang="en"><head><title>Test IdP</title></head><body><main>'
+            "<h1>Test identity provider</h1>"
+            f'<form method="post" action={quoteattr(acs_url)}>'
+            f'<input type="hidden" name="SAMLResponse" value="{saml_response}">'
+            f'<input type="hidden" name="RelayState" value={quoteattr(query.get("RelayState", ""))}>'
+            '<button type="submit">Continue</button></form></main></body></html>'
+        )
+        return self._send(200, page, "text/html; charset=utf-8")
+
+
+@contextmanager
+def running_saml_idp() -> Iterator[SamlIdp]:
+    """A SAML IdP on 127.0.0.1 (metadata at ``metadata_url``, SSO at ``sso_url``)."""
+    idp = SamlIdp()
+    handler = type("Handler", (_IdpHandler,), {"idp": idp})
+    idp.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    port = idp.server.server_address[1]
+    idp.entity_id = f"http://127.0.0.1:{port}/saml"
+    idp.sso_url = f"http://127.0.0.1:{port}/sso"
+    thread = threading.Thread(target=idp.server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield idp
+    finally:
+        idp.server.shutdown()
+        idp.server.server_close()
         thread.join(5)
