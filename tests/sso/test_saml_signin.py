@@ -13,6 +13,7 @@ from accounts.models import User
 from organizations.models import AuditEntry, Membership, Role
 from participants import directory
 from participants.models import Person
+from privacy.erasure.services import person_erase
 from sso.models import SamlAssertionUse, SamlIdentity, SamlProvider
 from tests.accounts.conftest import signed_in_user_id
 from tests.conftest import Tenant
@@ -419,3 +420,26 @@ def test_the_authn_request_goes_to_the_idp_with_our_acs(
 
     assert response.url.startswith(saml_idp.sso_url + "?SAMLRequest=")
     assert "RelayState=" in response.url
+
+
+def test_erasure_forgets_the_idps_name_id(
+    org_a: Tenant, saml_idp: SamlIdp, acme_saml: SamlProvider
+) -> None:
+    with org_a.scope():
+        person = directory.person_create(
+            organization=org_a.organization,
+            actor=org_a.admin.user,
+            email="new.person@acme.test",
+            full_name="Nia New",
+        )
+    saml_sign_in(Client(), org_a.slug, saml_idp)
+    with org_a.scope():
+        assert SamlIdentity.objects.exists()
+        report = person_erase(
+            organization=org_a.organization,
+            actor=org_a.admin.user,
+            person=Person.objects.get(pk=person.pk),
+            confirm_name="Nia New",
+        )
+        assert not SamlIdentity.objects.exists()
+    assert report.counts["sso.samlidentity"] == 1
