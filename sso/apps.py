@@ -12,3 +12,4 @@ class SsoConfig(AppConfig):
 
         password_sign_in_checks.register(password.sso_instead_of_password)
         account_leaves.register(signin.forget_account)
+        account_leaves.register(signin.forget_saml_account)

@@ -22,25 +22,15 @@ from typing import Any
 
 import jwt
 
+from sso.errors import IdpUnreachableError as IdpUnreachableError
+from sso.errors import SignInRefusedError as SignInRefusedError
+
 TIMEOUT_SECONDS = 10
 MAX_BODY_BYTES = 1_000_000
 CLOCK_LEEWAY_SECONDS = 60
 # Asymmetric algorithms only: "none" and the HMAC family (keyed with the client secret) are refused.
 ALLOWED_ALGORITHMS = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384")
 SCOPES = "openid email profile"
-
-
-class IdpUnreachableError(Exception):
-    """The identity provider could not be reached or gave no readable answer (502)."""
-
-
-class SignInRefusedError(Exception):
-    """The sign-in is refused; ``message`` is shown to the person as is."""
-
-    def __init__(self, message: str, status: int = 403) -> None:
-        super().__init__(message)
-        self.message = message
-        self.status = status
 
 
 @dataclass(frozen=True)

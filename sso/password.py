@@ -2,7 +2,7 @@
 sent to the provider instead (registered on ``organizations.signup.password_sign_in_checks``).
 
 Who is sent: an account whose every organisation is one that requires SSO with an enabled
-provider (an account in several organisations keeps its password, as ``sso.signin`` will not open
+provider (OpenID Connect or SAML: ``sso.selectors.required_sign_in_url``) (an account in several organisations keeps its password, as ``sso.signin`` will not open
 it). The break-glass: the organisation's admins who have a second factor (allauth MFA) still sign in
 with their password (and then their second factor), so a broken provider cannot lock everyone out.
 """
@@ -14,12 +14,10 @@ from typing import Any
 from allauth.mfa.models import Authenticator
 from django.contrib import messages
 from django.http import HttpRequest
-from django.urls import reverse
 
 from organizations.models import Role
-from organizations.scope import tenant_scope
 from organizations.selectors import organizations_of_user
-from sso.models import OidcProvider
+from sso.selectors import required_sign_in_url
 
 
 def sso_instead_of_password(request: HttpRequest, user: Any) -> str | None:
@@ -30,13 +28,12 @@ def sso_instead_of_password(request: HttpRequest, user: Any) -> str | None:
     if len(choices) != 1:
         return None
     choice = choices[0]
-    with tenant_scope(choice.organization):
-        required = OidcProvider.objects.filter(is_enabled=True, sso_required=True).exists()
-    if not required:
+    start_url = required_sign_in_url(choice.organization)
+    if start_url is None:
         return None
     if choice.role == Role.ADMIN and Authenticator.objects.filter(user=user).exists():
         return None
     messages.info(
         request, f"{choice.organization.name} signs in with single sign-on: continue there."
     )
-    return reverse("sso_login", kwargs={"org_slug": choice.organization.slug})
+    return start_url

@@ -43,7 +43,7 @@ from organizations.services import membership_join
 from participants.models import Person
 from participants.onboarding import joining
 from sso import oidc, sealing
-from sso.models import OidcIdentity, OidcProvider
+from sso.models import OidcIdentity, OidcProvider, SamlIdentity
 
 SESSION_KEY = "flipside_sso_attempts"
 MAX_PENDING = 5
@@ -86,7 +86,7 @@ def start(
         "org": organization.pk,
         "nonce": attempt.nonce,
         "verifier": attempt.code_verifier,
-        "next": next_url if _lands_in(next_url, organization) else "",
+        "next": next_url if lands_in(next_url, organization) else "",
         "at": now,
     }
     request.session[SESSION_KEY] = pending
@@ -98,7 +98,7 @@ def start(
     )
 
 
-def _lands_in(next_url: str, organization: Organization) -> bool:
+def lands_in(next_url: str, organization: Organization) -> bool:
     return next_url.startswith(f"/o/{organization.slug}/") and url_has_allowed_host_and_scheme(
         next_url, allowed_hosts=None
     )
@@ -152,16 +152,22 @@ def finish(
     )
     email, name = _address_and_name(claims, provider)
     try:
-        user, created = _account(
-            organization=organization, subject=claims["sub"], email=email, name=name
+        user, created = account_for(
+            organization=organization,
+            identities=OidcIdentity,
+            subject=claims["sub"],
+            email=email,
+            name=name,
         )
     except IntegrityError:  # the same first sign-in twice at once: the other one won
         raise oidc.SignInRefusedError("This sign-in raced another one. Start again.", 400) from None
-    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-    landing = attempt.get("next") or reverse(
-        "organization_home", kwargs={"org_slug": organization.slug}
+    return complete(
+        request,
+        organization=organization,
+        user=user,
+        next_url=attempt.get("next") or "",
+        created=created,
     )
-    return SignedIn(user, landing, created)
 
 
 def _address_and_name(claims: dict[str, Any], provider: OidcProvider) -> tuple[str, str]:
@@ -185,16 +191,26 @@ def _address_and_name(claims: dict[str, Any], provider: OidcProvider) -> tuple[s
     return email, name
 
 
-def _account(
-    *, organization: Organization, subject: str, email: str, name: str
+def account_for(
+    *,
+    organization: Organization,
+    identities: type[OidcIdentity] | type[SamlIdentity],
+    subject: str | None,
+    email: str,
+    name: str,
 ) -> tuple[User, bool]:
-    """Inside the organisation's scope: the account the provider vouches for, joined and linked."""
+    """Inside the organisation's scope: the account the provider vouches for, joined and linked.
+
+    ``identities`` is the provider kind's table of subjects (``sub``, SAML's persistent NameID);
+    ``subject`` None (a transient NameID) finds and links by address only."""
     with transaction.atomic():
         identity = (
-            OidcIdentity.objects.select_for_update()
+            identities.objects.select_for_update()
             .select_related("user")
             .filter(subject=subject)
             .first()
+            if subject
+            else None
         )
         user = identity.user if identity is not None else joining.account_for(email)
         created = user is None
@@ -204,15 +220,15 @@ def _account(
             log_action(actor=user, action="account.created_by_sso", data={"subject": subject})
         else:
             _check_may_sign_in(user, organization)
-        if identity is None:
-            OidcIdentity.objects.filter(user=user).delete()  # the provider re-issued the subject
-            identity = OidcIdentity.objects.create(
+        if identity is None and subject:
+            identities.objects.filter(user=user).delete()  # the provider re-issued the subject
+            identity = identities.objects.create(
                 organization=organization, subject=subject, user=user
             )
             log_action(
                 actor=user, action="sso.identity_linked", target=identity, data={"subject": subject}
             )
-        else:
+        elif identity is not None:
             identity.last_sign_in_at = timezone.now()
             identity.save(update_fields=["last_sign_in_at"])
         membership_join(organization=organization, user=user, via="sso")
@@ -223,6 +239,15 @@ def _account(
             if person is not None:
                 joining.link_person(person, user)
     return user, created
+
+
+def complete(
+    request: HttpRequest, *, organization: Organization, user: User, next_url: str, created: bool
+) -> SignedIn:
+    """Open the session; where the person lands (their page of the organisation, or its home)."""
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    landing = next_url or reverse("organization_home", kwargs={"org_slug": organization.slug})
+    return SignedIn(user, landing, created)
 
 
 def _check_may_sign_in(user: User, organization: Organization) -> None:
@@ -240,3 +265,8 @@ def forget_account(user_id: int) -> tuple[str, int]:
     """Erasure (``privacy.erasure.account_leaves``): the provider's subject of the account goes with
     its membership. Signing in through the provider again would start afresh."""
     return "sso.oidcidentity", OidcIdentity.objects.filter(user_id=user_id).delete()[0]
+
+
+def forget_saml_account(user_id: int) -> tuple[str, int]:
+    """Erasure, as ``forget_account``: the IdP's NameID of the account goes too."""
+    return "sso.samlidentity", SamlIdentity.objects.filter(user_id=user_id).delete()[0]

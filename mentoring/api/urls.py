@@ -13,4 +13,5 @@ urlpatterns = [
     path("o/<slug:org_slug>/", include("dashboards.api.urls")),
     path("o/<slug:org_slug>/", include("privacy.api.urls")),
     path("o/<slug:org_slug>/", include("webhooks.api.urls")),
+    path("o/<slug:org_slug>/", include("sso.api_urls")),
 ]

@@ -168,6 +168,8 @@ API_OPERATION: dict[str, str] = {
     "webhook_test": "webhooks_test",
     "webhook_deliveries": "webhooks_deliveries_list",
     "webhook_redeliver": "webhooks_redeliver",
+    # Both kinds: v1_o_settings_sso_oidc_* and v1_o_settings_sso_saml_*.
+    "sso_settings": "v1_o_settings_sso_saml_partial_update",
 }
 
 # Intentionally page-only, with the reason.
@@ -188,8 +190,6 @@ PAGE_ONLY: dict[str, str] = {
     "scim_settings": "Provisioning tokens are made where their key is shown once; the SCIM "
     "endpoint (/api/v1/o/<slug>/scim/v2/) is itself the provisioning API.",
     "scim_token_revoke": "Provisioning tokens are managed where they are made.",
-    "sso_settings": "Single sign-on is configured in the browser: saving fetches the issuer's "
-    "discovery document, which the fuzzed API must not be made to do.",
 }
 
 # Pages whose resource has no API operation yet: each is a known gap (issue #14), kept here so the

@@ -1,5 +1,6 @@
-"""A provider row for the route matrices: its endpoints are never called (the matrices only start a
-sign-in, which redirects, and call the callback without a state, which is refused first)."""
+"""Provider rows for the route matrices: their endpoints are never called (the matrices only start a
+sign-in, which redirects, and call the callback or the ACS without a state or a response, which is
+refused first)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from accounts.models import User
 from organizations.models import Organization
 from organizations.scope import tenant_scope
 from sso import sealing
-from sso.models import OidcIdentity, OidcProvider
+from sso.models import OidcIdentity, OidcProvider, SamlProvider
+from tests.sso.saml_idp import SamlIdp
 
 
 def add_provider(organization: Organization, *, signed_in: User | None = None) -> OidcProvider:
@@ -25,4 +27,15 @@ def add_provider(organization: Organization, *, signed_in: User | None = None) -
             authorization_endpoint="https://idp.acme.test/authorize",
             token_endpoint="https://idp.acme.test/token",
             jwks_uri="https://idp.acme.test/jwks",
+        )
+
+
+def add_saml_provider(organization: Organization) -> SamlProvider:
+    idp = SamlIdp()
+    with tenant_scope(organization):
+        return SamlProvider.objects.create(
+            organization=organization,
+            idp_entity_id=idp.entity_id,
+            sso_url=idp.sso_url,
+            idp_certificates=idp.certificate,
         )
