@@ -9,11 +9,13 @@ from typing import Any
 
 from django.http import Http404, HttpRequest
 
+from accounts.signin_limits import count_attempt
 from organizations.models import Membership, Organization
 from organizations.scope import tenant_scope
 from organizations.selectors import organization_by_slug
 from sso import saml, saml_signin, services, signin
 from sso.access import CONFIGURE, sso_access
+from sso.errors import SignInRefusedError
 from sso.models import OidcProvider, SamlProvider
 from sso.services import ProviderSettings, SamlSettings
 
@@ -88,8 +90,15 @@ def start_saml_sign_in(request: HttpRequest, *, org_slug: str, next_url: str) ->
         )
 
 
-def park_saml_response(*, org_slug: str, saml_response: str) -> str:
-    """The IdP posted a response (without the person's session): park it; its one-use key."""
+def park_saml_response(*, org_slug: str, saml_response: str, address: str) -> str:
+    """The IdP posted a response (without the person's session): park it; its one-use key.
+
+    Anyone may post here, and each post may park up to half a megabyte for five minutes: posts
+    count against their address as password sign-ins do (``count_attempt``), 429 past the bound.
+    """
+    too_many = count_attempt(address)
+    if too_many is not None:
+        raise SignInRefusedError(too_many, 429)
     with _saml_provider(org_slug) as (organization, provider):
         return saml_signin.park(
             organization=organization, provider=provider, saml_response=saml_response

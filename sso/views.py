@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core.client_ip import client_ip
 from core.pages import add_form_errors
 from organizations.http import OrgRequest
 from sso import oidc, saml, use_cases
@@ -146,7 +147,9 @@ def saml_acs(request: HttpRequest, org_slug: str) -> HttpResponse:
     try:
         if request.method == "POST":
             key = use_cases.park_saml_response(
-                org_slug=org_slug, saml_response=request.POST.get("SAMLResponse", "")
+                org_slug=org_slug,
+                saml_response=request.POST.get("SAMLResponse", ""),
+                address=client_ip(request),
             )
             url = reverse("sso_saml_acs", kwargs={"org_slug": org_slug})
             return HttpResponseRedirect(f"{url}?r={key}", status=303)

@@ -443,3 +443,21 @@ def test_erasure_forgets_the_idps_name_id(
         )
         assert not SamlIdentity.objects.exists()
     assert report.counts["sso.samlidentity"] == 1
+
+
+def test_posts_to_the_acs_count_against_their_address(
+    org_a: Tenant, acme_saml: SamlProvider
+) -> None:
+    """Anyone may post to the ACS and each post may park half a megabyte: an address that posts
+    more than the sign-in bound in a minute is refused (429) before anything is parked."""
+    from accounts import signin_limits
+
+    for _ in range(signin_limits.ATTEMPTS.failures):
+        assert signin_limits.count_attempt("127.0.0.1") is None
+    refused = Client().post(f"/sso/{org_a.slug}/saml/acs/", {"SAMLResponse": "x" * 100})
+    assert refused.status_code == 429
+    assert b"Too many sign-in attempts" in refused.content
+    other = Client(REMOTE_ADDR="10.1.2.3").post(
+        f"/sso/{org_a.slug}/saml/acs/", {"SAMLResponse": "not base64 at all"}
+    )
+    assert other.status_code == 400  # another address is not concerned
