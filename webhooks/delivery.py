@@ -9,13 +9,13 @@ organisation's admins get an email. A success ends the run.
 
 from __future__ import annotations
 
+import http.client
 import json
+import socket
+import ssl
 import time
-import urllib.error
-import urllib.request
 from datetime import timedelta
 from enum import StrEnum
-from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -53,32 +53,80 @@ def _claim(delivery_id: int) -> WebhookDelivery | None:
     return WebhookDelivery.objects.select_related("endpoint").get(pk=delivery_id)
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None  # a 3xx is the answer, never followed (it could point anywhere)
+class PinnedHTTPConnection(http.client.HTTPConnection):
+    """Plain http to a checked address; ``host`` (the name) stays in the Host header."""
+
+    def __init__(self, host: str, port: int, *, address: str, timeout: float) -> None:
+        super().__init__(host, port, timeout=timeout)
+        self.address = address
+
+    def connect(self) -> None:
+        self.sock = socket.create_connection((self.address, self.port), self.timeout)
 
 
-_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirects())
+class PinnedHTTPSConnection(http.client.HTTPSConnection):
+    """https to a checked address, the certificate verified against the name (SNI and hostname
+    check use ``host``, never the address)."""
+
+    def __init__(
+        self, host: str, port: int, *, address: str, timeout: float, context: ssl.SSLContext
+    ) -> None:
+        super().__init__(host, port, timeout=timeout, context=context)
+        self.address = address
+        self.context = context
+
+    def connect(self) -> None:
+        sock = socket.create_connection((self.address, self.port), self.timeout)
+        try:
+            self.sock = self.context.wrap_socket(sock, server_hostname=self.host)
+        except BaseException:
+            sock.close()
+            raise
+
+
+def tls_context() -> ssl.SSLContext:
+    """The system's trusted authorities, hostname checked, certificate required."""
+    context = ssl.create_default_context()
+    context.check_hostname = True
+    context.verify_mode = ssl.CERT_REQUIRED
+    return context
+
+
+def connection(target: targets.Target, address: str) -> http.client.HTTPConnection:
+    timeout = float(settings.FLIPSIDE_WEBHOOKS_TIMEOUT_SECONDS)
+    if target.scheme == "https":
+        return PinnedHTTPSConnection(
+            target.host, target.port, address=address, timeout=timeout, context=tls_context()
+        )
+    return PinnedHTTPConnection(target.host, target.port, address=address, timeout=timeout)
 
 
 def _post(endpoint: WebhookEndpoint, delivery: WebhookDelivery) -> tuple[int | None, str, str]:
-    """(status code, response excerpt, error)."""
+    """(status code, response excerpt, error). The host is resolved once, here: the request goes
+    to an address that passed the check (the next one if it refuses the connection), so a DNS
+    answer that changes between check and request (rebinding) is never followed. No proxy; a
+    3xx is the answer (``http.client`` follows no redirect)."""
     try:
-        targets.check_url(endpoint.url)
+        target = targets.check_target(endpoint.url)
     except ValidationError as error:
         return None, "", one_line(" ".join(error.messages))[:300]
     body = json.dumps(delivery.payload, separators=(",", ":")).encode()
     headers = signing.headers(endpoint.secret, delivery.message_id, int(time.time()), body)
-    # The scheme is checked above (https, or http where allowed): never file:, ftp: or others.
-    request = urllib.request.Request(endpoint.url, data=body, headers=headers, method="POST")  # noqa: S310
-    try:
-        with _OPENER.open(request, timeout=settings.FLIPSIDE_WEBHOOKS_TIMEOUT_SECONDS) as response:
+    failure = ""
+    for address in target.addresses:
+        conn = connection(target, address)
+        try:
+            conn.request("POST", target.path, body=body, headers=headers)
+            response = conn.getresponse()
             return response.status, _excerpt(response.read(EXCERPT_BYTES)), ""
-    except urllib.error.HTTPError as error:
-        return error.code, _excerpt(error.read(EXCERPT_BYTES)), ""
-    except (urllib.error.URLError, OSError, ValueError) as error:
-        reason = getattr(error, "reason", error)
-        return None, "", one_line(f"{type(error).__name__}: {reason}")[:300]
+        except ConnectionRefusedError as error:
+            failure = one_line(f"{type(error).__name__}: {error}")[:300]
+            continue  # this address is down: the next checked one may answer
+        except (http.client.HTTPException, OSError, ValueError) as error:
+            return None, "", one_line(f"{type(error).__name__}: {error}")[:300]
+        finally:
+            conn.close()
+    return None, "", failure
 
 
 def _excerpt(raw: bytes) -> str:
