@@ -169,9 +169,9 @@ def test_a_wave_whose_window_passed_before_its_invitations_went_out_closes_once(
 ) -> None:
     world = survey_world(org_a)
     survey = make_survey(org_a, world.program, Wave.POST, open_days=9)
-    with time_machine.travel(f"{(END - timedelta(days=1)).isoformat()} 12:00Z", tick=False):
-        with org_a.scope():
-            plan_survey(survey)
+    before = f"{(END - timedelta(days=1)).isoformat()} 12:00Z"
+    with time_machine.travel(before, tick=False), org_a.scope():
+        plan_survey(survey)
     # The sweeper was down past the deadline: the invitations are closed, never sent.
     _sweep(org_a, END + timedelta(days=20), commit)
     _sweep(org_a, END + timedelta(days=21), commit)
@@ -192,9 +192,9 @@ def test_a_wave_is_announced_once_even_when_it_empties_again(
 
     world = survey_world(org_a)
     survey = make_survey(org_a, world.program, Wave.POST, open_days=9)
-    with time_machine.travel(f"{(END - timedelta(days=1)).isoformat()} 12:00Z", tick=False):
-        with org_a.scope():
-            plan_survey(survey)
+    before = f"{(END - timedelta(days=1)).isoformat()} 12:00Z"
+    with time_machine.travel(before, tick=False), org_a.scope():
+        plan_survey(survey)
     for day in (END, END + timedelta(days=10)):
         _sweep(org_a, day, commit)
     assert _events(org_a)[EventType.SURVEY_WAVE_CLOSED] == 1
@@ -204,8 +204,8 @@ def test_a_wave_is_announced_once_even_when_it_empties_again(
         reopened = SurveyInvitation.objects.filter(survey=survey).first()
         assert reopened is not None
         SurveyInvitation.objects.filter(pk=reopened.pk).update(status=InvitationStatus.SENT)
-    with time_machine.travel(f"{(END + timedelta(days=12)).isoformat()} 12:00Z", tick=False):
-        with org_a.scope(), commit():
-            assert close_unanswered(SurveyInvitation.objects.filter(survey=survey)) == 1
-            assert announce_waves_over({survey.pk}) == []
+    later = f"{(END + timedelta(days=12)).isoformat()} 12:00Z"
+    with time_machine.travel(later, tick=False), org_a.scope(), commit():
+        assert close_unanswered(SurveyInvitation.objects.filter(survey=survey)) == 1
+        assert announce_waves_over({survey.pk}) == []
     assert _events(org_a)[EventType.SURVEY_WAVE_CLOSED] == 1
