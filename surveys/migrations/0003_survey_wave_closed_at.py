@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('surveys', '0002_response_quote_consent'),
+        ("surveys", "0002_response_quote_consent"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='survey',
-            name='wave_closed_at',
+            model_name="survey",
+            name="wave_closed_at",
             field=models.DateTimeField(blank=True, editable=False, null=True),
         ),
     ]
