@@ -1,8 +1,8 @@
 """Notification email: one place that builds every message the product sends about its work.
 
 A notification is a subject, a text template, an HTML template (the organisation's branding: its
-name, accent colour and logo served from ``organization_mail_logo``, never an inline or third-party
-image) and attachments (calendar invitations). Non-essential mail names the preference that allows
+name, accent colour and logo at its public, content-addressed URL (``organizations.logo``), never
+an inline or third-party image) and attachments (calendar invitations). Non-essential mail names the preference that allows
 it (``feedback.notices.preferences``): it carries a signed-out unsubscribe link and the
 List-Unsubscribe / List-Unsubscribe-Post headers (RFC 8058); the sender does not send it once the
 person turned that kind off. Essential mail (passwords, account invitations, security) has none.
@@ -87,7 +87,8 @@ def unsubscribe_url(organization: Organization, unsubscribe: Unsubscribe) -> str
 
 
 # organisation id → (logo URL, when read): a wave mails thousands of messages of one organisation,
-# and a logo a few minutes stale is harmless (its URL carries its version).
+# and a logo a few minutes stale is harmless (its URL names its bytes; a replaced one's old URL is a
+# 404, the mail then shows the alt text, the organisation's name).
 _LOGOS: dict[int, tuple[str, float]] = {}
 _LOGO_TTL = 300.0
 
@@ -107,17 +108,10 @@ def logo_url(organization: Organization) -> str:
 
 
 def _read_logo_url(organization: Organization) -> str:
-    from organizations.models import OrganizationLogo
+    from organizations import logo
 
-    logo = (
-        OrganizationLogo.objects.filter(organization_id=organization.pk)
-        .values_list("updated_at", flat=True)
-        .first()
-    )
-    if logo is None:
-        return ""
-    path = reverse("organization_mail_logo", args=(organization.slug,))
-    return f"{settings.SITE_URL}{path}?v={int(logo.timestamp())}"
+    path = logo.logo_path(organization, logo.logo_ref(organization.pk))
+    return f"{settings.SITE_URL}{path}" if path else ""
 
 
 def branding(organization: Organization) -> dict[str, str]:
