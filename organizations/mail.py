@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core import signing
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.core.mail.backends.base import BaseEmailBackend
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 UNSUBSCRIBE_SALT = "flipside.mail.unsubscribe"
 DEFAULT_HTML_TEMPLATE = "email/notification.html"
 DEFAULT_BRAND_COLOUR = "#1f6feb"
+NEUTRAL_BRAND_NAME = "Flipside"
 
 
 @dataclass(frozen=True)
@@ -122,6 +123,52 @@ def branding(organization: Organization) -> dict[str, str]:
     }
 
 
+def neutral_branding() -> dict[str, str]:
+    """The product's own look, for mail that belongs to no one organisation (an account in
+    several, or in none)."""
+    return {
+        "brand_name": NEUTRAL_BRAND_NAME,
+        "brand_colour": DEFAULT_BRAND_COLOUR,
+        "brand_logo_url": "",
+    }
+
+
+def render_html(
+    text: str,
+    brand: dict[str, str],
+    *,
+    template: str = DEFAULT_HTML_TEMPLATE,
+    context: dict[str, Any] | None = None,
+) -> str:
+    """The HTML copy of a text body: written unescaped (autoescape off), it is escaped whole here,
+    so whatever a name or a note in it holds is shown, never run."""
+    return render_to_string(template, {**(context or {}), **brand, "text_body": escape(text)})
+
+
+def with_html(message: EmailMessage, organization: Organization | None) -> EmailMultiAlternatives:
+    """A text message someone else rendered (allauth's account mail) with our HTML alternative:
+    the organisation's branding, or the product's with ``None``. Essential mail: no unsubscribe."""
+    if message.content_subtype == "html":
+        return message  # type: ignore[return-value]  # already HTML only: nothing to add
+    if organization is not None:
+        with tenant_scope(organization):
+            brand = branding(organization)
+    else:
+        brand = neutral_branding()
+    result = EmailMultiAlternatives(
+        subject=one_line(str(message.subject)),
+        body=str(message.body),
+        from_email=message.from_email,
+        to=list(message.to),
+        cc=list(message.cc),
+        bcc=list(message.bcc),
+        headers=dict(message.extra_headers),
+        reply_to=list(message.reply_to),
+    )
+    result.attach_alternative(render_html(str(message.body), brand), "text/html")
+    return result
+
+
 def _calendar_part(attachment: Attachment) -> email.message.MIMEPart:
     part = email.message.MIMEPart()
     part.set_content(
@@ -138,7 +185,8 @@ def _calendar_part(attachment: Attachment) -> email.message.MIMEPart:
 def build(notification: Notification) -> EmailMultiAlternatives:
     """The message: text body, HTML alternative, calendar attachments, unsubscribe headers."""
     organization = notification.organization
-    context = {**notification.context, **branding(organization)}
+    brand = branding(organization)
+    context = {**notification.context, **brand}
     headers: dict[str, str] = {}
     if notification.unsubscribe is not None:
         url = unsubscribe_url(organization, notification.unsubscribe)
@@ -146,8 +194,7 @@ def build(notification: Notification) -> EmailMultiAlternatives:
         headers["List-Unsubscribe"] = f"<{url}>"
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     text: str = render_to_string(notification.text_template, context)
-    # The text is written unescaped (autoescape off): escape it whole for the HTML copy.
-    html = render_to_string(notification.html_template, {**context, "text_body": escape(text)})
+    html = render_html(text, brand, template=notification.html_template, context=context)
     if "unsubscribe_url" in context:
         text = f"{text.rstrip()}\n\n-- \nStop these emails: {context['unsubscribe_url']}\n"
     message = EmailMultiAlternatives(

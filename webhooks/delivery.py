@@ -19,12 +19,12 @@ from enum import StrEnum
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
 from core.text import one_line
+from organizations import mail
 from organizations.models import Membership, Organization, Role
 from webhooks import signing, targets
 from webhooks.models import DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookEndpoint
@@ -181,12 +181,18 @@ def _count_failure(endpoint_id: int) -> None:
             f"{endpoint.consecutive_failures} deliveries in a row failed after every retry."
         )
         fields += ["is_active", "disabled_reason"]
-        messages = _disabled_email(endpoint)
-        transaction.on_commit(lambda: send_mail(*messages))
+        notifications = _disabled_emails(endpoint)
+        transaction.on_commit(lambda: _send_all(notifications))
     endpoint.save(update_fields=fields)
 
 
-def _disabled_email(endpoint: WebhookEndpoint) -> tuple[str, str, None, list[str]]:
+def _send_all(notifications: list[mail.Notification]) -> None:
+    for notification in notifications:
+        mail.send(notification)
+
+
+def _disabled_emails(endpoint: WebhookEndpoint) -> list[mail.Notification]:
+    """One email per admin (essential: it says an integration stopped; no unsubscribe link)."""
     organization = Organization.objects.get(pk=endpoint.organization_id)
     admins = list(
         Membership.objects.filter(role=Role.ADMIN)
@@ -194,14 +200,24 @@ def _disabled_email(endpoint: WebhookEndpoint) -> tuple[str, str, None, list[str
         .order_by("id")
         .values_list("user__email", flat=True)
     )
-    subject = one_line(f"Webhook endpoint disabled: {endpoint.url}")[:200]
+    subject = mail.prefixed(f"Webhook endpoint disabled: {endpoint.url}")[:200]
     body = (
         f"The webhook endpoint {endpoint.url} of {organization.name} was disabled: "
         f"{FAILURES_TO_DISABLE} deliveries in a row failed after every retry.\n\n"
         "Its delivery log shows each attempt. Fix the receiver, then enable the endpoint again "
         "and redeliver what it missed.\n"
     )
-    return subject, body, None, admins
+    return [
+        mail.Notification(
+            organization=organization,
+            to=address,
+            subject=subject,
+            text_template="email/plain.txt",
+            context={"body": body},
+        )
+        for address in admins
+        if address
+    ]
 
 
 def backoff_seconds(attempts_made: int) -> int:
