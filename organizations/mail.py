@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core import signing
-from django.core.mail import EmailMessage, EmailMultiAlternatives
+from django.core.mail import EmailMessage, EmailMultiAlternatives, mailers
 from django.core.mail.backends.base import BaseEmailBackend
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -220,3 +220,29 @@ def send(notification: Notification, *, connection: BaseEmailBackend | None = No
         connection.send_messages([message])
     else:
         message.send()
+
+
+PlainMessage = tuple[str, str, Any, Sequence[str]]  # subject, text, from (ignored), recipients
+
+
+def send_texts(organization: Organization, messages: Sequence[PlainMessage]) -> None:
+    """Text messages written by their sender (subject, body, recipients) sent as the
+    organisation's essential mail: the text, its branded HTML copy, no unsubscribe link; one
+    message per recipient (no one sees the others' addresses), over one connection."""
+    notifications = [
+        Notification(
+            organization=organization,
+            to=recipient,
+            subject=subject,
+            text_template="email/plain.txt",
+            context={"body": body},
+        )
+        for subject, body, _from, recipients in messages
+        for recipient in recipients
+        if recipient
+    ]
+    if not notifications:
+        return
+    with tenant_scope(organization):
+        built = [build(notification) for notification in notifications]
+    mailers.default.send_messages(built)
