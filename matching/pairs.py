@@ -13,7 +13,6 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mass_mail
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.urls import reverse
@@ -25,6 +24,7 @@ from core.text import one_line
 from matching import access, engine, signals
 from matching.models import OPEN_PAIR_STATUSES, MatchingRound, Pair, PairStatus
 from matching.services import charter_ready_ids, round_create, round_start
+from organizations import mail
 from organizations.audit import log_action
 from participants.models import Enrollment, EnrollmentRole, Person
 from programs.access import require_program_staff
@@ -94,7 +94,7 @@ def pair_end(*, pair: Pair, actor: User | None, reason: str) -> Pair:
             _ended_email(locked, locked.mentor, locked.mentee),
             _ended_email(locked, locked.mentee, locked.mentor),
         ]
-        transaction.on_commit(lambda: send_mass_mail(messages))
+        transaction.on_commit(lambda: mail.send_texts(locked.program.organization, messages))
     pair.refresh_from_db()
     return pair
 
@@ -196,7 +196,7 @@ def end_pairs_of_departed(*, person: Person, actor: User | None) -> list[Pair]:
             offers.append(_rematch_offer(done, departed, partner))
             ended.append(done)
         if offers:
-            transaction.on_commit(lambda: send_mass_mail(offers))
+            transaction.on_commit(lambda: mail.send_texts(person.organization, offers))
     return ended
 
 
@@ -399,7 +399,11 @@ def pair_request_rematch(*, pair: Pair, by: Enrollment, actor: User | None, reas
                 f"{settings.SITE_URL}"
                 f"{reverse('pair_detail', args=(locked.program.organization.slug, locked.pk))}\n"
             )
-            transaction.on_commit(lambda: send_mass_mail([(subject, body, None, recipients)]))
+            transaction.on_commit(
+                lambda: mail.send_texts(
+                    locked.program.organization, [(subject, body, None, recipients)]
+                )
+            )
     return locked
 
 

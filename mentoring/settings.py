@@ -494,6 +494,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=17),
         "options": {"expires": 3000},
     },
+    # Webhook deliveries and their attempts older than FLIPSIDE_WEBHOOKS_DELIVERY_RETENTION_DAYS.
+    "webhook-deliveries-prune": {
+        "task": "webhooks.prune_deliveries",
+        "schedule": crontab(hour=4, minute=10),
+        "options": {"expires": 3600},
+    },
     "worker-heartbeat": {
         "task": "mentoring.heartbeat",
         "schedule": crontab(),
@@ -516,6 +522,10 @@ FLIPSIDE_WEBHOOKS_RETRY_BASE_SECONDS = env_int(
     maximum=120,
 )
 FLIPSIDE_WEBHOOKS_ATTEMPTS = env_int("FLIPSIDE_WEBHOOKS_ATTEMPTS", 5, minimum=1, maximum=10)
+# Deliveries (and their attempts) older than this are deleted nightly (webhooks/retention.py).
+FLIPSIDE_WEBHOOKS_DELIVERY_RETENTION_DAYS = env_int(
+    "FLIPSIDE_WEBHOOKS_DELIVERY_RETENTION_DAYS", 30, minimum=1, maximum=3650
+)
 
 FLIPSIDE_ROTATION_SECRET = env_str("FLIPSIDE_ROTATION_SECRET", "") or SECRET_KEY
 FLIPSIDE_HEARTBEAT_KEY = "flipside:worker-heartbeat"

@@ -1,8 +1,8 @@
 """Notification email: one place that builds every message the product sends about its work.
 
 A notification is a subject, a text template, an HTML template (the organisation's branding: its
-name, accent colour and logo served from ``organization_mail_logo``, never an inline or third-party
-image) and attachments (calendar invitations). Non-essential mail names the preference that allows
+name, accent colour and logo at its public, content-addressed URL (``organizations.logo``), never
+an inline or third-party image) and attachments (calendar invitations). Non-essential mail names the preference that allows
 it (``feedback.notices.preferences``): it carries a signed-out unsubscribe link and the
 List-Unsubscribe / List-Unsubscribe-Post headers (RFC 8058); the sender does not send it once the
 person turned that kind off. Essential mail (passwords, account invitations, security) has none.
@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core import signing
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMessage, EmailMultiAlternatives, mailers
 from django.core.mail.backends.base import BaseEmailBackend
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 UNSUBSCRIBE_SALT = "flipside.mail.unsubscribe"
 DEFAULT_HTML_TEMPLATE = "email/notification.html"
 DEFAULT_BRAND_COLOUR = "#1f6feb"
+NEUTRAL_BRAND_NAME = "Flipside"
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,8 @@ def unsubscribe_url(organization: Organization, unsubscribe: Unsubscribe) -> str
 
 
 # organisation id → (logo URL, when read): a wave mails thousands of messages of one organisation,
-# and a logo a few minutes stale is harmless (its URL carries its version).
+# and a logo a few minutes stale is harmless (its URL names its bytes; a replaced one's old URL is a
+# 404, the mail then shows the alt text, the organisation's name).
 _LOGOS: dict[int, tuple[str, float]] = {}
 _LOGO_TTL = 300.0
 
@@ -107,17 +109,10 @@ def logo_url(organization: Organization) -> str:
 
 
 def _read_logo_url(organization: Organization) -> str:
-    from organizations.models import OrganizationLogo
+    from organizations import logo
 
-    logo = (
-        OrganizationLogo.objects.filter(organization_id=organization.pk)
-        .values_list("updated_at", flat=True)
-        .first()
-    )
-    if logo is None:
-        return ""
-    path = reverse("organization_mail_logo", args=(organization.slug,))
-    return f"{settings.SITE_URL}{path}?v={int(logo.timestamp())}"
+    path = logo.logo_path(organization, logo.logo_ref(organization.pk))
+    return f"{settings.SITE_URL}{path}" if path else ""
 
 
 def branding(organization: Organization) -> dict[str, str]:
@@ -126,6 +121,52 @@ def branding(organization: Organization) -> dict[str, str]:
         "brand_colour": organization.brand_colour or DEFAULT_BRAND_COLOUR,
         "brand_logo_url": logo_url(organization),
     }
+
+
+def neutral_branding() -> dict[str, str]:
+    """The product's own look, for mail that belongs to no one organisation (an account in
+    several, or in none)."""
+    return {
+        "brand_name": NEUTRAL_BRAND_NAME,
+        "brand_colour": DEFAULT_BRAND_COLOUR,
+        "brand_logo_url": "",
+    }
+
+
+def render_html(
+    text: str,
+    brand: dict[str, str],
+    *,
+    template: str = DEFAULT_HTML_TEMPLATE,
+    context: dict[str, Any] | None = None,
+) -> str:
+    """The HTML copy of a text body: written unescaped (autoescape off), it is escaped whole here,
+    so whatever a name or a note in it holds is shown, never run."""
+    return render_to_string(template, {**(context or {}), **brand, "text_body": escape(text)})
+
+
+def with_html(message: EmailMessage, organization: Organization | None) -> EmailMultiAlternatives:
+    """A text message someone else rendered (allauth's account mail) with our HTML alternative:
+    the organisation's branding, or the product's with ``None``. Essential mail: no unsubscribe."""
+    if message.content_subtype == "html":
+        return message  # type: ignore[return-value]  # already HTML only: nothing to add
+    if organization is not None:
+        with tenant_scope(organization):
+            brand = branding(organization)
+    else:
+        brand = neutral_branding()
+    result = EmailMultiAlternatives(
+        subject=one_line(str(message.subject)),
+        body=str(message.body),
+        from_email=message.from_email,
+        to=list(message.to),
+        cc=list(message.cc),
+        bcc=list(message.bcc),
+        headers=dict(message.extra_headers),
+        reply_to=list(message.reply_to),
+    )
+    result.attach_alternative(render_html(str(message.body), brand), "text/html")
+    return result
 
 
 def _calendar_part(attachment: Attachment) -> email.message.MIMEPart:
@@ -144,7 +185,8 @@ def _calendar_part(attachment: Attachment) -> email.message.MIMEPart:
 def build(notification: Notification) -> EmailMultiAlternatives:
     """The message: text body, HTML alternative, calendar attachments, unsubscribe headers."""
     organization = notification.organization
-    context = {**notification.context, **branding(organization)}
+    brand = branding(organization)
+    context = {**notification.context, **brand}
     headers: dict[str, str] = {}
     if notification.unsubscribe is not None:
         url = unsubscribe_url(organization, notification.unsubscribe)
@@ -152,8 +194,7 @@ def build(notification: Notification) -> EmailMultiAlternatives:
         headers["List-Unsubscribe"] = f"<{url}>"
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     text: str = render_to_string(notification.text_template, context)
-    # The text is written unescaped (autoescape off): escape it whole for the HTML copy.
-    html = render_to_string(notification.html_template, {**context, "text_body": escape(text)})
+    html = render_html(text, brand, template=notification.html_template, context=context)
     if "unsubscribe_url" in context:
         text = f"{text.rstrip()}\n\n-- \nStop these emails: {context['unsubscribe_url']}\n"
     message = EmailMultiAlternatives(
@@ -179,3 +220,29 @@ def send(notification: Notification, *, connection: BaseEmailBackend | None = No
         connection.send_messages([message])
     else:
         message.send()
+
+
+PlainMessage = tuple[str, str, Any, Sequence[str]]  # subject, text, from (ignored), recipients
+
+
+def send_texts(organization: Organization, messages: Sequence[PlainMessage]) -> None:
+    """Text messages written by their sender (subject, body, recipients) sent as the
+    organisation's essential mail: the text, its branded HTML copy, no unsubscribe link; one
+    message per recipient (no one sees the others' addresses), over one connection."""
+    notifications = [
+        Notification(
+            organization=organization,
+            to=recipient,
+            subject=subject,
+            text_template="email/plain.txt",
+            context={"body": body},
+        )
+        for subject, body, _from, recipients in messages
+        for recipient in recipients
+        if recipient
+    ]
+    if not notifications:
+        return
+    with tenant_scope(organization):
+        built = [build(notification) for notification in notifications]
+    mailers.default.send_messages(built)

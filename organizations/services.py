@@ -9,15 +9,14 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from core.text import check_single_line, one_line
+from core.text import check_single_line
+from organizations import mail
 from organizations.access import MANAGE as TOKENS_MANAGE
 from organizations.access import MEMBERSHIP_SCOPE, organization_access, token_access
 from organizations.audit import log_action
@@ -66,19 +65,21 @@ def invitation_url(*, organization: Organization, token: str) -> str:
 
 
 def _send_invitation_email(invitation: Invitation, organization: Organization, token: str) -> None:
+    """Essential mail (an account invitation): branded, no unsubscribe link."""
     context = {
         "organization": organization,
         "invitation": invitation,
         "accept_url": invitation_url(organization=organization, token=token),
         "inviter": invitation.invited_by,
     }
-    send_mail(
-        subject=one_line(
-            f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}You are invited to {organization.name}"
-        ),
-        message=render_to_string("organizations/email/invitation.txt", context),
-        from_email=None,
-        recipient_list=[invitation.email],
+    mail.send(
+        mail.Notification(
+            organization=organization,
+            to=invitation.email,
+            subject=mail.prefixed(f"You are invited to {organization.name}"),
+            text_template="organizations/email/invitation.txt",
+            context=context,
+        )
     )
 
 

@@ -3,6 +3,11 @@
 Wrong passwords are limited by ``accounts.signin_limits`` (per account and client, with device
 cookies, instead of allauth's per-address and per-account lock-out), and the client's address is
 ``core.client_ip`` for every limit allauth keeps (the same address the API throttles see).
+
+allauth's own account mail (password reset, email confirmation, …) gets the HTML alternative of
+``organizations.mail``: branded when the account belongs to exactly one organisation, the product's
+neutral look otherwise (several, or none: we do not guess which one it is about). It is essential
+mail, with no unsubscribe link.
 """
 
 from __future__ import annotations
@@ -13,14 +18,18 @@ from typing import Any
 from allauth.account.adapter import DefaultAccountAdapter
 from django import forms
 from django.conf import settings
+from django.core.mail import EmailMessage
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
 from accounts import signin_limits
+from accounts.models import User
 from core.client_ip import client_ip
 from core.hooks import Hook
+from organizations import mail
+from organizations.models import Organization
 from organizations.scope import tenant_scope
-from organizations.selectors import organization_by_slug
+from organizations.selectors import organization_by_slug, organizations_of_user
 from organizations.services import invitation_for_token
 
 INVITATION_SESSION_KEY = "flipside_invitation"
@@ -124,6 +133,17 @@ class AccountAdapter(DefaultAccountAdapter):
             signin_limits.remember_device(response, user.email)
         return response
 
+    def render_mail(
+        self,
+        template_prefix: str,
+        email: str | list[str],
+        context: dict[str, Any],
+        headers: dict[str, str] | None = None,
+    ) -> EmailMessage:
+        message = super().render_mail(template_prefix, email, context, headers)
+        address = email if isinstance(email, str) else (email[0] if len(email) == 1 else "")
+        return mail.with_html(message, _only_organization(context.get("user"), address))
+
     def get_login_redirect_url(self, request: HttpRequest) -> str:
         return _invitation_accept_url(request) or super().get_login_redirect_url(request)
 
@@ -131,6 +151,17 @@ class AccountAdapter(DefaultAccountAdapter):
         # Sign-up stores this URL for the login that follows email confirmation; without the
         # override the invitee would land on the (empty) organisation picker instead.
         return _invitation_accept_url(request) or super().get_signup_redirect_url(request)
+
+
+def _only_organization(user: Any, address: str) -> Organization | None:
+    """The one organisation the account (the mail's ``user``, else the address's) belongs to;
+    None when it belongs to several or none."""
+    if not isinstance(user, User):
+        user = User.objects.filter(email__iexact=address).first() if address else None
+    if user is None:
+        return None
+    choices = organizations_of_user(user)
+    return choices[0].organization if len(choices) == 1 else None
 
 
 def _login_of(credentials: dict[str, Any]) -> str:

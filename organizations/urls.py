@@ -1,12 +1,13 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from organizations import logo, views
 from organizations.configuration import urls as configuration_urls
 from organizations.platform import urls as platform_urls
 
 urlpatterns = [
-    # The logo the organisation's emails show (public: mail clients fetch it signed out).
-    path("brand/<slug:org_slug>/logo", logo.organization_logo, name="organization_mail_logo"),
+    # The organisation's logo, for its pages and its emails alike (public: mail clients fetch it
+    # signed out; content-addressed: cached for a year).
+    re_path(logo.URL_PATTERN, logo.organization_logo, name="organization_logo"),
     path("o/<slug:org_slug>/members/", views.member_list, name="member_list"),
     path("o/<slug:org_slug>/members/<id:pk>/role/", views.member_role, name="member_role"),
     path(

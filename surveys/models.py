@@ -78,6 +78,9 @@ class Survey(TenantModel):
     )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
+    # When the wave was over (none of its invitations planned or sent any more) and
+    # ``survey_wave_closed`` was sent: set once, so the signal goes out once per wave.
+    wave_closed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ("program", "wave", "title", "id")

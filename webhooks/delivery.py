@@ -9,22 +9,22 @@ organisation's admins get an email. A success ends the run.
 
 from __future__ import annotations
 
+import http.client
 import json
+import socket
+import ssl
 import time
-import urllib.error
-import urllib.request
 from datetime import timedelta
 from enum import StrEnum
-from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
 from core.text import one_line
+from organizations import mail
 from organizations.models import Membership, Organization, Role
 from webhooks import signing, targets
 from webhooks.models import DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookEndpoint
@@ -53,32 +53,80 @@ def _claim(delivery_id: int) -> WebhookDelivery | None:
     return WebhookDelivery.objects.select_related("endpoint").get(pk=delivery_id)
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None  # a 3xx is the answer, never followed (it could point anywhere)
+class PinnedHTTPConnection(http.client.HTTPConnection):
+    """Plain http to a checked address; ``host`` (the name) stays in the Host header."""
+
+    def __init__(self, host: str, port: int, *, address: str, timeout: float) -> None:
+        super().__init__(host, port, timeout=timeout)
+        self.address = address
+
+    def connect(self) -> None:
+        self.sock = socket.create_connection((self.address, self.port), self.timeout)
 
 
-_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirects())
+class PinnedHTTPSConnection(http.client.HTTPSConnection):
+    """https to a checked address, the certificate verified against the name (SNI and hostname
+    check use ``host``, never the address)."""
+
+    def __init__(
+        self, host: str, port: int, *, address: str, timeout: float, context: ssl.SSLContext
+    ) -> None:
+        super().__init__(host, port, timeout=timeout, context=context)
+        self.address = address
+        self.context = context
+
+    def connect(self) -> None:
+        sock = socket.create_connection((self.address, self.port), self.timeout)
+        try:
+            self.sock = self.context.wrap_socket(sock, server_hostname=self.host)
+        except BaseException:
+            sock.close()
+            raise
+
+
+def tls_context() -> ssl.SSLContext:
+    """The system's trusted authorities, hostname checked, certificate required."""
+    context = ssl.create_default_context()
+    context.check_hostname = True
+    context.verify_mode = ssl.CERT_REQUIRED
+    return context
+
+
+def connection(target: targets.Target, address: str) -> http.client.HTTPConnection:
+    timeout = float(settings.FLIPSIDE_WEBHOOKS_TIMEOUT_SECONDS)
+    if target.scheme == "https":
+        return PinnedHTTPSConnection(
+            target.host, target.port, address=address, timeout=timeout, context=tls_context()
+        )
+    return PinnedHTTPConnection(target.host, target.port, address=address, timeout=timeout)
 
 
 def _post(endpoint: WebhookEndpoint, delivery: WebhookDelivery) -> tuple[int | None, str, str]:
-    """(status code, response excerpt, error)."""
+    """(status code, response excerpt, error). The host is resolved once, here: the request goes
+    to an address that passed the check (the next one if it refuses the connection), so a DNS
+    answer that changes between check and request (rebinding) is never followed. No proxy; a
+    3xx is the answer (``http.client`` follows no redirect)."""
     try:
-        targets.check_url(endpoint.url)
+        target = targets.check_target(endpoint.url)
     except ValidationError as error:
         return None, "", one_line(" ".join(error.messages))[:300]
     body = json.dumps(delivery.payload, separators=(",", ":")).encode()
     headers = signing.headers(endpoint.secret, delivery.message_id, int(time.time()), body)
-    # The scheme is checked above (https, or http where allowed): never file:, ftp: or others.
-    request = urllib.request.Request(endpoint.url, data=body, headers=headers, method="POST")  # noqa: S310
-    try:
-        with _OPENER.open(request, timeout=settings.FLIPSIDE_WEBHOOKS_TIMEOUT_SECONDS) as response:
+    failure = ""
+    for address in target.addresses:
+        conn = connection(target, address)
+        try:
+            conn.request("POST", target.path, body=body, headers=headers)
+            response = conn.getresponse()
             return response.status, _excerpt(response.read(EXCERPT_BYTES)), ""
-    except urllib.error.HTTPError as error:
-        return error.code, _excerpt(error.read(EXCERPT_BYTES)), ""
-    except (urllib.error.URLError, OSError, ValueError) as error:
-        reason = getattr(error, "reason", error)
-        return None, "", one_line(f"{type(error).__name__}: {reason}")[:300]
+        except ConnectionRefusedError as error:
+            failure = one_line(f"{type(error).__name__}: {error}")[:300]
+            continue  # this address is down: the next checked one may answer
+        except (http.client.HTTPException, OSError, ValueError) as error:
+            return None, "", one_line(f"{type(error).__name__}: {error}")[:300]
+        finally:
+            conn.close()
+    return None, "", failure
 
 
 def _excerpt(raw: bytes) -> str:
@@ -133,12 +181,18 @@ def _count_failure(endpoint_id: int) -> None:
             f"{endpoint.consecutive_failures} deliveries in a row failed after every retry."
         )
         fields += ["is_active", "disabled_reason"]
-        messages = _disabled_email(endpoint)
-        transaction.on_commit(lambda: send_mail(*messages))
+        notifications = _disabled_emails(endpoint)
+        transaction.on_commit(lambda: _send_all(notifications))
     endpoint.save(update_fields=fields)
 
 
-def _disabled_email(endpoint: WebhookEndpoint) -> tuple[str, str, None, list[str]]:
+def _send_all(notifications: list[mail.Notification]) -> None:
+    for notification in notifications:
+        mail.send(notification)
+
+
+def _disabled_emails(endpoint: WebhookEndpoint) -> list[mail.Notification]:
+    """One email per admin (essential: it says an integration stopped; no unsubscribe link)."""
     organization = Organization.objects.get(pk=endpoint.organization_id)
     admins = list(
         Membership.objects.filter(role=Role.ADMIN)
@@ -146,14 +200,24 @@ def _disabled_email(endpoint: WebhookEndpoint) -> tuple[str, str, None, list[str
         .order_by("id")
         .values_list("user__email", flat=True)
     )
-    subject = one_line(f"Webhook endpoint disabled: {endpoint.url}")[:200]
+    subject = mail.prefixed(f"Webhook endpoint disabled: {endpoint.url}")[:200]
     body = (
         f"The webhook endpoint {endpoint.url} of {organization.name} was disabled: "
         f"{FAILURES_TO_DISABLE} deliveries in a row failed after every retry.\n\n"
         "Its delivery log shows each attempt. Fix the receiver, then enable the endpoint again "
         "and redeliver what it missed.\n"
     )
-    return subject, body, None, admins
+    return [
+        mail.Notification(
+            organization=organization,
+            to=address,
+            subject=subject,
+            text_template="email/plain.txt",
+            context={"body": body},
+        )
+        for address in admins
+        if address
+    ]
 
 
 def backoff_seconds(attempts_made: int) -> int:

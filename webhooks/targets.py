@@ -3,12 +3,17 @@
 ``FLIPSIDE_WEBHOOKS_ALLOW_PRIVATE`` (the host is resolved: a name pointing at 10.0.0.1, 127.0.0.1,
 169.254.169.254 or any other loopback, private, link-local, reserved or multicast address is
 refused). Checked when an endpoint is saved and again before every request (a name may be
-re-pointed after it was saved)."""
+re-pointed after it was saved).
+
+Before a request the host is resolved **once** (``check_target``): the addresses that passed the
+check are the ones the request connects to (``webhooks.delivery``), so a DNS server that answers a
+public address to the check and 127.0.0.1 to the connection (rebinding) reaches nothing."""
 
 from __future__ import annotations
 
 import ipaddress
 import socket
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -18,6 +23,18 @@ PRIVATE_REFUSED = (
     "This address is not reachable from the internet (loopback, private, link-local or reserved "
     "range): webhooks go only to public addresses."
 )
+
+
+@dataclass(frozen=True)
+class Target:
+    """A checked URL: where to connect (``addresses``, every one checked) and what to ask for
+    (``host`` stays the name: the Host header and the TLS certificate are checked against it)."""
+
+    scheme: str
+    host: str
+    port: int
+    path: str  # with the query, never empty
+    addresses: tuple[str, ...]
 
 
 def _is_public(address: str) -> bool:
@@ -36,6 +53,7 @@ def _is_public(address: str) -> bool:
 
 
 def resolve(host: str, port: int) -> list[str]:
+    """Every address ``host`` resolves to (DNS: the one place a name becomes addresses)."""
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError, OSError):
@@ -43,8 +61,8 @@ def resolve(host: str, port: int) -> list[str]:
     return sorted({str(info[4][0]) for info in infos})
 
 
-def check_url(url: str) -> None:
-    """Raise a ``ValidationError`` on ``url`` naming what is wrong with it."""
+def _parse(url: str) -> tuple[str, str, int, str]:
+    """(scheme, host, port, path with query) of an acceptable URL; a ``ValidationError`` else."""
     try:
         parts = urlsplit(url)
         port = parts.port
@@ -57,9 +75,31 @@ def check_url(url: str) -> None:
         raise ValidationError({"url": "Enter a valid URL."})
     if parts.username or parts.password:
         raise ValidationError({"url": "Leave user names and passwords out of the URL."})
-    if settings.FLIPSIDE_WEBHOOKS_ALLOW_PRIVATE:
-        return
-    default_port = 443 if parts.scheme == "https" else 80
-    addresses = resolve(parts.hostname, port or default_port)
-    if not addresses or not all(_is_public(address) for address in addresses):
+    port = port or (443 if parts.scheme == "https" else 80)
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    return parts.scheme, parts.hostname, port, path
+
+
+def _checked_addresses(host: str, port: int) -> tuple[str, ...]:
+    addresses = resolve(host, port)
+    if not addresses:
+        raise ValidationError({"url": "This host name does not resolve."})
+    if not settings.FLIPSIDE_WEBHOOKS_ALLOW_PRIVATE and not all(map(_is_public, addresses)):
         raise ValidationError({"url": PRIVATE_REFUSED})
+    return tuple(addresses)
+
+
+def check_target(url: str) -> Target:
+    """Before a request: the target of ``url``, its host resolved once and every address checked;
+    a ``ValidationError`` naming what is wrong."""
+    scheme, host, port, path = _parse(url)
+    return Target(scheme, host, port, path, _checked_addresses(host, port))
+
+
+def check_url(url: str) -> None:
+    """When an endpoint is saved: a ``ValidationError`` naming what is wrong with ``url`` (the
+    host is resolved only where private addresses are refused: a developer's receiver may not
+    exist yet)."""
+    _scheme, host, port, _path = _parse(url)
+    if not settings.FLIPSIDE_WEBHOOKS_ALLOW_PRIVATE:
+        _checked_addresses(host, port)

@@ -1,4 +1,5 @@
-"""The delivery task: one attempt per run, retried with exponential backoff (minutes at most)."""
+"""The delivery task: one attempt per run, retried with exponential backoff (minutes at most); the
+nightly prune of old deliveries (``webhooks.retention``)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from celery import shared_task
 
 from organizations.scope import require_organization_id
 from organizations.tasks import TenantTask
-from webhooks import delivery
+from webhooks import delivery, retention
 from webhooks.models import WebhookDelivery
 
 
@@ -33,3 +34,9 @@ def deliver(self: Any, *, delivery_id: int) -> str:
             countdown=delivery.backoff_seconds(made),
         )
     return str(outcome)
+
+
+@shared_task(name="webhooks.prune_deliveries", ignore_result=True)
+def prune_deliveries() -> int:
+    """Beat, nightly: delete every organisation's deliveries older than the retention."""
+    return retention.prune_deliveries()

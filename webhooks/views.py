@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.pages import add_form_errors, paginate
 from organizations.http import OrgRequest
-from webhooks import selectors, use_cases
+from webhooks import retention, selectors, use_cases
 from webhooks.forms import EndpointEditForm, EndpointForm
 from webhooks.models import WebhookEndpoint
 
@@ -127,6 +127,7 @@ def webhook_deliveries(request: OrgRequest, org_slug: str, pk: int) -> HttpRespo
             "endpoint": endpoint,
             "page": page,
             "rows": [(delivery, attempts[delivery.pk]) for delivery in rows],
+            "retention_days": retention.retention_days(),
         },
     )
 

@@ -9,7 +9,6 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mass_mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -21,6 +20,7 @@ from matching import signals
 from matching.loading import free_places, open_pair_counts
 from matching.models import MatchingRound, Pair, PairStatus, ProposedPair, RoundStatus
 from matching.rounds import access
+from organizations import mail
 from organizations.audit import log_action
 from participants.models import CharterAcceptance, Enrollment, EnrollmentRole
 from programs.models import Program
@@ -162,7 +162,7 @@ def round_publish(*, matching_round: MatchingRound, actor: User | None) -> list[
             url = pair_url(program, pair)
             messages.append(_pair_email(program, pair, proposal.mentor, proposal.mentee, url))
             messages.append(_pair_email(program, pair, proposal.mentee, proposal.mentor, url))
-        transaction.on_commit(lambda: send_mass_mail(messages))
+        transaction.on_commit(lambda: mail.send_texts(program.organization, messages))
         signals.round_published.send(
             sender=Pair,
             organization_id=locked.organization_id,

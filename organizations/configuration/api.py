@@ -30,13 +30,11 @@ class SettingsSerializer(serializers.Serializer[Organization]):
 
     def get_has_logo(self, organization: Organization) -> bool:
         brand: Branding = self.context["brand"]
-        return brand.logo_updated_at is not None
+        return brand.has_logo
 
     def get_logo_url(self, organization: Organization) -> str | None:
         brand: Branding = self.context["brand"]
-        if brand.logo_updated_at is None:
-            return None
-        return f"/o/{organization.slug}/logo/?v={brand.version}"
+        return brand.logo_url or None
 
 
 class LogoSerializer(serializers.Serializer[Any]):

@@ -7,7 +7,6 @@ urlpatterns = [
     path(
         "o/<slug:org_slug>/brand.css", views.organization_brand_css, name="organization_brand_css"
     ),
-    path("o/<slug:org_slug>/logo/", views.organization_logo, name="organization_logo"),
 ]
 
 # Mounted under /api/v1/o/<slug>/ by organizations/api/urls.py.

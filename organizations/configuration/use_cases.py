@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from django.db import transaction
 
+from organizations import logo
 from organizations.access import SETTINGS, organization_access
 from organizations.configuration import services
-from organizations.models import Membership, Organization, OrganizationLogo
+from organizations.models import Membership, Organization
 
 
 @dataclass(frozen=True)
@@ -23,22 +23,21 @@ class Branding:
     """What pages need to show the organisation's brand (``brand.css``, the logo's URL)."""
 
     colour: str
-    logo_updated_at: datetime | None
+    logo_url: str  # the content-addressed path (organizations.logo), "" without a logo
+
+    @property
+    def has_logo(self) -> bool:
+        return bool(self.logo_url)
 
     @property
     def version(self) -> str:
-        stamp = int(self.logo_updated_at.timestamp()) if self.logo_updated_at else 0
-        return f"{self.colour.lstrip('#')}-{stamp}"
+        return f"{self.colour.lstrip('#')}-{self.logo_url.rsplit('/', 1)[-1]}"
 
 
 def branding(organization: Organization) -> Branding:
     """Any member's view of the brand (no policy: every member sees the pages it colours)."""
-    updated_at = OrganizationLogo.objects.values_list("updated_at", flat=True).first()
-    return Branding(colour=organization.brand_colour, logo_updated_at=updated_at)
-
-
-def logo(organization: Organization) -> OrganizationLogo | None:
-    return OrganizationLogo.objects.first()
+    url = logo.logo_path(organization, logo.logo_ref(organization.pk))
+    return Branding(colour=organization.brand_colour, logo_url=url)
 
 
 def read_settings(*, actor: Membership) -> tuple[Organization, Branding]:

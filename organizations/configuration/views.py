@@ -1,14 +1,14 @@
 """The organisation settings page (admins), and the brand every member's pages show: a small
-generated stylesheet (``brand.css``: the colour as a CSS variable, the logo as a background) and
-the logo itself, both under /o/<slug>/ and so only for members."""
+generated stylesheet (``brand.css``: the colour as a CSS variable, the logo as a background), under
+/o/<slug>/ and so only for members. The logo itself has one public, content-addressed URL for pages
+and emails alike (``organizations.logo``)."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.http import quote_etag
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -17,9 +17,8 @@ from organizations.configuration import use_cases
 from organizations.configuration.forms import SettingsForm
 from organizations.http import OrgRequest
 
-# The logo's URL carries its version (?v=), so a browser may keep it; brand.css is asked again
-# each time (no-cache) and answered 304 while nothing changed.
-LOGO_CACHE = "private, max-age=31536000, immutable"
+# brand.css is asked again each time (no-cache) and answered 304 while nothing changed; the logo's
+# URL in it names the logo's bytes, so a browser keeps the image itself.
 BRAND_CACHE = "private, no-cache"
 
 
@@ -80,30 +79,11 @@ def organization_brand_css(request: OrgRequest, org_slug: str) -> HttpResponse:
                 ".org-name { background: var(--brand); color: var(--brand-ink); "
                 "padding: .1rem .5rem; border-radius: .25rem; }"
             )
-        if brand.logo_updated_at is not None:
-            url = reverse("organization_logo", kwargs={"org_slug": org_slug})
+        if brand.has_logo:
             rules.append(
-                f'.org-logo {{ display: inline-block; background-image: url("{url}?v='
-                f'{brand.version}"); }}'
+                f'.org-logo {{ display: inline-block; background-image: url("{brand.logo_url}"); }}'
             )
         response = HttpResponse("\n".join(rules) + "\n", content_type="text/css; charset=utf-8")
     response["ETag"] = etag
     response["Cache-Control"] = BRAND_CACHE
-    return response
-
-
-@require_GET
-def organization_logo(request: OrgRequest, org_slug: str) -> HttpResponse:
-    logo = use_cases.logo(request.organization)
-    if logo is None:
-        raise Http404("This organisation has no logo.")
-    etag = quote_etag(str(int(logo.updated_at.timestamp())))
-    if etag in request.headers.get("If-None-Match", ""):
-        response = HttpResponse(status=304)
-    else:
-        response = HttpResponse(bytes(logo.content), content_type=logo.content_type)
-        response["Content-Disposition"] = "inline"
-        response["X-Content-Type-Options"] = "nosniff"
-    response["ETag"] = etag
-    response["Cache-Control"] = LOGO_CACHE
     return response

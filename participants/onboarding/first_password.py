@@ -22,13 +22,12 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from accounts.models import User
-from core.text import one_line
+from organizations import mail
 from organizations.audit import log_action
 from organizations.models import Organization
 from organizations.scope import tenant_scope
@@ -70,32 +69,44 @@ def request_link(*, organization: Organization, email: str, next_url: str) -> No
         person = Person.objects.filter(email__iexact=address, is_active=True).first()
         if person is None:
             return
-        prefix = settings.ACCOUNT_EMAIL_SUBJECT_PREFIX
         if joining.account_for(address) is not None:
             reset = settings.SITE_URL + reverse("account_reset_password")
-            send_mail(
-                one_line(f"{prefix}You already have an account"),
+            _send(
+                organization,
+                address,
+                "You already have an account",
                 f"Hello {person.full_name},\n\nSomeone asked to set a first password for "
                 f"{address} on Flipside. This address has an account already: sign in, or set "
                 f"a new password here:\n{reset}\n\nIf it was not you, ignore this email.\n",
-                None,
-                [address],
             )
             return
         token = signing.dumps(
             {"o": organization.pk, "p": person.pk, "e": address, "n": next_url}, salt=SALT
         )
         link = settings.SITE_URL + reverse("first_password_set", kwargs={"token": token})
-        send_mail(
-            one_line(f"{prefix}Set your password for {organization.name}"),
+        _send(
+            organization,
+            address,
+            f"Set your password for {organization.name}",
             f"Hello {person.full_name},\n\nSet your password to open Flipside, where "
             f"{organization.name} runs its mentoring programs. This link works once, for three "
             f"days, and takes you to the page you wanted:\n{link}\n\n"
             "If it was not you, ignore this email.\n",
-            None,
-            [address],
         )
         log_action(actor=None, action="person.first_password_link_sent", target=person)
+
+
+def _send(organization: Organization, address: str, subject: str, body: str) -> None:
+    """Essential mail (it sets a password): the organisation's branding, no unsubscribe link."""
+    mail.send(
+        mail.Notification(
+            organization=organization,
+            to=address,
+            subject=mail.prefixed(subject),
+            text_template="email/plain.txt",
+            context={"body": body},
+        )
+    )
 
 
 def open_link(token: str) -> FirstPassword:

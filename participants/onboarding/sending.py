@@ -22,15 +22,14 @@ from typing import Any
 from celery import shared_task
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage, mailers
+from django.core.mail import EmailMultiAlternatives, mailers
 from django.db import transaction
 from django.db.models import Q
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from core.text import one_line
+from organizations import mail
 from organizations.audit import log_action
 from organizations.models import Invitation, Organization, hash_secret
 from organizations.selectors import membership_of
@@ -148,8 +147,9 @@ def invitation_batch_create(
 
 def letter_message(
     enrollment: Enrollment, *, token: str, inviter: User | None, expires: datetime
-) -> EmailMessage:
-    """One email that says which program, what is asked, and links straight to it."""
+) -> EmailMultiAlternatives:
+    """One email that says which program, what is asked, and links straight to it (text and the
+    organisation's branded HTML, ``organizations.mail``)."""
     program = enrollment.program
     organization = program.organization
     role_label = "mentor" if enrollment.role == EnrollmentRole.MENTOR else "mentee"
@@ -164,11 +164,16 @@ def letter_message(
         "url": letter_url(organization=organization, token=token),
         "expires": expires,
     }
-    subject = one_line(
-        f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}You are invited to {program.name} as a {role_label}"
+    # Essential mail (an invitation with its one-use link): branded, no unsubscribe link.
+    return mail.build(
+        mail.Notification(
+            organization=organization,
+            to=enrollment.person.email,
+            subject=mail.prefixed(f"You are invited to {program.name} as a {role_label}"),
+            text_template="participants/onboarding/email/invitation.txt",
+            context=context,
+        )
     )
-    body = render_to_string("participants/onboarding/email/invitation.txt", context)
-    return EmailMessage(subject, body, None, [enrollment.person.email])
 
 
 def _issue(letter: InvitationLetter, batch: InvitationBatch, now: datetime) -> str:

@@ -231,11 +231,21 @@ def send_invitations(touchpoints: list[Touchpoint], report: Report) -> None:
             report(touchpoint, None)
         else:
             candidates.append((touchpoint, invitation))
-    for ids, status in ((cancel, InvitationStatus.CANCELLED), (close, InvitationStatus.CLOSED)):
-        if ids:
-            SurveyInvitation.objects.filter(pk__in=ids, status=InvitationStatus.PLANNED).update(
-                status=status
-            )
+    if cancel or close:
+        survey_of = {invitation.pk: invitation.survey_id for invitation in found.values()}
+        ended: set[int] = set()
+        with transaction.atomic():
+            lock_surveys({survey_of[pk] for pk in cancel + close})
+            for ids, status in (
+                (cancel, InvitationStatus.CANCELLED),
+                (close, InvitationStatus.CLOSED),
+            ):
+                if ids and SurveyInvitation.objects.filter(
+                    pk__in=ids, status=InvitationStatus.PLANNED
+                ).update(status=status):
+                    ended.update(survey_of[pk] for pk in ids)
+            # An invitation whose window passed before it went out ends its wave like a close.
+            announce_waves_over(ended)
     with transaction.atomic():
         still = dict(
             SurveyInvitation.objects.select_for_update()
@@ -360,23 +370,64 @@ def close_unanswered(invitations: QuerySet[SurveyInvitation]) -> int:
     closed = 0
     touched: set[int] = set()
     with transaction.atomic():
-        for invitation in invitations.filter(
-            status__in=(InvitationStatus.PLANNED, InvitationStatus.SENT)
-        ).select_related("enrollment__person", "enrollment__program"):
-            if local_today(invitation.enrollment) > invitation.closes_on:
-                changed = SurveyInvitation.objects.filter(
-                    pk=invitation.pk, status__in=(InvitationStatus.PLANNED, InvitationStatus.SENT)
-                ).update(status=InvitationStatus.CLOSED)
-                cancel_touchpoints([invitation.touchpoint_id])
-                closed += changed
-                if changed:
-                    touched.add(invitation.survey_id)
-        still_open = set(
-            SurveyInvitation.objects.filter(
-                survey_id__in=touched,
-                status__in=(InvitationStatus.PLANNED, InvitationStatus.SENT),
-            ).values_list("survey_id", flat=True)
-        )
-        for survey in Survey.objects.filter(pk__in=touched - still_open).order_by("pk"):
-            survey_wave_closed.send(sender=Survey, survey=survey)
+        due = [
+            invitation
+            for invitation in invitations.filter(
+                status__in=(InvitationStatus.PLANNED, InvitationStatus.SENT)
+            ).select_related("enrollment__person", "enrollment__program")
+            if local_today(invitation.enrollment) > invitation.closes_on
+        ]
+        lock_surveys({invitation.survey_id for invitation in due})
+        for invitation in due:
+            changed = SurveyInvitation.objects.filter(
+                pk=invitation.pk, status__in=(InvitationStatus.PLANNED, InvitationStatus.SENT)
+            ).update(status=InvitationStatus.CLOSED)
+            cancel_touchpoints([invitation.touchpoint_id])
+            closed += changed
+            if changed:
+                touched.add(invitation.survey_id)
+        announce_waves_over(touched)
     return closed
+
+
+def lock_surveys(survey_ids: set[int]) -> None:
+    """Lock the surveys' rows (in id order) before touching their invitations: the order the
+    planner (``planning.plan_survey``) takes them in, so the two never wait on each other."""
+    if survey_ids:
+        list(
+            Survey.objects.select_for_update()
+            .filter(pk__in=survey_ids)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+
+
+def announce_waves_over(survey_ids: set[int]) -> list[int]:
+    """Send ``survey_wave_closed`` for each of ``survey_ids`` whose wave is over now (it has
+    invitations, none planned or sent) and was not announced before; returns their ids. Called
+    in the transaction that closed or cancelled invitations, after those writes.
+
+    Exactly once per wave: the survey row is locked (``lock_surveys``, before the invitations
+    were changed) before its invitations are counted, so two workers closing a wave's last two
+    invitations at the same time take turns, and the second sees the first's closed one (read
+    committed: each statement sees what committed before it);
+    ``wave_closed_at`` is set with the signal, so a wave re-planned later is not announced twice.
+    """
+    announced: list[int] = []
+    if not survey_ids:
+        return announced
+    open_statuses = (InvitationStatus.PLANNED, InvitationStatus.SENT)
+    with transaction.atomic():
+        for survey in (
+            Survey.objects.select_for_update()
+            .filter(pk__in=survey_ids, wave_closed_at__isnull=True)
+            .order_by("pk")
+        ):
+            invitations = SurveyInvitation.objects.filter(survey_id=survey.pk)
+            if not invitations.exists() or invitations.filter(status__in=open_statuses).exists():
+                continue
+            survey.wave_closed_at = timezone.now()
+            survey.save(update_fields=["wave_closed_at"])
+            survey_wave_closed.send(sender=Survey, survey=survey)
+            announced.append(survey.pk)
+    return announced

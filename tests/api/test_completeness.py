@@ -160,7 +160,6 @@ API_OPERATION: dict[str, str] = {
     "retention_settings": "retention_update",
     "member_programs": "v1_o_members_partial_update",  # ``all_programs``
     "organization_settings": "v1_o_settings_partial_update",
-    "organization_logo": "v1_o_settings_logo_update",
     "webhook_list": "webhooks_list",
     "webhook_edit": "webhooks_partial_update",
     "webhook_delete": "webhooks_destroy",

@@ -4,6 +4,7 @@ headers that stops them."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterator
 from datetime import date, timedelta
@@ -12,6 +13,7 @@ from typing import Any
 import icalendar
 import pytest
 import time_machine
+from django.conf import settings
 from django.core import mail
 from django.test import Client
 
@@ -205,16 +207,18 @@ def test_every_notification_has_a_branded_html_alternative(
         )
         checkin_services._send_all(checkin_services._contact_request_emails(check_in))
     assert len(mail.outbox) >= 4
+    digest = hashlib.sha256(b"\x89PNG\r\n\x1a\n").hexdigest()[:16]
+    logo_path = f"/brand/{org_a.slug}/logo-{digest}.png"
     for message in mail.outbox:
         html = _html(message)
         assert "#123456" in html, message.subject
-        assert f"/brand/{org_a.slug}/logo?v=" in html
+        assert f'src="{settings.SITE_URL}{logo_path}"' in html
     partner = mail.outbox[0]
     assert partner.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
-    logo = Client().get(f"/brand/{org_a.slug}/logo")
+    logo = Client().get(logo_path)
     assert logo.status_code == 200
     assert logo["Content-Type"] == "image/png"
-    assert Client().get(f"/brand/{org_b.slug}/logo").status_code == 404
+    assert Client().get(f"/brand/{org_b.slug}/logo-{digest}.png").status_code == 404
 
 
 def test_names_are_escaped_in_the_html(org_a: Tenant) -> None:

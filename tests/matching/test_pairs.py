@@ -71,9 +71,11 @@ def test_ending_a_pair_records_who_why_when_audits_and_tells_both(
     pair = _pair_of(org_a, cohort, 0)
     mail.outbox.clear()
     with org_a.scope(), django_capture_on_commit_callbacks(execute=True):
-        ended = pairs.pair_end(pair=pair, actor=org_a.admin.user, reason="Schedules never met")
+        ended = pairs.pair_end(
+            pair=pair, actor=org_a.admin.user, reason="Schedules <b>never</b> met"
+        )
     assert ended.status == PairStatus.ENDED
-    assert ended.ended_reason == "Schedules never met"
+    assert ended.ended_reason == "Schedules <b>never</b> met"
     assert ended.ended_by == org_a.admin.user
     assert ended.ended_at is not None
     with org_a.scope():
@@ -83,7 +85,14 @@ def test_ending_a_pair_records_who_why_when_audits_and_tells_both(
         assert not pairs.open_pairs(cohort.mentees[0]).exists()
         addresses = {cohort.mentors[0].person.email, cohort.mentees[0].person.email}
     assert {address for message in mail.outbox for address in message.to} == addresses
-    assert all("Schedules never met" in message.body for message in mail.outbox)
+    assert all("Schedules <b>never</b> met" in message.body for message in mail.outbox)
+    # Essential mail of organizations.mail: a branded HTML copy, the reason escaped in it.
+    for message in mail.outbox:
+        [(html, kind)] = message.alternatives
+        assert kind == "text/html"
+        assert org_a.organization.name in str(html)
+        assert "Schedules &lt;b&gt;never&lt;/b&gt; met" in str(html)
+        assert "List-Unsubscribe" not in message.extra_headers
     program_page = f"{settings.SITE_URL}/o/{org_a.slug}/me/programs/{pair.program_id}/"
     assert all(program_page in message.body for message in mail.outbox)
     with org_a.scope(), pytest.raises(ValidationError, match="already ended"):

@@ -5,6 +5,7 @@ without a second factor to set one up."""
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 import pytest
@@ -170,24 +171,45 @@ def test_a_logo_is_stored_served_with_caching_and_shown_in_the_brand_css(
     assert css["Content-Type"].startswith("text/css")
     text = css.content.decode()
     assert "--brand: #1f4e79" in text
-    assert "/o/acme/logo/?v=" in text
+    digest = hashlib.sha256(png()).hexdigest()[:16]
+    logo_path = f"/brand/acme/logo-{digest}.png"
+    assert f'url("{logo_path}")' in text
     again = member.get(
         reverse("organization_brand_css", kwargs={"org_slug": "acme"}),
         HTTP_IF_NONE_MATCH=css["ETag"],
     )
     assert again.status_code == 304
+    # The settings page and the API name the same URL.
+    assert f'src="{logo_path}"' in admin.get(_page(org_a)).content.decode()
+    assert admin.get(_api(org_a)).json()["logo_url"] == logo_path
 
-    logo = member.get(reverse("organization_logo", kwargs={"org_slug": "acme"}))
-    assert logo.status_code == 200
-    assert logo["Content-Type"] == "image/png"
-    assert "max-age" in logo["Cache-Control"]
-    assert logo["ETag"]
-    assert logo.content == png()
-    # Tenant-scoped: another organisation's member cannot fetch it.
-    outsider = client_for(org_b.admin.user)
-    assert (
-        outsider.get(reverse("organization_logo", kwargs={"org_slug": "acme"})).status_code == 404
-    )
+    # One public URL, for pages and emails alike: cached for a year, named by its bytes.
+    for fetcher in (member, client_for(org_b.admin.user), Client()):
+        logo = fetcher.get(logo_path)
+        assert logo.status_code == 200
+        assert logo["Content-Type"] == "image/png"
+        assert logo["Cache-Control"] == "public, max-age=31536000, immutable"
+        assert logo["X-Content-Type-Options"] == "nosniff"
+        assert logo.content == png()
+    # Another organisation's slug, a stale digest, another extension: 404.
+    anonymous = Client()
+    assert anonymous.get(f"/brand/{org_b.slug}/logo-{digest}.png").status_code == 404
+    assert anonymous.get(f"/brand/acme/logo-{'0' * 16}.png").status_code == 404
+    assert anonymous.get(f"/brand/acme/logo-{digest}.jpg").status_code == 404
+    assert member.get("/o/acme/logo/").status_code == 404  # the old members-only route is gone
+
+    # A new logo is a new URL; the old one is a 404 at once.
+    upload = SimpleUploadedFile("logo.png", png(16, 16), content_type="image/png")
+    assert admin.post(_page(org_a), {**FORM, "logo": upload}).status_code == 302
+    assert anonymous.get(logo_path).status_code == 404
+    new_digest = hashlib.sha256(png(16, 16)).hexdigest()[:16]
+    assert anonymous.get(f"/brand/acme/logo-{new_digest}.png").content == png(16, 16)
+    # No logo: the old URL is a 404 and brand.css names none.
+    assert admin.post(_page(org_a), {**FORM, "remove_logo": "on"}).status_code == 302
+    assert anonymous.get(f"/brand/acme/logo-{new_digest}.png").status_code == 404
+    css = member.get(reverse("organization_brand_css", kwargs={"org_slug": "acme"}))
+    assert "org-logo" not in css.content.decode()
+
     # Pages link the brand stylesheet (no inline style or script).
     home = member.get(reverse("organization_home", kwargs={"org_slug": "acme"})).content.decode()
     assert "/o/acme/brand.css" in home

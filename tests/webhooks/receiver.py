@@ -3,6 +3,7 @@ answers the statuses it is told, in order (the last one again once they run out)
 
 from __future__ import annotations
 
+import ssl
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,7 +26,8 @@ class Receiver:
 
 
 @contextmanager
-def receiver(statuses: list[int]) -> Iterator[Receiver]:
+def receiver(statuses: list[int], *, tls: ssl.SSLContext | None = None) -> Iterator[Receiver]:
+    """``tls``: serve https with this server context (the URL then says https)."""
     state = Receiver(url="", statuses=list(statuses))
 
     class Handler(BaseHTTPRequestHandler):
@@ -47,9 +49,12 @@ def receiver(statuses: list[int]) -> Iterator[Receiver]:
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    if tls is not None:
+        server.socket = tls.wrap_socket(server.socket, server_side=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    state.url = f"http://127.0.0.1:{server.server_address[1]}/hook"
+    scheme = "https" if tls is not None else "http"
+    state.url = f"{scheme}://127.0.0.1:{server.server_address[1]}/hook"
     try:
         yield state
     finally:

@@ -137,6 +137,11 @@ def test_five_exhausted_deliveries_in_a_row_disable_the_endpoint_and_email_the_a
     assert message.to == [org_a.admin.user.email]
     assert hook.url in message.subject
     assert "disabled" in message.body
+    # Branded essential mail (organizations.mail): an HTML part, no unsubscribe link.
+    [(html, kind)] = message.alternatives
+    assert kind == "text/html"
+    assert org_a.organization.name in str(html)
+    assert "List-Unsubscribe" not in message.extra_headers
     assert "5 deliveries in a row" in endpoint.disabled_reason
 
 

@@ -152,3 +152,60 @@ def test_the_wave_closes_once_its_last_invitation_closes(
     assert _events(org_a)[EventType.SURVEY_WAVE_CLOSED] == 1
     closed = _payload(org_a, EventType.SURVEY_WAVE_CLOSED)["data"]
     assert closed == {"survey_id": survey.pk, "program_id": world.program.pk, "wave": Wave.POST}
+
+
+def _sweep(tenant: Tenant, day: date, commit: Commit) -> None:
+    """The beat's sweeper and each due touchpoint's send task, run for real on ``day``."""
+    from feedback import touchpoints
+
+    with time_machine.travel(f"{day.isoformat()} 12:00Z", tick=False):
+        for touchpoint_id, _org in touchpoints.sweep_due(enqueue=False):
+            with tenant.scope(), commit():
+                touchpoints.deliver(touchpoint_id=touchpoint_id)
+
+
+def test_a_wave_whose_window_passed_before_its_invitations_went_out_closes_once(
+    org_a: Tenant, subscribed: None, commit: Commit
+) -> None:
+    world = survey_world(org_a)
+    survey = make_survey(org_a, world.program, Wave.POST, open_days=9)
+    before = f"{(END - timedelta(days=1)).isoformat()} 12:00Z"
+    with time_machine.travel(before, tick=False), org_a.scope():
+        plan_survey(survey)
+    # The sweeper was down past the deadline: the invitations are closed, never sent.
+    _sweep(org_a, END + timedelta(days=20), commit)
+    _sweep(org_a, END + timedelta(days=21), commit)
+    with org_a.scope():
+        statuses = set(
+            SurveyInvitation.objects.filter(survey=survey).values_list("status", flat=True)
+        )
+        survey.refresh_from_db()
+    assert statuses == {InvitationStatus.CLOSED}
+    assert survey.wave_closed_at is not None
+    assert _events(org_a)[EventType.SURVEY_WAVE_CLOSED] == 1
+
+
+def test_a_wave_is_announced_once_even_when_it_empties_again(
+    org_a: Tenant, subscribed: None, commit: Commit
+) -> None:
+    from surveys.waves.sending import announce_waves_over, close_unanswered
+
+    world = survey_world(org_a)
+    survey = make_survey(org_a, world.program, Wave.POST, open_days=9)
+    before = f"{(END - timedelta(days=1)).isoformat()} 12:00Z"
+    with time_machine.travel(before, tick=False), org_a.scope():
+        plan_survey(survey)
+    for day in (END, END + timedelta(days=10)):
+        _sweep(org_a, day, commit)
+    assert _events(org_a)[EventType.SURVEY_WAVE_CLOSED] == 1
+    # An invitation open again (re-planned), then closed by the deadline task once more: the
+    # wave empties a second time, and is not announced again.
+    with org_a.scope():
+        reopened = SurveyInvitation.objects.filter(survey=survey).first()
+        assert reopened is not None
+        SurveyInvitation.objects.filter(pk=reopened.pk).update(status=InvitationStatus.SENT)
+    later = f"{(END + timedelta(days=12)).isoformat()} 12:00Z"
+    with time_machine.travel(later, tick=False), org_a.scope(), commit():
+        assert close_unanswered(SurveyInvitation.objects.filter(survey=survey)) == 1
+        assert announce_waves_over({survey.pk}) == []
+    assert _events(org_a)[EventType.SURVEY_WAVE_CLOSED] == 1

@@ -7,16 +7,12 @@ from typing import Any
 
 from feedback.calendar_tokens import feed_reset
 from organizations import mail
-from organizations.models import OrganizationLogo
 from tests.access.areas.context import Context
 from tests.access.rows import Statuses, row
 
 
 def build(ctx: Context) -> dict[str, Any]:
     with ctx.org_a.scope():
-        OrganizationLogo.objects.create(
-            organization=ctx.org_a.organization, content=b"\x89PNG\r\n", content_type="image/png"
-        )
         token = feed_reset(organization_id=ctx.org_a.organization.pk, user=ctx.mentee_user)
     return {
         "calendar_token": token,
@@ -36,8 +32,6 @@ TABLE: dict[tuple[str, str], Statuses] = {
     ("my_calendar_feed", "POST"):                     row(400, 400, 400, 400, 400, 400, 302),
     # The feed answers whoever holds the token (the mentee's), signed in or not.
     ("calendar_feed", "GET"):                         row(200, 200, 200, 200, 200, 200, 200),
-    # The logo emails show: public, like the emails that link to it.
-    ("organization_mail_logo", "GET"):                row(200, 200, 200, 200, 200, 200, 200),
     ("mail_unsubscribe", "GET"):                      row(200, 200, 200, 200, 200, 200, 200),
     ("mail_unsubscribe", "POST"):                     row(200, 200, 200, 200, 200, 200, 200),
 }

@@ -8,18 +8,12 @@ from typing import Any
 
 from feedback.calendar_tokens import feed_reset
 from organizations import mail
-from organizations.models import OrganizationLogo
 from tests.conftest import Tenant
 from tests.tenancy.routes import Route, ids_of
-
-LOGO = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
 
 
 def build(tenant: Tenant) -> dict[str, Any]:
     with tenant.scope():
-        OrganizationLogo.objects.create(
-            organization=tenant.organization, content=LOGO, content_type="image/png"
-        )
         feed_token = feed_reset(organization_id=tenant.organization.pk, user=tenant.admin.user)
     return {
         "calendar_token": feed_token,
@@ -32,8 +26,6 @@ def build(tenant: Tenant) -> dict[str, Any]:
 
 
 ROUTES: dict[str, Route] = {
-    # Public by nature (emails show it signed out); org B has no logo: 404 under its slug.
-    "organization_mail_logo": Route(("GET",), member_gated=False),
     "my_calendar_feed": Route(("GET", "POST")),
     # The feed works signed out: org A's token under org B's slug is a 404.
     "calendar_feed": Route(("GET",), ids_of("calendar_token", "token"), member_gated=False),
