@@ -513,6 +513,11 @@ CELERY_BEAT_SCHEDULE = {
 # address (a receiver on the developer's machine); production refuses both unless told otherwise.
 FLIPSIDE_WEBHOOKS_ALLOW_HTTP = env_bool("FLIPSIDE_WEBHOOKS_ALLOW_HTTP", not PRODUCTION)
 FLIPSIDE_WEBHOOKS_ALLOW_PRIVATE = env_bool("FLIPSIDE_WEBHOOKS_ALLOW_PRIVATE", not PRODUCTION)
+# Single sign-on (sso/): the server reads identity providers' discovery, token, key and metadata
+# URLs. Outside production they may be plain http on a private address (a provider on the
+# developer's machine, the tests' local IdPs); production asks https and public addresses only
+# (core/outbound.py), so an organisation's admin cannot point the server into its own network.
+FLIPSIDE_SSO_ALLOW_PRIVATE = env_bool("FLIPSIDE_SSO_ALLOW_PRIVATE", not PRODUCTION)
 FLIPSIDE_WEBHOOKS_TIMEOUT_SECONDS = env_int("FLIPSIDE_WEBHOOKS_TIMEOUT_SECONDS", 10, minimum=1)
 # Retries wait base * 2^(attempt-1) seconds: 30 s, 1, 2, 4 min with the default.
 FLIPSIDE_WEBHOOKS_RETRY_BASE_SECONDS = env_int(

@@ -11,17 +11,18 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import http.client
 import ipaddress
 import json
 import secrets
-import urllib.error
 import urllib.parse
-import urllib.request
 from dataclasses import dataclass, field
 from typing import Any
 
 import jwt
+from django.conf import settings
 
+from core import outbound
 from sso.errors import IdpUnreachableError as IdpUnreachableError
 from sso.errors import SignInRefusedError as SignInRefusedError
 
@@ -44,11 +45,18 @@ class Discovery:
 
 
 def check_url(url: str) -> str:
-    """HTTPS, or plain HTTP to this machine (a provider under test). Raises ValueError."""
+    """HTTPS, or plain HTTP to this machine where private addresses are allowed (a provider under
+    test, ``FLIPSIDE_SSO_ALLOW_PRIVATE``). Raises ValueError. Every request checks the addresses
+    the name resolves to as well (``core.outbound``)."""
     parts = urllib.parse.urlsplit(url)
     if parts.scheme == "https" and parts.hostname:
         return url
-    if parts.scheme == "http" and parts.hostname and _is_loopback(parts.hostname):
+    if (
+        parts.scheme == "http"
+        and parts.hostname
+        and settings.FLIPSIDE_SSO_ALLOW_PRIVATE
+        and _is_loopback(parts.hostname)
+    ):
         return url
     raise ValueError("Use an https:// address.")
 
@@ -62,44 +70,64 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+def read_url(
+    url: str, *, headers: dict[str, str], data: bytes | None = None, max_bytes: int
+) -> tuple[int, bytes]:
+    """(status, body) of one request to an identity provider's address: checked (``check_url``),
+    to a public address unless private ones are allowed, no redirect followed (``core.outbound``).
+    ``OutboundRefusedError`` when it may not be made, ``OSError``/``HTTPException`` when the
+    provider cannot be reached."""
+    check_url(url)
+    reply = outbound.fetch(
+        url,
+        allow_private=settings.FLIPSIDE_SSO_ALLOW_PRIVATE,
+        method="POST" if data is not None else "GET",
+        body=data,
+        headers=headers,
+        timeout=TIMEOUT_SECONDS,
+        max_bytes=max_bytes,
+    )
+    return reply.status, reply.body
+
+
 def _read(
     url: str, what: str, *, data: bytes | None = None, headers: dict[str, str] | None = None
 ) -> Any:
     """GET (or POST ``data`` to) an https URL of the provider; its JSON object."""
     try:
-        check_url(url)
+        status, body = read_url(
+            url,
+            headers={"Accept": "application/json", **(headers or {})},
+            data=data,
+            max_bytes=MAX_BODY_BYTES,
+        )
+    except outbound.OutboundRefusedError as error:
+        raise IdpUnreachableError(
+            f"The identity provider's {what} address may not be used: {error}"
+        ) from None
     except ValueError:
         raise IdpUnreachableError(f"The identity provider's {what} address is not https.") from None
-    request = urllib.request.Request(  # noqa: S310  (scheme checked just above)
-        url,
-        data=data,
-        headers={"Accept": "application/json", **(headers or {})},
-        method="POST" if data is not None else "GET",
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310
-            body = response.read(MAX_BODY_BYTES + 1)
-    except urllib.error.HTTPError as error:
-        if 400 <= error.code < 500:
-            raise SignInRefusedError(
-                f"The identity provider refused the request for its {what} ({error.code}).", 403
-            ) from None
-        raise IdpUnreachableError(
-            f"The identity provider answered with an error for its {what} ({error.code})."
-        ) from None
-    except (urllib.error.URLError, OSError, ValueError) as error:
+    except (http.client.HTTPException, OSError) as error:
         raise IdpUnreachableError(
             f"The identity provider could not be reached ({what})."
         ) from error
+    if 400 <= status < 500:
+        raise SignInRefusedError(
+            f"The identity provider refused the request for its {what} ({status}).", 403
+        )
+    if not 200 <= status < 300:
+        raise IdpUnreachableError(
+            f"The identity provider answered with an error for its {what} ({status})."
+        )
     if len(body) > MAX_BODY_BYTES:
         raise IdpUnreachableError(f"The identity provider's {what} is too large.")
     try:
-        data = json.loads(body)
+        parsed = json.loads(body)
     except ValueError:
         raise IdpUnreachableError(f"The identity provider's {what} is not JSON.") from None
-    if not isinstance(data, dict):
+    if not isinstance(parsed, dict):
         raise IdpUnreachableError(f"The identity provider's {what} is not a JSON object.")
-    return data
+    return parsed
 
 
 def discover(issuer: str) -> Discovery:

@@ -18,11 +18,10 @@ Every failure is ``SignInRefusedError`` (400) or, for metadata, ``MetadataError`
 
 from __future__ import annotations
 
+import http.client
 import logging
 import re
-import urllib.error
 import urllib.parse
-import urllib.request
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -36,8 +35,9 @@ from onelogin.saml2.settings import OneLogin_Saml2_Settings
 from onelogin.saml2.utils import OneLogin_Saml2_Utils
 from onelogin.saml2.xml_utils import OneLogin_Saml2_XML
 
+from core import outbound
 from sso.errors import SignInRefusedError
-from sso.oidc import check_url
+from sso.oidc import check_url, read_url
 
 logger = logging.getLogger(__name__)
 
@@ -140,23 +140,21 @@ def parse_metadata(xml: str | bytes) -> Idp:
 
 
 def fetch_metadata(url: str) -> bytes:
-    """GET the metadata URL (our own fetch: https, or http to this machine; 10 s; 1 MB)."""
+    """GET the metadata URL (https, to a public address: ``sso.oidc.read_url``; 10 s; 1 MB)."""
     try:
-        check_url(url)
+        status, body = read_url(
+            url,
+            headers={"Accept": "application/samlmetadata+xml, application/xml, text/xml"},
+            max_bytes=MAX_METADATA_BYTES,
+        )
+    except outbound.OutboundRefusedError as error:
+        raise MetadataError(f"This metadata address may not be used: {error}") from None
     except ValueError:
         raise MetadataError("Use an https:// address for the metadata.") from None
-    request = urllib.request.Request(  # noqa: S310  (scheme checked just above)
-        url, headers={"Accept": "application/samlmetadata+xml, application/xml, text/xml"}
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310
-            body: bytes = response.read(MAX_METADATA_BYTES + 1)
-    except urllib.error.HTTPError as error:
-        raise MetadataError(
-            f"The metadata address answered with an error ({error.code})."
-        ) from None
-    except (urllib.error.URLError, OSError, ValueError):
+    except (http.client.HTTPException, OSError):
         raise MetadataError("The metadata address could not be reached.") from None
+    if not 200 <= status < 300:
+        raise MetadataError(f"The metadata address answered with an error ({status}).")
     if len(body) > MAX_METADATA_BYTES:
         raise MetadataError("The metadata is too large (over 1 MB).")
     return body

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import socket
-import ssl
 import time
 from datetime import timedelta
 from enum import StrEnum
@@ -23,6 +21,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from core import outbound
 from core.text import one_line
 from organizations import mail
 from organizations.models import Membership, Organization, Role
@@ -53,52 +52,9 @@ def _claim(delivery_id: int) -> WebhookDelivery | None:
     return WebhookDelivery.objects.select_related("endpoint").get(pk=delivery_id)
 
 
-class PinnedHTTPConnection(http.client.HTTPConnection):
-    """Plain http to a checked address; ``host`` (the name) stays in the Host header."""
-
-    def __init__(self, host: str, port: int, *, address: str, timeout: float) -> None:
-        super().__init__(host, port, timeout=timeout)
-        self.address = address
-
-    def connect(self) -> None:
-        self.sock = socket.create_connection((self.address, self.port), self.timeout)
-
-
-class PinnedHTTPSConnection(http.client.HTTPSConnection):
-    """https to a checked address, the certificate verified against the name (SNI and hostname
-    check use ``host``, never the address)."""
-
-    def __init__(
-        self, host: str, port: int, *, address: str, timeout: float, context: ssl.SSLContext
-    ) -> None:
-        super().__init__(host, port, timeout=timeout, context=context)
-        self.address = address
-        self.context = context
-
-    def connect(self) -> None:
-        sock = socket.create_connection((self.address, self.port), self.timeout)
-        try:
-            self.sock = self.context.wrap_socket(sock, server_hostname=self.host)
-        except BaseException:
-            sock.close()
-            raise
-
-
-def tls_context() -> ssl.SSLContext:
-    """The system's trusted authorities, hostname checked, certificate required."""
-    context = ssl.create_default_context()
-    context.check_hostname = True
-    context.verify_mode = ssl.CERT_REQUIRED
-    return context
-
-
 def connection(target: targets.Target, address: str) -> http.client.HTTPConnection:
     timeout = float(settings.FLIPSIDE_WEBHOOKS_TIMEOUT_SECONDS)
-    if target.scheme == "https":
-        return PinnedHTTPSConnection(
-            target.host, target.port, address=address, timeout=timeout, context=tls_context()
-        )
-    return PinnedHTTPConnection(target.host, target.port, address=address, timeout=timeout)
+    return outbound.pinned_connection(target.scheme, target.host, target.port, address, timeout)
 
 
 def _post(endpoint: WebhookEndpoint, delivery: WebhookDelivery) -> tuple[int | None, str, str]:

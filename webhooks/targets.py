@@ -11,13 +11,13 @@ public address to the check and 127.0.0.1 to the connection (rebinding) reaches 
 
 from __future__ import annotations
 
-import ipaddress
-import socket
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+
+from core import outbound
 
 PRIVATE_REFUSED = (
     "This address is not reachable from the internet (loopback, private, link-local or reserved "
@@ -37,28 +37,12 @@ class Target:
     addresses: tuple[str, ...]
 
 
-def _is_public(address: str) -> bool:
-    ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    return not (
-        ip.is_private
-        or ip.is_loopback
-        or ip.is_link_local
-        or ip.is_reserved
-        or ip.is_multicast
-        or ip.is_unspecified
-        or not ip.is_global
-    )
-
-
 def resolve(host: str, port: int) -> list[str]:
-    """Every address ``host`` resolves to (DNS: the one place a name becomes addresses)."""
+    """Every address ``host`` resolves to (``core.outbound.resolve``; tests stand in here)."""
     try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError, OSError):
+        return outbound.resolve(host, port)
+    except outbound.OutboundRefusedError:
         raise ValidationError({"url": "This host name does not resolve."}) from None
-    return sorted({str(info[4][0]) for info in infos})
 
 
 def _parse(url: str) -> tuple[str, str, int, str]:
@@ -84,7 +68,7 @@ def _checked_addresses(host: str, port: int) -> tuple[str, ...]:
     addresses = resolve(host, port)
     if not addresses:
         raise ValidationError({"url": "This host name does not resolve."})
-    if not settings.FLIPSIDE_WEBHOOKS_ALLOW_PRIVATE and not all(map(_is_public, addresses)):
+    if not settings.FLIPSIDE_WEBHOOKS_ALLOW_PRIVATE and not all(map(outbound.is_public, addresses)):
         raise ValidationError({"url": PRIVATE_REFUSED})
     return tuple(addresses)
 
