@@ -15,7 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Max, Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 
@@ -254,9 +254,7 @@ def _todo(access: PairAccess, hours: sessions.Hours, open_goals: int) -> Todo | 
         if step.anchor:
             href += f"#{step.anchor}"
         items.append(TodoItem(step.code, step.text, step.button, href=href))
-    last = (
-        access.sessions().exclude(status=SessionStatus.DRAFT).aggregate(last=Max("held_on"))["last"]
-    )
+    last = hours.last_held_on
     due = next_session_due(pair, last)
     if pair.status == PairStatus.ACTIVE:
         if not hours.sessions and not hours.drafts:

@@ -9,13 +9,13 @@ confirm, correct and edit sessions (staff see the facts, never write them).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Exists, Max, Q, QuerySet, Sum
 from django.utils import timezone
 
 from accounts.models import User
@@ -68,10 +68,11 @@ def _require_loggable(pair: Pair) -> None:
 
 def session_topics(program: Program) -> QuerySet[Topic]:
     """The topics a session may be about: the program's focus topics, else the organisation's."""
-    focus = ProgramTopic.objects.filter(program=program).values("topic_id")
-    if focus.exists():
-        return Topic.objects.filter(pk__in=focus)
-    return Topic.objects.filter(is_active=True)
+    focus = ProgramTopic.objects.filter(program=program)
+    # One query wherever it is read (a form's choices, a check): no separate "has focus topics?"
+    return Topic.objects.filter(
+        Q(pk__in=focus.values("topic_id")) | (Q(is_active=True) & ~Exists(focus))
+    )
 
 
 def _clean_facts(
@@ -367,6 +368,8 @@ class Hours:
     confirmed_minutes: int
     awaiting: int
     drafts: int
+    # The day of the latest session that is not a draft (``pair_hours`` only).
+    last_held_on: date | None = field(default=None, compare=False)
 
     @property
     def confirmed_hours(self) -> float:
@@ -391,7 +394,10 @@ def _hours(row: dict[str, Any]) -> Hours:
 
 
 def pair_hours(pair: Pair) -> Hours:
-    return _hours(SessionLog.objects.filter(pair=pair).aggregate(**_HOURS))
+    row = SessionLog.objects.filter(pair=pair).aggregate(
+        **_HOURS, last_held_on=Max("held_on", filter=~Q(status=SessionStatus.DRAFT))
+    )
+    return replace(_hours(row), last_held_on=row["last_held_on"])
 
 
 def program_hours(program: Program) -> Hours:
