@@ -8,6 +8,7 @@ from rest_framework.routers import SimpleRouter
 from feedback.actions import api as actions
 from feedback.api import checkins, review
 from feedback.api import relationships as pairs
+from feedback.notices.api import MyEmailPreferencesView
 from feedback.sessions.api import SessionViewSet
 from organizations.api.views import ID_REGEX
 
@@ -42,6 +43,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
         "programs/<id:program_pk>/action-summary/",
         actions.ActionSummaryViewSet.as_view({"get": "summary"}),
         name="api-program-action-summary",
+    ),
+    path(
+        "me/email-preferences/",
+        MyEmailPreferencesView.as_view(),
+        name="api-my-email-preferences",
     ),
     *router.urls,
 ]

@@ -9,7 +9,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from feedback.api.serializers_relationships import id_list
+from feedback.api.serializers_relationships import MAX_ID, id_list
 from feedback.models import SessionFormat, SessionLog
 from programs.models import Topic
 
@@ -86,6 +86,20 @@ class SessionConfirmSerializer(serializers.Serializer[Any]):
     duration_minutes = serializers.IntegerField(required=False)
     format = serializers.ChoiceField(choices=SessionFormat.choices, required=False)
     topics = id_list("Ids of the program's focus topics (replaces the logged ones)")
+
+
+class SessionCorrectSerializer(serializers.Serializer[Any]):
+    """The session's facts as they really were (the pair page's correction form): every fact is
+    given; the partner's session is confirmed with them. ``topics`` replaces the logged ones (an
+    empty list clears them)."""
+
+    held_on = serializers.DateField()
+    duration_minutes = serializers.IntegerField(help_text="1 to 600")
+    format = serializers.ChoiceField(choices=SessionFormat.choices)
+    topics = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
+        help_text="Ids of the program's focus topics (replaces the logged ones)",
+    )
 
 
 class SessionLogSerializer(SessionWriteSerializer):

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -75,3 +76,18 @@ def log_session(
             except ValidationError as error:
                 raise ValidationError({field: error.messages}) from None
     return session
+
+
+def confirm_session(
+    *,
+    access: PairAccess,
+    actor: User,
+    session: SessionLog,
+    corrections: dict[str, Any] | None = None,
+) -> SessionLog:
+    """The partner of the session's logger confirms it, optionally correcting its facts (date,
+    length, format, topics): the pair page's one-click confirm and its correction form, and the
+    API's ``confirm`` and ``correct``. Staff and the logger are refused (403) before anything is
+    read; the service checks the session's state (already confirmed, a draft: 400)."""
+    by = access.require_session_confirm(session)
+    return services.session_confirm(session=session, by=by, actor=actor, corrections=corrections)

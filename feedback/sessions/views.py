@@ -22,7 +22,7 @@ from feedback.pairs.context import session_status_label, viewer_zone
 from feedback.pairs.views import render_pair_page
 from feedback.sessions import services as sessions
 from feedback.sessions.forms import InviteForm, SessionCorrectionForm, SessionForm, SessionLogForm
-from feedback.sessions.use_cases import SessionFacts, log_session
+from feedback.sessions.use_cases import SessionFacts, confirm_session, log_session
 from feedback.visibility import LOG_SESSION, PairAccess
 from organizations.http import OrgRequest
 
@@ -162,10 +162,10 @@ def session_delete(request: OrgRequest, org_slug: str, pair_pk: int, pk: int) ->
 def session_confirm(request: OrgRequest, org_slug: str, pair_pk: int, pk: int) -> HttpResponse:
     """Confirm the partner's session as logged (one click from the pair page)."""
     access = access_of(request, pair_pk)
-    by = member_of(access)
+    member_of(access)
     session = _session(access, pk)
     try:
-        sessions.session_confirm(session=session, by=by, actor=request.user)
+        confirm_session(access=access, actor=request.user, session=session)
     except ValidationError as error:
         # Nothing was typed: a refusal (already confirmed, one's own session) is a message.
         if is_htmx(request):
@@ -179,9 +179,9 @@ def session_confirm(request: OrgRequest, org_slug: str, pair_pk: int, pk: int) -
 def session_correct(request: OrgRequest, org_slug: str, pair_pk: int, pk: int) -> HttpResponse:
     """Correct the facts of the partner's session and confirm it."""
     access = access_of(request, pair_pk)
-    by = member_of(access)
+    member_of(access)
     session = _session(access, pk)
-    access.require_session_confirm(session)
+    access.require_session_confirm(session)  # the logger gets 403 before the form, GET too
     topics = sessions.session_topics(access.pair.program)
     if request.method == "GET":
         form = SessionCorrectionForm(initial=_facts_initial(session), topics=topics)
@@ -189,8 +189,11 @@ def session_correct(request: OrgRequest, org_slug: str, pair_pk: int, pk: int) -
     form = SessionCorrectionForm(request.POST, topics=topics)
     if form.is_valid():
         try:
-            confirmed = sessions.session_confirm(
-                session=session, by=by, actor=request.user, corrections=form.corrections()
+            confirmed = confirm_session(
+                access=access,
+                actor=request.user,
+                session=session,
+                corrections=form.corrections(),
             )
         except ValidationError as error:
             apply_error(form, error, {"topics": "topics"})

@@ -60,6 +60,7 @@ ROUTES: dict[str, Route] = {
         ("GET", "PUT", "PATCH", "DELETE"), _in_pair("relationship_session")
     ),
     "api-pair-session-confirm": Route(("POST",), _in_pair("relationship_session")),
+    "api-pair-session-correct": Route(("POST",), _in_pair("relationship_session")),
     # Org A's admin runs the program but notes are the pair's own: 403 proves the URL resolves.
     "api-pair-note-list": Route(("GET", "POST"), _pair, owner_get_status=403),
     "api-pair-note-detail": Route(("PUT", "PATCH", "DELETE"), _in_pair("relationship_note")),
