@@ -10,12 +10,16 @@ from feedback.api import checkins, review
 from feedback.api import relationships as pairs
 from feedback.notices.api import MyEmailPreferencesView
 from feedback.sessions.api import SessionViewSet
+from feedback.sessions.planned_api import PlannedSessionViewSet
 from organizations.api.views import ID_REGEX
 
 PAIR = rf"pairs/(?P<pair_pk>{ID_REGEX})"
 
 router = SimpleRouter()
 router.register(f"{PAIR}/sessions", SessionViewSet, basename="api-pair-session")
+router.register(
+    f"{PAIR}/planned-sessions", PlannedSessionViewSet, basename="api-pair-planned-session"
+)
 router.register(f"{PAIR}/notes", pairs.NoteViewSet, basename="api-pair-note")
 router.register(f"{PAIR}/goals", pairs.GoalViewSet, basename="api-pair-goal")
 # Actions and success stories (feedback/actions/).
