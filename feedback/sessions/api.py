@@ -57,6 +57,14 @@ class SessionViewSet(PairViewSet):
     action items go to the pair's two people only. One of them logs a session, the other confirms
     it (optionally correcting date, length, format and topics)."""
 
+    ordering_fields = {
+        "held_on": "held_on",
+        "duration": "duration_minutes",
+        "status": "status",
+        "created": "created_at",
+        "updated": "updated_at",
+    }
+
     serializer_class = SessionSerializer
     pagination_class = SessionPagination
 

@@ -63,6 +63,12 @@ _PLAN_EXAMPLES = [
 class PlannedSessionViewSet(PairViewSet):
     """A pair's planned sessions (the calendar invitations both members get)."""
 
+    ordering_fields = {
+        "starts_on": "starts_on",
+        "created": "created_at",
+        "updated": "updated_at",
+    }
+
     serializer_class = PlannedSessionSerializer
     pagination_class = PlannedSessionPagination
 

@@ -94,6 +94,11 @@ class InvitationBatchViewSet(
 ):
     """Invitations to a program by email, in batches (admins and the program's coordinators)."""
 
+    ordering_fields = {
+        "created": "created_at",
+        "status": "status",
+    }
+
     permission_classes = (AsksEnrollmentPolicy,)
     lookup_value_regex = ID_REGEX
     serializer_class = InvitationBatchSerializer

@@ -83,6 +83,13 @@ class SurveyTemplateViewSet(BuilderViewSet):
     """The organisation's survey templates (the shipped ones are installed on the first visit).
     Staff read them; admins create, edit and archive them."""
 
+    ordering_fields = {
+        "title": "title",
+        "wave": "wave",
+        "created": "created_at",
+        "updated": "updated_at",
+    }
+
     serializer_class = s.BuilderSurveySerializer
     pagination_class = ById
 
@@ -162,6 +169,7 @@ class SurveyTemplateViewSet(BuilderViewSet):
 
 
 class _QuestionViewSet(BuilderViewSet):
+    ordering_fields = {"position": "position"}
     serializer_class = s.SurveyQuestionSerializer
     pagination_class = ByPosition
 
@@ -279,6 +287,13 @@ class ProgramSurveyQuestionViewSet(_QuestionViewSet):
 class ProgramSurveyViewSet(BuilderViewSet):
     """A program's surveys, one per wave, copied from templates; its staff edit them."""
 
+    ordering_fields = {
+        "title": "title",
+        "wave": "wave",
+        "created": "created_at",
+        "updated": "updated_at",
+    }
+
     serializer_class = s.BuilderSurveySerializer
     pagination_class = ById
 
@@ -351,6 +366,8 @@ class ProgramSurveyViewSet(BuilderViewSet):
 @extend_schema(parameters=[PROGRAM_PK])
 class ObjectiveAnchorViewSet(BuilderViewSet):
     """Which anchor items measure each objective of the program."""
+
+    ordering_fields = {"created": "created_at"}
 
     serializer_class = s.ObjectiveAnchorSerializer
     pagination_class = ById
