@@ -49,7 +49,7 @@ _ERRORS = {
 
 IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key",
-    str,
+    {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[ -~]+$"},
     OpenApiParameter.HEADER,
     required=False,
     description="Optional, 1 to 255 printable ASCII characters, chosen by you (a UUID is fine). "

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import User
+from core.api.parsers import SafeJSONParser
 from feedback.notices.preferences import KINDS
 from feedback.notices.use_cases import my_email_preferences, save_my_email_preferences
 from organizations.api.permissions import IsOrganizationMember, request_membership
@@ -37,6 +38,9 @@ class MyEmailPreferencesView(APIView):
     nobody else's (there is no id)."""
 
     permission_classes = (IsOrganizationMember,)
+    # JSON only: an empty form or multipart body cannot be told from "change nothing" (a PATCH
+    # answered 200), and true/false read as text would be guesswork.
+    parser_classes = (SafeJSONParser,)
 
     def _membership(self, request: Request) -> Membership:
         membership = request_membership(request)
