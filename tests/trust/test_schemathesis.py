@@ -23,8 +23,10 @@ Declared deviations from what schemathesis assumes (each checked by its own test
   400, 403, 404 and 409 besides 2xx, as long as the 400 carries field messages (``Error``), and
   410 where the schema documents it (an export's download link past its time, or its file gone).
 - A null body sent as a form or multipart body is a form without fields, the empty object an
-  all-optional body accepts: a negative case holding one is not expected refused.
-- An empty query value (``?status=``) is the parameter left out, as the API documents and
+  all-optional body accepts, and a form field left empty is a nullable field's null (as on the
+  pages): a negative case holding either is not expected refused.
+- An empty query value (``?status=``, also an empty object or list written as one) is the
+  parameter left out, as the API documents and
   ``tests/trust/test_schema_truth.py`` proves; a negative case holding one is not expected refused.
 - A made-up cursor is a 400 (``tests/trust/test_cursors.py``): positive cases leave it out.
 - A case's own bearer token (schemathesis makes one up for the schema's bearer auth) is replaced
@@ -169,17 +171,26 @@ def _headers_made_invalid(case: Any) -> bool:
     return meta is not None and meta.is_negative_at(ParameterLocation.HEADER)
 
 
-def _null_as_a_form(case: Any) -> bool:
-    media_type = str(getattr(case, "media_type", "") or "")
-    return case.body is None and media_type.startswith(
-        ("multipart/form-data", "application/x-www-form-urlencoded")
-    )
+_FORMS = ("multipart/form-data", "application/x-www-form-urlencoded")
+
+
+def _empty_in_a_form(case: Any) -> bool:
+    """A null body, or a form field left empty (a nullable field's null, as on the pages)."""
+    if not str(getattr(case, "media_type", "") or "").startswith(_FORMS):
+        return False
+    if case.body is None:
+        return True
+    return isinstance(case.body, dict) and any(_empty(value) for value in case.body.values())
+
+
+def _empty(value: Any) -> bool:
+    return value is None or value == "" or value == {} or value == []
 
 
 def _has_empty_query_value(case: Any) -> bool:
     for value in (case.query or {}).values():
         values = value if isinstance(value, list) else [value]
-        if any(item == "" or item is None for item in values):
+        if any(_empty(item) for item in values):
             return True
     return False
 
@@ -245,7 +256,7 @@ def test_the_api_keeps_to_its_schema(
             response = case.call(headers=headers)
             transaction.set_rollback(True)
         excluded = []
-        if mode is GenerationMode.NEGATIVE and _null_as_a_form(case):
+        if mode is GenerationMode.NEGATIVE and _empty_in_a_form(case):
             # A null body cannot be written as a form: schemathesis sends a form without fields,
             # which is the empty object every all-optional body accepts.
             excluded = [CHECKS.get_one("negative_data_rejection")]
