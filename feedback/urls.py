@@ -30,6 +30,17 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path(
         f"{_PAIR}sessions/<id:pk>/correct/", sessions.session_correct, name="pair_session_correct"
     ),
+    path(f"{_PAIR}planned/", sessions.planned_session_create, name="pair_planned_session_create"),
+    path(
+        f"{_PAIR}planned/<id:pk>/move/",
+        sessions.planned_session_move,
+        name="pair_planned_session_move",
+    ),
+    path(
+        f"{_PAIR}planned/<id:pk>/cancel/",
+        sessions.planned_session_cancel,
+        name="pair_planned_session_cancel",
+    ),
     path(f"{_PAIR}sessions/invite.ics", sessions.session_invite, name="pair_session_invite"),
     # Notes and goals.
     path(f"{_PAIR}notes/", notes_goals.note_create, name="pair_note_create"),

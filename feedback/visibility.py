@@ -14,6 +14,8 @@ match score, its breakdown, "pinned by an         no      no         yes     404
 session facts: date, duration, format, topics,    yes     yes        yes     404
   status, who logged / confirmed
 session text: what was learned, action items      yes     yes        never   404
+planned session: day, time, length, status        yes     yes        yes     404
+planned session: place or link, note              yes     yes        never   404
 shared note text                                  yes     yes        never   404
 private note text (and that it exists: its audit  yes     never      never   404
   entries are private, AuditEntry.private)
@@ -37,7 +39,8 @@ people write here (sessions, notes, goals, invitations) is theirs alone:
 action                                         member  partner  staff
 ============================================  ======  =======  =====
 session.log, note.create, goal.create,         yes     yes      403
-  goal.progress, session.invite (.ics)
+  goal.progress, session.invite (.ics),
+  planned session: plan, move, cancel (pair.write)
 session: edit facts before confirmation        logger  403      403
 session: edit text after confirmation          yes     yes      403
 session: confirm / correct                     403     yes      403
@@ -60,6 +63,7 @@ from feedback.models import (
     GoalUpdate,
     Note,
     NoteVisibility,
+    PlannedSession,
     SessionLog,
     SessionStatus,
 )
@@ -158,6 +162,11 @@ class PairAccess(PairRoles):
 
     def goals(self) -> QuerySet[Goal]:
         return Goal.objects.filter(pair=self.pair)
+
+    def planned_sessions(self) -> QuerySet[PlannedSession]:
+        """Every planned session of the pair, cancelled ones included (their day, time and length
+        are facts every viewer sees; the place and note are the pair's: :attr:`sees_session_text`)."""
+        return PlannedSession.objects.filter(pair=self.pair)
 
     def goal_updates(self) -> QuerySet[GoalUpdate]:
         if not self.sees_goal_comments:

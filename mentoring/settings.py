@@ -399,6 +399,8 @@ SPECTACULAR_SETTINGS = {
         "GoalStatusEnum": "feedback.models.GoalStatus",
         "SurveyQuestionKindEnum": "surveys.models.QuestionKind",
         "ActionStatusEnum": "feedback.models.ActionStatus",
+        "OpenInvitationsDecisionEnum": "participants.onboarding.open_invitations.DECISIONS",
+        "ReviewDecisionEnum": "feedback.models.ReviewDecisionKind",
     },
 }
 

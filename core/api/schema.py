@@ -8,6 +8,10 @@
   Callers without credentials get 404, as for an unknown organisation (a stranger learns nothing
   about which organisations exist); a bearer token that is not valid there (unknown, revoked,
   expired, another organisation's) is a 401 at any slug, existing or not, and is documented.
+- Every POST of an organisation takes an optional ``Idempotency-Key`` header (the middleware
+  ``organizations.idempotency``): it is documented as a header parameter with the answers only it
+  gives, 409 (the first request with this key still runs) and 422 (the key was used for another
+  request); a malformed key is a 400 like any bad input.
 - A serializer whose fields depend on who reads them names those fields in
   ``Meta.viewer_dependent_fields``: they are documented as optional (the pair's two people get
   them, staff never do), not as required.
@@ -18,6 +22,7 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 
 
@@ -37,10 +42,33 @@ _ERRORS = {
     "organisation's): the same answer whether or not the organisation exists.",
     "403": "The access policy refused (the reason is in detail).",
     "404": "No such organisation or object, or not one you may see.",
+    "409": "Idempotency-Key: the first request with this key is still running; retry later.",
+    "422": "Idempotency-Key: this key was already used for a different request (method, path, "
+    "query or body); nothing was done.",
 }
+
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[ -~]+$"},
+    OpenApiParameter.HEADER,
+    required=False,
+    description="Optional, 1 to 255 printable ASCII characters, chosen by you (a UUID is fine). "
+    "The same key again within 24 hours, from the same token or account, with the same request "
+    "answers the first outcome (its status and body, with the header Idempotent-Replayed: true) "
+    "and does nothing twice; with a different request: 422; while the first still runs: 409.",
+)
 
 
 class FlipsideAutoSchema(AutoSchema):
+    def _is_idempotent_post(self) -> bool:
+        return self.method == "POST" and self.path.startswith("/api/v1/o/")
+
+    def get_override_parameters(self) -> list[Any]:
+        parameters = list(super().get_override_parameters())
+        if self._is_idempotent_post():
+            parameters.append(IDEMPOTENCY_KEY)
+        return parameters
+
     def _map_basic_serializer(self, serializer: Any, direction: Any) -> Any:
         schema = super()._map_basic_serializer(serializer, direction)
         optional = getattr(getattr(serializer, "Meta", None), "viewer_dependent_fields", ())
@@ -63,6 +91,8 @@ class FlipsideAutoSchema(AutoSchema):
             codes.insert(0, "400")
         if takes_body:
             codes.append("415")
+        if self._is_idempotent_post():
+            codes += ["409", "422"]
         for code in codes:
             if code not in responses:
                 response = self._get_response_for_code(ErrorSerializer, code, direction=direction)

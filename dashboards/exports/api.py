@@ -112,6 +112,11 @@ class _Exports(GenericAPIView[ExportJob]):
 class ProgramExportListView(_Exports):
     """A program's exports, newest first; POST asks for a new one (202: poll it)."""
 
+    ordering_fields = {
+        "created": "created_at",
+        "status": "status",
+    }
+
     pagination_class = DefaultCursorPagination  # newest first (by id)
 
     @extend_schema(

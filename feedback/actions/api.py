@@ -62,6 +62,14 @@ class ActionViewSet(_ActionsOfPair):
     read them all; staff read only those shared with the organisation. The mentee writes them,
     moves their status and shares or unshares each."""
 
+    ordering_fields = {
+        "created": "created_at",
+        "updated": "updated_at",
+        "status": "status",
+        "status_changed": "status_changed_at",
+        "title": "title",
+    }
+
     serializer_class = ActionSerializer
     pagination_class = ActionPagination
 
@@ -180,6 +188,11 @@ class StoryViewSet(_ActionsOfPair):
     agrees separately; it is published while both agree; either withdraws. Staff read the
     published ones only."""
 
+    ordering_fields = {
+        "created": "created_at",
+        "updated": "updated_at",
+    }
+
     serializer_class = StorySerializer
     pagination_class = StoryPagination
 
@@ -266,6 +279,14 @@ class StoryViewSet(_ActionsOfPair):
 )
 class MyActionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Action]):
     """The actions you own, across your pairs."""
+
+    ordering_fields = {
+        "created": "created_at",
+        "updated": "updated_at",
+        "status": "status",
+        "status_changed": "status_changed_at",
+        "title": "title",
+    }
 
     serializer_class = ActionSerializer
     permission_classes = (HasOrganizationRole,)

@@ -113,6 +113,8 @@ class CheckInViewSet(
 ):
     """Check-ins with their answers: your own, and those of the programs you run."""
 
+    ordering_fields = {"due_on": "due_on", "status": "status"}
+
     serializer_class = CheckInSerializer
     permission_classes = (HasOrganizationRole,)
     pagination_class = CheckInPagination

@@ -113,6 +113,11 @@ class NoteViewSet(PairViewSet):
     """The pair's notes: your own (shared or private) and your partner's shared ones. Never
     staff's: they get 403 on the list and cannot address a note at all."""
 
+    ordering_fields = {
+        "created": "created_at",
+        "updated": "updated_at",
+    }
+
     serializer_class = NoteSerializer
     pagination_class = NotePagination
 
@@ -194,6 +199,13 @@ class NoteViewSet(PairViewSet):
 class GoalViewSet(PairViewSet):
     """The pair's goals. Staff see owner, description, target and progress; the pair's people
     also see the updates with their comments, and are the ones who set goals and move them."""
+
+    ordering_fields = {
+        "created": "created_at",
+        "updated": "updated_at",
+        "status": "status",
+        "progress": "progress",
+    }
 
     serializer_class = GoalSerializer
     pagination_class = GoalPagination

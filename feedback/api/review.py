@@ -126,6 +126,12 @@ class EngagementSnapshotViewSet(
     """Engagement scores (one a day per pair, refreshed as things happen) of the pairs in the
     programs you run, with their reasons."""
 
+    ordering_fields = {
+        "computed_on": "computed_on",
+        "score": "score",
+        "level": "level",
+    }
+
     serializer_class = EngagementSnapshotSerializer
     permission_classes = (HasOrganizationRole,)
     required_roles = STAFF_ROLES
@@ -159,6 +165,11 @@ class ReviewDecisionViewSet(
 ):
     """Mid-program review decisions on the pairs of the programs you run. Recording one is a
     record only: re-pair, extend and close are done with the pair lifecycle endpoints."""
+
+    ordering_fields = {
+        "created": "created_at",
+        "decision": "decision",
+    }
 
     serializer_class = ReviewDecisionSerializer
     permission_classes = (HasOrganizationRole,)

@@ -8,13 +8,18 @@ from rest_framework.routers import SimpleRouter
 from feedback.actions import api as actions
 from feedback.api import checkins, review
 from feedback.api import relationships as pairs
+from feedback.notices.api import MyEmailPreferencesView
 from feedback.sessions.api import SessionViewSet
+from feedback.sessions.planned_api import PlannedSessionViewSet
 from organizations.api.views import ID_REGEX
 
 PAIR = rf"pairs/(?P<pair_pk>{ID_REGEX})"
 
 router = SimpleRouter()
 router.register(f"{PAIR}/sessions", SessionViewSet, basename="api-pair-session")
+router.register(
+    f"{PAIR}/planned-sessions", PlannedSessionViewSet, basename="api-pair-planned-session"
+)
 router.register(f"{PAIR}/notes", pairs.NoteViewSet, basename="api-pair-note")
 router.register(f"{PAIR}/goals", pairs.GoalViewSet, basename="api-pair-goal")
 # Actions and success stories (feedback/actions/).
@@ -42,6 +47,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
         "programs/<id:program_pk>/action-summary/",
         actions.ActionSummaryViewSet.as_view({"get": "summary"}),
         name="api-program-action-summary",
+    ),
+    path(
+        "me/email-preferences/",
+        MyEmailPreferencesView.as_view(),
+        name="api-my-email-preferences",
     ),
     *router.urls,
 ]

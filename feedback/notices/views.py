@@ -9,13 +9,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from feedback.notices.preferences import (
-    KIND_FIELDS,
-    KINDS,
-    preferences_of,
-    preferences_save,
-    unsubscribe,
-)
+from feedback.notices import use_cases
+from feedback.notices.preferences import KIND_FIELDS, KINDS, unsubscribe
 from organizations import mail
 from organizations.http import OrgRequest
 from organizations.models import Organization
@@ -35,12 +30,11 @@ class EmailPreferencesForm(forms.Form):
 @require_http_methods(["GET", "POST"])
 def my_email_preferences(request: OrgRequest, org_slug: str) -> HttpResponse:
     """Every member edits their own choices (nobody else's: there is no id in the URL)."""
-    current = preferences_of(request.user.pk)
+    current = use_cases.my_email_preferences(membership=request.membership)
     form = EmailPreferencesForm(request.POST if request.method == "POST" else None, initial=current)
     if request.method == "POST" and form.is_valid():
-        preferences_save(
-            organization_id=request.organization.pk,
-            user=request.user,
+        use_cases.save_my_email_preferences(
+            membership=request.membership,
             actor=request.user,
             values={kind.field: form.cleaned_data[kind.field] for kind in KINDS},
         )

@@ -43,8 +43,9 @@ from feedback.pairs.forms import (
     PauseForm,
     RematchForm,
 )
+from feedback.sessions import planned
 from feedback.sessions import services as sessions
-from feedback.sessions.forms import InviteForm, SessionLogForm
+from feedback.sessions.forms import InviteForm, PlanForm, SessionLogForm
 from feedback.visibility import PairAccess
 from matching.models import OPEN_PAIR_STATUSES, PairStatus
 from matching.pairs import pair_end_date
@@ -53,6 +54,7 @@ from programs.lifecycle import program_today, program_zone
 from programs.models import Topic
 
 SESSIONS_PER_PAGE = 10
+PLANNED_SHOWN = 10  # the next ones; the API lists them all
 NOTES_PER_PAGE = 10
 UPDATES_SHOWN = 5
 TO_CONFIRM_SHOWN = 5
@@ -361,6 +363,12 @@ def pair_life(
         if goals_writable
         else None,
         "next_check_in": _next_check_in(access, today),
+        "planned_sessions": list(
+            planned.upcoming(pair).select_related("planned_by__person")[:PLANNED_SHOWN]
+        ),
+        "plan_form": (forms.get("plan_form") or PlanForm(initial={"date": today}))
+        if loggable
+        else None,
         "invite_form": (forms.get("invite_form") or InviteForm())
         if member and status in OPEN_PAIR_STATUSES
         else None,

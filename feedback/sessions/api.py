@@ -10,7 +10,7 @@ from typing import Any, cast
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -28,12 +28,13 @@ from feedback.models import SessionLog
 from feedback.sessions import services as sessions
 from feedback.sessions.serializers import (
     SessionConfirmSerializer,
+    SessionCorrectSerializer,
     SessionFactsSerializer,
     SessionLogSerializer,
     SessionSerializer,
     SessionWriteSerializer,
 )
-from feedback.sessions.use_cases import SessionFacts, log_session
+from feedback.sessions.use_cases import SessionFacts, confirm_session, log_session
 from feedback.visibility import LOG_SESSION, PairAccess
 
 
@@ -55,6 +56,14 @@ class SessionViewSet(PairViewSet):
     """A pair's sessions. Everyone who sees the pair sees the facts; what was learned and the
     action items go to the pair's two people only. One of them logs a session, the other confirms
     it (optionally correcting date, length, format and topics)."""
+
+    ordering_fields = {
+        "held_on": "held_on",
+        "duration": "duration_minutes",
+        "status": "status",
+        "created": "created_at",
+        "updated": "updated_at",
+    }
 
     serializer_class = SessionSerializer
     pagination_class = SessionPagination
@@ -144,15 +153,44 @@ class SessionViewSet(PairViewSet):
         sessions.session_delete(session=self._session(), by=by, actor=request_user(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
+    def _confirm(self, serializer_class: type[Any]) -> Response:
+        member_side(self.access, "Only the two people of this pair confirm its sessions.")
+        session = self._session()
+        self.access.require_session_confirm(session)  # 403 before the body is read
+        corrections = self._payload(serializer_class)
+        confirmed = confirm_session(
+            access=self.access,
+            actor=request_user(self.request),
+            session=session,
+            corrections=corrections,
+        )
+        return Response(_session_body(self.access, self._fresh(confirmed)))
+
     @extend_schema(request=SessionConfirmSerializer, responses={200: SessionSerializer})
     @action(detail=True, methods=["post"])
     def confirm(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Confirm a session your partner logged, with any corrections to its facts."""
-        by = member_side(self.access, "Only the two people of this pair confirm its sessions.")
-        session = self._session()
-        self.access.require_session_confirm(session)
-        corrections = self._payload(SessionConfirmSerializer)
-        confirmed = sessions.session_confirm(
-            session=session, by=by, actor=request_user(request), corrections=corrections
-        )
-        return Response(_session_body(self.access, self._fresh(confirmed)))
+        return self._confirm(SessionConfirmSerializer)
+
+    @extend_schema(
+        request=SessionCorrectSerializer,
+        responses={200: SessionSerializer},
+        examples=[
+            OpenApiExample(
+                "A shorter session than logged",
+                value={
+                    "held_on": "2026-03-02",
+                    "duration_minutes": 45,
+                    "format": "video",
+                    "topics": [3],
+                },
+                request_only=True,
+            )
+        ],
+    )
+    @action(detail=True, methods=["post"])
+    def correct(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Correct the facts of a session your partner logged and confirm it (the pair page's
+        correction form): every fact is given, as it really was. The response says
+        ``corrected`` when a fact changed; the audit log keeps both versions."""
+        return self._confirm(SessionCorrectSerializer)

@@ -134,3 +134,37 @@ class InviteForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("prefix", "invite")
         super().__init__(*args, **kwargs)
+
+
+class PlanForm(forms.Form):
+    """Plan (or move) a session both members get as a calendar invitation. Times are the
+    viewer's local time (the page says which zone); no start time plans the whole day."""
+
+    date = forms.DateField(label="Day", widget=DATE, error_messages=BAD_DATE)
+    start = forms.TimeField(
+        label="Starts at",
+        widget=TIME,
+        required=False,
+        help_text="Optional: leave empty to plan the day without a time.",
+        error_messages={"invalid": "Give a time as HH:MM."},
+    )
+    end = forms.TimeField(
+        label="Ends at",
+        widget=TIME,
+        required=False,
+        help_text="Optional: an hour after the start when empty.",
+        error_messages={"invalid": "Give a time as HH:MM."},
+    )
+    location = forms.CharField(
+        label="Place or link", max_length=300, required=False, help_text="Optional."
+    )
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        required=False,
+        help_text="Optional. It goes into the calendar entry.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", "plan")
+        super().__init__(*args, **kwargs)

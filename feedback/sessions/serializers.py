@@ -5,12 +5,15 @@ it even by mistake. Request bodies keep the type checks and leave the rules to t
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.utils import timezone
 from rest_framework import serializers
 
-from feedback.api.serializers_relationships import id_list
-from feedback.models import SessionFormat, SessionLog
+from feedback.api.serializers_relationships import MAX_ID, id_list
+from feedback.models import PlannedSession, SessionFormat, SessionLog
+from programs.lifecycle import program_zone
 from programs.models import Topic
 
 
@@ -88,6 +91,20 @@ class SessionConfirmSerializer(serializers.Serializer[Any]):
     topics = id_list("Ids of the program's focus topics (replaces the logged ones)")
 
 
+class SessionCorrectSerializer(serializers.Serializer[Any]):
+    """The session's facts as they really were (the pair page's correction form): every fact is
+    given; the partner's session is confirmed with them. ``topics`` replaces the logged ones (an
+    empty list clears them)."""
+
+    held_on = serializers.DateField()
+    duration_minutes = serializers.IntegerField(help_text="1 to 600")
+    format = serializers.ChoiceField(choices=SessionFormat.choices)
+    topics = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
+        help_text="Ids of the program's focus topics (replaces the logged ones)",
+    )
+
+
 class SessionLogSerializer(SessionWriteSerializer):
     """Logging a session may add the pair's notes about it, all in one step (all or nothing)."""
 
@@ -105,3 +122,66 @@ class SessionLogSerializer(SessionWriteSerializer):
         default="",
         help_text="Optional. Only you see it.",
     )
+
+
+# --- Planned sessions ------------------------------------------------------------------------------
+
+
+class PlannedSessionFactsSerializer(serializers.ModelSerializer[PlannedSession]):
+    """A planned session as the program's staff see it: when, how long, whether it still holds.
+    Times are given with the program's offset (``time_zone``)."""
+
+    ends_at = serializers.SerializerMethodField(help_text="Null for a day without a time.")
+    time_zone = serializers.SerializerMethodField(help_text="The program's time zone.")
+    planned_by = serializers.IntegerField(source="planned_by_id", help_text="An enrolment id.")
+
+    class Meta:
+        model = PlannedSession
+        fields: tuple[str, ...] = (
+            "id",
+            "pair",
+            "starts_on",
+            "starts_at",
+            "ends_at",
+            "minutes",
+            "time_zone",
+            "status",
+            "sequence",
+            "planned_by",
+            "created_at",
+            "updated_at",
+        )
+        read_only_fields = fields
+
+    def get_ends_at(self, session: PlannedSession) -> datetime | None:
+        if session.starts_at is None:
+            return None
+        return timezone.localtime(session.starts_at + timedelta(minutes=session.minutes))
+
+    def get_time_zone(self, session: PlannedSession) -> str:
+        return str(program_zone(session.pair.program))
+
+
+class PlannedSessionSerializer(PlannedSessionFactsSerializer):
+    """The pair's two people also get the place or link and the note."""
+
+    class Meta(PlannedSessionFactsSerializer.Meta):
+        fields = (*PlannedSessionFactsSerializer.Meta.fields, "location", "note")
+        read_only_fields = fields
+        viewer_dependent_fields = ("location", "note")
+
+
+class PlannedSessionWriteSerializer(serializers.Serializer[Any]):
+    """A day (``starts_on``, all day) or a start (``starts_at``); the length as ``minutes`` or an
+    ``ends_at``. A time without an offset is read in the program's time zone."""
+
+    starts_on = serializers.DateField(required=False, allow_null=True)
+    starts_at = serializers.DateTimeField(required=False, allow_null=True)
+    ends_at = serializers.DateTimeField(required=False, allow_null=True)
+    minutes = serializers.IntegerField(
+        required=False, allow_null=True, min_value=0, max_value=10_000, help_text="15 to 480"
+    )
+    location = serializers.CharField(
+        required=False, allow_blank=True, max_length=300, help_text="A place or a link."
+    )
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000)

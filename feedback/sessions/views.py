@@ -5,25 +5,42 @@ service, answer with the sessions section (htmx) or a redirect.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.forms import Form
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from feedback import ics
-from feedback.models import SessionLog
+from feedback.models import PlannedSession, SessionLog
 from feedback.pairs.answers import access_of, answer, apply_error, is_htmx, member_of, pair_url
 from feedback.pairs.context import session_status_label, viewer_zone
 from feedback.pairs.views import render_pair_page
 from feedback.sessions import services as sessions
-from feedback.sessions.forms import InviteForm, SessionCorrectionForm, SessionForm, SessionLogForm
-from feedback.sessions.use_cases import SessionFacts, log_session
-from feedback.visibility import LOG_SESSION, PairAccess
+from feedback.sessions.forms import (
+    InviteForm,
+    PlanForm,
+    SessionCorrectionForm,
+    SessionForm,
+    SessionLogForm,
+)
+from feedback.sessions.use_cases import (
+    PlanTimes,
+    SessionFacts,
+    cancel_planned_session,
+    confirm_session,
+    log_session,
+    move_planned_session,
+    plan_session,
+    planned_session_of,
+)
+from feedback.visibility import LOG_SESSION, WRITE, PairAccess
 from organizations.http import OrgRequest
 
 
@@ -162,10 +179,10 @@ def session_delete(request: OrgRequest, org_slug: str, pair_pk: int, pk: int) ->
 def session_confirm(request: OrgRequest, org_slug: str, pair_pk: int, pk: int) -> HttpResponse:
     """Confirm the partner's session as logged (one click from the pair page)."""
     access = access_of(request, pair_pk)
-    by = member_of(access)
+    member_of(access)
     session = _session(access, pk)
     try:
-        sessions.session_confirm(session=session, by=by, actor=request.user)
+        confirm_session(access=access, actor=request.user, session=session)
     except ValidationError as error:
         # Nothing was typed: a refusal (already confirmed, one's own session) is a message.
         if is_htmx(request):
@@ -179,9 +196,9 @@ def session_confirm(request: OrgRequest, org_slug: str, pair_pk: int, pk: int) -
 def session_correct(request: OrgRequest, org_slug: str, pair_pk: int, pk: int) -> HttpResponse:
     """Correct the facts of the partner's session and confirm it."""
     access = access_of(request, pair_pk)
-    by = member_of(access)
+    member_of(access)
     session = _session(access, pk)
-    access.require_session_confirm(session)
+    access.require_session_confirm(session)  # the logger gets 403 before the form, GET too
     topics = sessions.session_topics(access.pair.program)
     if request.method == "GET":
         form = SessionCorrectionForm(initial=_facts_initial(session), topics=topics)
@@ -189,8 +206,11 @@ def session_correct(request: OrgRequest, org_slug: str, pair_pk: int, pk: int) -
     form = SessionCorrectionForm(request.POST, topics=topics)
     if form.is_valid():
         try:
-            confirmed = sessions.session_confirm(
-                session=session, by=by, actor=request.user, corrections=form.corrections()
+            confirmed = confirm_session(
+                access=access,
+                actor=request.user,
+                session=session,
+                corrections=form.corrections(),
             )
         except ValidationError as error:
             apply_error(form, error, {"topics": "topics"})
@@ -231,3 +251,121 @@ def session_invite(request: OrgRequest, org_slug: str, pair_pk: int) -> HttpResp
             response["Content-Disposition"] = f'attachment; filename="{invitation.filename}"'
             return response
     return render_pair_page(request, access.pair, life_forms={"invite_form": form}, status=400)
+
+
+# --- Planned sessions (calendar invitations both members get by email) ----------------------------
+
+# The use cases' field names → the plan form's.
+_PLAN_FIELDS = {"starts_on": "date", "starts_at": "start", "ends_at": "end", "minutes": "end"}
+
+
+def _plan_times(form: PlanForm, zone: ZoneInfo) -> PlanTimes:
+    """The form's day and times, read in the viewer's zone."""
+    data = form.cleaned_data
+    day, start, end = data["date"], data["start"], data["end"]
+    starts_at = datetime.combine(day, start, tzinfo=zone) if start else None
+    return PlanTimes(
+        starts_on=None if starts_at else day,
+        starts_at=starts_at,
+        ends_at=datetime.combine(day, end, tzinfo=zone) if end else None,
+    )
+
+
+@require_POST
+def planned_session_create(request: OrgRequest, org_slug: str, pair_pk: int) -> HttpResponse:
+    """Plan a session: both members get the calendar invitation by email."""
+    access = access_of(request, pair_pk)
+    access.access.require(WRITE)  # staff 403 before the form is read
+    form = PlanForm(request.POST)
+    if form.is_valid():
+        try:
+            plan_session(
+                access=access,
+                actor=request.user,
+                times=_plan_times(form, viewer_zone(access)),
+                location=form.cleaned_data["location"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            apply_error(form, error, _PLAN_FIELDS)
+        else:
+            return answer(
+                request, org_slug, access, "planned",
+                message="Session planned: you both get the invitation by email.",
+            )  # fmt: skip
+    return answer(request, org_slug, access, "planned", message="", failed={"plan_form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def planned_session_move(request: OrgRequest, org_slug: str, pair_pk: int, pk: int) -> HttpResponse:
+    """Move (or change) a planned session: both get the updated invitation."""
+    access = access_of(request, pair_pk)
+    access.access.require(WRITE)
+    session = planned_session_of(access, pk)
+    zone = viewer_zone(access)
+    if request.method == "GET":
+        start = timezone.localtime(session.starts_at, zone) if session.starts_at else None
+        form = PlanForm(
+            initial={
+                "date": start.date() if start else session.starts_on,
+                "start": start.time() if start else None,
+                "end": (start + timedelta(minutes=session.minutes)).time() if start else None,
+                "location": session.location,
+                "note": session.note,
+            }
+        )
+        return _planned_page(request, access, session, form, zone)
+    form = PlanForm(request.POST)
+    if form.is_valid():
+        try:
+            move_planned_session(
+                access=access,
+                actor=request.user,
+                session=session,
+                times=_plan_times(form, zone),
+                location=form.cleaned_data["location"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            apply_error(form, error, _PLAN_FIELDS)
+        else:
+            messages.success(request, "Session moved: you both get the updated invitation.")
+            return redirect(pair_url(access, org_slug, "planned"))
+    return _planned_page(request, access, session, form, zone, status=400)
+
+
+def _planned_page(
+    request: OrgRequest,
+    access: PairAccess,
+    session: PlannedSession,
+    form: PlanForm,
+    zone: ZoneInfo,
+    status: int = 200,
+) -> HttpResponse:
+    context = {
+        "pair": access.pair,
+        "program": access.pair.program,
+        "access": access,
+        "planned": session,
+        "form": form,
+        "zone_name": str(zone),
+    }
+    return render(request, "feedback/sessions/planned_move.html", context, status=status)
+
+
+@require_POST
+def planned_session_cancel(
+    request: OrgRequest, org_slug: str, pair_pk: int, pk: int
+) -> HttpResponse:
+    """Cancel a planned session: both get the cancellation for their calendars."""
+    access = access_of(request, pair_pk)
+    access.access.require(WRITE)
+    session = planned_session_of(access, pk)
+    try:
+        cancel_planned_session(access=access, actor=request.user, session=session)
+    except ValidationError as error:
+        return answer(request, org_slug, access, "planned", message=" ".join(error.messages))
+    return answer(
+        request, org_slug, access, "planned",
+        message="Session cancelled: you both get the cancellation by email.",
+    )  # fmt: skip

@@ -48,6 +48,11 @@ def _membership(request: Request) -> Membership:
 class PairViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Pair]):
     """Published pairs: those of the programs you run, and your own with why you were paired."""
 
+    ordering_fields = {
+        "created": "created_at",
+        "status": "status",
+    }
+
     serializer_class = PairSerializer
     permission_classes = (HasOrganizationRole,)
     lookup_value_regex = ID_REGEX

@@ -349,6 +349,15 @@ class RoundViewSet(
     # A what-if only computes: a read-only token may ask it (organizations.api.authentication).
     read_only_token_actions = ("what_if",)
 
+    @property
+    def ordering_fields(self) -> dict[str, str]:
+        """``?ordering=`` of the rounds, and of a round's proposals and unmatched people."""
+        if self.action == "proposals":
+            return {"score": "score"}
+        if self.action == "unmatched":
+            return {"reason": "reason_code"}
+        return {"number": "number", "status": "status", "created": "created_at"}
+
     def get_queryset(self) -> QuerySet[MatchingRound]:
         rounds = access.visible_rounds(_membership(self.request))
         program = id_param(self.request, "program") if self.action == "list" else None
@@ -519,6 +528,8 @@ class _ProgramPairRuleViewSet(
 class PinViewSet(_ProgramPairRuleViewSet):
     """Pairs forced into every round of a program (refused when one breaks a hard rule)."""
 
+    ordering_fields = {"created": "created_at"}
+
     serializer_class = PinSerializer
 
     def get_queryset(self) -> QuerySet[MatchingPin]:
@@ -533,6 +544,8 @@ class PinViewSet(_ProgramPairRuleViewSet):
 
 class BlockViewSet(_ProgramPairRuleViewSet):
     """Pairs that no round of a program may propose."""
+
+    ordering_fields = {"created": "created_at"}
 
     serializer_class = BlockSerializer
 

@@ -47,6 +47,8 @@ class MembershipViewSet(
 ):
     """Members of the organisation. Admins change roles and remove members."""
 
+    ordering_fields = {"created": "created_at", "role": "role"}
+
     serializer_class = MembershipSerializer
     permission_classes = (HasOrganizationRole,)
     required_roles = STAFF_ROLES
@@ -84,6 +86,12 @@ class InvitationViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Invitation]
 ):
     """Invitations by email. Creating one sends the email; the link is never returned."""
+
+    ordering_fields = {
+        "created": "created_at",
+        "expires": "expires_at",
+        "email": "email",
+    }
 
     serializer_class = InvitationSerializer
     permission_classes = (HasOrganizationRole,)
@@ -124,6 +132,11 @@ class InvitationViewSet(
 
 class AuditEntryViewSet(viewsets.ReadOnlyModelViewSet[AuditEntry]):
     """The organisation's audit trail, newest first."""
+
+    ordering_fields = {
+        "created": "created_at",
+        "action": "action",
+    }
 
     serializer_class = AuditEntrySerializer
     permission_classes = (HasOrganizationRole,)

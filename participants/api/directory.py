@@ -153,6 +153,14 @@ class PersonViewSet(
 ):
     """The organisation's directory of people."""
 
+    ordering_fields = {
+        "name": "full_name",
+        "email": "email",
+        "department": "department",
+        "created": "created_at",
+        "updated": "updated_at",
+    }
+
     serializer_class = PersonSerializer
     permission_classes = (HasOrganizationRole,)
     required_roles = STAFF_ROLES

@@ -268,6 +268,13 @@ class EnrollmentViewSet(
     Creating invites people; approve/reject answer applications; accept/decline answer your own
     invitation; withdraw needs a reason."""
 
+    ordering_fields = {
+        "created": "created_at",
+        "status": "status",
+        "status_changed": "status_changed_at",
+        "role": "role",
+    }
+
     serializer_class = EnrollmentSerializer
     permission_classes = (AsksEnrollmentPolicy,)
     lookup_value_regex = ID_REGEX
@@ -433,6 +440,12 @@ class MyEnrollmentViewSet(
 ):
     """Your own enrolments, addressed by program id: apply to an open program, fill in your
     registration, accept the charter, mark training done."""
+
+    ordering_fields = {
+        "created": "created_at",
+        "status": "status",
+        "status_changed": "status_changed_at",
+    }
 
     serializer_class = MyEnrollmentSerializer
     permission_classes = (HasOrganizationRole,)

@@ -5,7 +5,7 @@ from rest_framework.routers import SimpleRouter
 
 from participants.api import directory, enrollment, training
 from participants.importing.api import ImportJobViewSet
-from participants.onboarding.api import InvitationBatchViewSet
+from participants.onboarding.api import InvitationBatchViewSet, OpenInvitationsView
 from participants.scim import views as scim
 
 router = SimpleRouter()
@@ -29,6 +29,11 @@ urlpatterns = [
         "programs/<id:program_pk>/training-completion/",
         training.TrainingCompletionView.as_view(),
         name="api-program-training-completion",
+    ),
+    path(
+        "programs/<id:program_pk>/open-invitations/",
+        OpenInvitationsView.as_view(),
+        name="api-program-open-invitations",
     ),
     *router.urls,
     # SCIM 2.0 provisioning (participants/scim): its own media type and error body, token only.

@@ -162,6 +162,12 @@ class ImportJobViewSet(
     """Directory imports (admins): upload (multipart), map columns, dry run, commit (all rows or
     none)."""
 
+    ordering_fields = {
+        "created": "created_at",
+        "status": "status",
+        "file_name": "file_name",
+    }
+
     permission_classes = (AsksImportPolicy,)
     lookup_value_regex = ID_REGEX
     parser_classes = (SafeJSONParser, SafeMultiPartParser, SafeFormParser)

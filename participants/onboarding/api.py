@@ -10,17 +10,20 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from organizations.api.permissions import IsOrganizationMember, request_membership
 from organizations.api.views import ID_REGEX
 from organizations.models import Membership
 from participants import access
+from participants import use_cases as enrolment_use_cases
 from participants.models import EnrollmentRole, InvitationBatch
 from participants.onboarding import use_cases
+from participants.onboarding.open_invitations import DECISIONS, open_invitations
 
 
 class InvitationBatchSerializer(serializers.ModelSerializer[InvitationBatch]):
@@ -91,6 +94,11 @@ class InvitationBatchViewSet(
 ):
     """Invitations to a program by email, in batches (admins and the program's coordinators)."""
 
+    ordering_fields = {
+        "created": "created_at",
+        "status": "status",
+    }
+
     permission_classes = (AsksEnrollmentPolicy,)
     lookup_value_regex = ID_REGEX
     serializer_class = InvitationBatchSerializer
@@ -120,3 +128,57 @@ class InvitationBatchViewSet(
             resend=data["resend"],
         )
         return Response(InvitationBatchSerializer(batch).data, status=status.HTTP_202_ACCEPTED)
+
+
+# --- Open invitations at matching (``programs/<program_pk>/open-invitations/``) ----------------------
+
+
+class OpenInvitationsDecisionSerializer(serializers.Serializer[Any]):
+    decision = serializers.ChoiceField(
+        choices=DECISIONS,
+        help_text="close: the invitations nobody answered are withdrawn; keep: they can still be "
+        "accepted during matching.",
+    )
+
+
+class OpenInvitationsResultSerializer(serializers.Serializer[Any]):
+    detail = serializers.CharField(help_text="What was done, in a sentence.")
+    open_invitations = serializers.IntegerField(
+        help_text="The program's invitations still open after the decision."
+    )
+
+
+class OpenInvitationsView(APIView):
+    """Close a program's open invitations, or keep them open through matching (the choice the
+    enrolment page asks for). Staff of the program; a member gets 403 before the body is read,
+    a program one does not run 404."""
+
+    permission_classes = (IsOrganizationMember,)
+
+    @extend_schema(
+        operation_id="v1_o_programs_open_invitations_create",
+        parameters=[
+            OpenApiParameter("program_pk", str, OpenApiParameter.PATH, pattern=f"^{ID_REGEX}$")
+        ],
+        request=OpenInvitationsDecisionSerializer,
+        responses={200: OpenInvitationsResultSerializer},
+        examples=[
+            OpenApiExample("Keep them open", value={"decision": "keep"}, request_only=True),
+            OpenApiExample(
+                "Closed",
+                value={"detail": "3 open invitations were closed.", "open_invitations": 0},
+                response_only=True,
+            ),
+        ],
+    )
+    def post(self, request: Request, org_slug: str, program_pk: int) -> Response:
+        membership = _membership(request)
+        program = enrolment_use_cases.managed_enrollment_program(
+            actor=membership, program_id=int(program_pk)
+        )
+        payload = OpenInvitationsDecisionSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        sentence = enrolment_use_cases.decide_open_invitations(
+            actor=membership, program_id=program.pk, decision=payload.validated_data["decision"]
+        )
+        return Response({"detail": sentence, "open_invitations": open_invitations(program).count()})

@@ -25,6 +25,9 @@ from participants.models import Enrollment, EnrollmentStatus, InvitationsKeptOpe
 from programs.models import Program, ProgramStatus
 
 CLOSED_REASON = "The invitation was closed when matching started."
+# The choice staff make about open invitations at matching (the page's radio buttons, the API's
+# ``decision``).
+DECISIONS = (("close", "Close them"), ("keep", "Keep them open through matching"))
 DECIDABLE = (ProgramStatus.DRAFT, ProgramStatus.ENROLLING, ProgramStatus.MATCHING)
 
 

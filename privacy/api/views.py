@@ -110,6 +110,10 @@ def _membership(request: Request) -> Membership:
 
 
 class _Exports(GenericAPIView[PersonExport]):
+    ordering_fields = {
+        "created": "created_at",
+        "status": "status",
+    }
     permission_classes = (IsOrganizationMember,)
     serializer_class = PersonExportSerializer
     pagination_class = DefaultCursorPagination

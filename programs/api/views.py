@@ -63,6 +63,8 @@ class TopicViewSet(
 ):
     """The topic vocabulary. Staff read it; admins add, rename and (de)activate topics."""
 
+    ordering_fields = {"name": "name", "created": "created_at"}
+
     serializer_class = s.TopicSerializer
     permission_classes = (HasOrganizationRole,)
     required_roles = STAFF_ROLES
@@ -124,6 +126,13 @@ class ProgramViewSet(
     viewsets.GenericViewSet[Program],
 ):
     """Programs you may manage. No delete: archive instead (audit and history stay)."""
+
+    ordering_fields = {
+        "name": "name",
+        "status": "status",
+        "created": "created_at",
+        "updated": "updated_at",
+    }
 
     permission_classes = (HasOrganizationRole,)
     required_roles = STAFF_ROLES
@@ -252,6 +261,11 @@ class ObjectiveViewSet(
 ):
     """A program's measurable objectives, in order."""
 
+    ordering_fields = {
+        "position": "position",
+        "created": "created_at",
+    }
+
     serializer_class = s.ObjectiveSerializer
     pagination_class = ByPosition
     model = Objective
@@ -300,6 +314,11 @@ class CharterVersionViewSet(
 ):
     """Charter versions, newest (current) first. Creating one publishes it; versions never change."""
 
+    ordering_fields = {
+        "version": "version",
+        "published": "published_at",
+    }
+
     serializer_class = s.CharterVersionSerializer
     pagination_class = NewestVersionFirst
     model = CharterVersion
@@ -327,6 +346,12 @@ class TrainingResourceViewSet(
     ProgramChildViewSet[TrainingResource],
 ):
     """A program's training resources (a link, a text or both)."""
+
+    ordering_fields = {
+        "position": "position",
+        "title": "title",
+        "created": "created_at",
+    }
 
     serializer_class = s.TrainingResourceSerializer
     pagination_class = ByPosition
@@ -363,6 +388,8 @@ class ProgramCoordinatorViewSet(
     ProgramChildViewSet[ProgramCoordinator],
 ):
     """Who coordinates the program. Staff read it; admins assign and remove coordinators."""
+
+    ordering_fields = {"created": "created_at"}
 
     serializer_class = s.ProgramCoordinatorSerializer
     required_roles_by_action = {"create": ADMIN_ONLY, "destroy": ADMIN_ONLY}

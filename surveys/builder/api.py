@@ -13,7 +13,7 @@ from typing import Any, cast
 
 from django.db.models import QuerySet
 from django.http import Http404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -82,6 +82,13 @@ class BuilderViewSet(viewsets.GenericViewSet[Any]):
 class SurveyTemplateViewSet(BuilderViewSet):
     """The organisation's survey templates (the shipped ones are installed on the first visit).
     Staff read them; admins create, edit and archive them."""
+
+    ordering_fields = {
+        "title": "title",
+        "wave": "wave",
+        "created": "created_at",
+        "updated": "updated_at",
+    }
 
     serializer_class = s.BuilderSurveySerializer
     pagination_class = ById
@@ -162,6 +169,7 @@ class SurveyTemplateViewSet(BuilderViewSet):
 
 
 class _QuestionViewSet(BuilderViewSet):
+    ordering_fields = {"position": "position"}
     serializer_class = s.SurveyQuestionSerializer
     pagination_class = ByPosition
 
@@ -228,6 +236,29 @@ class _QuestionViewSet(BuilderViewSet):
         services.question_delete(actor=self.actor, survey=survey, question=self._question(survey))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
+    @extend_schema(
+        request=s.QuestionMoveSerializer,
+        responses={200: s.SurveyQuestionSerializer(many=True)},
+        examples=[OpenApiExample("One step up", value={"direction": "up"}, request_only=True)],
+    )
+    @action(detail=True, methods=["post"], pagination_class=None)
+    def move(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Move the question one step up or down (the builder's buttons); the first stays first.
+        Answers the current version's questions in their new order (a version with answers is
+        copied first: the ids are then the copy's)."""
+        survey = self.get_survey()
+        use_cases.require_manage(self.membership, survey)  # 403 before the body is read
+        use_cases.question_of(survey, int(self.kwargs["pk"]))
+        data = self._payload(s.QuestionMoveSerializer)
+        ordered = use_cases.move_question(
+            membership=self.membership,
+            actor=self.actor,
+            survey=survey,
+            question_pk=int(self.kwargs["pk"]),
+            direction=data["direction"],
+        )
+        return Response(s.SurveyQuestionSerializer(ordered, many=True).data)
+
 
 @extend_schema(parameters=[SURVEY_PK])
 class TemplateQuestionViewSet(_QuestionViewSet):
@@ -256,6 +287,13 @@ class ProgramSurveyQuestionViewSet(_QuestionViewSet):
 class ProgramSurveyViewSet(BuilderViewSet):
     """A program's surveys, one per wave, copied from templates; its staff edit them."""
 
+    ordering_fields = {
+        "title": "title",
+        "wave": "wave",
+        "created": "created_at",
+        "updated": "updated_at",
+    }
+
     serializer_class = s.BuilderSurveySerializer
     pagination_class = ById
 
@@ -275,6 +313,16 @@ class ProgramSurveyViewSet(BuilderViewSet):
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """The survey with its current version's questions."""
         return Response(s.BuilderSurveyDetailSerializer(self._survey()).data)
+
+    @extend_schema(request=None, responses={200: s.BuilderSurveySerializer(many=True)})
+    @action(detail=False, methods=["post"], pagination_class=None)
+    def recommended(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Add the recommended surveys in one go: the shipped survey of every wave the program has
+        none for yet. Answers the surveys added (an empty list when every wave has its survey)."""
+        _, created = use_cases.add_recommended_surveys(
+            membership=self.membership, actor=self.actor, program_pk=int(self.kwargs["program_pk"])
+        )
+        return Response(s.BuilderSurveySerializer(created, many=True).data)
 
     @extend_schema(
         request=s.ProgramSurveyCreateSerializer, responses={201: s.BuilderSurveyDetailSerializer}
@@ -318,6 +366,8 @@ class ProgramSurveyViewSet(BuilderViewSet):
 @extend_schema(parameters=[PROGRAM_PK])
 class ObjectiveAnchorViewSet(BuilderViewSet):
     """Which anchor items measure each objective of the program."""
+
+    ordering_fields = {"created": "created_at"}
 
     serializer_class = s.ObjectiveAnchorSerializer
     pagination_class = ById

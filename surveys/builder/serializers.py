@@ -160,3 +160,10 @@ class ObjectiveAnchorWriteSerializer(serializers.Serializer[Any]):
         min_value=1, max_value=MAX_ID, help_text="Id of an objective of this program."
     )
     anchor_key = serializers.CharField(max_length=50)
+
+
+class QuestionMoveSerializer(serializers.Serializer[Any]):
+    direction = serializers.ChoiceField(
+        choices=[("up", "Up"), ("down", "Down")],
+        help_text="One step towards the start (up) or the end (down) of the survey.",
+    )

@@ -26,6 +26,7 @@ from programs import selectors as program_selectors
 from programs.models import Objective, Program
 from surveys import access as policy
 from surveys import library, selectors
+from surveys.builder import services
 from surveys.models import WAVE_ORDER, ObjectiveAnchor, Question, Survey, SurveyResponse, Wave
 from surveys.respond.forms import AnswerForm, questions_for
 
@@ -113,6 +114,35 @@ def active_template(membership: Membership, pk: Any) -> Survey:
     if found is None:
         raise ValidationError({"template": "Choose one of the organisation's active templates."})
     return found
+
+
+# --- Actions shared by the pages and the API --------------------------------------------------------
+
+MOVE_DIRECTIONS = ("up", "down")
+
+
+def move_question(
+    *, membership: Membership, actor: User, survey: Survey, question_pk: int, direction: Any
+) -> list[Question]:
+    """Move a question of the survey's current version one step up or down (the builder's
+    buttons, ``POST …/questions/<id>/move/``). The policy first (a member 403, another program's
+    staff never get here: 404), then the question (404), then the direction (400)."""
+    require_manage(membership, survey)
+    question = question_of(survey, question_pk)
+    if direction not in MOVE_DIRECTIONS:
+        raise ValidationError({"direction": "Move a question up or down."})
+    return services.question_move(
+        actor=actor, survey=survey, question=question, direction=direction
+    )
+
+
+def add_recommended_surveys(
+    *, membership: Membership, actor: User, program_pk: int
+) -> tuple[Program, list[Survey]]:
+    """The one click of the program's surveys page: the shipped survey of every wave the program
+    has none for yet. Returns the program and the surveys added (none the second time)."""
+    program = program_for(membership, program_pk)
+    return program, services.use_recommended(actor=actor, program=program)
 
 
 # --- The program's surveys page --------------------------------------------------------------------

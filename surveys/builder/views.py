@@ -230,15 +230,16 @@ def question_delete(request: OrgRequest, org_slug: str, pk: int, question_pk: in
 def question_move(request: OrgRequest, org_slug: str, pk: int, question_pk: int) -> HttpResponse:
     survey = use_cases.survey_for(request.membership, pk)
     use_cases.require_manage(request.membership, survey)
-    question = use_cases.question_of(survey, question_pk)
+    use_cases.question_of(survey, question_pk)  # 404 before the form is read
     form = MoveForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Move a question up or down.")
         return _render_detail(request, survey, status=400)
-    services.question_move(
+    use_cases.move_question(
+        membership=request.membership,
         actor=request.user,
         survey=survey,
-        question=question,
+        question_pk=question_pk,
         direction=form.cleaned_data["direction"],
     )
     return redirect(_detail_url(survey, org_slug, "#questions"))
@@ -308,8 +309,9 @@ def program_survey_copy(request: OrgRequest, org_slug: str, program_pk: int) -> 
 
 @require_POST
 def program_survey_recommended(request: OrgRequest, org_slug: str, program_pk: int) -> HttpResponse:
-    program = use_cases.program_for(request.membership, program_pk)
-    created = services.use_recommended(actor=request.user, program=program)
+    program, created = use_cases.add_recommended_surveys(
+        membership=request.membership, actor=request.user, program_pk=program_pk
+    )
     if created:
         messages.success(request, f"{len(created)} recommended survey(s) added to the program.")
     else:

@@ -101,6 +101,13 @@ class SurveyInvitationViewSet(
 ):
     """Survey invitations: your own, and the statuses of those of the programs you run."""
 
+    ordering_fields = {
+        "opens_on": "opens_on",
+        "closes_on": "closes_on",
+        "status": "status",
+        "created": "created_at",
+    }
+
     serializer_class = SurveyInvitationSerializer
     permission_classes = (HasOrganizationRole,)
     pagination_class = InvitationPagination

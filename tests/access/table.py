@@ -337,6 +337,8 @@ TABLE: dict[tuple[str, str], Statuses] = {
     ("api-pair-session-detail", "PATCH"):             row(403, 403, 404, 200, 403, 404, 404),
     ("api-pair-session-detail", "DELETE"):            row(403, 403, 404, 204, 403, 404, 404),
     ("api-pair-session-confirm", "POST"):             row(403, 403, 404, 403, 200, 404, 404),
+    # The correction form's twin: every fact is required, so {} is the partner's 400.
+    ("api-pair-session-correct", "POST"):             row(403, 403, 404, 403, 400, 404, 404),
     ("api-pair-note-list", "GET"):                    row(403, 403, 404, 200, 200, 404, 404),
     ("api-pair-note-list", "POST"):                   row(403, 403, 404, 400, 400, 404, 404),
     # policy: expected 403 for admin and coordinator (the page pair_note_edit

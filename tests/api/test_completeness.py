@@ -99,6 +99,9 @@ API_OPERATION: dict[str, str] = {
     "pair_session_edit": "v1_o_pairs_sessions_partial_update",
     "pair_session_delete": "v1_o_pairs_sessions_destroy",
     "pair_session_confirm": "v1_o_pairs_sessions_confirm_create",
+    "pair_planned_session_create": "v1_o_pairs_planned_sessions_create",
+    "pair_planned_session_move": "v1_o_pairs_planned_sessions_partial_update",
+    "pair_planned_session_cancel": "v1_o_pairs_planned_sessions_destroy",
     "pair_note_create": "v1_o_pairs_notes_create",
     "pair_note_edit": "v1_o_pairs_notes_partial_update",
     "pair_note_delete": "v1_o_pairs_notes_destroy",
@@ -169,6 +172,11 @@ API_OPERATION: dict[str, str] = {
     "webhook_redeliver": "webhooks_redeliver",
     # Both kinds: v1_o_settings_sso_oidc_* and v1_o_settings_sso_saml_*.
     "sso_settings": "v1_o_settings_sso_saml_partial_update",
+    "enrollment_open_invitations": "v1_o_programs_open_invitations_create",
+    "pair_session_correct": "v1_o_pairs_sessions_correct_create",
+    "survey_question_move": "v1_o_survey_templates_questions_move_create",
+    "program_survey_recommended": "v1_o_programs_surveys_recommended_create",
+    "my_email_preferences": "v1_o_me_email_preferences_update",
 }
 
 # Intentionally page-only, with the reason.
@@ -193,13 +201,7 @@ PAGE_ONLY: dict[str, str] = {
 
 # Pages whose resource has no API operation yet: each is a known gap (issue #14), kept here so the
 # list can only shrink.
-NOT_YET: dict[str, str] = {
-    "enrollment_open_invitations": "Keeping a program's open invitations (InvitationsKeptOpen).",
-    "pair_session_correct": "The partner's correction of a session's facts with confirmation.",
-    "survey_question_move": "Moving a survey template's question up or down.",
-    "program_survey_recommended": "Adding the recommended program surveys in one go.",
-    "my_email_preferences": "A person's own email preferences.",
-}
+NOT_YET: dict[str, str] = {}
 
 
 def _walk(resolver: URLResolver, prefix: str = "") -> Iterator[tuple[str, str | None]]:

@@ -102,6 +102,12 @@ class DeliverySerializer(serializers.ModelSerializer[WebhookDelivery]):
 class EndpointListView(GenericAPIView[WebhookEndpoint]):
     """The organisation's webhook endpoints (admins); POST registers one (its secret shown once)."""
 
+    ordering_fields = {
+        "created": "created_at",
+        "updated": "updated_at",
+        "url": "url",
+    }
+
     permission_classes = (IsOrganizationMember,)
     serializer_class = EndpointSerializer
     pagination_class = DefaultCursorPagination
@@ -193,6 +199,12 @@ class SendTestView(GenericAPIView[WebhookDelivery]):
 
 class DeliveryListView(GenericAPIView[WebhookDelivery]):
     """The endpoint's deliveries, newest first, each with its attempts."""
+
+    ordering_fields = {
+        "created": "created_at",
+        "status": "status",
+        "event_type": "event_type",
+    }
 
     permission_classes = (IsOrganizationMember,)
     serializer_class = DeliverySerializer

@@ -19,6 +19,7 @@ from tests.access.areas import (
     matching_whatif,
     onboarding,
     organization_settings,
+    planned_sessions,
     privacy,
     rule_impact,
     scim,
@@ -47,4 +48,5 @@ AREAS: list[ModuleType] = [
     calendars,
     sso,
     organization_settings,
+    planned_sessions,
 ]

@@ -22,5 +22,9 @@ TABLE: dict[tuple[str, str], Statuses] = {
     # Each member's own email settings (feedback/notices/): an empty POST turns every kind off.
     ("my_email_preferences", "GET"):                  row(200, 200, 200, 200, 200, 200, 302),
     ("my_email_preferences", "POST"):                 row(302, 302, 302, 302, 302, 302, 302),
+    # Its API twin: {} is a full PUT missing every kind (400); an empty PATCH changes nothing.
+    ("api-my-email-preferences", "GET"):              row(200, 200, 200, 200, 200, 200, 404),
+    ("api-my-email-preferences", "PUT"):              row(400, 400, 400, 400, 400, 400, 404),
+    ("api-my-email-preferences", "PATCH"):            row(200, 200, 200, 200, 200, 200, 404),
 }
 # fmt: on

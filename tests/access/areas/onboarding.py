@@ -59,6 +59,7 @@ TABLE: dict[tuple[str, str], Statuses] = {
     ("program_invitation_open", "GET"):               row(403, 403, 403, 403, 403, 403, 200),
     ("program_invitation_open", "POST"):              row(403, 403, 403, 403, 403, 403, 400),
     ("enrollment_open_invitations", "POST"):          row(302, 302, 404, 403, 403, 403, 302),
+    ("api-program-open-invitations", "POST"):         row(400, 400, 404, 403, 403, 403, 404),
     ("api-invitation-batch-list", "GET"):             row(200, 200, 200, 403, 403, 403, 404),
     ("api-invitation-batch-list", "POST"):            row(400, 400, 400, 403, 403, 403, 404),
     ("api-invitation-batch-detail", "GET"):           row(200, 200, 404, 403, 403, 403, 404),

@@ -87,6 +87,7 @@ TABLE: dict[tuple[str, str], Statuses] = {
     ("api-survey-template-question-detail", "PUT"):   row(400, 403, 403, 403, 403, 403, 404),
     ("api-survey-template-question-detail", "PATCH"): row(200, 403, 403, 403, 403, 403, 404),
     ("api-survey-template-question-detail", "DELETE"): row(204, 403, 403, 403, 403, 403, 404),
+    ("api-survey-template-question-move", "POST"):    row(400, 403, 403, 403, 403, 403, 404),
     # --- API: P's surveys, their questions, objective anchors
     ("api-program-survey-list", "GET"):               row(200, 200, 404, 404, 404, 404, 404),
     ("api-program-survey-list", "POST"):              row(400, 400, 404, 404, 404, 404, 404),
@@ -99,6 +100,8 @@ TABLE: dict[tuple[str, str], Statuses] = {
     ("api-program-survey-question-detail", "PUT"):    row(400, 400, 404, 404, 404, 404, 404),
     ("api-program-survey-question-detail", "PATCH"):  row(200, 200, 404, 404, 404, 404, 404),
     ("api-program-survey-question-detail", "DELETE"): row(204, 204, 404, 404, 404, 404, 404),
+    ("api-program-survey-question-move", "POST"):     row(400, 400, 404, 404, 404, 404, 404),
+    ("api-program-survey-recommended", "POST"):       row(200, 200, 404, 404, 404, 404, 404),
     ("api-objective-anchor-list", "GET"):             row(200, 200, 404, 404, 404, 404, 404),
     ("api-objective-anchor-list", "POST"):            row(400, 400, 404, 404, 404, 404, 404),
     ("api-objective-anchor-detail", "GET"):           row(200, 200, 404, 404, 404, 404, 404),

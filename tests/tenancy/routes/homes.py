@@ -17,4 +17,5 @@ ROUTES: dict[str, Route] = {
     "api-organization-home": Route(("GET",)),
     # A person's own email settings (feedback/notices/): no id, only the organisation's slug.
     "my_email_preferences": Route(("GET", "POST")),
+    "api-my-email-preferences": Route(("GET", "PUT", "PATCH")),
 }

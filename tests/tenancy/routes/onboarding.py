@@ -42,6 +42,7 @@ ROUTES: dict[str, Route] = {
         ("GET", "POST"), ids_of("letter_token", "token"), member_gated=False, owner_get_status=403
     ),
     "enrollment_open_invitations": Route(("POST",), ids_of("invitation_program", "program_pk")),
+    "api-program-open-invitations": Route(("POST",), ids_of("invitation_program", "program_pk")),
     "api-invitation-batch-list": Route(("GET", "POST")),
     "api-invitation-batch-detail": Route(("GET",), ids_of("invitation_batch")),
 }

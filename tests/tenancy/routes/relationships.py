@@ -8,7 +8,9 @@ from typing import Any
 
 from feedback import goals, notes
 from feedback.models import NoteVisibility
+from feedback.sessions import planned
 from feedback.sessions import services as sessions
+from programs.lifecycle import program_today
 from tests.conftest import Tenant
 from tests.feedback.builders import live_pair
 from tests.tenancy.routes import Route, ids_of
@@ -31,6 +33,12 @@ def build(tenant: Tenant) -> dict[str, Any]:
             text="Shared note",
             visibility=NoteVisibility.SHARED,
         )
+        planned_session = planned.planned_session_create(
+            pair=live.pair,
+            by=live.mentee,
+            actor=live.mentee_user,
+            starts_on=program_today(live.program) + timedelta(days=3),
+        )
         goal = goals.goal_create(
             pair=live.pair,
             by=live.mentee,
@@ -43,6 +51,7 @@ def build(tenant: Tenant) -> dict[str, Any]:
         "relationship_session": session.pk,
         "relationship_note": note.pk,
         "relationship_goal": goal.pk,
+        "relationship_planned_session": planned_session.pk,
     }
 
 
@@ -60,6 +69,11 @@ ROUTES: dict[str, Route] = {
         ("GET", "PUT", "PATCH", "DELETE"), _in_pair("relationship_session")
     ),
     "api-pair-session-confirm": Route(("POST",), _in_pair("relationship_session")),
+    "api-pair-session-correct": Route(("POST",), _in_pair("relationship_session")),
+    "api-pair-planned-session-list": Route(("GET", "POST"), _pair),
+    "api-pair-planned-session-detail": Route(
+        ("GET", "PUT", "PATCH", "DELETE"), _in_pair("relationship_planned_session")
+    ),
     # Org A's admin runs the program but notes are the pair's own: 403 proves the URL resolves.
     "api-pair-note-list": Route(("GET", "POST"), _pair, owner_get_status=403),
     "api-pair-note-detail": Route(("PUT", "PATCH", "DELETE"), _in_pair("relationship_note")),
@@ -84,6 +98,12 @@ ROUTES: dict[str, Route] = {
         ("GET", "POST"), _in_pair("relationship_session"), owner_get_status=403
     ),
     "pair_session_invite": Route(("GET",), _pair, owner_get_status=403),
+    "pair_planned_session_create": Route(("POST",), _pair),
+    # Org A's admin is staff, not in the pair: the move form is the pair's own (403).
+    "pair_planned_session_move": Route(
+        ("GET", "POST"), _in_pair("relationship_planned_session"), owner_get_status=403
+    ),
+    "pair_planned_session_cancel": Route(("POST",), _in_pair("relationship_planned_session")),
     "pair_note_create": Route(("POST",), _pair),
     "pair_note_edit": Route(("GET", "POST"), _in_pair("relationship_note"), owner_get_status=403),
     "pair_note_delete": Route(("POST",), _in_pair("relationship_note")),

@@ -105,6 +105,9 @@ ROUTES: dict[str, Route] = {
     "api-program-survey-question-detail": Route(
         ("GET", "PUT", "PATCH", "DELETE"), _program_survey_question
     ),
+    "api-survey-template-question-move": Route(("POST",), _template_question),
+    "api-program-survey-question-move": Route(("POST",), _program_survey_question),
+    "api-program-survey-recommended": Route(("POST",), _PROGRAM),
     "api-objective-anchor-list": Route(("GET", "POST"), _PROGRAM),
     "api-objective-anchor-detail": Route(("GET", "DELETE"), _program_anchor),
 }
