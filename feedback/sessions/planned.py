@@ -152,7 +152,8 @@ def planned_session_move(
     location: str | None = None,
     note: str | None = None,
 ) -> PlannedSession:
-    """Move (or change) a planned session: same UID, SEQUENCE + 1, an updated invitation."""
+    """Move (or change) a planned session: same UID, SEQUENCE + 1, an updated invitation; a
+    "move" that changes nothing changes nothing (no SEQUENCE, no mail)."""
     pair = session.pair
     with transaction.atomic():
         locked = _locked_open(session, by)
@@ -167,6 +168,16 @@ def planned_session_move(
             location=location,
             note=note,
         )
+        unchanged = (day, moment, length, location, note) == (
+            locked.starts_on,
+            locked.starts_at,
+            locked.minutes,
+            locked.location,
+            locked.note,
+        )
+        if unchanged:
+            # Nothing moved (an empty PATCH, a form saved as it was): no new SEQUENCE, no mail.
+            return locked
         PlannedSession.objects.filter(pk=locked.pk).update(
             starts_on=day,
             starts_at=moment,

@@ -679,9 +679,9 @@ def test_pair_page_queries_do_not_grow_with_rows(
     with CaptureQueriesContext(connection) as few:
         assert client.get(url).status_code == 200
     # Pinned: session, user, organisation, membership and the page's own reads (pair, charter,
-    # hours with the last session, goals, sessions, notes, check-ins, actions, topics…). A new
-    # read on the pair page shows here first.
-    assert len(few) == {"mentor": 26, "coordinator": 17}[who], [q["sql"][:120] for q in few]
+    # hours with the last session, goals, sessions, planned sessions, notes, check-ins, actions,
+    # topics…). A new read on the pair page shows here first.
+    assert len(few) == {"mentor": 27, "coordinator": 18}[who], [q["sql"][:120] for q in few]
     _add_rows(world, 12)
     with django_assert_max_num_queries(len(few)):
         response = client.get(url)

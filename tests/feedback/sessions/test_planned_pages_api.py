@@ -68,6 +68,10 @@ def test_a_member_plans_moves_and_cancels_through_the_api(org_a: Tenant, live: L
     assert moved.status_code == 200, moved.content
     assert (moved.json()["starts_on"], moved.json()["starts_at"]) == (later.isoformat(), None)
     assert moved.json()["sequence"] == 1
+    # A PATCH that changes nothing moves nothing: no new SEQUENCE, no audit entry (below).
+    same = _send(mentor, "PATCH", detail, {})
+    assert same.status_code == 200, same.content
+    assert same.json()["sequence"] == 1
     assert [row["id"] for row in mentee.get(url).json()["results"]] == [body["id"]]
     assert _send(mentee, "DELETE", detail).status_code == 204
     assert mentee.get(detail).json()["status"] == "cancelled"
