@@ -8,6 +8,7 @@ added without a row here: add one to ``_complete`` so offboarding is proven for 
 
 from __future__ import annotations
 
+from datetime import timedelta
 from io import StringIO
 
 import pytest
@@ -27,9 +28,16 @@ from matching.models import MatchingRound, UnmatchedEntry
 from organizations.models import IdempotencyRecord, Organization, OrganizationLogo
 from organizations.scope import dangerously_unscoped
 from organizations.tenancy import tenant_models
-from participants.models import Enrollment, InvitationsKeptOpen, TrainingCompletion
+from participants.models import (
+    DirectoryGroup,
+    DirectoryGroupMember,
+    Enrollment,
+    InvitationsKeptOpen,
+    TrainingCompletion,
+)
 from privacy.models import ErasedPairing, RetentionPolicy
 from programs.models import Program, ProgramTopic, Topic, TrainingResource
+from sso.models import SamlAssertionUse, SamlIdentity, SamlProvider
 from tests.access.world import World, build
 
 pytestmark = pytest.mark.django_db
@@ -72,6 +80,21 @@ def _complete(world: World) -> None:
             defaults={"content": b"\x89PNG\r\n\x1a\n", "content_type": "image/png"}
         )
         IdempotencyRecord.objects.create(caller="user:1", key="k", fingerprint="0" * 64)
+        group, _created = DirectoryGroup.objects.get_or_create(display_name="Executives")
+        DirectoryGroupMember.objects.create(
+            group=group, person=Enrollment.objects.get(pk=ids["own_enrollment"]).person
+        )
+        SamlProvider.objects.get_or_create(
+            defaults={
+                "idp_entity_id": "https://idp.acme.test",
+                "sso_url": "https://idp.acme.test/sso",
+                "idp_certificates": "MIIB",
+            }
+        )
+        SamlIdentity.objects.get_or_create(subject="acme-7", user=tenant.member.user)
+        SamlAssertionUse.objects.create(
+            assertion_id="_a1", expires_at=session.created_at + timedelta(minutes=5)
+        )
 
 
 def _counts(organization_id: int) -> dict[str, int]:
