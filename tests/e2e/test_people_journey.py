@@ -102,7 +102,7 @@ def mentee_confirms_from_the_email(page: Page, link: str, clicks: Clicks) -> Non
     clicks.click(todo.get_by_role("button", name=re.compile("^Confirm the session")))
     expect(page.locator("#pair-life-status")).to_contain_text("Session confirmed.")
     expect(todo).not_to_contain_text("logged your session of")
-    sessions = page.get_by_role("region", name="Sessions")
+    sessions = page.get_by_role("region", name="Sessions", exact=True)
     expect(sessions.get_by_text("Confirmed", exact=True)).to_be_visible()
     shot(page, "people-3-mentee-confirmed")
 

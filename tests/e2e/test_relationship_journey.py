@@ -44,7 +44,7 @@ def mentor_logs_a_session(page: Page, pair_url: str, topic: str, held_on: date) 
     log.get_by_role("button", name="Log the session").click()
 
     expect(page.locator("#pair-life-status")).to_contain_text("Session logged.")
-    sessions = page.get_by_role("region", name="Sessions")
+    sessions = page.get_by_role("region", name="Sessions", exact=True)
     expect(sessions).to_contain_text(re.compile(r"Awaiting .+'s confirmation"))
     expect(sessions).to_contain_text(LEARNED)
     notes = page.get_by_role("region", name="Notes")
@@ -59,7 +59,7 @@ def mentee_confirms(page: Page, pair_url: str) -> None:
     notes = page.get_by_role("region", name="Notes")
     expect(notes).to_contain_text(SHARED)
     expect(page.get_by_text(PRIVATE)).to_have_count(0)
-    sessions = page.get_by_role("region", name="Sessions")
+    sessions = page.get_by_role("region", name="Sessions", exact=True)
     expect(sessions).to_contain_text("Awaiting your confirmation")
     sessions.get_by_role("button", name=re.compile("^Confirm")).click()
     expect(page.locator("#pair-life-status")).to_contain_text("Session confirmed.")
@@ -72,7 +72,7 @@ def coordinator_sees_facts_and_decides(
     page: Page, base: str, pair_url: str, program: Program, topic: str, held_on: date
 ) -> None:
     page.goto(pair_url)
-    sessions = page.get_by_role("region", name="Sessions")
+    sessions = page.get_by_role("region", name="Sessions", exact=True)
     expect(sessions).to_contain_text(held_on.strftime("%-d %B %Y"))
     expect(sessions).to_contain_text("45 min")
     expect(sessions).to_contain_text(topic)

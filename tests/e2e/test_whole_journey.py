@@ -581,7 +581,7 @@ def mentor_confirms_from_home(page: Page, base: str, steps: Steps, journey: Jour
     )
     expect(page.locator("#pair-life-status")).to_contain_text("Session confirmed.")
     expect(
-        page.get_by_role("region", name="Sessions").get_by_text("Confirmed", exact=True)
+        page.get_by_role("region", name="Sessions", exact=True).get_by_text("Confirmed", exact=True)
     ).to_be_visible()
 
 
