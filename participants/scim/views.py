@@ -30,7 +30,7 @@ from core.pages import add_form_errors
 from organizations.models import Organization
 from participants import directory, groups
 from participants.forms.scim import ScimTokenForm
-from participants.models import DirectoryGroup, Person, ScimToken
+from participants.models import DirectoryGroup, DirectoryGroupMember, Person, ScimToken
 from participants.scim import groups as group_resources
 from participants.scim import resources, tokens
 from participants.scim.resources import ScimError
@@ -239,8 +239,24 @@ def _visible_member_ids(ids: set[int]) -> set[int]:
     return found
 
 
+def _members_of(groups: list[DirectoryGroup]) -> dict[int, list[Person]]:
+    """Each group's members SCIM can see, by group id: one query for a whole page of groups."""
+    members: dict[int, list[Person]] = {group.pk: [] for group in groups}
+    rows = (
+        DirectoryGroupMember.objects.filter(
+            group_id__in=members, person__scim_deleted_at__isnull=True
+        )
+        .select_related("person")
+        .only("group_id", "person__id", "person__full_name")
+        .order_by("group_id", "person_id")
+    )
+    for row in rows:
+        members[row.group_id].append(row.person)
+    return members
+
+
 def _group_members(group: DirectoryGroup) -> list[Person]:
-    return list(_people().filter(groups=group).order_by("id").only("id", "full_name"))
+    return _members_of([group])[group.pk]
 
 
 def _group(
@@ -292,7 +308,7 @@ def group_list(request: HttpRequest, token: ScimToken, org_slug: str) -> HttpRes
     count = min(_page_number(request, "count", DEFAULT_COUNT), MAX_COUNT)
     total = found.count()
     page = list(found[start - 1 : start - 1 + count]) if count else []
-    with_members = not _excludes_members(request)
+    members = _members_of(page) if not _excludes_members(request) else None
     return _json(
         {
             "schemas": [resources.LIST_RESPONSE],
@@ -303,7 +319,7 @@ def group_list(request: HttpRequest, token: ScimToken, org_slug: str) -> HttpRes
                 group_resources.group_resource(
                     group,
                     _group_location(request, group),
-                    _group_members(group) if with_members else None,
+                    members[group.pk] if members is not None else None,
                     lambda person: _location(request, person),
                 )
                 for group in page

@@ -285,6 +285,10 @@ def test_the_directory_filters_by_group_and_shows_a_persons_groups(org_a: Tenant
     assert unknown.status_code == 400
     detail = client.get(f"/o/{org_a.slug}/people/{ann}/")
     assert b"Executives 2027" in detail.content
+    api = client.get(f"/api/v1/o/{org_a.slug}/people/", {"group": group_id})
+    assert api.status_code == 200
+    assert [person["email"] for person in api.json()["results"]] == ["ann@acme.test"]
+    assert client.get(f"/api/v1/o/{org_a.slug}/people/", {"group": "x"}).status_code == 400
 
 
 def test_group_services_refuse_people_of_another_directory(org_a: Tenant, org_b: Tenant) -> None:
@@ -292,3 +296,24 @@ def test_group_services_refuse_people_of_another_directory(org_a: Tenant, org_b:
         outsider = Person.objects.create(email="x@beta.test", full_name="X")
     with org_a.scope(), pytest.raises(Exception, match="No person with id"):
         groups.group_create(actor=org_a.admin.user, display_name="Execs", member_ids=[outsider.pk])
+
+
+def test_the_group_list_reads_members_in_one_query_whatever_the_groups(org_a: Tenant) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    key = _key(org_a)
+    ann = _user(org_a, key, "ann@acme.test")
+    _call("POST", org_a, "Groups", key, _group("Group 0", ann))
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert _call("GET", org_a, "Groups", key).status_code == 200
+        return len(captured.captured_queries)
+
+    few = queries()
+    for number in range(1, 6):
+        _call("POST", org_a, "Groups", key, _group(f"Group {number}", ann))
+    assert queries() == few
+    listed = _call("GET", org_a, "Groups", key).json()
+    assert all([m["value"] for m in group["members"]] == [ann] for group in listed["Resources"])
