@@ -10,6 +10,10 @@ handler404 = "mentoring.views.page_not_found"
 handler500 = "mentoring.views.server_error"
 
 urlpatterns = [
+    # The API first: Django tries patterns in order, and every page include below is an empty
+    # prefix whose patterns would each be tried (and missed) before an API path (about a thousand
+    # Python calls a request). No page path starts with "api/", so the order changes no match.
+    path("api/v1/", include("mentoring.api.urls")),
     path("", views.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
@@ -27,5 +31,4 @@ urlpatterns = [
     path("", include("sso.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
-    path("api/v1/", include("mentoring.api.urls")),
 ]
