@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from core.api.serializers import LeanReadMixin
 from organizations.models import AuditEntry, Invitation, Membership, Organization, Role
 
 
-class OrganizationSerializer(serializers.ModelSerializer[Organization]):
+class OrganizationSerializer(LeanReadMixin, serializers.ModelSerializer[Organization]):
     your_role = serializers.SerializerMethodField()
 
     class Meta:
@@ -18,7 +19,7 @@ class OrganizationSerializer(serializers.ModelSerializer[Organization]):
         return membership.role if membership else None
 
 
-class MembershipSerializer(serializers.ModelSerializer[Membership]):
+class MembershipSerializer(LeanReadMixin, serializers.ModelSerializer[Membership]):
     email = serializers.EmailField(source="user.email", read_only=True)
     full_name = serializers.CharField(source="user.full_name", read_only=True)
 
@@ -40,7 +41,7 @@ class MembershipRoleSerializer(serializers.Serializer[Membership]):
         return attrs
 
 
-class InvitationSerializer(serializers.ModelSerializer[Invitation]):
+class InvitationSerializer(LeanReadMixin, serializers.ModelSerializer[Invitation]):
     status = serializers.CharField(read_only=True)
     invited_by = serializers.EmailField(source="invited_by.email", read_only=True, default=None)
 
@@ -64,7 +65,7 @@ class InvitationCreateSerializer(serializers.Serializer[Invitation]):
     role = serializers.ChoiceField(choices=Role.choices, default=Role.MEMBER)
 
 
-class AuditEntrySerializer(serializers.ModelSerializer[AuditEntry]):
+class AuditEntrySerializer(LeanReadMixin, serializers.ModelSerializer[AuditEntry]):
     actor = serializers.EmailField(
         source="actor.email", read_only=True, default=None, allow_null=True
     )
