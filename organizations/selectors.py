@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import copy
+import datetime
 import threading
 import time
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
+from uuid import UUID
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
@@ -51,8 +54,10 @@ def organization_by_slug(slug: str) -> Organization | None:
 # ``request.organization`` cannot change another request's.
 ORGANIZATION_CACHE_SECONDS = 5.0
 _MAX_REMEMBERED = 1024
-_remembered: dict[str, tuple[float, list[str], list[Any]]] = {}
+# slug → (when, field names, values, positions of the values that are not immutable scalars)
+_remembered: dict[str, tuple[float, list[str], list[Any], list[int]]] = {}
 _remembered_lock = threading.Lock()
+_IMMUTABLE = (str, int, float, bool, type(None), datetime.datetime, datetime.date, Decimal, UUID)
 
 
 def organization_for_request(slug: str) -> Organization | None:
@@ -61,18 +66,23 @@ def organization_for_request(slug: str) -> Organization | None:
     now = time.monotonic()
     entry = _remembered.get(slug)
     if entry is not None and now - entry[0] < ORGANIZATION_CACHE_SECONDS:
-        _stamp, names, values = entry
-        return Organization.from_db("default", names, copy.deepcopy(values))
+        _stamp, names, values, mutable = entry
+        if mutable:  # a list or dict (labels, settings): each request its own copy
+            values = values.copy()
+            for position in mutable:
+                values[position] = copy.deepcopy(values[position])
+        return Organization.from_db("default", names, values)
     organization = organization_by_slug(slug)
     if organization is None:
         _remembered.pop(slug, None)
         return None
     names = [f.attname for f in Organization._meta.concrete_fields]
     values = copy.deepcopy([getattr(organization, name) for name in names])
+    mutable = [i for i, value in enumerate(values) if not isinstance(value, _IMMUTABLE)]
     with _remembered_lock:
         if len(_remembered) >= _MAX_REMEMBERED:
             _remembered.clear()
-        _remembered[slug] = (now, names, values)
+        _remembered[slug] = (now, names, values, mutable)
     return organization
 
 

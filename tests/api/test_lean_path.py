@@ -192,3 +192,34 @@ def test_token_lookup_is_one_statement_inside_a_scope_and_refuses_outside(org_a:
     assert membership.role == "admin"
     assert token.user_id == membership.user_id
     assert token.organization_id == org_a.organization.pk
+
+
+def test_throttle_counts_again_after_redis_forgot_its_script(
+    org_a: Tenant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The counter is one Lua script (EVALSHA); a restarted Redis has no scripts: it is loaded
+    again and the request counted, not refused nor let through uncounted."""
+    monkeypatch.setattr(UserRateThrottle, "THROTTLE_RATES", {"user": "3/min", "anon": "3/min"})
+    monkeypatch.setattr(throttling, "time", _FrozenClock())
+    key = _token(org_a)
+    url = f"/api/v1/o/{org_a.slug}/"
+    assert _get(url, key) == 200
+    client = cache._cache.get_client(write=True)  # type: ignore[attr-defined]
+    client.script_flush()
+    assert [_get(url, key) for _ in range(3)] == [200, 200, 429]
+    (name,) = [name.decode() for name in client.keys("*throttle_user_*")]
+    assert int(client.get(name)) == 4
+
+
+def test_throttle_fails_open_while_redis_is_unreachable(
+    org_a: Tenant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    def unreachable(key: str) -> object:
+        raise RedisConnectionError("Redis is restarting")
+
+    monkeypatch.setattr(UserRateThrottle, "THROTTLE_RATES", {"user": "1/min", "anon": "1/min"})
+    monkeypatch.setattr(throttling, "_client", unreachable)
+    key = _token(org_a)
+    assert [_get(f"/api/v1/o/{org_a.slug}/", key) for _ in range(3)] == [200, 200, 200]
