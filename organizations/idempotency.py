@@ -133,14 +133,13 @@ class IdempotencyMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        # The method first: ``request.headers`` builds a dict of every header (some 50 calls),
+        # which a GET, page or API, need not pay for.
+        if request.method != "POST" or not request.path_info.startswith(_API_PREFIX):
+            return self.get_response(request)
         key = request.headers.get(HEADER)
         organization_id = current_organization_id()
-        if (
-            key is None
-            or request.method != "POST"
-            or not request.path_info.startswith(_API_PREFIX)
-            or organization_id is None
-        ):
+        if key is None or organization_id is None:
             return self.get_response(request)
         if not 1 <= len(key) <= 255 or not key.isascii() or not key.isprintable():
             return _error(400, "Send an Idempotency-Key of 1 to 255 printable ASCII characters.")
