@@ -27,7 +27,6 @@ from django.db import models
 from rest_framework.fields import Field, SkipField
 from rest_framework.relations import PKOnlyObject
 from rest_framework.serializers import BaseSerializer
-from rest_framework.settings import api_settings
 
 # (field name, field, the attribute chain for plain getattr or None for DRF's way)
 _Plan = list[tuple[str, Field[Any, Any, Any, Any], tuple[str, ...] | None]]
@@ -88,8 +87,6 @@ class LeanReadMixin:
 
     def get_fields(self) -> dict[str, Field[Any, Any, Any, Any]]:
         cls = type(self)
-        if self.url_field_name is None:  # type: ignore[has-type]  # as DRF's get_fields does
-            self.url_field_name = api_settings.URL_FIELD_NAME
         if cls not in _prototypes:
             built: dict[str, Field[Any, Any, Any, Any]] = super().get_fields()  # type: ignore[misc]
             if any(isinstance(field, BaseSerializer) for field in built.values()):
@@ -98,7 +95,7 @@ class LeanReadMixin:
             _prototypes[cls] = built
         prototype = _prototypes[cls]
         if prototype is None:
-            return super().get_fields()  # type: ignore[misc,no-any-return]
+            return super().get_fields()  # type: ignore[misc]
         return {name: _copy(field) for name, field in prototype.items()}
 
     def _plan(self) -> _Plan:
