@@ -31,6 +31,11 @@ RUN_AS = "flipside_pg"
 class Pooler:
     host: str
     port: int
+    # PgBouncer's log: one "new connection to server" line per server connection it opens.
+    log: Path
+
+    def server_connections_opened(self) -> int:
+        return self.log.read_text().count("new connection to server")
 
     def settings_for(self, settings_dict: dict[str, Any]) -> dict[str, Any]:
         """A copy of a Django database settings dict that goes through the pooler."""
@@ -121,7 +126,7 @@ def _started(binary: str, settings_dict: dict[str, Any], directory: Path) -> Ite
     )
     try:
         _wait_for(port, process, log)
-        yield Pooler(host="127.0.0.1", port=port)
+        yield Pooler(host="127.0.0.1", port=port, log=log)
     finally:
         process.send_signal(signal.SIGINT)
         try:

@@ -10,7 +10,7 @@ one client is visible to the other.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -26,25 +26,6 @@ pytestmark = [
     pytest.mark.skipif(not pgbouncer.available(), reason="Debian's pgbouncer is not installed"),
     pytest.mark.django_db(transaction=True),
 ]
-
-
-@pytest.fixture
-def pooler() -> Iterator[pgbouncer.Pooler]:
-    with pgbouncer.running(connections["default"].settings_dict) as running:
-        yield running
-
-
-@pytest.fixture
-def client_connections(pooler: pgbouncer.Pooler) -> Iterator[list[BaseDatabaseWrapper]]:
-    """Two Django connections through the pooler (they get the same hooks as the default one)."""
-    made = []
-    for _ in range(2):
-        wrapper = connections.create_connection("default")
-        wrapper.settings_dict = pooler.settings_for(wrapper.settings_dict)
-        made.append(wrapper)
-    yield made
-    for wrapper in made:
-        wrapper.close()
 
 
 def _organisations_seen(wrapper: BaseDatabaseWrapper) -> set[int]:

@@ -7,13 +7,17 @@ import importlib
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from http.cookies import SimpleCookie
 from typing import Any
 
 import pytest
+from django.conf import settings
+from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from pytest_django import DjangoDbBlocker
 
-from tests.conftest import Tenant, login
+from tests.conftest import Tenant, _tenant
 from tests.tenancy.routes import MODULES, Route, no_ids
 
 
@@ -89,19 +93,56 @@ def test_every_organisation_route_takes_the_slug() -> None:
 
 @dataclass
 class Fixture:
-    """Org A and the ids of its objects that the matrix tries from org B."""
+    """Org A and the ids of its objects that the matrix tries from org B, and org B."""
 
     tenant: Tenant
     ids: dict[str, Any]
+    org_b: Tenant
+    # Session keys of the two admins, signed in once.
+    sessions: dict[str, str]
 
 
-@pytest.fixture
-def fixture(tenants: tuple[Tenant, Tenant]) -> Fixture:
-    org_a, _ = tenants
-    ids: dict[str, Any] = {}
-    for build in BUILDERS:
-        ids.update(build(org_a))
-    return Fixture(org_a, ids)
+@pytest.fixture(scope="module")
+def fixture(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Iterator[Fixture]:
+    """Both organisations and org A's objects, built once for the module in a transaction that
+    stays open, then rolled back. Each case is a ``django_db`` test, whose transaction is a savepoint
+    inside this one, rolled back after its request: a POST or DELETE never shows in another case."""
+    outer = transaction.atomic()
+    with django_db_blocker.unblock():
+        outer.__enter__()
+        try:
+            org_a, org_b = _tenant("acme"), _tenant("bolt")
+            ids: dict[str, Any] = {}
+            for build in BUILDERS:
+                ids.update(build(org_a))
+            sessions = {}
+            for tenant in (org_a, org_b):
+                client = Client()
+                client.force_login(tenant.admin.user)
+                sessions[tenant.slug] = client.session.session_key or ""
+        except BaseException:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+            raise
+    yield Fixture(org_a, ids, org_b, sessions)
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        outer.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="module")
+def shared_client() -> Client:
+    """One client for every case: a new one loads the middleware again (WhiteNoise indexes every
+    static file when it starts), which costs more than the request itself."""
+    return Client()
+
+
+def _signed_in(client: Client, fixture: Fixture, tenant: Tenant) -> Client:
+    """The shared client carrying only ``tenant``'s admin's session cookie (no cookie of an earlier
+    case, such as a message or CSRF cookie, reaches the next)."""
+    client.cookies = SimpleCookie()
+    client.cookies[settings.SESSION_COOKIE_NAME] = fixture.sessions[tenant.slug]
+    return client
 
 
 def _request(client: Client, method: str, url: str) -> Any:
@@ -122,10 +163,12 @@ CASES = [(name, method) for name, route in MATRIX.items() for method in route.me
 
 
 @pytest.mark.parametrize(("name", "method"), CASES)
+@pytest.mark.django_db
 def test_org_b_admin_gets_404_with_org_a_slug(
-    fixture: Fixture, org_b: Tenant, name: str, method: str
+    fixture: Fixture, shared_client: Client, name: str, method: str
 ) -> None:
-    client = login(Client(), org_b.admin.user)
+    org_b = fixture.org_b
+    client = _signed_in(shared_client, fixture, org_b)
     route = MATRIX[name]
     url = reverse(name, kwargs={"org_slug": fixture.tenant.slug, **route.kwargs(fixture.ids)})
     if not route.member_gated:
@@ -139,10 +182,12 @@ ID_CASES = [c for c in CASES if MATRIX[c[0]].kwargs is not no_ids and MATRIX[c[0
 
 
 @pytest.mark.parametrize(("name", "method"), ID_CASES)
+@pytest.mark.django_db
 def test_org_b_admin_gets_404_for_org_a_ids_under_own_slug(
-    fixture: Fixture, org_b: Tenant, name: str, method: str
+    fixture: Fixture, shared_client: Client, name: str, method: str
 ) -> None:
-    client = login(Client(), org_b.admin.user)
+    org_b = fixture.org_b
+    client = _signed_in(shared_client, fixture, org_b)
     url = reverse(name, kwargs={"org_slug": org_b.slug, **MATRIX[name].kwargs(fixture.ids)})
     response = _request(client, method, url)
     expected = MATRIX[name].foreign_status
@@ -150,9 +195,12 @@ def test_org_b_admin_gets_404_for_org_a_ids_under_own_slug(
 
 
 @pytest.mark.parametrize(("name", "method"), [c for c in CASES if c[1] == "GET"])
-def test_org_a_admin_reaches_the_same_urls(fixture: Fixture, name: str, method: str) -> None:
+@pytest.mark.django_db
+def test_org_a_admin_reaches_the_same_urls(
+    fixture: Fixture, shared_client: Client, name: str, method: str
+) -> None:
     """Proves the 404s above come from tenancy, not from broken URLs."""
-    client = login(Client(), fixture.tenant.admin.user)
+    client = _signed_in(shared_client, fixture, fixture.tenant)
     url = reverse(
         name, kwargs={"org_slug": fixture.tenant.slug, **MATRIX[name].kwargs(fixture.ids)}
     )
@@ -160,8 +208,10 @@ def test_org_a_admin_reaches_the_same_urls(fixture: Fixture, name: str, method: 
     assert response.status_code == MATRIX[name].owner_get_status, (name, url, response.status_code)
 
 
-def test_unknown_slug_and_malformed_ids_are_404(org_a: Tenant) -> None:
-    client = login(Client(), org_a.admin.user)
+@pytest.mark.django_db
+def test_unknown_slug_and_malformed_ids_are_404(fixture: Fixture, shared_client: Client) -> None:
+    org_a = fixture.tenant
+    client = _signed_in(shared_client, fixture, org_a)
     for url in [
         "/o/does-not-exist/",
         "/api/v1/o/does-not-exist/members/",
@@ -175,15 +225,17 @@ def test_unknown_slug_and_malformed_ids_are_404(org_a: Tenant) -> None:
         assert client.get(url).status_code == 404, url
 
 
-def test_anonymous_is_sent_to_sign_in_whether_or_not_the_org_exists(org_a: Tenant) -> None:
+@pytest.mark.django_db
+def test_anonymous_is_sent_to_sign_in_whether_or_not_the_org_exists(fixture: Fixture) -> None:
     client = Client()
-    for slug in (org_a.slug, "does-not-exist"):
+    for slug in (fixture.tenant.slug, "does-not-exist"):
         response = client.get(f"/o/{slug}/")
         assert response.status_code == 302
         assert response["Location"].startswith("/accounts/login/")
 
 
-def test_anonymous_api_gets_404_whether_or_not_the_org_exists(org_a: Tenant) -> None:
+@pytest.mark.django_db
+def test_anonymous_api_gets_404_whether_or_not_the_org_exists(fixture: Fixture) -> None:
     client = Client()
-    for slug in (org_a.slug, "does-not-exist"):
+    for slug in (fixture.tenant.slug, "does-not-exist"):
         assert client.get(f"/api/v1/o/{slug}/members/").status_code == 404
