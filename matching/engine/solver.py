@@ -369,7 +369,7 @@ def _blocks(
             yield start, scores[block], allowed[block]
 
 
-def _row_top(masked: FloatArray, k: int) -> tuple[IntArray, IntArray, FloatArray]:
+def row_top(masked: FloatArray, k: int) -> tuple[IntArray, IntArray, FloatArray]:
     """Each row's ``k`` largest finite values (fewer when it has fewer), as (row, column, value)
     sorted by row, then value (largest first), then column.
 
@@ -419,7 +419,7 @@ def best_candidates(
     floor = np.full(len(rows), -np.inf)
     for start, value, ok in _blocks(scores, allowed, rows, open_mentors, step):
         masked = np.where(ok, value, -np.inf)
-        local_rows, cols, values = _row_top(masked, k)
+        local_rows, cols, values = row_top(masked, k)
         counts = np.bincount(local_rows, minlength=len(masked))
         truncated = ok.sum(axis=1) > counts
         lowest = np.full(len(masked), np.inf)

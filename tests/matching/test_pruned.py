@@ -114,8 +114,8 @@ def test_large_instances_are_pruned_by_default_and_stay_exact(mode):
 
 
 @pytest.mark.parametrize("seed", range(12))
-def test_row_top_is_each_rows_best_values_with_ties_by_column(seed):
-    from matching.engine.solver import _row_top
+def testrow_top_is_each_rows_best_values_with_ties_by_column(seed):
+    from matching.engine.solver import row_top
 
     rng = np.random.default_rng(seed)
     n_rows, width, k = 7, 40 + seed * 13, 1 + seed % 6
@@ -123,7 +123,7 @@ def test_row_top_is_each_rows_best_values_with_ties_by_column(seed):
     masked[rng.random((n_rows, width)) < 0.4] = -np.inf
     masked[0] = -np.inf  # a row with nothing allowed
     masked[1, 3:] = -np.inf  # a row with fewer than k allowed
-    rows, cols, values = _row_top(masked, k)
+    rows, cols, values = row_top(masked, k)
     expected = []
     for row in range(n_rows):
         finite = [c for c in range(width) if np.isfinite(masked[row, c])]
