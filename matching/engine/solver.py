@@ -357,16 +357,25 @@ class Candidates:
 def _blocks(
     scores: FloatArray, allowed: BoolArray, rows: IntArray, open_mentors: IntArray, step: int
 ) -> Iterator[tuple[int, FloatArray, BoolArray]]:
-    """Row blocks of the scores and the mask restricted to ``open_mentors`` (whole rows when
-    every mentor is open, which avoids a gather of the full matrix)."""
+    """Row blocks of the scores (whole rows) and the mask, false outside ``open_mentors``: no
+    gather of the columns, which cost as much as the rest of a pass over the matrix. Columns are
+    mentor rows; :func:`_open_positions` maps them to positions in ``open_mentors``."""
     every_mentor = len(open_mentors) == scores.shape[1]
+    is_open = np.zeros(scores.shape[1], dtype=np.bool_)
+    is_open[open_mentors] = True
     for start in range(0, len(rows), step):
         block_rows = rows[start : start + step]
-        if every_mentor:
-            yield start, scores[block_rows], allowed[block_rows]
-        else:
-            block = np.ix_(block_rows, open_mentors)
-            yield start, scores[block], allowed[block]
+        ok = allowed[block_rows]
+        if not every_mentor:
+            ok &= is_open[None, :]
+        yield start, scores[block_rows], ok
+
+
+def _open_positions(open_mentors: IntArray, n_mentors: int) -> IntArray:
+    """Each mentor row's position in ``open_mentors`` (-1 when not open)."""
+    position = np.full(n_mentors, -1, dtype=np.int64)
+    position[open_mentors] = np.arange(len(open_mentors), dtype=np.int64)
+    return position
 
 
 def row_top(masked: FloatArray, k: int) -> tuple[IntArray, IntArray, FloatArray]:
@@ -411,8 +420,8 @@ def best_candidates(
     block_elements: int = DEFAULT_BLOCK_ELEMENTS,
 ) -> Candidates:
     """Each row's ``k`` best allowed open mentors (all of them when it has ``k`` or fewer)."""
-    width = len(open_mentors)
-    step = max(1, block_elements // max(width, 1))
+    step = max(1, block_elements // max(scores.shape[1], 1))
+    position = _open_positions(open_mentors, scores.shape[1])
     found_rows: list[IntArray] = []
     found_cols: list[IntArray] = []
     found_values: list[FloatArray] = []
@@ -426,7 +435,7 @@ def best_candidates(
         np.minimum.at(lowest, local_rows, values)
         floor[start : start + len(masked)] = np.where(truncated, lowest, -np.inf)
         found_rows.append(local_rows + start)
-        found_cols.append(cols)
+        found_cols.append(position[cols])
         found_values.append(values)
     return Candidates(
         np.concatenate(found_rows),
@@ -603,8 +612,10 @@ def near_violations(
     limit = solution.base - bonus - solution.row_distance + solution.tolerance
     least = float(solution.mentor_distance.min()) if len(solution.mentor_distance) else 0.0
     suspects = np.flatnonzero(floor > limit + least - margin)
-    width = len(open_mentors)
-    step = max(1, block_elements // max(width, 1))
+    step = max(1, block_elements // max(scores.shape[1], 1))
+    position = _open_positions(open_mentors, scores.shape[1])
+    distance = np.full(scores.shape[1], np.inf)  # a mentor who is not open is never a pair
+    distance[open_mentors] = solution.mentor_distance
     found_rows: list[IntArray] = [np.zeros(0, dtype=np.int64)]
     found_cols: list[IntArray] = [np.zeros(0, dtype=np.int64)]
     found_values: list[FloatArray] = [np.zeros(0)]
@@ -612,7 +623,7 @@ def near_violations(
     collected = 0
     for start, value, ok in _blocks(scores, allowed, rows[suspects], open_mentors, step):
         at = suspects[start : start + len(value)]
-        bound = limit[at, None] + solution.mentor_distance[None, :]
+        bound = limit[at, None] + distance[None, :]
         breaking = ok & (value > bound)
         picked = breaking
         if margin > 0:
@@ -622,7 +633,7 @@ def near_violations(
         bad_rows, bad_cols = np.nonzero(picked)
         collected += len(bad_rows)
         found_rows.append(at[bad_rows])
-        found_cols.append(bad_cols.astype(np.int64))
+        found_cols.append(position[bad_cols])
         found_values.append(value[bad_rows, bad_cols])
         found_breaking.append(breaking[bad_rows, bad_cols])
     found = Candidates(

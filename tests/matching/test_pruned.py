@@ -171,3 +171,23 @@ def test_near_violations_add_the_pairs_close_to_breaking_the_proof():
     )
     assert capped_breaking.all()
     assert set(zip(capped.rows.tolist(), capped.cols.tolist(), strict=True)) == broken
+
+
+@pytest.mark.parametrize("mode", list(Mode))
+@pytest.mark.parametrize("seed", range(10))
+def test_pins_that_fill_mentors_leave_them_out_of_the_pruned_solve(seed, mode):
+    # A pinned mentor with no place left is not open: the pruned passes read whole rows and must
+    # never offer it, nor count its pairs against the proof.
+    scores, allowed, capacity = random_instance(seed, 16, 12, max_capacity=1, forbid=0.2)
+    pins = []
+    for mentee in range(16):
+        mentor = int(np.flatnonzero(allowed[mentee])[0]) if allowed[mentee].any() else -1
+        if mentor >= 0 and all(m != mentor for _, m in pins) and len(pins) < 3:
+            pins.append((mentee, mentor))
+    dense = solve(scores, allowed, capacity, mode=mode, pins=pins, candidates=0)
+    pruned = solve(scores, allowed, capacity, mode=mode, pins=pins, candidates=1 + seed % 2)
+    assert_feasible(pruned, allowed, capacity)
+    assert_same_optimum(dense, pruned, mode)
+    pinned_mentors = {m for _, m in pins}
+    solved = pruned.mentors[~pruned.pinned]
+    assert not pinned_mentors & set(solved.tolist())
