@@ -22,7 +22,7 @@ from matching.engine.arrays import BoolArray, FloatArray, IntArray
 from matching.engine.profiles import FORMAT_NAMES, SLOT_MINUTES, Cohort
 from matching.engine.rules import RuleSet
 from matching.engine.scoring import CRITERIA, Scorer, breakdown_totals
-from matching.engine.solver import Assignment, Mode
+from matching.engine.solver import Assignment, Mode, row_top
 
 MAX_LISTED = 3
 _BLOCK_ELEMENTS = 1 << 21
@@ -141,7 +141,8 @@ def _time_zone_text(a: int, b: int) -> str:
 def _top_in_rows(
     scores: FloatArray, allowed: BoolArray, rows: IntArray, exclude: list[set[int]], k: int
 ) -> list[list[tuple[int, float]]]:
-    """For each of ``rows``, the ``k`` best allowed columns not in ``exclude``, best first."""
+    """For each of ``rows``, the ``k`` best allowed columns not in ``exclude``, best first (ties:
+    the lower column first)."""
     out: list[list[tuple[int, float]]] = []
     width = scores.shape[1]
     keep = min(width, k + max((len(e) for e in exclude), default=0))
@@ -149,15 +150,19 @@ def _top_in_rows(
     for start in range(0, len(rows), step):
         block_rows = rows[start : start + step]
         masked = np.where(allowed[block_rows], scores[block_rows], -np.inf)
-        if keep < width:
-            top = np.argpartition(-masked, keep - 1, axis=1)[:, :keep]
-        else:
-            top = np.broadcast_to(np.arange(width), masked.shape)
-        for offset, (row, picks) in enumerate(zip(masked, top, strict=True)):
-            order = picks[np.lexsort((picks, -row[picks]))]
+        local, cols, values = row_top(masked, keep)
+        bounds = np.searchsorted(local, np.arange(len(block_rows) + 1))
+        cols_list, values_list = cols.tolist(), values.tolist()
+        for offset in range(len(block_rows)):
             skip = exclude[start + offset]
             chosen = [
-                (int(c), float(row[c])) for c in order if np.isfinite(row[c]) and c not in skip
+                (c, v)
+                for c, v in zip(
+                    cols_list[bounds[offset] : bounds[offset + 1]],
+                    values_list[bounds[offset] : bounds[offset + 1]],
+                    strict=True,
+                )
+                if c not in skip
             ]
             out.append(chosen[:k])
     return out
@@ -166,15 +171,55 @@ def _top_in_rows(
 def _top_in_columns(
     scores: FloatArray, allowed: BoolArray, cols: IntArray, exclude: list[set[int]], k: int
 ) -> list[list[tuple[int, float]]]:
-    """Like :func:`_top_in_rows` for columns (read in column blocks, transposed)."""
+    """Like :func:`_top_in_rows` for columns (ties: the lower row first), in one pass over row
+    blocks: each column keeps its best ``k + len(exclude)`` so far, and a later row joins only
+    when it beats the last of them (on a tie the earlier row stays ahead)."""
+    n_rows, width = scores.shape
+    keep = min(n_rows, k + max((len(e) for e in exclude), default=0))
+    if not len(cols) or not keep:
+        return [[] for _ in cols]
+    best_rows = np.zeros(0, dtype=np.int64)
+    best_cols = np.zeros(0, dtype=np.int64)
+    best_values = np.zeros(0)
+    threshold = np.full(width, -np.inf)
+    step = max(keep, _BLOCK_ELEMENTS // max(width, 1))
+    full = np.zeros(width, dtype=np.bool_)
+    for start in range(0, n_rows, step):
+        block = slice(start, min(start + step, n_rows))
+        masked = np.where(allowed[block], scores[block], -np.inf)
+        # Columns without ``keep`` entries yet take only the block's own best ``keep`` (and ties).
+        short = np.flatnonzero(~full)
+        if len(short) and len(masked) > keep:
+            own = np.partition(masked[:, short], len(masked) - keep, axis=0)[len(masked) - keep]
+            threshold[short] = np.nextafter(own, -np.inf)
+        new_rows, new_cols = np.nonzero(masked > threshold[None, :])
+        if not len(new_rows):
+            continue
+        rows_ = np.concatenate([best_rows, new_rows + start])
+        cols_ = np.concatenate([best_cols, new_cols])
+        values = np.concatenate([best_values, masked[new_rows, new_cols]])
+        order = np.lexsort((rows_, -values, cols_))
+        rows_, cols_, values = rows_[order], cols_[order], values[order]
+        rank = np.arange(len(cols_)) - np.searchsorted(cols_, cols_, side="left")
+        kept = rank < keep
+        best_rows, best_cols, best_values = rows_[kept], cols_[kept], values[kept]
+        full = np.bincount(best_cols, minlength=width) >= keep
+        last = np.flatnonzero(rank[kept] == keep - 1)
+        threshold = np.full(width, -np.inf)
+        threshold[best_cols[last]] = best_values[last]
+        threshold[~full] = -np.inf
+    lower = np.searchsorted(best_cols, cols, side="left")
+    upper = np.searchsorted(best_cols, cols, side="right")
+    rows_list, values_list = best_rows.tolist(), best_values.tolist()
     out: list[list[tuple[int, float]]] = []
-    step = max(1, _BLOCK_ELEMENTS // max(scores.shape[0], 1))
-    for start in range(0, len(cols), step):
-        block = cols[start : start + step]
-        sub_scores = np.ascontiguousarray(scores[:, block].T)
-        sub_allowed = np.ascontiguousarray(allowed[:, block].T)
-        local = np.arange(len(block), dtype=np.int64)
-        out += _top_in_rows(sub_scores, sub_allowed, local, exclude[start : start + step], k)
+    for position, skip in enumerate(exclude):
+        low, high = int(lower[position]), int(upper[position])
+        chosen = [
+            (r, v)
+            for r, v in zip(rows_list[low:high], values_list[low:high], strict=True)
+            if r not in skip
+        ]
+        out.append(chosen[:k])
     return out
 
 
@@ -288,6 +333,16 @@ def _unmatched(
     score_first = assignment.mode == Mode.SCORE_FIRST
     cost = "the lowest pair score" if assignment.mode == Mode.FAIREST else "the total score"
     out: list[UnmatchedExplanation] = []
+    unmatched_mentors = assignment.unmatched_mentors()
+    # Compatible free mentees of every unmatched mentor, in one pass over the rows (a column of
+    # the mask read on its own touches one cache line per mentee).
+    compatible_mentees = np.zeros(mentors.size, dtype=np.int64)
+    step = max(1, _BLOCK_ELEMENTS // max(mentors.size, 1))
+    for start in range(0, mentees.size, step):
+        block = slice(start, start + step)
+        compatible_mentees += (allowed[block] & free_mentees[block, None]).sum(
+            axis=0, dtype=np.int64
+        )
     for row in assignment.unmatched_mentees().tolist():
         compatible = int((allowed[row] & open_mentors).sum())
         if not open_mentors.any():
@@ -309,8 +364,8 @@ def _unmatched(
         out.append(
             UnmatchedExplanation(int(mentees.ids[row]), mentees.names[row], "mentee", code, reason)
         )
-    for col in assignment.unmatched_mentors().tolist():
-        compatible = int((allowed[:, col] & free_mentees).sum())
+    for col in unmatched_mentors.tolist():
+        compatible = int(compatible_mentees[col])
         if not free_mentees.any():
             code, reason = "no_places", "every mentee is pinned to another mentor"
         elif not compatible:

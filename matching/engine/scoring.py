@@ -221,6 +221,9 @@ class Scorer:
             mentors.availability.astype(np.float32),
         )
         self._slots_sparse = sparse.csr_array(mentees.availability.astype(np.float32))
+        # The mentors' slots as (slots, mentors), contiguous: the sparse product of a block would
+        # otherwise copy the transposed view every time.
+        self._mentor_slots_t = np.ascontiguousarray(self._slots[1].T)
         self._coefficient = coefficient
         parts = {
             name: Categorical(*keys, formula, coefficient[name])
@@ -328,7 +331,11 @@ class Scorer:
         if not pairs.outer:
             return pairs.dot(*self._slots)
         rows = self._slots_sparse[pairs.mentees]
-        overlap: Float32Array = np.asarray(rows @ self._slots[1][pairs.mentors].T)
+        if isinstance(pairs.mentors, slice) and pairs.mentors == slice(None):
+            mentor_slots = self._mentor_slots_t
+        else:
+            mentor_slots = np.ascontiguousarray(self._slots[1][pairs.mentors].T)
+        overlap: Float32Array = np.asarray(rows @ mentor_slots)
         return overlap
 
     # --- Matrix and breakdown ------------------------------------------------------------------

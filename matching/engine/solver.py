@@ -62,6 +62,8 @@ DEFAULT_CANDIDATES = 24
 MAX_PROOF_ROUNDS = 4
 WIDEN = 4
 MAX_KEPT_PER_ROW = 96
+# A re-solve also gets the left-out pairs within this many points of breaking the proof.
+NEAR_MARGIN = 3.0
 
 
 class Mode(StrEnum):
@@ -355,16 +357,57 @@ class Candidates:
 def _blocks(
     scores: FloatArray, allowed: BoolArray, rows: IntArray, open_mentors: IntArray, step: int
 ) -> Iterator[tuple[int, FloatArray, BoolArray]]:
-    """Row blocks of the scores and the mask restricted to ``open_mentors`` (whole rows when
-    every mentor is open, which avoids a gather of the full matrix)."""
+    """Row blocks of the scores (whole rows) and the mask, false outside ``open_mentors``: no
+    gather of the columns, which cost as much as the rest of a pass over the matrix. Columns are
+    mentor rows; :func:`_open_positions` maps them to positions in ``open_mentors``."""
     every_mentor = len(open_mentors) == scores.shape[1]
+    is_open = np.zeros(scores.shape[1], dtype=np.bool_)
+    is_open[open_mentors] = True
     for start in range(0, len(rows), step):
         block_rows = rows[start : start + step]
-        if every_mentor:
-            yield start, scores[block_rows], allowed[block_rows]
-        else:
-            block = np.ix_(block_rows, open_mentors)
-            yield start, scores[block], allowed[block]
+        ok = allowed[block_rows]
+        if not every_mentor:
+            ok &= is_open[None, :]
+        yield start, scores[block_rows], ok
+
+
+def _open_positions(open_mentors: IntArray, n_mentors: int) -> IntArray:
+    """Each mentor row's position in ``open_mentors`` (-1 when not open)."""
+    position = np.full(n_mentors, -1, dtype=np.int64)
+    position[open_mentors] = np.arange(len(open_mentors), dtype=np.int64)
+    return position
+
+
+def row_top(masked: FloatArray, k: int) -> tuple[IntArray, IntArray, FloatArray]:
+    """Each row's ``k`` largest finite values (fewer when it has fewer), as (row, column, value)
+    sorted by row, then value (largest first), then column.
+
+    Without sorting or partitioning whole rows: the columns are cut into groups, and the
+    ``k``-th largest group maximum ``t`` of a row is at most its ``k``-th largest value (those
+    ``k`` maxima are ``k`` distinct values at least ``t``), so every value of the top ``k`` is at
+    least ``t``; the values at least ``t`` are few, and only they are sorted."""
+    n_rows, width = masked.shape
+    group = max(1, width // (8 * k))
+    n_groups = -(-width // group)
+    if n_groups > k:
+        padded = masked
+        if n_groups * group != width:
+            padded = np.full((n_rows, n_groups * group), -np.inf)
+            padded[:, :width] = masked
+        maxima = padded.reshape(n_rows, n_groups, group).max(axis=2)
+        threshold = np.partition(maxima, n_groups - k, axis=1)[:, n_groups - k]
+        chosen = masked >= threshold[:, None]
+    else:
+        chosen = np.ones(masked.shape, dtype=np.bool_)
+    chosen &= masked > -np.inf
+    rows, cols = np.nonzero(chosen)
+    values = masked[rows, cols]
+    order = np.lexsort((cols, -values, rows))
+    rows, cols, values = rows[order], cols[order], values[order]
+    starts = np.searchsorted(rows, rows, side="left")
+    rank = np.arange(len(rows)) - starts
+    keep = rank < k
+    return rows[keep].astype(np.int64), cols[keep].astype(np.int64), values[keep]
 
 
 def best_candidates(
@@ -377,27 +420,23 @@ def best_candidates(
     block_elements: int = DEFAULT_BLOCK_ELEMENTS,
 ) -> Candidates:
     """Each row's ``k`` best allowed open mentors (all of them when it has ``k`` or fewer)."""
-    width = len(open_mentors)
-    step = max(1, block_elements // max(width, 1))
+    step = max(1, block_elements // max(scores.shape[1], 1))
+    position = _open_positions(open_mentors, scores.shape[1])
     found_rows: list[IntArray] = []
     found_cols: list[IntArray] = []
     found_values: list[FloatArray] = []
     floor = np.full(len(rows), -np.inf)
     for start, value, ok in _blocks(scores, allowed, rows, open_mentors, step):
         masked = np.where(ok, value, -np.inf)
-        if k < width:
-            top = np.argpartition(masked, width - k, axis=1)[:, width - k :]
-        else:
-            top = np.broadcast_to(np.arange(width), masked.shape)
-        picked = np.take_along_axis(masked, top, axis=1)
-        keep = np.isfinite(picked)
-        truncated = ok.sum(axis=1) > keep.sum(axis=1)
-        lowest = np.where(keep, picked, np.inf).min(axis=1)
+        local_rows, cols, values = row_top(masked, k)
+        counts = np.bincount(local_rows, minlength=len(masked))
+        truncated = ok.sum(axis=1) > counts
+        lowest = np.full(len(masked), np.inf)
+        np.minimum.at(lowest, local_rows, values)
         floor[start : start + len(masked)] = np.where(truncated, lowest, -np.inf)
-        local = np.broadcast_to(np.arange(start, start + len(masked))[:, None], top.shape)
-        found_rows.append(local[keep].astype(np.int64))
-        found_cols.append(top[keep].astype(np.int64))
-        found_values.append(picked[keep])
+        found_rows.append(local_rows + start)
+        found_cols.append(position[cols])
+        found_values.append(values)
     return Candidates(
         np.concatenate(found_rows),
         np.concatenate(found_cols),
@@ -453,8 +492,7 @@ def solve_sparse(
     graph = csr_matrix((costs, (all_rows, all_cols)), shape=(n_rows, n_slots + n_rows))
     graph.sum_duplicates()
     graph.sort_indices()
-    _, col_of_row = min_weight_full_bipartite_matching(graph)
-    col_of_row = col_of_row.astype(np.int64)
+    col_of_row = _square_matching(graph, n_slots)
     indptr, indices, data = graph.indptr, graph.indices, graph.data
     for_row = np.repeat(np.arange(n_rows), np.diff(indptr))
     hit = indices == col_of_row[for_row]
@@ -492,6 +530,35 @@ def solve_sparse(
     )
 
 
+def _square_matching(graph: csr_matrix, n_slots: int) -> IntArray:
+    """The column of each row in a minimum-cost full matching of ``graph`` (rows x places, then
+    one private "unmatched" column per row), solved as a square problem.
+
+    SciPy's LAPJVsp skips its cheap initial phases (column reduction, augmenting row reduction)
+    on a rectangular problem and runs a shortest-path search costing ``O(columns)`` per row; on
+    a square one those phases settle most rows. Square: one more row per place ("this place stays
+    empty": its place at cost 1, and the "unmatched" column of every row that has an edge to the
+    place, at cost 1 too). A full matching of the rows extends to a perfect matching of the
+    square (a matched pair (i, p) frees i's "unmatched" column, which p's extra row takes; an
+    unused place takes its own), and every perfect matching uses exactly one cost-1 edge per
+    place, so both problems have the same optimal matchings of the rows."""
+    n_rows = graph.shape[0]
+    coo = graph.tocoo()
+    to_place = coo.col < n_slots
+    extra_rows = np.concatenate([np.arange(n_slots), coo.col[to_place]]) + n_rows
+    extra_cols = np.concatenate([np.arange(n_slots), n_slots + coo.row[to_place]])
+    size = n_rows + n_slots
+    square = csr_matrix(
+        (
+            np.concatenate([coo.data, np.ones(len(extra_rows))]),
+            (np.concatenate([coo.row, extra_rows]), np.concatenate([coo.col, extra_cols])),
+        ),
+        shape=(size, size),
+    )
+    _, col_of_row = min_weight_full_bipartite_matching(square)
+    return col_of_row[:n_rows].astype(np.int64)
+
+
 def violations(
     scores: FloatArray,
     allowed: BoolArray,
@@ -511,27 +578,71 @@ def violations(
     against the mentor's place of least distance; it must not fall below ``-tolerance``. Only rows
     whose ``floor`` (best score left out) exceeds the least bound can hold one: the others are
     skipped without reading their scores (kept pairs satisfy the bound by construction)."""
+    found, _ = near_violations(
+        scores,
+        allowed,
+        rows,
+        open_mentors,
+        solution,
+        floor,
+        bonus,
+        margin=0.0,
+        block_elements=block_elements,
+    )
+    return found
+
+
+def near_violations(
+    scores: FloatArray,
+    allowed: BoolArray,
+    rows: IntArray,
+    open_mentors: IntArray,
+    solution: SparseSolution,
+    floor: FloatArray,
+    bonus: float,
+    *,
+    margin: float,
+    max_pairs: int | None = None,
+    block_elements: int = DEFAULT_BLOCK_ELEMENTS,
+) -> tuple[Candidates, BoolArray]:
+    """Like :func:`violations`, with also the pairs whose reduced cost is below ``margin``
+    points: the pairs a re-solve is likely to need once the potentials move. Beyond
+    ``max_pairs`` near pairs, only the pairs that break the proof are collected from there on.
+    Returns the pairs and which of them break the proof."""
     limit = solution.base - bonus - solution.row_distance + solution.tolerance
     least = float(solution.mentor_distance.min()) if len(solution.mentor_distance) else 0.0
-    suspects = np.flatnonzero(floor > limit + least)
-    width = len(open_mentors)
-    step = max(1, block_elements // max(width, 1))
+    suspects = np.flatnonzero(floor > limit + least - margin)
+    step = max(1, block_elements // max(scores.shape[1], 1))
+    position = _open_positions(open_mentors, scores.shape[1])
+    distance = np.full(scores.shape[1], np.inf)  # a mentor who is not open is never a pair
+    distance[open_mentors] = solution.mentor_distance
     found_rows: list[IntArray] = [np.zeros(0, dtype=np.int64)]
     found_cols: list[IntArray] = [np.zeros(0, dtype=np.int64)]
     found_values: list[FloatArray] = [np.zeros(0)]
+    found_breaking: list[BoolArray] = [np.zeros(0, dtype=np.bool_)]
+    collected = 0
     for start, value, ok in _blocks(scores, allowed, rows[suspects], open_mentors, step):
         at = suspects[start : start + len(value)]
-        bound = limit[at, None] + solution.mentor_distance[None, :]
-        bad_rows, bad_cols = np.nonzero(ok & (value > bound))
+        bound = limit[at, None] + distance[None, :]
+        breaking = ok & (value > bound)
+        picked = breaking
+        if margin > 0:
+            near = ok & (value > bound - margin)
+            if max_pairs is None or collected + int(near.sum()) <= max_pairs:
+                picked = near
+        bad_rows, bad_cols = np.nonzero(picked)
+        collected += len(bad_rows)
         found_rows.append(at[bad_rows])
-        found_cols.append(bad_cols.astype(np.int64))
+        found_cols.append(position[bad_cols])
         found_values.append(value[bad_rows, bad_cols])
-    return Candidates(
+        found_breaking.append(breaking[bad_rows, bad_cols])
+    found = Candidates(
         np.concatenate(found_rows),
         np.concatenate(found_cols),
         np.concatenate(found_values),
         np.zeros(0),
     )
+    return found, np.concatenate(found_breaking)
 
 
 def _merge(parts: list[Candidates], floor: FloatArray, n_cols: int) -> Candidates:
@@ -554,15 +665,18 @@ def _assign_pruned(
     proof_rounds: int = MAX_PROOF_ROUNDS,
 ) -> tuple[IntArray, IntArray, str] | None:
     """The optimum from the ``k`` best candidates per row, proved optimal by the dual. When pairs
-    break the proof, their rows keep ``WIDEN`` times more candidates (and the breaking pairs) and
-    the sparse problem is solved again, ``MAX_PROOF_ROUNDS`` times at most. ``None`` when it
+    break the proof, they are added with every pair that comes within ``NEAR_MARGIN`` points of
+    breaking it (the potentials move when the problem is solved again; without them, each
+    re-solve found a few new breaking pairs), their rows keep ``WIDEN`` times more candidates,
+    and the sparse problem is solved again, ``MAX_PROOF_ROUNDS`` times at most. ``None`` when it
     cannot be proved: the caller solves the dense problem."""
     kept = best_candidates(scores, allowed, rows, open_mentors, k, block_elements=block_elements)
+    budget = MAX_KEPT_PER_ROW * len(rows)
     for attempt in range(proof_rounds):
         solution = solve_sparse(kept, len(rows), places, bonus)
         if not solution.proved:
             return None
-        broken = violations(
+        found, broken = near_violations(
             scores,
             allowed,
             rows,
@@ -570,20 +684,24 @@ def _assign_pruned(
             solution,
             kept.floor,
             bonus,
+            margin=NEAR_MARGIN,
+            max_pairs=max(0, budget - len(kept.rows)),
             block_elements=block_elements,
         )
-        if not len(broken.rows):
+        if not broken.any():
             method = "pruned" if not attempt else f"pruned+{attempt}"
             return rows[solution.pair_rows], open_mentors[solution.pair_cols], method
+        if attempt + 1 == proof_rounds:
+            return None
         k *= WIDEN
-        bad = np.unique(broken.rows)
+        bad = np.unique(found.rows[broken])
         wider = best_candidates(
             scores, allowed, rows[bad], open_mentors, k, block_elements=block_elements
         )
         floor = kept.floor.copy()
         floor[bad] = wider.floor
         wider = Candidates(bad[wider.rows], wider.cols, wider.values, wider.floor)
-        kept = _merge([kept, wider, broken], floor, len(open_mentors))
-        if len(kept.rows) > MAX_KEPT_PER_ROW * len(rows):
+        kept = _merge([kept, wider, found], floor, len(open_mentors))
+        if len(kept.rows) > budget:
             return None
     return None

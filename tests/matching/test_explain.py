@@ -224,3 +224,44 @@ def test_listing():
         "a and b",
         "a, b and c",
     ]
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_best_rows_and_columns_are_exact_with_ties_by_index(seed):
+    import importlib
+
+    import numpy as np
+
+    explain_module = importlib.import_module("matching.engine.explain")
+    rng = np.random.default_rng(seed)
+    n_rows, n_cols = 30 + seed * 7, 20 + seed * 5
+    scores = np.floor(rng.random((n_rows, n_cols)) * (4 + seed))  # many ties
+    allowed = rng.random((n_rows, n_cols)) > 0.3
+    allowed[:, 0] = False  # a column nobody may take
+    allowed[:5, 1] = False
+    allowed[5:, 1] = False
+    allowed[2, 1] = True  # a column with one allowed row
+    rows = np.arange(n_rows)
+    cols = np.arange(n_cols)
+    row_exclude = [{int(rng.integers(n_cols))} for _ in rows]
+    col_exclude = [set(rng.choice(n_rows, size=seed % 3, replace=False).tolist()) for _ in cols]
+    # Small blocks, so that the column pass merges many of them.
+    original = explain_module._BLOCK_ELEMENTS
+    explain_module._BLOCK_ELEMENTS = n_cols * 4
+    try:
+        by_row = explain_module._top_in_rows(scores, allowed, rows, row_exclude, 3)
+        by_col = explain_module._top_in_columns(scores, allowed, cols, col_exclude, 3)
+    finally:
+        explain_module._BLOCK_ELEMENTS = original
+    for r in rows:
+        best = sorted(
+            (c for c in range(n_cols) if allowed[r, c] and c not in row_exclude[r]),
+            key=lambda c: (-scores[r, c], c),
+        )[:3]
+        assert by_row[r] == [(c, scores[r, c]) for c in best]
+    for c in cols:
+        best = sorted(
+            (r for r in range(n_rows) if allowed[r, c] and r not in col_exclude[c]),
+            key=lambda r: (-scores[r, c], r),
+        )[:3]
+        assert by_col[c] == [(r, scores[r, c]) for r in best]

@@ -92,3 +92,29 @@ def test_empty_cohort_is_a_clear_error(mentors, mentees, message):
     assert str(error.value) == message
     with pytest.raises(EmptyCohortError):
         Scorer(empty, ScoringConfig(weights={"language": 1}))
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_reporting_ancestors_match_a_walk_up_each_chain(seed):
+    import random
+
+    from matching.engine.profiles import MAX_CHAIN_DEPTH
+
+    rng = random.Random(seed)
+    people = list(range(1, 200))
+    # Managers inside and outside the list, people without one, cycles, and long chains.
+    manager_of: dict[int, int | None] = {
+        p: rng.choice([None, rng.randint(1, 260), p + 1, p - 1 if p > 1 else None])
+        for p in range(1, 261)
+    }
+    chains = reporting_ancestors(people, manager_of)
+    for row, someone in enumerate(people):
+        chain: list[int] = []
+        seen = {someone}
+        manager = manager_of.get(someone)
+        while manager is not None and manager not in seen and len(chain) < MAX_CHAIN_DEPTH:
+            chain.append(manager)
+            seen.add(manager)
+            manager = manager_of.get(manager)
+        assert chains[row].tolist() == chain + [-1] * (chains.shape[1] - len(chain))
+    assert chains.shape[1] == max(1, max((chains >= 0).sum(axis=1)))

@@ -111,3 +111,83 @@ def test_large_instances_are_pruned_by_default_and_stay_exact(mode):
     assert default.method.startswith("pruned")
     assert_feasible(default, allowed, capacity)
     assert_same_optimum(dense, default, mode)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def testrow_top_is_each_rows_best_values_with_ties_by_column(seed):
+    from matching.engine.solver import row_top
+
+    rng = np.random.default_rng(seed)
+    n_rows, width, k = 7, 40 + seed * 13, 1 + seed % 6
+    masked = np.floor(rng.random((n_rows, width)) * (3 + seed)).astype(np.float64)  # many ties
+    masked[rng.random((n_rows, width)) < 0.4] = -np.inf
+    masked[0] = -np.inf  # a row with nothing allowed
+    masked[1, 3:] = -np.inf  # a row with fewer than k allowed
+    rows, cols, values = row_top(masked, k)
+    expected = []
+    for row in range(n_rows):
+        finite = [c for c in range(width) if np.isfinite(masked[row, c])]
+        best = sorted(finite, key=lambda c: (-masked[row, c], c))[:k]
+        expected += [(row, c, masked[row, c]) for c in best]
+    assert list(zip(rows.tolist(), cols.tolist(), values.tolist(), strict=True)) == expected
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_square_sparse_matching_has_the_dense_optimum(seed):
+    # The sparse solve with every pair kept is the whole problem: its cost is the dense one's.
+    scores, allowed, capacity = random_instance(seed, 12, 9, max_capacity=3, forbid=0.4)
+    rows, mentors = np.arange(12), np.arange(9)
+    kept = best_candidates(scores, allowed, rows, mentors, 9)
+    solution = solve_sparse(kept, 12, capacity, 1e-6)
+    assert solution.proved
+    sparse_total = scores[solution.pair_rows, solution.pair_cols].sum()
+    dense = solve(scores, allowed, capacity, candidates=0)
+    assert sparse_total == pytest.approx(dense.total, abs=1e-6)
+    assert (np.bincount(solution.pair_cols, minlength=9) <= capacity).all()
+    assert allowed[solution.pair_rows, solution.pair_cols].all()
+
+
+def test_near_violations_add_the_pairs_close_to_breaking_the_proof():
+    from matching.engine.solver import near_violations
+
+    scores = np.asarray([[90.0, 80.0, 0.0], [85.0, 10.0, 5.0]])
+    allowed = np.ones_like(scores, dtype=np.bool_)
+    capacity = np.ones(3, dtype=np.int64)
+    rows, mentors = np.arange(2), np.arange(3)
+    kept = best_candidates(scores, allowed, rows, mentors, 1)
+    solution = solve_sparse(kept, 2, capacity, 0.0)
+    strict = violations(scores, allowed, rows, mentors, solution, kept.floor, 0.0)
+    found, breaking = near_violations(
+        scores, allowed, rows, mentors, solution, kept.floor, 0.0, margin=1000.0
+    )
+    pairs = set(zip(found.rows.tolist(), found.cols.tolist(), strict=True))
+    broken = set(zip(found.rows[breaking].tolist(), found.cols[breaking].tolist(), strict=True))
+    assert broken == set(zip(strict.rows.tolist(), strict.cols.tolist(), strict=True))
+    # With a wide margin every left-out pair of a row that could matter comes along.
+    assert broken < pairs
+    # A budget of no near pairs keeps only the breaking ones.
+    capped, capped_breaking = near_violations(
+        scores, allowed, rows, mentors, solution, kept.floor, 0.0, margin=1000.0, max_pairs=0
+    )
+    assert capped_breaking.all()
+    assert set(zip(capped.rows.tolist(), capped.cols.tolist(), strict=True)) == broken
+
+
+@pytest.mark.parametrize("mode", list(Mode))
+@pytest.mark.parametrize("seed", range(10))
+def test_pins_that_fill_mentors_leave_them_out_of_the_pruned_solve(seed, mode):
+    # A pinned mentor with no place left is not open: the pruned passes read whole rows and must
+    # never offer it, nor count its pairs against the proof.
+    scores, allowed, capacity = random_instance(seed, 16, 12, max_capacity=1, forbid=0.2)
+    pins = []
+    for mentee in range(16):
+        mentor = int(np.flatnonzero(allowed[mentee])[0]) if allowed[mentee].any() else -1
+        if mentor >= 0 and all(m != mentor for _, m in pins) and len(pins) < 3:
+            pins.append((mentee, mentor))
+    dense = solve(scores, allowed, capacity, mode=mode, pins=pins, candidates=0)
+    pruned = solve(scores, allowed, capacity, mode=mode, pins=pins, candidates=1 + seed % 2)
+    assert_feasible(pruned, allowed, capacity)
+    assert_same_optimum(dense, pruned, mode)
+    pinned_mentors = {m for _, m in pins}
+    solved = pruned.mentors[~pruned.pinned]
+    assert not pinned_mentors & set(solved.tolist())
