@@ -34,6 +34,14 @@ def _choices(widget: forms.Widget) -> list[tuple[str, str]] | None:
     choices = getattr(widget, "choices", None)
     if choices is None:
         return None
+    if not isinstance(choices, list | tuple):
+        # A model field's choices run a query each time they are iterated: read them once (a
+        # loop, not list(), which would ask their len(): a COUNT query), and let the widget
+        # render from that list if the form is rendered.
+        read: list[Any] = []
+        for choice in choices:
+            read.append(choice)
+        widget.choices = choices = read
     # A model choice's value is a wrapper whose repr names the object's address: use its text.
     return [(str(value), str(label)) for value, label in choices]
 
