@@ -41,7 +41,7 @@ def _choices(widget: forms.Widget) -> list[tuple[str, str]] | None:
         read: list[Any] = []
         for choice in choices:
             read.append(choice)
-        widget.choices = choices = read
+        widget.choices = choices = read  # type: ignore[attr-defined]  # a ChoiceWidget here
     # A model choice's value is a wrapper whose repr names the object's address: use its text.
     return [(str(value), str(label)) for value, label in choices]
 
