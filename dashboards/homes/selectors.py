@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import cached_property
 from typing import Any
 
 from django.db.models import Count, Exists, IntegerField, Max, OuterRef, Q, QuerySet, Subquery
@@ -359,19 +360,36 @@ class PairCard:
 
 @dataclass(frozen=True)
 class StepLink:
-    """A next step with the page that does it (``href`` None: a state to wait in)."""
+    """A next step with the page that does it (``href`` None: a state to wait in). The address is
+    made when it is read: a card keeps every step in order, the page and the API show the first,
+    and a pair whose partner logged many sessions has a step for each."""
 
     code: str
     text: str
     button: str
-    href: str | None
+    url_name: str | None = None
+    url_args: tuple[int, ...] = ()
+    anchor: str = ""
+    slug: str = ""
 
     @classmethod
     def of(cls, step: Step, slug: str) -> StepLink:
-        href = _href(slug, step.url_name, step.url_args) if step.url_name else None
-        if href and step.anchor:
-            href += f"#{step.anchor}"
-        return cls(code=step.code, text=step.text, button=step.button, href=href)
+        return cls(
+            code=step.code,
+            text=step.text,
+            button=step.button,
+            url_name=step.url_name,
+            url_args=step.url_args,
+            anchor=step.anchor,
+            slug=slug,
+        )
+
+    @cached_property
+    def href(self) -> str | None:
+        if not self.url_name:
+            return None
+        href = _href(self.slug, self.url_name, self.url_args)
+        return f"{href}#{self.anchor}" if self.anchor else href
 
 
 @dataclass

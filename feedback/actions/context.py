@@ -10,13 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.paginator import Paginator
 from django.http import HttpRequest
 
 from feedback.actions import services
 from feedback.actions.access import ActionAccess
 from feedback.actions.forms import ActionForm, StoryForm
 from feedback.models import Action, ActionStatus, SuccessStory
+from feedback.paging import list_page
 from matching.models import PairStatus
 
 ACTIONS_PER_PAGE = 10
@@ -92,7 +92,7 @@ def pair_actions(
     forms = forms or {}
     started = access.pair.status != PairStatus.PENDING
     listed = access.actions().select_related("topic", "session").order_by("-created_at", "-id")
-    action_page = Paginator(listed, ACTIONS_PER_PAGE).get_page(request.GET.get("actions_page"))
+    action_page = list_page(listed, ACTIONS_PER_PAGE, request.GET.get("actions_page"))
     action_rows = [
         ActionRow(
             action=action,
@@ -101,10 +101,11 @@ def pair_actions(
         )
         for action in action_page.object_list
     ]
-    story_page = Paginator(
+    story_page = list_page(
         access.stories().select_related("written_by__person").order_by("-created_at", "-id"),
         STORIES_PER_PAGE,
-    ).get_page(request.GET.get("stories_page"))
+        request.GET.get("stories_page"),
+    )
     context: dict[str, Any] = {
         "action_access": access,
         "can_write_actions": access.is_owner and started,

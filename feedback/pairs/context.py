@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
@@ -35,6 +35,7 @@ from feedback.models import (
     SessionLog,
     SessionStatus,
 )
+from feedback.paging import list_page
 from feedback.pairs.forms import (
     ExtendForm,
     GoalForm,
@@ -232,12 +233,15 @@ def _todo(access: PairAccess, hours: sessions.Hours, open_goals: int) -> Todo | 
         return None
     program = pair.program
     items: list[TodoItem] = []
+    # The hours counted the pair's sessions awaiting confirmation: none, nothing to read.
     to_confirm = (
         access.sessions()
         .filter(status=SessionStatus.AWAITING)
         .exclude(logged_by=mine)
         .select_related("logged_by__person")
         .order_by("held_on", "id")[:TO_CONFIRM_SHOWN]
+        if hours.awaiting
+        else []
     )
     for session in to_confirm:
         items.append(
@@ -313,19 +317,25 @@ def pair_life(
     notes_writable = member and status != PairStatus.PENDING
     staff_or_member = member or access.is_staff
 
-    session_page = Paginator(_sessions(access), SESSIONS_PER_PAGE).get_page(
-        request.GET.get("sessions_page")
+    hours = sessions.pair_hours(pair)
+    # Every session of the pair is listed: the hours already counted them.
+    session_page = list_page(
+        _sessions(access),
+        SESSIONS_PER_PAGE,
+        request.GET.get("sessions_page"),
+        count=hours.sessions,
     )
     note_page: Page[Note] | None = None
     note_rows: list[NoteRow] = []
     if member:
         assert access.enrollment is not None
-        note_page = Paginator(
+        note_page = list_page(
             access.notes()
             .select_related("author__person", "session")
             .order_by("-created_at", "-id"),
             NOTES_PER_PAGE,
-        ).get_page(request.GET.get("notes_page"))
+            request.GET.get("notes_page"),
+        )
         note_rows = [
             NoteRow(
                 note=note,
@@ -335,7 +345,6 @@ def pair_life(
             for note in note_page.object_list
         ]
     zone = viewer_zone(access)
-    hours = sessions.pair_hours(pair)
     goal_rows = _goal_rows(access, goals_writable, forms.get("goal_progress_forms", {}))
     open_goals = sum(1 for row in goal_rows if row.goal.status == GoalStatus.OPEN)
     return {
