@@ -8,7 +8,9 @@ is and a fingerprint of everything a field's rendering reads (names, ids, labels
 values, widget and its attributes, choices, the language). A bound form (a failed POST, with the
 values typed and its errors) is always rendered afresh.
 
-The block's body may read nothing but the form: no CSRF token, no URL, no other variable.
+The body is rendered with the form as ``form`` and nothing else in its context (no request, no
+user, no CSRF token, no other variable of the page), fresh or remembered alike: what is kept can
+only ever be the form's own HTML, never something of the page it was first rendered on.
 """
 
 from __future__ import annotations
@@ -99,12 +101,14 @@ class BlankFormNode(template.Node):
 
     def render(self, context: template.Context) -> str:
         form = self.form.resolve(context)
+        # Only the form: a body that reads anything else renders it empty, in tests too.
+        only_the_form = context.new({"form": form})
         if not isinstance(form, forms.BaseForm) or form.is_bound or form.errors:
-            return self.nodelist.render(context)
+            return self.nodelist.render(only_the_form)
         key = (self.where, fingerprint(form))
         html = _memory.get(key)
         if html is None:
-            html = mark_safe(self.nodelist.render(context))  # noqa: S308  (rendered by templates)
+            html = mark_safe(self.nodelist.render(only_the_form))  # noqa: S308  (templates)
             with _lock:
                 if len(_memory) >= MEMORY_SIZE:
                     _memory.clear()

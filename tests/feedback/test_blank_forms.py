@@ -81,3 +81,19 @@ def test_a_bound_form_is_rendered_with_what_was_typed_and_its_errors() -> None:
     assert 'value="not a date"' in html
     assert "errorlist" in html
     assert len(blank_forms._memory) == 1  # only the blank one
+
+
+def test_the_body_sees_the_form_and_nothing_else_of_the_page() -> None:
+    """What is remembered can hold nothing of the page it was first rendered on: the body reads
+    the form as ``form`` and no other variable (here a person's name), fresh or remembered."""
+    peeking = Template(
+        "{% load blank_forms %}{% blankform sample %}[{{ secret }}]"
+        '{% include "includes/field.html" with field=form.day %}{% endblankform %}'
+    )
+    html = peeking.render(Context({"sample": Sample(), "secret": "Ada Lovelace"}))
+    assert "[]" in html
+    assert "Ada Lovelace" not in html
+    assert 'name="day"' in html
+    bound = peeking.render(Context({"sample": Sample({"day": "x"}), "secret": "Ada Lovelace"}))
+    assert "Ada Lovelace" not in bound
+    assert 'value="x"' in bound
