@@ -28,11 +28,9 @@ from __future__ import annotations
 
 import os
 import statistics
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -45,7 +43,7 @@ from django.urls import reverse
 from bench import large_tenant
 from bench.loadgen import LoadResult
 from bench.run import BARE_PATH, Target, load
-from bench.server import Gunicorn
+from bench.server import AccessLog, Gunicorn
 
 SLUG = "large"
 CONNECTIONS = 16
@@ -217,44 +215,6 @@ def count_queries(
     get()  # the cache filled again
     queries, alone_ms = measure(cold=False)
     return queries, alone_ms, cold_queries, cold_ms
-
-
-class AccessLog:
-    """Gunicorn's access log: path, status and request time in microseconds, one line each."""
-
-    def __init__(self) -> None:
-        self._directory = tempfile.TemporaryDirectory(prefix="flipside-bench-")
-        self.path = Path(self._directory.name) / "access.log"
-        self.path.touch()
-        self._offset = 0
-
-    @property
-    def gunicorn_args(self) -> tuple[str, ...]:
-        return (
-            "--access-logfile",
-            str(self.path),
-            "--access-logformat",
-            "%(U)s %(s)s %(D)s",
-        )
-
-    def skip(self) -> None:
-        self._offset = self.path.stat().st_size
-
-    def read_ms(self, path: str) -> list[float]:
-        """Server times (ms) of the requests to ``path`` logged since the last read or skip."""
-        with self.path.open("rb") as log:
-            log.seek(self._offset)
-            data = log.read()
-        self._offset += len(data)
-        times = []
-        for line in data.decode(errors="replace").splitlines():
-            parts = line.split()
-            if len(parts) == 3 and parts[0] == path.split("?")[0] and parts[1] == "200":
-                times.append(int(parts[2]) / 1000)
-        return times
-
-    def close(self) -> None:
-        self._directory.cleanup()
 
 
 def run(

@@ -13,7 +13,10 @@ migrates and drops. Steps:
    NAT), each signing in through the sign-in form (CSRF and all), then in a loop with 0.5 to 2 s
    pauses: home, pair page, log a session (the form), answer a check-in (the form), the API's
    pair list (session-authenticated), for 60 s after the last one started.
-3. Prints requests, failures and p50/p95 per step, and writes them as JSON (``--json``). Zero
+3. Prints requests, failures and p50/p95 per step as the people saw them (locust: a form's step
+   includes the page its redirect lands on), then the *server time* of each kind of request from
+   gunicorn's access log (from a worker taking the request up to its answer: no wait in the
+   listen queue, no client), p50/p95 per kind, and writes all of it as JSON (``--json``). Zero
    failures is the requirement: a failure (any status other than the expected one, a reset
    connection, a sign-in refused by a rate limit) makes the bench exit non-zero. Timings are
    reported, never asserted.
@@ -25,6 +28,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -39,7 +43,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from bench import large_tenant
-from bench.server import Gunicorn
+from bench.server import AccessLog, Gunicorn
 from feedback.checkins import ANSWER_WINDOW_DAYS
 from feedback.models import CheckIn, CheckInStatus
 from matching.models import Pair, PairStatus
@@ -142,22 +146,69 @@ class LoadRun:
     failures: list[dict[str, Any]]
     signed_in: int
     sign_ins_within_s: float
+    server_ms: dict[str, list[float]]
+
+
+# The kinds of request in the journey, as the access log shows them (method, path) — a form's
+# POST and the page its redirect lands on are separate requests here.
+SERVER_KINDS = (
+    "sign-in page",
+    "sign in (POST)",
+    "home",
+    "pair page",
+    "log a session (POST)",
+    "answer a check-in (POST)",
+    "check-in page",
+    "API list",
+    "other",
+)
+
+
+def _kinds(people: list[LoadPerson], login: str) -> dict[tuple[str, str], str]:
+    def bare(url: str) -> str:
+        return url.split("?")[0]
+
+    kinds = {("GET", bare(login)): "sign-in page", ("POST", bare(login)): "sign in (POST)"}
+    for person in people:
+        kinds[("GET", bare(person.home))] = "home"
+        kinds[("GET", bare(person.pair))] = "pair page"
+        kinds[("POST", bare(person.session_log))] = "log a session (POST)"
+        kinds[("GET", bare(person.api_list))] = "API list"
+        for url in person.check_ins:
+            kinds[("POST", bare(url))] = "answer a check-in (POST)"
+            kinds[("GET", bare(url))] = "check-in page"
+    return kinds
+
+
+def server_times(
+    entries: list[tuple[str, str, int, float]], kinds: dict[tuple[str, str], str]
+) -> dict[str, list[float]]:
+    """Server times (ms) per kind of request; what the journey does not name is "other"."""
+    times: dict[str, list[float]] = {kind: [] for kind in SERVER_KINDS}
+    for method, path, _status, ms in entries:
+        times[kinds.get((method, path), "other")].append(ms)
+    return {kind: found for kind, found in times.items() if found}
 
 
 def run(*, workers: int, threads: int, say: Callable[[str], None]) -> LoadRun:
     say("seeding the load tenant…")
     people = seed(say)
-    server = Gunicorn(workers=workers, threads=threads, env=dict(os.environ))
+    access = AccessLog()
+    server = Gunicorn(
+        workers=workers, threads=threads, env=dict(os.environ), extra_args=access.gunicorn_args
+    )
     try:
         say(f"starting {server.description} on 127.0.0.1:{server.port}…")
         server.start()
+        access.skip()  # the start's health checks
+        login = reverse("account_login")
         config = {
             "host": f"http://127.0.0.1:{server.port}",
             "password": PASSWORD,
             "people": [vars(person) for person in people],
             "duration": DURATION,
             "spawn_seconds": SPAWN_SECONDS,
-            "login": reverse("account_login"),
+            "login": login,
             "today": timezone.now().date().isoformat(),
         }
         say(f"locust: {len(people)} users spawned over {SPAWN_SECONDS:g} s, then {DURATION:g} s…")
@@ -181,8 +232,11 @@ def run(*, workers: int, threads: int, say: Callable[[str], None]) -> LoadRun:
             LOG_PATH.write_text(text)
             first = text.find("Traceback")
             say(f"the server's first error (whole log: {LOG_PATH}):\n{text[first : first + 8000]}")
+        time.sleep(0.2)  # the last lines of the access log
+        logged = server_times(access.entries(), _kinds(people, login))
     finally:
         server.stop()
+        access.close()
     return LoadRun(
         people=len(people),
         duration=DURATION,
@@ -191,6 +245,7 @@ def run(*, workers: int, threads: int, say: Callable[[str], None]) -> LoadRun:
         failures=figures["failures"],
         signed_in=figures["signed_in"],
         sign_ins_within_s=figures["sign_ins_within_s"],
+        server_ms=logged,
     )
 
 
@@ -229,6 +284,34 @@ def report(result: LoadRun) -> tuple[list[str], dict[str, Any]]:
                 f"{step['max_ms']:.0f}",
             )
         )
+    lines += [
+        "",
+        "  Server time per request (gunicorn's access log: from a worker thread taking the request",
+        "  to its answer; not the wait for a free thread nor the client's time, but the CPU shared",
+        "  with the other requests in progress is: on a saturated machine it grows with the load)",
+        row("request", "requests", "p50 ms", "p95 ms", "max ms"),
+    ]
+    server_figures: dict[str, dict[str, float]] = {}
+    for kind in SERVER_KINDS:
+        times = sorted(result.server_ms.get(kind, []))
+        if not times:
+            continue
+        figure = {
+            "requests": len(times),
+            "p50_ms": _quantile(times, 0.5),
+            "p95_ms": _quantile(times, 0.95),
+            "max_ms": times[-1],
+        }
+        server_figures[kind] = figure
+        lines.append(
+            row(
+                kind,
+                str(len(times)),
+                f"{figure['p50_ms']:.0f}",
+                f"{figure['p95_ms']:.0f}",
+                f"{figure['max_ms']:.0f}",
+            )
+        )
     for failure in result.failures[:10]:
         lines.append(f"  FAILURE {failure['step']}: {failure['error']} (x{failure['count']})")
     figures = {
@@ -240,6 +323,12 @@ def report(result: LoadRun) -> tuple[list[str], dict[str, Any]]:
         "requests": total,
         "failures": failed,
         "steps": result.steps,
+        "server_ms": server_figures,
         "failure_samples": result.failures,
     }
     return lines, figures
+
+
+def _quantile(ordered: list[float], fraction: float) -> float:
+    """The value at ``fraction`` of a sorted list (nearest rank)."""
+    return ordered[min(len(ordered) - 1, max(0, round(fraction * len(ordered)) - 1))]

@@ -44,6 +44,51 @@ def get(port: int, path: str, headers: dict[str, str] | None = None) -> tuple[in
         connection.close()
 
 
+class AccessLog:
+    """Gunicorn's access log: method, path, status and the request's own time in microseconds,
+    one line each. The time runs from the worker picking the request up to the response (the
+    *server time*): the wait in the listen queue and for a free thread is not in it."""
+
+    def __init__(self) -> None:
+        self._directory = tempfile.TemporaryDirectory(prefix="flipside-bench-")
+        self.path = Path(self._directory.name) / "access.log"
+        self.path.touch()
+        self._offset = 0
+
+    @property
+    def gunicorn_args(self) -> tuple[str, ...]:
+        return (
+            "--access-logfile",
+            str(self.path),
+            "--access-logformat",
+            "%(m)s %(U)s %(s)s %(D)s",
+        )
+
+    def skip(self) -> None:
+        self._offset = self.path.stat().st_size
+
+    def entries(self) -> list[tuple[str, str, int, float]]:
+        """(method, path, status, server ms) of the requests logged since the last read or skip."""
+        with self.path.open("rb") as log:
+            log.seek(self._offset)
+            data = log.read()
+        self._offset += len(data)
+        found = []
+        for line in data.decode(errors="replace").splitlines():
+            parts = line.split()
+            if len(parts) == 4 and parts[2].isdigit() and parts[3].isdigit():
+                found.append((parts[0], parts[1], int(parts[2]), int(parts[3]) / 1000))
+        return found
+
+    def read_ms(self, path: str) -> list[float]:
+        """Server times (ms) of the 200 answers to ``path`` logged since the last read or skip."""
+        path = path.split("?")[0]
+        return [ms for _m, logged, status, ms in self.entries() if logged == path and status == 200]
+
+    def close(self) -> None:
+        self._directory.cleanup()
+
+
 class Gunicorn:
     def __init__(
         self,
