@@ -55,6 +55,9 @@ def test_demo_admin_signs_in_and_sees_the_organisation_home(live_server: Any, pa
     expect(main_nav.get_by_role("link", name="Invitations")).to_be_visible()
     expect(main_nav.get_by_role("link", name="Home")).to_have_attribute("aria-current", "page")
     expect(page.get_by_text(DEMO_ADMIN)).to_be_visible()
+    # htmx is a deferred script: it runs once the document is parsed, which can be after the
+    # assertions above have seen the page's text. Wait for the page to load, then ask.
+    page.wait_for_load_state("load")
     assert page.evaluate("typeof htmx") == "object"
     page.screenshot(path=SCREENSHOT, full_page=True)
 
