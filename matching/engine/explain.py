@@ -20,9 +20,10 @@ import numpy as np
 
 from matching.engine.arrays import BoolArray, FloatArray, IntArray
 from matching.engine.profiles import FORMAT_NAMES, SLOT_MINUTES, Cohort
+from matching.engine.ranking import Ranking, rank_matrix
 from matching.engine.rules import RuleSet
 from matching.engine.scoring import CRITERIA, Scorer, breakdown_totals
-from matching.engine.solver import Assignment, Mode, row_top
+from matching.engine.solver import Assignment, Mode
 
 MAX_LISTED = 3
 _BLOCK_ELEMENTS = 1 << 21
@@ -138,89 +139,47 @@ def _time_zone_text(a: int, b: int) -> str:
 # --- Alternatives ----------------------------------------------------------------------------
 
 
+def _open_and_free(assignment: Assignment, capacity: IntArray) -> tuple[BoolArray, BoolArray]:
+    """Mentors with a place left after the pins, and mentees not pinned."""
+    pin_load = np.bincount(assignment.mentors[assignment.pinned], minlength=assignment.n_mentors)
+    free = np.ones(assignment.n_mentees, dtype=np.bool_)
+    free[assignment.mentees[assignment.pinned]] = False
+    return (capacity - pin_load) > 0, free
+
+
 def _top_in_rows(
     scores: FloatArray, allowed: BoolArray, rows: IntArray, exclude: list[set[int]], k: int
 ) -> list[list[tuple[int, float]]]:
     """For each of ``rows``, the ``k`` best allowed columns not in ``exclude``, best first (ties:
-    the lower column first)."""
-    out: list[list[tuple[int, float]]] = []
-    width = scores.shape[1]
-    keep = min(width, k + max((len(e) for e in exclude), default=0))
-    step = max(1, _BLOCK_ELEMENTS // max(width, 1))
-    for start in range(0, len(rows), step):
-        block_rows = rows[start : start + step]
-        masked = np.where(allowed[block_rows], scores[block_rows], -np.inf)
-        local, cols, values = row_top(masked, keep)
-        bounds = np.searchsorted(local, np.arange(len(block_rows) + 1))
-        cols_list, values_list = cols.tolist(), values.tolist()
-        for offset in range(len(block_rows)):
-            skip = exclude[start + offset]
-            chosen = [
-                (c, v)
-                for c, v in zip(
-                    cols_list[bounds[offset] : bounds[offset + 1]],
-                    values_list[bounds[offset] : bounds[offset + 1]],
-                    strict=True,
-                )
-                if c not in skip
-            ]
-            out.append(chosen[:k])
-    return out
+    the lower column first), read from full matrices."""
+    keep = k + max((len(e) for e in exclude), default=0)
+    ranking = rank_matrix(
+        scores,
+        allowed,
+        row_keep=keep,
+        column_keep=0,
+        open_mentors=np.ones(scores.shape[1], dtype=np.bool_),
+        free_mentees=np.ones(scores.shape[0], dtype=np.bool_),
+        block_elements=_BLOCK_ELEMENTS,
+    )
+    return ranking.best_mentors(rows, exclude, k)
 
 
 def _top_in_columns(
     scores: FloatArray, allowed: BoolArray, cols: IntArray, exclude: list[set[int]], k: int
 ) -> list[list[tuple[int, float]]]:
-    """Like :func:`_top_in_rows` for columns (ties: the lower row first), in one pass over row
-    blocks: each column keeps its best ``k + len(exclude)`` so far, and a later row joins only
-    when it beats the last of them (on a tie the earlier row stays ahead)."""
-    n_rows, width = scores.shape
-    keep = min(n_rows, k + max((len(e) for e in exclude), default=0))
-    if not len(cols) or not keep:
-        return [[] for _ in cols]
-    best_rows = np.zeros(0, dtype=np.int64)
-    best_cols = np.zeros(0, dtype=np.int64)
-    best_values = np.zeros(0)
-    threshold = np.full(width, -np.inf)
-    step = max(keep, _BLOCK_ELEMENTS // max(width, 1))
-    full = np.zeros(width, dtype=np.bool_)
-    for start in range(0, n_rows, step):
-        block = slice(start, min(start + step, n_rows))
-        masked = np.where(allowed[block], scores[block], -np.inf)
-        # Columns without ``keep`` entries yet take only the block's own best ``keep`` (and ties).
-        short = np.flatnonzero(~full)
-        if len(short) and len(masked) > keep:
-            own = np.partition(masked[:, short], len(masked) - keep, axis=0)[len(masked) - keep]
-            threshold[short] = np.nextafter(own, -np.inf)
-        new_rows, new_cols = np.nonzero(masked > threshold[None, :])
-        if not len(new_rows):
-            continue
-        rows_ = np.concatenate([best_rows, new_rows + start])
-        cols_ = np.concatenate([best_cols, new_cols])
-        values = np.concatenate([best_values, masked[new_rows, new_cols]])
-        order = np.lexsort((rows_, -values, cols_))
-        rows_, cols_, values = rows_[order], cols_[order], values[order]
-        rank = np.arange(len(cols_)) - np.searchsorted(cols_, cols_, side="left")
-        kept = rank < keep
-        best_rows, best_cols, best_values = rows_[kept], cols_[kept], values[kept]
-        full = np.bincount(best_cols, minlength=width) >= keep
-        last = np.flatnonzero(rank[kept] == keep - 1)
-        threshold = np.full(width, -np.inf)
-        threshold[best_cols[last]] = best_values[last]
-        threshold[~full] = -np.inf
-    lower = np.searchsorted(best_cols, cols, side="left")
-    upper = np.searchsorted(best_cols, cols, side="right")
-    rows_list, values_list = best_rows.tolist(), best_values.tolist()
-    out: list[list[tuple[int, float]]] = []
-    for position, skip in enumerate(exclude):
-        low, high = int(lower[position]), int(upper[position])
-        chosen = [
-            (r, v)
-            for r, v in zip(rows_list[low:high], values_list[low:high], strict=True)
-            if r not in skip
-        ]
-        out.append(chosen[:k])
-    return out
+    """Like :func:`_top_in_rows` for columns (ties: the lower row first)."""
+    keep = k + max((len(e) for e in exclude), default=0)
+    ranking = rank_matrix(
+        scores,
+        allowed,
+        row_keep=1,
+        column_keep=keep,
+        open_mentors=np.ones(scores.shape[1], dtype=np.bool_),
+        free_mentees=np.ones(scores.shape[0], dtype=np.bool_),
+        block_elements=_BLOCK_ELEMENTS,
+    )
+    return ranking.best_mentees(cols, exclude, k)
 
 
 def _best(
@@ -320,31 +279,20 @@ def _rule_reason(
 
 
 def _unmatched(
-    ruleset: RuleSet, allowed: BoolArray, assignment: Assignment
+    ruleset: RuleSet, ranking: Ranking, assignment: Assignment
 ) -> list[UnmatchedExplanation]:
     cohort = ruleset.cohort
     mentors, mentees = cohort.mentors, cohort.mentees
     gap = f"{ruleset.rules.level_gap} level" + ("" if ruleset.rules.level_gap == 1 else "s")
     depth = f"{ruleset.rules.chain_levels} level" + ("" if ruleset.rules.chain_levels == 1 else "s")
-    pin_load = np.bincount(assignment.mentors[assignment.pinned], minlength=mentors.size)
-    open_mentors = (mentors.capacity - pin_load) > 0
-    free_mentees = np.ones(mentees.size, dtype=np.bool_)
-    free_mentees[assignment.mentees[assignment.pinned]] = False
+    open_mentors, free_mentees = _open_and_free(assignment, mentors.capacity)
     score_first = assignment.mode == Mode.SCORE_FIRST
     cost = "the lowest pair score" if assignment.mode == Mode.FAIREST else "the total score"
     out: list[UnmatchedExplanation] = []
-    unmatched_mentors = assignment.unmatched_mentors()
-    # Compatible free mentees of every unmatched mentor, in one pass over the rows (a column of
-    # the mask read on its own touches one cache line per mentee).
-    compatible_mentees = np.zeros(mentors.size, dtype=np.int64)
-    step = max(1, _BLOCK_ELEMENTS // max(mentors.size, 1))
-    for start in range(0, mentees.size, step):
-        block = slice(start, start + step)
-        compatible_mentees += (allowed[block] & free_mentees[block, None]).sum(
-            axis=0, dtype=np.int64
-        )
+    # Compatible partners counted by the ranking's pass over the rows (with the same pins).
+    compatible_mentors, compatible_mentees = ranking.mentee_open, ranking.mentor_free
     for row in assignment.unmatched_mentees().tolist():
-        compatible = int((allowed[row] & open_mentors).sum())
+        compatible = int(compatible_mentors[row])
         if not open_mentors.any():
             code, reason = "no_places", "every mentor's places are taken by pinned pairs"
         elif not compatible:
@@ -364,7 +312,7 @@ def _unmatched(
         out.append(
             UnmatchedExplanation(int(mentees.ids[row]), mentees.names[row], "mentee", code, reason)
         )
-    for col in unmatched_mentors.tolist():
+    for col in assignment.unmatched_mentors().tolist():
         compatible = int(compatible_mentees[col])
         if not free_mentees.any():
             code, reason = "no_places", "every mentee is pinned to another mentor"
@@ -385,18 +333,50 @@ def _unmatched(
 # --- Entry point -------------------------------------------------------------------------------
 
 
+def explanation_ranking(
+    scores: FloatArray,
+    allowed: BoolArray,
+    assignment: Assignment,
+    capacity: IntArray,
+    *,
+    alternatives: int = MAX_LISTED,
+) -> Ranking:
+    """The ranking :func:`explain` needs, from full matrices: ``alternatives`` runners-up per
+    side beside the assignment's own pairs, and the counts under its pins."""
+    open_mentors, free_mentees = _open_and_free(assignment, capacity)
+    most_taken = int(assignment.load().max()) if assignment.matched else 0
+    return rank_matrix(
+        scores,
+        allowed,
+        row_keep=alternatives + 1,
+        column_keep=alternatives + most_taken,
+        open_mentors=open_mentors,
+        free_mentees=free_mentees,
+        block_elements=_BLOCK_ELEMENTS,
+    )
+
+
 def explain(
     *,
     scorer: Scorer,
     ruleset: RuleSet,
-    scores: FloatArray,
-    allowed: BoolArray,
     assignment: Assignment,
+    scores: FloatArray | None = None,
+    allowed: BoolArray | None = None,
+    ranking: Ranking | None = None,
     alternatives: int = MAX_LISTED,
 ) -> Explanations:
-    """Explanations for every proposed pair and every unmatched person of one assignment."""
+    """Explanations for every proposed pair and every unmatched person of one assignment, from
+    a ``ranking`` made with the assignment's pins (its lists long enough for ``alternatives``
+    runners-up), or else from full ``scores`` and ``allowed`` matrices."""
     cohort = scorer.cohort
     mentors, mentees = cohort.mentors, cohort.mentees
+    if ranking is None:
+        if scores is None or allowed is None:
+            raise ValueError("Explanations need a ranking or the score and allowed matrices.")
+        ranking = explanation_ranking(
+            scores, allowed, assignment, mentors.capacity, alternatives=alternatives
+        )
     contributions = scorer.breakdown(assignment.mentees, assignment.mentors)
     # The score shown is the in-order sum of the shares shown (equal to the matrix value up to
     # float rounding), so a breakdown always adds up to its score.
@@ -407,20 +387,14 @@ def explain(
         assignment.mentees.tolist(), assignment.mentors.tolist(), strict=True
     ):
         taken_by[mentor].add(mentee)
-    mentee_alts = _top_in_rows(
-        scores,
-        allowed,
-        assignment.mentees,
-        [{int(mentor_of[e])} for e in assignment.mentees],
-        alternatives,
+    mentee_alts = ranking.best_mentors(
+        assignment.mentees, [{int(mentor_of[e])} for e in assignment.mentees], alternatives
     )
     used = np.unique(assignment.mentors)
     mentor_alts = dict(
         zip(
             used.tolist(),
-            _top_in_columns(
-                scores, allowed, used, [taken_by[m] for m in used.tolist()], alternatives
-            ),
+            ranking.best_mentees(used, [taken_by[m] for m in used.tolist()], alternatives),
             strict=True,
         )
     )
@@ -447,5 +421,5 @@ def explain(
             )
         )
     return Explanations(
-        pairs=tuple(pairs), unmatched=tuple(_unmatched(ruleset, allowed, assignment))
+        pairs=tuple(pairs), unmatched=tuple(_unmatched(ruleset, ranking, assignment))
     )

@@ -52,6 +52,7 @@ from matching.engine.arrays import (
     BoolArray,
     Float32Array,
     FloatArray,
+    Index,
     IntArray,
     UInt8Array,
 )
@@ -200,6 +201,11 @@ class Scorer:
         self._learn, self._teach = _level_stack(learn), _level_stack(teach)
         self._learn_focus = _level_stack(learn, cohort.focus)
         self._teach_focus = _level_stack(teach, cohort.focus)
+        # With focus topics, the overlap is the focus topics' plus the others' (exact: small
+        # integers in float32), so the focus product is not computed twice.
+        self._split_focus = bool(cohort.focus.any())
+        self._learn_other = _level_stack(learn, ~cohort.focus)
+        self._teach_other = _level_stack(teach, ~cohort.focus)
         entries = (learn > 0).sum(axis=1)
         confidence = np.minimum(1.0, entries / config.full_confidence_entries)
         # complementarity points = overlap * coefficient * confidence / Σ L (one factor per mentee)
@@ -300,8 +306,14 @@ class Scorer:
         (``grouped``: the matrix's merged tables; otherwise one per criterion, in order)."""
         active = self.active
         overlap: Float32Array | None = None
+        focus: Float32Array | None = None
         if "complementarity" in active or "focus" in active:
-            overlap = pairs.dot(self._learn, self._teach)
+            if self._split_focus:
+                focus = pairs.dot(self._learn_focus, self._teach_focus)
+                overlap = pairs.dot(self._learn_other, self._teach_other)
+                overlap += focus
+            else:
+                overlap = pairs.dot(self._learn, self._teach)
         if "complementarity" in active and overlap is not None:
             yield overlap * pairs.e(self._learn_factor)
         if "interests" in active:
@@ -313,7 +325,8 @@ class Scorer:
             points /= union
             yield points
         if "focus" in active and overlap is not None:
-            focus = pairs.dot(self._learn_focus, self._teach_focus)
+            if focus is None:
+                focus = pairs.dot(self._learn_focus, self._teach_focus)
             points = focus * np.float64(self._coefficient["focus"])
             points /= np.maximum(overlap, np.float32(self.config.focus_floor))
             yield points
@@ -340,10 +353,18 @@ class Scorer:
 
     # --- Matrix and breakdown ------------------------------------------------------------------
 
-    def block(self, rows: slice, out: FloatArray | None = None) -> FloatArray:
+    def block(self, rows: Index, out: FloatArray | None = None) -> FloatArray:
         """Scores of the mentees in ``rows`` against every mentor: ``(rows, n_mentors)``."""
+        return self._total(Pairs(rows, slice(None), outer=True), out)
+
+    def of(self, mentees: IntArray, mentors: IntArray) -> FloatArray:
+        """Scores of aligned pairs: the same floats as the matrix's (same formulas, added in the
+        same grouping and order), without building it."""
+        return self._total(Pairs(np.asarray(mentees), np.asarray(mentors), outer=False), None)
+
+    def _total(self, pairs: Pairs, out: FloatArray | None) -> FloatArray:
         total: FloatArray | None = None
-        for points in self._contributions(Pairs(rows, slice(None), outer=True), grouped=True):
+        for points in self._contributions(pairs, grouped=True):
             if total is None:
                 total = points if out is None else out
                 if out is not None:

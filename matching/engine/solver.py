@@ -43,6 +43,7 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Protocol
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
@@ -51,6 +52,7 @@ from scipy.sparse.csgraph import maximum_bipartite_matching, min_weight_full_bip
 
 from matching.engine.arrays import BoolArray, FloatArray, IntArray
 from matching.engine.errors import EmptyCohortError, MatchingError, PinError
+from matching.engine.ranking import row_top
 
 TIE_BONUS = 1e-6
 DEFAULT_BLOCK_ELEMENTS = 1 << 22
@@ -119,6 +121,15 @@ class Assignment:
         return np.flatnonzero(self.load() == 0)
 
 
+class PairScores(Protocol):
+    """Scores of aligned pairs without a matrix (``Scorer`` is one)."""
+
+    @property
+    def shape(self) -> tuple[int, int]: ...
+
+    def of(self, mentees: IntArray, mentors: IntArray) -> FloatArray: ...
+
+
 def check_inputs(scores: FloatArray, allowed: BoolArray, capacity: IntArray) -> None:
     n_mentees, n_mentors = scores.shape
     if not n_mentees or not n_mentors:
@@ -133,12 +144,20 @@ def apply_pins(
     pins: Sequence[tuple[int, int]], allowed: BoolArray, capacity: IntArray
 ) -> tuple[IntArray, BoolArray]:
     """Remaining capacity per mentor and which mentees are still free, after the pins."""
+    pin_allowed = np.asarray([bool(allowed[e, m]) for e, m in pins], dtype=np.bool_)
+    return pins_applied(pins, pin_allowed, capacity, allowed.shape[0])
+
+
+def pins_applied(
+    pins: Sequence[tuple[int, int]], pin_allowed: BoolArray, capacity: IntArray, n_mentees: int
+) -> tuple[IntArray, BoolArray]:
+    """:func:`apply_pins` given whether each pin is allowed (no mask needed)."""
     remaining = capacity.astype(np.int64).copy()
-    free = np.ones(allowed.shape[0], dtype=np.bool_)
-    for mentee, mentor in pins:
+    free = np.ones(n_mentees, dtype=np.bool_)
+    for (mentee, mentor), ok in zip(pins, pin_allowed.tolist(), strict=True):
         if not free[mentee]:
             raise PinError(f"Mentee row {mentee} is pinned twice.")
-        if not allowed[mentee, mentor]:
+        if not ok:
             raise PinError(
                 f"The pin of mentee row {mentee} with mentor row {mentor} breaks a rule."
             )
@@ -151,7 +170,7 @@ def apply_pins(
 
 def assemble(
     *,
-    scores: FloatArray,
+    scores: FloatArray | PairScores,
     pins: Sequence[tuple[int, int]],
     mentees: IntArray,
     mentors: IntArray,
@@ -167,10 +186,14 @@ def assemble(
     pinned = np.concatenate([np.ones(len(pins), np.bool_), np.zeros(len(mentees), np.bool_)])
     order = np.argsort(all_mentees, kind="stable")
     all_mentees, all_mentors, pinned = all_mentees[order], all_mentors[order], pinned[order]
+    if isinstance(scores, np.ndarray):
+        values = scores[all_mentees, all_mentors].astype(np.float64)
+    else:
+        values = scores.of(all_mentees, all_mentors)
     return Assignment(
         mentees=all_mentees,
         mentors=all_mentors,
-        scores=scores[all_mentees, all_mentors].astype(np.float64),
+        scores=values,
         pinned=pinned,
         n_mentees=scores.shape[0],
         n_mentors=scores.shape[1],
@@ -376,38 +399,6 @@ def _open_positions(open_mentors: IntArray, n_mentors: int) -> IntArray:
     position = np.full(n_mentors, -1, dtype=np.int64)
     position[open_mentors] = np.arange(len(open_mentors), dtype=np.int64)
     return position
-
-
-def row_top(masked: FloatArray, k: int) -> tuple[IntArray, IntArray, FloatArray]:
-    """Each row's ``k`` largest finite values (fewer when it has fewer), as (row, column, value)
-    sorted by row, then value (largest first), then column.
-
-    Without sorting or partitioning whole rows: the columns are cut into groups, and the
-    ``k``-th largest group maximum ``t`` of a row is at most its ``k``-th largest value (those
-    ``k`` maxima are ``k`` distinct values at least ``t``), so every value of the top ``k`` is at
-    least ``t``; the values at least ``t`` are few, and only they are sorted."""
-    n_rows, width = masked.shape
-    group = max(1, width // (8 * k))
-    n_groups = -(-width // group)
-    if n_groups > k:
-        padded = masked
-        if n_groups * group != width:
-            padded = np.full((n_rows, n_groups * group), -np.inf)
-            padded[:, :width] = masked
-        maxima = padded.reshape(n_rows, n_groups, group).max(axis=2)
-        threshold = np.partition(maxima, n_groups - k, axis=1)[:, n_groups - k]
-        chosen = masked >= threshold[:, None]
-    else:
-        chosen = np.ones(masked.shape, dtype=np.bool_)
-    chosen &= masked > -np.inf
-    rows, cols = np.nonzero(chosen)
-    values = masked[rows, cols]
-    order = np.lexsort((cols, -values, rows))
-    rows, cols, values = rows[order], cols[order], values[order]
-    starts = np.searchsorted(rows, rows, side="left")
-    rank = np.arange(len(rows)) - starts
-    keep = rank < k
-    return rows[keep].astype(np.int64), cols[keep].astype(np.int64), values[keep]
 
 
 def best_candidates(
