@@ -109,6 +109,7 @@ def rank(
         column_keep=alternatives + int(capacity.max(initial=0)),
         open_mentors=remaining > 0,
         free_mentees=free,
+        writable=True,
     )
 
 

@@ -79,55 +79,86 @@ def _hours(minutes: float) -> str:
 
 def rationale(cohort: Cohort, mentee: int, mentor: int, *, pinned: bool = False) -> str:
     """A plain-language summary of one pair, from their profiles."""
-    mentors, mentees = cohort.mentors, cohort.mentees
-    mentor_name, mentee_name = mentors.names[mentor], mentees.names[mentee]
-    teach, learn = mentors.skills[mentor], mentees.skills[mentee]
-    common = np.flatnonzero((teach > 0) & (learn > 0))
-    depth = np.minimum(teach[common], learn[common])
-    common = common[np.lexsort((common, -depth.astype(np.int64)))]
-    names = [cohort.topic_names[t] for t in common]
-    parts: list[str] = []
-    if names:
-        shown = names[:MAX_LISTED] + (
-            [f"{len(names) - MAX_LISTED} more"] if len(names) > MAX_LISTED else []
-        )
-        parts.append(f"{mentor_name} can teach {listing(shown)} that {mentee_name} wants to learn")
-        focus = [cohort.topic_names[t] for t in common if cohort.focus[t]][:MAX_LISTED]
-        if focus:
-            verb = "is a focus topic" if len(focus) == 1 else "are focus topics"
-            parts.append(f"{listing(focus)} {verb} of the program")
-    else:
-        parts.append(f"{mentor_name} lists no skill that {mentee_name} wants to learn")
-    shared = np.flatnonzero(mentors.interests[mentor] & mentees.interests[mentee])
-    if len(shared):
+    one = np.asarray([mentee], dtype=np.int64), np.asarray([mentor], dtype=np.int64)
+    return rationales(cohort, *one, np.asarray([pinned], dtype=np.bool_))[0]
+
+
+def _per_pair(mask: BoolArray, order_by: IntArray | None = None) -> list[list[int]]:
+    """The columns set in each row of ``mask``, ascending (or by ``order_by`` descending, then
+    column)."""
+    rows, cols = np.nonzero(mask)
+    if order_by is not None:
+        order = np.lexsort((cols, -order_by[rows, cols], rows))
+        rows, cols = rows[order], cols[order]
+    bounds = np.searchsorted(rows, np.arange(len(mask) + 1)).tolist()
+    flat = cols.tolist()
+    return [flat[bounds[k] : bounds[k + 1]] for k in range(len(mask))]
+
+
+def rationales(
+    cohort: Cohort, mentees: IntArray, mentors: IntArray, pinned: BoolArray
+) -> list[str]:
+    """:func:`rationale` of aligned pairs, the profile comparisons made for all of them at once."""
+    mentor_side, mentee_side = cohort.mentors, cohort.mentees
+    teach, learn = mentor_side.skills[mentors], mentee_side.skills[mentees]
+    depth = np.minimum(teach, learn).astype(np.int64)
+    common_topics = _per_pair((teach > 0) & (learn > 0), depth)
+    shared_interests = _per_pair(mentor_side.interests[mentors] & mentee_side.interests[mentees])
+    overlaps = (mentor_side.availability[mentors] & mentee_side.availability[mentees]).sum(axis=1)
+    languages = (mentor_side.languages[mentors] & mentee_side.languages[mentees]).any(axis=1)
+    names, focus = cohort.topic_names, cohort.focus.tolist()
+    out: list[str] = []
+    for k, (mentee, mentor) in enumerate(zip(mentees.tolist(), mentors.tolist(), strict=True)):
+        mentor_name, mentee_name = mentor_side.names[mentor], mentee_side.names[mentee]
+        common = common_topics[k]
+        parts: list[str] = []
+        if common:
+            listed = [names[t] for t in common]
+            shown = listed[:MAX_LISTED] + (
+                [f"{len(listed) - MAX_LISTED} more"] if len(listed) > MAX_LISTED else []
+            )
+            parts.append(
+                f"{mentor_name} can teach {listing(shown)} that {mentee_name} wants to learn"
+            )
+            in_focus = [names[t] for t in common if focus[t]][:MAX_LISTED]
+            if in_focus:
+                verb = "is a focus topic" if len(in_focus) == 1 else "are focus topics"
+                parts.append(f"{listing(in_focus)} {verb} of the program")
+        else:
+            parts.append(f"{mentor_name} lists no skill that {mentee_name} wants to learn")
+        shared = shared_interests[k]
+        if shared:
+            parts.append("both care about " + listing([names[t] for t in shared[:MAX_LISTED]]))
         parts.append(
-            "both care about " + listing([cohort.topic_names[t] for t in shared[:MAX_LISTED]])
+            _time_zone_text(
+                int(mentor_side.utc_offset[mentor]), int(mentee_side.utc_offset[mentee])
+            )
         )
-    parts.append(_time_zone_text(int(mentors.utc_offset[mentor]), int(mentees.utc_offset[mentee])))
-    overlap = int((mentors.availability[mentor] & mentees.availability[mentee]).sum())
-    parts.append(
-        f"{_hours(overlap * SLOT_MINUTES)} of shared weekly availability"
-        if overlap
-        else "no shared weekly availability yet"
-    )
-    if not (mentors.languages[mentor] & mentees.languages[mentee]).any():
-        parts.append("no common language listed")
-    formats = int(mentors.meeting_format[mentor]), int(mentees.meeting_format[mentee])
-    if {0, 1} == set(formats):
+        overlap = int(overlaps[k])
         parts.append(
-            f"meeting formats differ ({FORMAT_NAMES[formats[0]]} vs {FORMAT_NAMES[formats[1]]})"
+            f"{_hours(overlap * SLOT_MINUTES)} of shared weekly availability"
+            if overlap
+            else "no shared weekly availability yet"
         )
-    departments = int(mentors.department[mentor]), int(mentees.department[mentee])
-    if min(departments) >= 0:
-        parts.append(
-            "same department" if departments[0] == departments[1] else "different departments"
-        )
-    generations = int(mentors.generation[mentor]), int(mentees.generation[mentee])
-    if min(generations) >= 0 and generations[0] != generations[1]:
-        parts.append("bridges generations")
-    if pinned:
-        parts.append("pinned by an administrator")
-    return "; ".join(parts)
+        if not languages[k]:
+            parts.append("no common language listed")
+        formats = int(mentor_side.meeting_format[mentor]), int(mentee_side.meeting_format[mentee])
+        if {0, 1} == set(formats):
+            parts.append(
+                f"meeting formats differ ({FORMAT_NAMES[formats[0]]} vs {FORMAT_NAMES[formats[1]]})"
+            )
+        departments = int(mentor_side.department[mentor]), int(mentee_side.department[mentee])
+        if min(departments) >= 0:
+            parts.append(
+                "same department" if departments[0] == departments[1] else "different departments"
+            )
+        generations = int(mentor_side.generation[mentor]), int(mentee_side.generation[mentee])
+        if min(generations) >= 0 and generations[0] != generations[1]:
+            parts.append("bridges generations")
+        if pinned[k]:
+            parts.append("pinned by an administrator")
+        out.append("; ".join(parts))
+    return out
 
 
 def _time_zone_text(a: int, b: int) -> str:
@@ -398,26 +429,28 @@ def explain(
             strict=True,
         )
     )
+    texts = rationales(cohort, assignment.mentees, assignment.mentors, assignment.pinned)
+    mentor_ids, mentee_ids = mentors.ids.tolist(), mentees.ids.tolist()
+    shares = contributions.tolist()
+    pinned = assignment.pinned.tolist()
     pairs = []
     for k, (mentee, mentor) in enumerate(
         zip(assignment.mentees.tolist(), assignment.mentors.tolist(), strict=True)
     ):
-        pinned = bool(assignment.pinned[k])
         pairs.append(
             PairExplanation(
-                mentor_id=int(mentors.ids[mentor]),
-                mentee_id=int(mentees.ids[mentee]),
+                mentor_id=mentor_ids[mentor],
+                mentee_id=mentee_ids[mentee],
                 score=totals[k],
-                contributions=dict(zip(CRITERIA, contributions[k].tolist(), strict=True)),
-                rationale=rationale(cohort, mentee, mentor, pinned=pinned),
+                contributions=dict(zip(CRITERIA, shares[k], strict=True)),
+                rationale=texts[k],
                 mentee_alternatives=tuple(
-                    Alternative(int(mentors.ids[c]), mentors.names[c], s) for c, s in mentee_alts[k]
+                    Alternative(mentor_ids[c], mentors.names[c], s) for c, s in mentee_alts[k]
                 ),
                 mentor_alternatives=tuple(
-                    Alternative(int(mentees.ids[r]), mentees.names[r], s)
-                    for r, s in mentor_alts[mentor]
+                    Alternative(mentee_ids[r], mentees.names[r], s) for r, s in mentor_alts[mentor]
                 ),
-                pinned=pinned,
+                pinned=pinned[k],
             )
         )
     return Explanations(

@@ -24,6 +24,7 @@ Encodings (per side, ``n`` people, ``T`` topics, ``Q`` matching questions):
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -171,7 +172,9 @@ class _Vocabulary:
         return self.codes[key]
 
 
+@functools.lru_cache(maxsize=4096)
 def _minutes(text: object) -> int:
+    """Minutes since midnight of ``"HH:MM"`` (a cohort repeats the same few times)."""
     hours, minutes = str(text).split(":")
     return int(hours) * 60 + int(minutes)
 
@@ -190,8 +193,15 @@ def availability_slots(windows: Iterable[Mapping[str, Any]], utc_offset_minutes:
         start = day * 24 * 60 + _minutes(window["start"]) - utc_offset_minutes
         end = day * 24 * 60 + _minutes(window["end"]) - utc_offset_minutes
         first, stop = math.ceil(start / SLOT_MINUTES), math.floor(end / SLOT_MINUTES)
-        if stop > first:
-            slots[np.arange(first, stop) % SLOTS_PER_WEEK] = True
+        if stop - first >= SLOTS_PER_WEEK:
+            slots[:] = True
+        elif stop > first:
+            # At most two slices: up to the week's end, then from its start (a wrap).
+            begin = first % SLOTS_PER_WEEK
+            finish = begin + stop - first
+            slots[begin : min(finish, SLOTS_PER_WEEK)] = True
+            if finish > SLOTS_PER_WEEK:
+                slots[: finish - SLOTS_PER_WEEK] = True
     return slots
 
 

@@ -168,8 +168,10 @@ def rank_blocks(
     column_keep: int,
     open_mentors: BoolArray,
     free_mentees: BoolArray,
+    writable: bool = False,
 ) -> Ranking:
-    """One pass over ``(first row, scores, allowed)`` row blocks covering every mentee in order."""
+    """One pass over ``(first row, scores, allowed)`` row blocks covering every mentee in order;
+    ``writable``: the blocks' scores are fresh arrays that may be overwritten."""
     found_rows: list[IntArray] = [np.zeros(0, dtype=np.int64)]
     found_cols: list[IntArray] = [np.zeros(0, dtype=np.int64)]
     found_values: list[FloatArray] = [np.zeros(0)]
@@ -180,10 +182,15 @@ def rank_blocks(
     every_mentor_open = bool(open_mentors.all())
     for start, value, allowed in blocks:
         stop = start + len(value)
-        masked = np.where(allowed, value, -np.inf)
+        if writable:
+            np.copyto(value, -np.inf, where=~allowed)
+            masked = value
+        else:
+            masked = np.where(allowed, value, -np.inf)
         local, cols, values = row_top(masked, row_keep)
         counts = np.bincount(local, minlength=len(masked))
-        truncated = allowed.sum(axis=1) > counts
+        allowed_count = allowed.sum(axis=1)
+        truncated = allowed_count > counts
         lowest = np.full(len(masked), np.inf)
         np.minimum.at(lowest, local, values)
         floor[start:stop] = np.where(truncated, lowest, -np.inf)
@@ -192,9 +199,7 @@ def rank_blocks(
         found_values.append(values)
         columns.add(start, masked)
         mentee_open[start:stop] = (
-            allowed.sum(axis=1)
-            if every_mentor_open
-            else (allowed & open_mentors[None, :]).sum(axis=1)
+            allowed_count if every_mentor_open else (allowed & open_mentors[None, :]).sum(axis=1)
         )
         free = free_mentees[start:stop]
         mentor_free += (allowed[free] if not free.all() else allowed).sum(axis=0, dtype=np.int64)
