@@ -9,20 +9,23 @@ loaded with them.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.contrib.postgres.aggregates import ArrayAgg
 from django.core.paginator import Page
-from django.db.models import Prefetch, QuerySet
-from django.http import HttpRequest
+from django.db.models import F, ForeignKey, Model, Q, QuerySet, Subquery
+from django.forms import ModelChoiceField
 from django.urls import reverse
 
 from core.timezones import time_zone_names
 from feedback import goals
 from feedback.actions.access import of_pair
 from feedback.actions.context import pair_actions
+from feedback.actions.forms import ActionForm
 from feedback.engagement import next_session_due, pair_started_on
 from feedback.models import (
     CheckIn,
@@ -32,6 +35,7 @@ from feedback.models import (
     GoalUpdate,
     Note,
     NoteVisibility,
+    PlannedSession,
     SessionLog,
     SessionStatus,
 )
@@ -48,11 +52,14 @@ from feedback.sessions import planned
 from feedback.sessions import services as sessions
 from feedback.sessions.forms import InviteForm, PlanForm, SessionLogForm
 from feedback.visibility import PairAccess
-from matching.models import OPEN_PAIR_STATUSES, PairStatus
+from matching.models import OPEN_PAIR_STATUSES, Pair, PairStatus
 from matching.pairs import pair_end_date
-from participants.next_step import enrollment_steps, participant_facts
+from organizations.http import OrgRequest
+from participants.models import CharterAcceptance, Enrollment
+from participants.next_step import enrollment_steps, paired_facts
+from participants.participation import CharterState
 from programs.lifecycle import program_today, program_zone
-from programs.models import Topic
+from programs.models import CharterVersion
 
 SESSIONS_PER_PAGE = 10
 PLANNED_SHOWN = 10  # the next ones; the API lists them all
@@ -109,6 +116,79 @@ class GoalRow:
     form: GoalProgressForm | None
 
 
+@dataclass(frozen=True)
+class PairCharter:
+    """The program's current charter (None before one is published) and the newest version
+    each of the pair's two people accepted, read together."""
+
+    current: CharterVersion | None
+    accepted_versions: dict[int, int | None]  # enrolment id -> newest version accepted
+
+    def accepted(self, enrollment: Enrollment) -> bool:
+        """Accepted the current version (there is none newer: it is the current one)."""
+        return self.current is not None and (
+            self.accepted_versions.get(enrollment.pk) == self.current.version
+        )
+
+    def state(self, enrollment: Enrollment) -> CharterState:
+        return CharterState(
+            current=self.current, accepted_version=self.accepted_versions.get(enrollment.pk)
+        )
+
+
+def _newest_accepted(enrollment_id: int) -> Subquery:
+    return Subquery(
+        CharterAcceptance.objects.filter(enrollment_id=enrollment_id)
+        .order_by("-charter_version__version")
+        .values("charter_version__version")[:1]
+    )
+
+
+def pair_charter(pair: Pair) -> PairCharter:
+    """One query: the current charter with what each side accepted (only what the page shows of
+    it is loaded: its version)."""
+    current = (
+        CharterVersion.objects.filter(program_id=pair.program_id)
+        .annotate(
+            mentor_version=_newest_accepted(pair.mentor_id),
+            mentee_version=_newest_accepted(pair.mentee_id),
+        )
+        .only("id", "program_id", "version")
+        .order_by("-version")
+        .first()
+    )
+    if current is None:
+        # Nothing to accept before a first version; nobody has accepted one either.
+        return PairCharter(current=None, accepted_versions={})
+    return PairCharter(
+        current=current,
+        accepted_versions={
+            pair.mentor_id: current.mentor_version,
+            pair.mentee_id: current.mentee_version,
+        },
+    )
+
+
+def _people(pair: Pair) -> dict[int, Enrollment]:
+    return {pair.mentor_id: pair.mentor, pair.mentee_id: pair.mentee}
+
+
+def _attach[M: Model](rows: Iterable[M], name: str, people: dict[int, Enrollment]) -> None:
+    """Point each row's ``name`` (a foreign key to an enrolment) at the pair's own enrolment,
+    whose person came with the pair, instead of joining both again in every list: whoever logs,
+    confirms, writes or plans in a pair is one of its two people. A row pointing elsewhere
+    (none should) keeps its lazy relation, read on use."""
+    rows = list(rows)
+    if not rows:
+        return
+    field = type(rows[0])._meta.get_field(name)
+    assert isinstance(field, ForeignKey)
+    for row in rows:
+        enrollment = people.get(getattr(row, field.attname))
+        if enrollment is not None:
+            field.set_cached_value(row, enrollment)
+
+
 def viewer_zone(access: PairAccess) -> ZoneInfo:
     """The viewer's own time zone (their directory entry), else the program's."""
     if access.enrollment is not None:
@@ -163,10 +243,18 @@ def _session_rows(access: PairAccess, page: Page[SessionLog]) -> list[SessionRow
 
 
 def _sessions(access: PairAccess) -> QuerySet[SessionLog]:
+    """The pair's sessions with their topics' names (``topic_names``, by name) in the same
+    query; who logged and confirmed them is attached from the pair (:func:`_attach`)."""
     listed = (
         access.sessions()
-        .select_related("logged_by__person", "confirmed_by__person")
-        .prefetch_related(Prefetch("topics", queryset=Topic.objects.order_by("name")))
+        .annotate(
+            topic_names=ArrayAgg(
+                "topics__name",
+                filter=Q(topics__isnull=False),
+                order_by="topics__name",
+                default=[],
+            )
+        )
         .order_by("-held_on", "-id")
     )
     if not access.sees_session_text:
@@ -178,19 +266,16 @@ def _sessions(access: PairAccess) -> QuerySet[SessionLog]:
 def _goal_rows(
     access: PairAccess, writable: bool, progress_forms: dict[int, GoalProgressForm]
 ) -> list[GoalRow]:
-    listed = access.goals().select_related("created_by__person").order_by("id")
-    if access.sees_goal_comments:
-        updates = access.goal_updates().select_related("author__person")
-        listed = listed.prefetch_related(
-            Prefetch(
-                "updates",
-                queryset=updates.order_by("-created_at", "-id"),
-                to_attr="visible_updates",
-            )
-        )
+    listed = list(access.goals().order_by("id"))
+    by_goal: dict[int, list[GoalUpdate]] = {}
+    if access.sees_goal_comments and listed:
+        updates = list(access.goal_updates().order_by("-created_at", "-id"))
+        _attach(updates, "author", _people(access.pair))
+        for update in updates:
+            by_goal.setdefault(update.goal_id, []).append(update)
     rows = []
     for goal in listed:
-        visible: list[GoalUpdate] = getattr(goal, "visible_updates", [])
+        visible = by_goal.get(goal.pk, [])
         form = None
         if writable:
             form = progress_forms.get(goal.pk) or GoalProgressForm(
@@ -217,33 +302,61 @@ def _next_check_in(access: PairAccess, today: date) -> CheckIn | None:
             status__in=(CheckInStatus.PLANNED, CheckInStatus.SENT),
             due_on__gte=today,
         )
+        .only("id", "due_on", "status")
         .order_by("due_on", "id")
         .first()
     )
 
 
-def _todo(access: PairAccess, hours: sessions.Hours, open_goals: int) -> Todo | None:
+def _to_confirm(
+    access: PairAccess,
+    mine: Enrollment,
+    hours: sessions.Hours,
+    every_session: list[SessionLog] | None,
+) -> list[SessionLog]:
+    """The sessions the partner logged that wait for the viewer, oldest first: from the list the
+    page already read when it holds every session, else one query."""
+    if not hours.awaiting:  # the hours counted them: none, nothing to read
+        return []
+    if every_session is not None:
+        waiting = [
+            session
+            for session in every_session
+            if session.status == SessionStatus.AWAITING and session.logged_by_id != mine.pk
+        ]
+        waiting.sort(key=lambda session: (session.held_on, session.pk))
+        return waiting[:TO_CONFIRM_SHOWN]
+    waiting = list(
+        access.sessions()
+        .filter(status=SessionStatus.AWAITING)
+        .exclude(logged_by=mine)
+        .order_by("held_on", "id")[:TO_CONFIRM_SHOWN]
+    )
+    _attach(waiting, "logged_by", _people(access.pair))
+    return waiting
+
+
+def _todo(
+    access: PairAccess,
+    hours: sessions.Hours,
+    open_goals: int,
+    *,
+    charter: PairCharter | None,
+    org_slug: str,
+    every_session: list[SessionLog] | None,
+) -> Todo | None:
     """What the pair page puts first for one of the pair's people, in the order of
     ``participants.next_step.STEP_ORDER`` (the homes' rule): sessions waiting for their
     confirmation, the charter, the training; then, for an active pair, the next session and
     goals. Nothing stale: no "plan your first session" once one is logged, no charter once
-    accepted. None for staff and for a closed pair."""
+    accepted. None for staff and for a closed pair. ``charter`` is read here unless given;
+    ``every_session`` is the pair's every session when the page's list holds them all."""
     pair, mine = access.pair, access.enrollment
     if mine is None or pair.status not in OPEN_PAIR_STATUSES:
         return None
     program = pair.program
     items: list[TodoItem] = []
-    # The hours counted the pair's sessions awaiting confirmation: none, nothing to read.
-    to_confirm = (
-        access.sessions()
-        .filter(status=SessionStatus.AWAITING)
-        .exclude(logged_by=mine)
-        .select_related("logged_by__person")
-        .order_by("held_on", "id")[:TO_CONFIRM_SHOWN]
-        if hours.awaiting
-        else []
-    )
-    for session in to_confirm:
+    for session in _to_confirm(access, mine, hours, every_session):
         items.append(
             TodoItem(
                 "confirm_session",
@@ -253,10 +366,10 @@ def _todo(access: PairAccess, hours: sessions.Hours, open_goals: int) -> Todo | 
                 session=session,
             )
         )
-    facts = participant_facts([mine])[mine.pk]
+    facts = paired_facts(mine, (charter or pair_charter(pair)).state(mine))
     for step in enrollment_steps(mine, facts, paired=True):
         assert step.url_name is not None  # an accepted enrolment's steps all have a page
-        href = reverse(step.url_name, args=(program.organization.slug, *step.url_args))
+        href = reverse(step.url_name, args=(org_slug, *step.url_args))
         if step.anchor:
             href += f"#{step.anchor}"
         items.append(TodoItem(step.code, step.text, step.button, href=href))
@@ -300,15 +413,18 @@ def _todo(access: PairAccess, hours: sessions.Hours, open_goals: int) -> Todo | 
 
 
 def pair_life(
-    request: HttpRequest,
+    request: OrgRequest,
     access: PairAccess,
     *,
     forms: dict[str, Any] | None = None,
+    charter: PairCharter | None = None,
 ) -> dict[str, Any]:
     """The page context of the pair's life for this viewer; ``forms`` replaces blank forms with
-    the bound ones of a failed POST (``goal_progress_forms`` maps goal ids to forms)."""
+    the bound ones of a failed POST (``goal_progress_forms`` maps goal ids to forms); ``charter``
+    is the pair's charter when the caller read it already (the whole page shows it)."""
     forms = forms or {}
     pair, program = access.pair, access.pair.program
+    people = _people(pair)
     today = program_today(program)
     member = access.is_member
     status = pair.status
@@ -325,17 +441,22 @@ def pair_life(
         request.GET.get("sessions_page"),
         count=hours.sessions,
     )
+    listed = session_page.object_list
+    _attach(listed, "logged_by", people)
+    _attach(listed, "confirmed_by", people)
+    holds_every_session = session_page.number == 1 and not session_page.has_next()
     note_page: Page[Note] | None = None
     note_rows: list[NoteRow] = []
     if member:
         assert access.enrollment is not None
         note_page = list_page(
             access.notes()
-            .select_related("author__person", "session")
+            .annotate(session_held_on=F("session__held_on"))
             .order_by("-created_at", "-id"),
             NOTES_PER_PAGE,
             request.GET.get("notes_page"),
         )
+        _attach(note_page.object_list, "author", people)
         note_rows = [
             NoteRow(
                 note=note,
@@ -347,11 +468,18 @@ def pair_life(
     zone = viewer_zone(access)
     goal_rows = _goal_rows(access, goals_writable, forms.get("goal_progress_forms", {}))
     open_goals = sum(1 for row in goal_rows if row.goal.status == GoalStatus.OPEN)
-    return {
+    life = {
         "access": access,
         "today": today,
         "hours": hours,
-        "todo": _todo(access, hours, open_goals),
+        "todo": _todo(
+            access,
+            hours,
+            open_goals,
+            charter=charter,
+            org_slug=request.organization.slug,
+            every_session=list(listed) if holds_every_session else None,
+        ),
         "started_on": pair_started_on(pair, program),
         "session_page": session_page,
         "session_rows": _session_rows(access, session_page),
@@ -372,9 +500,7 @@ def pair_life(
         if goals_writable
         else None,
         "next_check_in": _next_check_in(access, today),
-        "planned_sessions": list(
-            planned.upcoming(pair).select_related("planned_by__person")[:PLANNED_SHOWN]
-        ),
+        "planned_sessions": _planned(pair, people),
         "plan_form": (forms.get("plan_form") or PlanForm(initial={"date": today}))
         if loggable
         else None,
@@ -399,6 +525,55 @@ def pair_life(
         # Actions and success stories (feedback/actions/): their own policy, built on this one.
         **pair_actions(request, of_pair(access), forms),
     }
+    _read_choices_once(
+        access,
+        life["session_form"] if "session_form" not in forms else None,
+        life["action_form"] if "action_form" not in forms else None,
+        list(listed) if holds_every_session else None,
+    )
+    return life
+
+
+def _read_choices_once(
+    access: PairAccess,
+    session_form: SessionLogForm | None,
+    action_form: ActionForm | None,
+    every_session: list[SessionLog] | None,
+) -> None:
+    """The blank forms' choices in fewer reads: the program's session topics once for both
+    forms (the same topics, by name), and an action's sessions from the page's own list when
+    it holds them all. The choices are the ones the fields' querysets would give; only their
+    rendering reads them (a posted form is built afresh, and checks against the querysets)."""
+    if session_form is None and action_form is None:
+        return
+    fields = []
+    if session_form is not None:
+        fields.append(session_form.fields["topics"])
+    if action_form is not None:
+        fields.append(action_form.fields["topic"])
+    topics = list(sessions.session_topics(access.pair.program).order_by("name"))
+    for field in fields:
+        assert isinstance(field, ModelChoiceField)
+        field.choices = _choices_of(field, topics)
+    if action_form is not None and every_session is not None:
+        field = action_form.fields["session"]
+        assert isinstance(field, ModelChoiceField)
+        field.choices = _choices_of(field, every_session)
+
+
+def _choices_of(field: ModelChoiceField, objects: list[Any]) -> list[tuple[Any, Any]]:
+    """What iterating the field's queryset gives (its empty choice first), from objects in hand."""
+    choices: list[tuple[Any, Any]] = []
+    if field.empty_label is not None:
+        choices.append(("", field.empty_label))
+    choices.extend((obj.pk, field.label_from_instance(obj)) for obj in objects)
+    return choices
+
+
+def _planned(pair: Pair, people: dict[int, Enrollment]) -> list[PlannedSession]:
+    shown = list(planned.upcoming(pair)[:PLANNED_SHOWN])
+    _attach(shown, "planned_by", people)
+    return shown
 
 
 def _rematch(access: PairAccess) -> dict[str, Any] | None:
