@@ -546,12 +546,17 @@ def _read_choices_once(
     rendering reads them (a posted form is built afresh, and checks against the querysets)."""
     if session_form is None and action_form is None:
         return
-    fields = []
-    if session_form is not None:
-        fields.append(session_form.fields["topics"])
-    if action_form is not None:
-        fields.append(action_form.fields["topic"])
-    topics = list(sessions.session_topics(access.pair.program).order_by("name"))
+    fields = [
+        form.fields[name]
+        for form, name in ((session_form, "topics"), (action_form, "topic"))
+        if form is not None
+    ]
+    assert all(isinstance(field, ModelChoiceField) for field in fields)
+    # The session form's queryset when there is one (already built), else the same topics.
+    queryset = getattr(fields[0], "queryset", None) if session_form is not None else None
+    if queryset is None:
+        queryset = sessions.session_topics(access.pair.program).order_by("name")
+    topics = list(queryset)
     for field in fields:
         assert isinstance(field, ModelChoiceField)
         field.choices = _choices_of(field, topics)
