@@ -24,7 +24,8 @@ waitlisted                  waitlisted: nothing to do but wait (no button)
 :func:`participant_facts` loads what these rules read for any number of enrolments in a fixed
 number of queries (six), so a home listing several programs costs the same as one. A paired
 enrolment's steps (its pair page) read less: :func:`paired_facts` takes the charter state its page
-read already and loads the training in one query.
+read already and its required training left, which :func:`required_training_left_sql` gives as
+one SQL expression for the page's own statement.
 """
 
 from __future__ import annotations
@@ -32,8 +33,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from django.db.models import Max, OuterRef, Subquery
+from django.db import connection
+from django.db.models import Max
 
 from participants.models import (
     CharterAcceptance,
@@ -86,9 +89,13 @@ class ParticipantFacts:
     # None when not read: a paired enrolment has no registration step (``paired_facts``).
     completeness: Completeness | None
     training: list[TrainingItem] = field(default_factory=list)
+    # Only the count, when that is all a page read (``paired_facts``).
+    training_left: int | None = None
 
     @property
     def required_training_left(self) -> int:
+        if self.training_left is not None:
+            return self.training_left
         return sum(1 for item in self.training if item.resource.required and not item.done)
 
 
@@ -155,28 +162,33 @@ def participant_facts(enrollments: Sequence[Enrollment]) -> dict[int, Participan
     return facts
 
 
-def paired_facts(enrollment: Enrollment, charter: CharterState) -> ParticipantFacts:
+def required_training_left_sql(enrollment: Enrollment) -> tuple[str, list[Any]]:
+    """The rule of ``ParticipantFacts.required_training_left`` as one SQL expression with its
+    parameters, for a page that reads it within its own statement (the pair page): the required
+    items of the enrolment's role, in its program, that it has not completed. Each table is
+    filtered by the enrolment's organisation, as the tenant manager would, and row-level
+    security holds as on any query."""
+    quote = connection.ops.quote_name
+    resources = quote(TrainingResource._meta.db_table)
+    completions = quote(TrainingCompletion._meta.db_table)
+    sql = (
+        f"(SELECT count(*) FROM {resources} r WHERE r.organization_id = %s "  # noqa: S608 (table names; values bound)
+        "AND r.program_id = %s AND r.required AND r.audience IN (%s, %s) "
+        f"AND NOT EXISTS (SELECT 1 FROM {completions} c WHERE c.organization_id = %s "
+        "AND c.enrollment_id = %s AND c.resource_id = r.id))"
+    )
+    organization = enrollment.organization_id
+    audiences = [Audience.BOTH.value, audience_of(enrollment.role)]
+    return sql, [organization, enrollment.program_id, *audiences, organization, enrollment.pk]
+
+
+def paired_facts(
+    enrollment: Enrollment, charter: CharterState, training_left: int
+) -> ParticipantFacts:
     """The facts the steps of a paired enrolment read (``enrollment_steps(…, paired=True)``),
-    with its charter state given: its training, with what it completed, in one query."""
-    completed = TrainingCompletion.objects.filter(
-        enrollment_id=enrollment.pk, resource_id=OuterRef("pk")
-    ).values("completed_at")[:1]
-    resources = (
-        TrainingResource.objects.filter(
-            program_id=enrollment.program_id,
-            audience__in=(Audience.BOTH, audience_of(enrollment.role)),
-        )
-        .annotate(completed_at=Subquery(completed))
-        .order_by("position", "id")
-    )
-    return ParticipantFacts(
-        charter=charter,
-        completeness=None,
-        training=[
-            TrainingItem(resource=resource, completed_at=resource.completed_at)
-            for resource in resources
-        ],
-    )
+    from what its page read already: its charter state and its required training left
+    (:func:`required_training_left_sql`)."""
+    return ParticipantFacts(charter=charter, completeness=None, training_left=training_left)
 
 
 def enrollment_steps(

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core.pages import add_form_errors, paginate, require_role
 from core.params import choice_value
-from feedback.pairs.context import PairCharter, pair_charter, pair_life
+from feedback.pairs.context import PairCharter, pair_facts, pair_life
 from feedback.pairs.forms import PairEndForm
 from feedback.sessions.services import hours_by_pair, hours_by_person, program_hours
 from feedback.visibility import PairAccess, access_for, pair_access
@@ -37,6 +37,7 @@ from participants.models import (
     Person,
 )
 from programs.access import managed_program
+from programs.lifecycle import program_today
 from programs.models import Program, ProgramStatus
 
 # Re-matching only makes sense while pairs are being formed or running (the service says why not).
@@ -153,7 +154,8 @@ def _render_detail(
 ) -> HttpResponse:
     """The pair page for a viewer whose access the policy gave (``feedback.visibility``)."""
     pair = access.pair
-    charter = pair_charter(pair)
+    facts = pair_facts(access, program_today(pair.program))
+    charter = facts.charter
     sides = _sides(pair, request.user.pk, charter)
     # Sessions, notes, goals and lifecycle, as the visibility policy lets this viewer see them.
     mine, can_manage = access.enrollment, access.is_staff
@@ -174,7 +176,7 @@ def _render_detail(
         "charter": charter.current,
         "end_form": end_form if can_manage and is_open else None,
     }
-    context.update(pair_life(request, access, forms=life_forms, charter=charter))
+    context.update(pair_life(request, access, forms=life_forms, facts=facts))
     return render(request, "feedback/pairs/detail.html", context, status=status)
 
 

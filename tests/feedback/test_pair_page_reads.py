@@ -16,13 +16,14 @@ from feedback.pairs.context import (
     _read_choices_once,
     _sessions,
     _to_confirm,
-    pair_charter,
+    pair_facts,
 )
 from feedback.sessions import services as sessions
 from feedback.sessions.forms import SessionLogForm
 from feedback.visibility import PairAccess
 from matching.models import Pair
-from participants.models import CharterAcceptance, TrainingCompletion
+from organizations.scope import ScopeError
+from participants.models import CharterAcceptance, Enrollment, TrainingCompletion
 from participants.next_step import enrollment_steps, paired_facts, participant_facts
 from programs.lifecycle import program_today
 from tests.conftest import Tenant
@@ -55,6 +56,18 @@ def _log_in_scope(live: LivePair, count: int) -> None:
         )
 
 
+def _access(live: LivePair, viewer: Enrollment) -> PairAccess:
+    """One side's access, the pair loaded with its people as the page loads it."""
+    pair = Pair.objects.select_related("program", "mentor__person", "mentee__person").get(
+        pk=live.pair.pk
+    )
+    return PairAccess(pair, pair.mentor if viewer.pk == pair.mentor_id else pair.mentee, False)
+
+
+def _mentee_access(live: LivePair) -> PairAccess:
+    return _access(live, live.mentee)
+
+
 def test_paired_facts_give_the_steps_participant_facts_give(org_a: Tenant, live: LivePair) -> None:
     """Version 1 accepted by both (the builder), version 2 published since; required training
     for both roles and for mentors only, one item done by the mentor."""
@@ -72,27 +85,37 @@ def test_paired_facts_give_the_steps_participant_facts_give(org_a: Tenant, live:
         TrainingCompletion.objects.create(
             organization=org_a.organization, enrollment=live.mentor, resource=done
         )
-        charter = pair_charter(live.pair)
-        assert charter.current is not None
-        assert charter.current.version == 2
-        assert not charter.accepted(live.mentor)
-        assert charter.accepted(live.mentee)
         general = participant_facts([live.mentor, live.mentee])
+        today = program_today(program)
+        codes = {}
         for enrollment in (live.mentor, live.mentee):
-            lean = paired_facts(enrollment, charter.state(enrollment))
+            facts = pair_facts(_access(live, enrollment), today)
+            assert facts.training_left is not None
+            lean = paired_facts(enrollment, facts.charter.state(enrollment), facts.training_left)
             assert lean.charter == general[enrollment.pk].charter
             assert lean.required_training_left == general[enrollment.pk].required_training_left
-            assert enrollment_steps(enrollment, lean, paired=True) == enrollment_steps(
-                enrollment, general[enrollment.pk], paired=True
-            )
-    codes = [step.code for step in enrollment_steps(live.mentor, lean, paired=True)]
-    assert codes == ["finish_training"]  # the mentee's own: training, the charter accepted
+            steps = enrollment_steps(enrollment, lean, paired=True)
+            assert steps == enrollment_steps(enrollment, general[enrollment.pk], paired=True)
+            codes[enrollment.role] = [(step.code, step.text) for step in steps]
+    assert facts.charter.current is not None
+    assert facts.charter.current.version == 2
+    assert not facts.charter.accepted(live.mentor)
+    assert facts.charter.accepted(live.mentee)
+    # The mentor: version 2 to accept, the mentors' item left (the common one done); the
+    # mentee: the common item left; the optional one counts for nobody.
+    assert codes == {
+        "mentor": [
+            ("accept_charter", "Read and accept version 2 of the charter."),
+            ("finish_training", "1 required training item left."),
+        ],
+        "mentee": [("finish_training", "1 required training item left.")],
+    }
 
 
 def test_no_charter_yet_is_nothing_to_accept(org_a: Tenant, live: LivePair) -> None:
     with org_a.scope():
         live.program.charter_versions.all().delete()
-        charter = pair_charter(live.pair)
+        charter = pair_facts(_access(live, live.mentor), program_today(live.program)).charter
     assert charter.current is None
     assert not charter.state(live.mentor).needs_acceptance
     assert not charter.accepted(live.mentor)
@@ -114,14 +137,6 @@ def test_sessions_to_confirm_are_the_same_from_the_list_and_from_their_query(
         assert all(s.logged_by_id == live.mentor.pk for s in from_list)
         # Who logged it comes from the pair, not from another read.
         assert from_query[0].logged_by is access.pair.mentor
-
-
-def _mentee_access(live: LivePair) -> PairAccess:
-    """The mentee's access, the pair loaded with its people as the page loads it."""
-    pair = Pair.objects.select_related("program", "mentor__person", "mentee__person").get(
-        pk=live.pair.pk
-    )
-    return PairAccess(pair, pair.mentee, False)
 
 
 def _rendered_choices(field: object) -> list[tuple[str, str]]:
@@ -148,3 +163,17 @@ def test_blank_forms_list_the_choices_their_querysets_give(org_a: Tenant, live: 
             lean = _rendered_choices(form.fields[name])
             assert lean == _rendered_choices(expected.fields[name]), name
         assert len(_rendered_choices(lean_action.fields["session"])) == 4  # "No session" + 3
+
+
+def test_the_facts_statement_refuses_to_run_outside_the_pairs_scope(
+    org_a: Tenant, org_b: Tenant, live: LivePair
+) -> None:
+    """Written as SQL, it still refuses as a tenant manager does (row-level security would
+    return nothing of the pair anyway)."""
+    with org_a.scope():
+        access = _access(live, live.mentor)
+        today = program_today(live.program)
+    with pytest.raises(ScopeError):
+        pair_facts(access, today)
+    with org_b.scope(), pytest.raises(ScopeError):
+        pair_facts(access, today)
