@@ -165,11 +165,14 @@ def roles_for(pair: Pair, *, membership: Membership, user: User) -> PairRoles | 
 def pair_roles(pair_id: int, *, membership: Membership, user: User) -> PairRoles:
     """Load a pair with its people and the person's relation to it; Http404 when it is not
     theirs to see."""
-    pair = (
-        Pair.objects.select_related("program", "mentor__person", "mentee__person")
-        .filter(pk=pair_id)
-        .first()
-    )
+    # get(), not first(): one row by its key needs no ordering, and ordering by the model's
+    # (program, …) costs its compilation as much again as the rest of the query.
+    try:
+        pair: Pair | None = Pair.objects.select_related(
+            "program", "mentor__person", "mentee__person"
+        ).get(pk=pair_id)
+    except Pair.DoesNotExist:
+        pair = None
     roles = roles_for(pair, membership=membership, user=user) if pair is not None else None
     if roles is None:
         raise Http404("No such pair.")

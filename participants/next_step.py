@@ -22,7 +22,10 @@ waitlisted                  waitlisted: nothing to do but wait (no button)
 ==========================  =================================================================
 
 :func:`participant_facts` loads what these rules read for any number of enrolments in a fixed
-number of queries (six), so a home listing several programs costs the same as one.
+number of queries (six), so a home listing several programs costs the same as one. A paired
+enrolment's steps (its pair page) read less: :func:`paired_facts` takes the charter state its page
+read already and its required training left, which :func:`required_training_left_sql` gives as
+one SQL expression for the page's own statement.
 """
 
 from __future__ import annotations
@@ -30,7 +33,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
+from django.db import connection
 from django.db.models import Max
 
 from participants.models import (
@@ -81,11 +86,16 @@ class ParticipantFacts:
     """What the participant rules read about one enrolment, loaded in bulk."""
 
     charter: CharterState
-    completeness: Completeness
+    # None when not read: a paired enrolment has no registration step (``paired_facts``).
+    completeness: Completeness | None
     training: list[TrainingItem] = field(default_factory=list)
+    # Only the count, when that is all a page read (``paired_facts``).
+    training_left: int | None = None
 
     @property
     def required_training_left(self) -> int:
+        if self.training_left is not None:
+            return self.training_left
         return sum(1 for item in self.training if item.resource.required and not item.done)
 
 
@@ -152,6 +162,35 @@ def participant_facts(enrollments: Sequence[Enrollment]) -> dict[int, Participan
     return facts
 
 
+def required_training_left_sql(enrollment: Enrollment) -> tuple[str, list[Any]]:
+    """The rule of ``ParticipantFacts.required_training_left`` as one SQL expression with its
+    parameters, for a page that reads it within its own statement (the pair page): the required
+    items of the enrolment's role, in its program, that it has not completed. Each table is
+    filtered by the enrolment's organisation, as the tenant manager would, and row-level
+    security holds as on any query."""
+    quote = connection.ops.quote_name
+    resources = quote(TrainingResource._meta.db_table)
+    completions = quote(TrainingCompletion._meta.db_table)
+    sql = (
+        f"(SELECT count(*) FROM {resources} r WHERE r.organization_id = %s "  # noqa: S608 (table names; values bound)
+        "AND r.program_id = %s AND r.required AND r.audience IN (%s, %s) "
+        f"AND NOT EXISTS (SELECT 1 FROM {completions} c WHERE c.organization_id = %s "
+        "AND c.enrollment_id = %s AND c.resource_id = r.id))"
+    )
+    organization = enrollment.organization_id
+    audiences = [Audience.BOTH.value, audience_of(enrollment.role)]
+    return sql, [organization, enrollment.program_id, *audiences, organization, enrollment.pk]
+
+
+def paired_facts(
+    enrollment: Enrollment, charter: CharterState, training_left: int
+) -> ParticipantFacts:
+    """The facts the steps of a paired enrolment read (``enrollment_steps(…, paired=True)``),
+    from what its page read already: its charter state and its required training left
+    (:func:`required_training_left_sql`)."""
+    return ParticipantFacts(charter=charter, completeness=None, training_left=training_left)
+
+
 def enrollment_steps(
     enrollment: Enrollment, facts: ParticipantFacts, *, paired: bool
 ) -> list[Step]:
@@ -192,17 +231,21 @@ def enrollment_steps(
                 anchor="charter",
             )
         )
-    if not paired and not facts.completeness.complete:
-        steps.append(
-            Step(
-                "finish_registration",
-                f"Your profile is {facts.completeness.percent}% complete: a complete profile "
-                "gives you a better match.",
-                "Finish your registration",
-                "my_registration",
-                (program,),
+    if not paired:
+        completeness = facts.completeness
+        if completeness is None:
+            raise ValueError("The steps of an enrolment not paired yet read its completeness.")
+        if not completeness.complete:
+            steps.append(
+                Step(
+                    "finish_registration",
+                    f"Your profile is {completeness.percent}% complete: a complete profile "
+                    "gives you a better match.",
+                    "Finish your registration",
+                    "my_registration",
+                    (program,),
+                )
             )
-        )
     left = facts.required_training_left
     if left:
         steps.append(

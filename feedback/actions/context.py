@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import F
 from django.http import HttpRequest
 
 from feedback.actions import services
@@ -91,7 +92,12 @@ def pair_actions(
     """The pair page's context for its actions and stories sections."""
     forms = forms or {}
     started = access.pair.status != PairStatus.PENDING
-    listed = access.actions().select_related("topic", "session").order_by("-created_at", "-id")
+    # The topic's name and the session's day are all the list shows of them: read as columns.
+    listed = (
+        access.actions()
+        .annotate(topic_name=F("topic__name"), session_held_on=F("session__held_on"))
+        .order_by("-created_at", "-id")
+    )
     action_page = list_page(listed, ACTIONS_PER_PAGE, request.GET.get("actions_page"))
     action_rows = [
         ActionRow(
@@ -102,10 +108,17 @@ def pair_actions(
         for action in action_page.object_list
     ]
     story_page = list_page(
-        access.stories().select_related("written_by__person").order_by("-created_at", "-id"),
+        access.stories().order_by("-created_at", "-id"),
         STORIES_PER_PAGE,
         request.GET.get("stories_page"),
     )
+    # The writer is one of the pair's two people, loaded with the pair.
+    pair = access.pair
+    people = {pair.mentor_id: pair.mentor, pair.mentee_id: pair.mentee}
+    for story in story_page.object_list:
+        writer = people.get(story.written_by_id) if story.written_by_id is not None else None
+        if writer is not None:
+            story.written_by = writer
     context: dict[str, Any] = {
         "action_access": access,
         "can_write_actions": access.is_owner and started,

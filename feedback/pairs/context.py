@@ -9,20 +9,24 @@ loaded with them.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.contrib.postgres.aggregates import ArrayAgg
 from django.core.paginator import Page
-from django.db.models import Prefetch, QuerySet
-from django.http import HttpRequest
+from django.db import connection
+from django.db.models import F, ForeignKey, Model, Q, QuerySet
+from django.forms import ModelChoiceField
 from django.urls import reverse
 
 from core.timezones import time_zone_names
 from feedback import goals
 from feedback.actions.access import of_pair
 from feedback.actions.context import pair_actions
+from feedback.actions.forms import ActionForm
 from feedback.engagement import next_session_due, pair_started_on
 from feedback.models import (
     CheckIn,
@@ -32,6 +36,7 @@ from feedback.models import (
     GoalUpdate,
     Note,
     NoteVisibility,
+    PlannedSession,
     SessionLog,
     SessionStatus,
 )
@@ -48,11 +53,15 @@ from feedback.sessions import planned
 from feedback.sessions import services as sessions
 from feedback.sessions.forms import InviteForm, PlanForm, SessionLogForm
 from feedback.visibility import PairAccess
-from matching.models import OPEN_PAIR_STATUSES, PairStatus
+from matching.models import OPEN_PAIR_STATUSES, Pair, PairStatus
 from matching.pairs import pair_end_date
-from participants.next_step import enrollment_steps, participant_facts
+from organizations.http import OrgRequest
+from organizations.scope import ScopeError, current_organization_id
+from participants.models import CharterAcceptance, Enrollment
+from participants.next_step import enrollment_steps, paired_facts, required_training_left_sql
+from participants.participation import CharterState
 from programs.lifecycle import program_today, program_zone
-from programs.models import Topic
+from programs.models import CharterVersion
 
 SESSIONS_PER_PAGE = 10
 PLANNED_SHOWN = 10  # the next ones; the API lists them all
@@ -109,6 +118,148 @@ class GoalRow:
     form: GoalProgressForm | None
 
 
+@dataclass(frozen=True)
+class PairCharter:
+    """The program's current charter (None before one is published) and the newest version
+    each of the pair's two people accepted, read together."""
+
+    current: CharterVersion | None
+    accepted_versions: dict[int, int | None]  # enrolment id -> newest version accepted
+
+    def accepted(self, enrollment: Enrollment) -> bool:
+        """Accepted the current version (there is none newer: it is the current one)."""
+        return self.current is not None and (
+            self.accepted_versions.get(enrollment.pk) == self.current.version
+        )
+
+    def state(self, enrollment: Enrollment) -> CharterState:
+        return CharterState(
+            current=self.current, accepted_version=self.accepted_versions.get(enrollment.pk)
+        )
+
+
+@dataclass(frozen=True)
+class NextCheckIn:
+    due_on: date
+    status: str
+
+
+@dataclass(frozen=True)
+class PairFacts:
+    """What the page reads about the pair's program and its viewer, in one query: the charter
+    with what each side accepted, and for one of the pair's people their required training
+    left and their next check-in (None for staff, who have neither)."""
+
+    charter: PairCharter
+    training_left: int | None
+    next_check_in: NextCheckIn | None
+
+
+def _facts_sql(access: PairAccess, today: date) -> tuple[str, list[Any]]:
+    """The statement of :func:`pair_facts`, as SQL the ORM would write for these reads. Written
+    out because the ORM spent more compiling its seven subqueries (about 9k Python calls) than
+    the three queries it replaces cost together. Each table is filtered by the pair's organisation, as the tenant
+    manager would, and row-level security holds as on any query."""
+    quote = connection.ops.quote_name
+    versions = quote(CharterVersion._meta.db_table)
+    acceptances = quote(CharterAcceptance._meta.db_table)
+    check_ins = quote(CheckIn._meta.db_table)
+    pair, mine = access.pair, access.enrollment
+    organization = pair.organization_id
+
+    def newest_accepted(enrollment_id: int) -> tuple[str, list[Any]]:
+        return (
+            f"(SELECT v.version FROM {acceptances} a JOIN {versions} v "  # noqa: S608 (table names; values bound)
+            "ON v.id = a.charter_version_id WHERE a.organization_id = %s "
+            "AND a.enrollment_id = %s ORDER BY v.version DESC LIMIT 1)",
+            [organization, enrollment_id],
+        )
+
+    columns, params = ["cv.id", "cv.version"], []
+    for enrollment_id in (pair.mentor_id, pair.mentee_id):
+        sql, values = newest_accepted(enrollment_id)
+        columns.append(sql)
+        params += values
+    joins = (
+        f"LEFT JOIN LATERAL (SELECT id, version FROM {versions} "  # noqa: S608 (table names; values bound)
+        "WHERE organization_id = %s AND program_id = %s ORDER BY version DESC LIMIT 1) cv ON true"
+    )
+    join_params: list[Any] = [organization, pair.program_id]
+    if mine is not None:
+        # The viewer's own check-ins: the policy's queryset for one of the pair's people.
+        sql, values = required_training_left_sql(mine)
+        columns += [sql, "ci.due_on", "ci.status"]
+        params += values
+        joins += (
+            f" LEFT JOIN LATERAL (SELECT due_on, status FROM {check_ins} "  # noqa: S608 (table names; values bound)
+            "WHERE organization_id = %s AND pair_id = %s AND enrollment_id = %s "
+            "AND status IN (%s, %s) AND due_on >= %s ORDER BY due_on, id LIMIT 1) ci ON true"
+        )
+        join_params += [
+            organization,
+            pair.pk,
+            mine.pk,
+            CheckInStatus.PLANNED.value,
+            CheckInStatus.SENT.value,
+            today,
+        ]
+    statement = f"SELECT {', '.join(columns)} FROM (SELECT 1) one {joins}"  # noqa: S608 (bound)
+    return statement, params + join_params
+
+
+def pair_facts(access: PairAccess, today: date) -> PairFacts:
+    """One statement (:func:`_facts_sql`); outside an organisation's scope it raises, as a tenant
+    manager does."""
+    if current_organization_id() != access.pair.organization_id:
+        raise ScopeError("The pair's facts are read inside its organisation's scope.")
+    pair = access.pair
+    statement, params = _facts_sql(access, today)
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        row = cursor.fetchone()
+    charter_id, version, mentor_version, mentee_version, *viewer = row
+    charter = PairCharter(current=None, accepted_versions={})
+    if charter_id is not None:
+        # Only what the page shows of it is loaded, as only() would: its version.
+        current = CharterVersion.from_db(
+            connection.alias,
+            ["id", "program_id", "version"],
+            [charter_id, pair.program_id, version],
+        )
+        charter = PairCharter(
+            current=current,
+            accepted_versions={pair.mentor_id: mentor_version, pair.mentee_id: mentee_version},
+        )
+    if not viewer:
+        return PairFacts(charter=charter, training_left=None, next_check_in=None)
+    training_left, due_on, status = viewer
+    return PairFacts(
+        charter=charter,
+        training_left=training_left,
+        next_check_in=NextCheckIn(due_on, status) if due_on is not None else None,
+    )
+
+
+def _people(pair: Pair) -> dict[int, Enrollment]:
+    return {pair.mentor_id: pair.mentor, pair.mentee_id: pair.mentee}
+
+
+def _attach[M: Model](rows: Iterable[M], name: str, people: dict[int, Enrollment]) -> None:
+    """Point each row's ``name`` (a foreign key to an enrolment) at the pair's own enrolment,
+    whose person came with the pair, instead of joining both again in every list: whoever logs,
+    confirms, writes or plans in a pair is one of its two people. A row pointing elsewhere
+    (none should) keeps its lazy relation, read on use."""
+    rows = list(rows)
+    if not rows:
+        return
+    field = type(rows[0])._meta.get_field(name)
+    assert isinstance(field, ForeignKey)
+    for row in rows:
+        enrollment = people.get(getattr(row, field.attname))
+        if enrollment is not None:
+            field.set_cached_value(row, enrollment)
+
+
 def viewer_zone(access: PairAccess) -> ZoneInfo:
     """The viewer's own time zone (their directory entry), else the program's."""
     if access.enrollment is not None:
@@ -163,10 +314,18 @@ def _session_rows(access: PairAccess, page: Page[SessionLog]) -> list[SessionRow
 
 
 def _sessions(access: PairAccess) -> QuerySet[SessionLog]:
+    """The pair's sessions with their topics' names (``topic_names``, by name) in the same
+    query; who logged and confirmed them is attached from the pair (:func:`_attach`)."""
     listed = (
         access.sessions()
-        .select_related("logged_by__person", "confirmed_by__person")
-        .prefetch_related(Prefetch("topics", queryset=Topic.objects.order_by("name")))
+        .annotate(
+            topic_names=ArrayAgg(
+                "topics__name",
+                filter=Q(topics__isnull=False),
+                order_by="topics__name",
+                default=[],
+            )
+        )
         .order_by("-held_on", "-id")
     )
     if not access.sees_session_text:
@@ -178,19 +337,16 @@ def _sessions(access: PairAccess) -> QuerySet[SessionLog]:
 def _goal_rows(
     access: PairAccess, writable: bool, progress_forms: dict[int, GoalProgressForm]
 ) -> list[GoalRow]:
-    listed = access.goals().select_related("created_by__person").order_by("id")
-    if access.sees_goal_comments:
-        updates = access.goal_updates().select_related("author__person")
-        listed = listed.prefetch_related(
-            Prefetch(
-                "updates",
-                queryset=updates.order_by("-created_at", "-id"),
-                to_attr="visible_updates",
-            )
-        )
+    listed = list(access.goals().order_by("id"))
+    by_goal: dict[int, list[GoalUpdate]] = {}
+    if access.sees_goal_comments and listed:
+        updates = list(access.goal_updates().order_by("-created_at", "-id"))
+        _attach(updates, "author", _people(access.pair))
+        for update in updates:
+            by_goal.setdefault(update.goal_id, []).append(update)
     rows = []
     for goal in listed:
-        visible: list[GoalUpdate] = getattr(goal, "visible_updates", [])
+        visible = by_goal.get(goal.pk, [])
         form = None
         if writable:
             form = progress_forms.get(goal.pk) or GoalProgressForm(
@@ -207,43 +363,55 @@ def _goal_rows(
     return rows
 
 
-def _next_check_in(access: PairAccess, today: date) -> CheckIn | None:
-    if access.enrollment is None:
-        return None
-    return (
-        access.check_ins()
-        .filter(
-            enrollment=access.enrollment,
-            status__in=(CheckInStatus.PLANNED, CheckInStatus.SENT),
-            due_on__gte=today,
-        )
-        .order_by("due_on", "id")
-        .first()
+def _to_confirm(
+    access: PairAccess,
+    mine: Enrollment,
+    hours: sessions.Hours,
+    every_session: list[SessionLog] | None,
+) -> list[SessionLog]:
+    """The sessions the partner logged that wait for the viewer, oldest first: from the list the
+    page already read when it holds every session, else one query."""
+    if not hours.awaiting:  # the hours counted them: none, nothing to read
+        return []
+    if every_session is not None:
+        waiting = [
+            session
+            for session in every_session
+            if session.status == SessionStatus.AWAITING and session.logged_by_id != mine.pk
+        ]
+        waiting.sort(key=lambda session: (session.held_on, session.pk))
+        return waiting[:TO_CONFIRM_SHOWN]
+    waiting = list(
+        access.sessions()
+        .filter(status=SessionStatus.AWAITING)
+        .exclude(logged_by=mine)
+        .order_by("held_on", "id")[:TO_CONFIRM_SHOWN]
     )
+    _attach(waiting, "logged_by", _people(access.pair))
+    return waiting
 
 
-def _todo(access: PairAccess, hours: sessions.Hours, open_goals: int) -> Todo | None:
+def _todo(
+    access: PairAccess,
+    hours: sessions.Hours,
+    open_goals: int,
+    *,
+    facts: PairFacts | None,
+    org_slug: str,
+    every_session: list[SessionLog] | None,
+) -> Todo | None:
     """What the pair page puts first for one of the pair's people, in the order of
     ``participants.next_step.STEP_ORDER`` (the homes' rule): sessions waiting for their
     confirmation, the charter, the training; then, for an active pair, the next session and
     goals. Nothing stale: no "plan your first session" once one is logged, no charter once
-    accepted. None for staff and for a closed pair."""
+    accepted. None for staff and for a closed pair. ``every_session`` is the pair's every
+    session when the page's list holds them all."""
     pair, mine = access.pair, access.enrollment
     if mine is None or pair.status not in OPEN_PAIR_STATUSES:
         return None
     program = pair.program
     items: list[TodoItem] = []
-    # The hours counted the pair's sessions awaiting confirmation: none, nothing to read.
-    to_confirm = (
-        access.sessions()
-        .filter(status=SessionStatus.AWAITING)
-        .exclude(logged_by=mine)
-        .select_related("logged_by__person")
-        .order_by("held_on", "id")[:TO_CONFIRM_SHOWN]
-        if hours.awaiting
-        else []
-    )
-    for session in to_confirm:
+    for session in _to_confirm(access, mine, hours, every_session):
         items.append(
             TodoItem(
                 "confirm_session",
@@ -253,10 +421,13 @@ def _todo(access: PairAccess, hours: sessions.Hours, open_goals: int) -> Todo | 
                 session=session,
             )
         )
-    facts = participant_facts([mine])[mine.pk]
-    for step in enrollment_steps(mine, facts, paired=True):
+    # Read for the pair's people (``pair_facts``).
+    assert facts is not None
+    assert facts.training_left is not None
+    participant = paired_facts(mine, facts.charter.state(mine), facts.training_left)
+    for step in enrollment_steps(mine, participant, paired=True):
         assert step.url_name is not None  # an accepted enrolment's steps all have a page
-        href = reverse(step.url_name, args=(program.organization.slug, *step.url_args))
+        href = reverse(step.url_name, args=(org_slug, *step.url_args))
         if step.anchor:
             href += f"#{step.anchor}"
         items.append(TodoItem(step.code, step.text, step.button, href=href))
@@ -300,17 +471,22 @@ def _todo(access: PairAccess, hours: sessions.Hours, open_goals: int) -> Todo | 
 
 
 def pair_life(
-    request: HttpRequest,
+    request: OrgRequest,
     access: PairAccess,
     *,
     forms: dict[str, Any] | None = None,
+    facts: PairFacts | None = None,
 ) -> dict[str, Any]:
     """The page context of the pair's life for this viewer; ``forms`` replaces blank forms with
-    the bound ones of a failed POST (``goal_progress_forms`` maps goal ids to forms)."""
+    the bound ones of a failed POST (``goal_progress_forms`` maps goal ids to forms); ``facts``
+    are the pair's when the caller read them already (the whole page shows its charter)."""
     forms = forms or {}
     pair, program = access.pair, access.pair.program
+    people = _people(pair)
     today = program_today(program)
     member = access.is_member
+    if facts is None and member:
+        facts = pair_facts(access, today)
     status = pair.status
     loggable = member and status in sessions.LOGGABLE_PAIR_STATUSES
     goals_writable = member and status in goals.WRITABLE_PAIR_STATUSES
@@ -325,17 +501,22 @@ def pair_life(
         request.GET.get("sessions_page"),
         count=hours.sessions,
     )
+    listed = session_page.object_list
+    _attach(listed, "logged_by", people)
+    _attach(listed, "confirmed_by", people)
+    holds_every_session = session_page.number == 1 and not session_page.has_next()
     note_page: Page[Note] | None = None
     note_rows: list[NoteRow] = []
     if member:
         assert access.enrollment is not None
         note_page = list_page(
             access.notes()
-            .select_related("author__person", "session")
+            .annotate(session_held_on=F("session__held_on"))
             .order_by("-created_at", "-id"),
             NOTES_PER_PAGE,
             request.GET.get("notes_page"),
         )
+        _attach(note_page.object_list, "author", people)
         note_rows = [
             NoteRow(
                 note=note,
@@ -347,11 +528,18 @@ def pair_life(
     zone = viewer_zone(access)
     goal_rows = _goal_rows(access, goals_writable, forms.get("goal_progress_forms", {}))
     open_goals = sum(1 for row in goal_rows if row.goal.status == GoalStatus.OPEN)
-    return {
+    life = {
         "access": access,
         "today": today,
         "hours": hours,
-        "todo": _todo(access, hours, open_goals),
+        "todo": _todo(
+            access,
+            hours,
+            open_goals,
+            facts=facts,
+            org_slug=request.organization.slug,
+            every_session=list(listed) if holds_every_session else None,
+        ),
         "started_on": pair_started_on(pair, program),
         "session_page": session_page,
         "session_rows": _session_rows(access, session_page),
@@ -371,10 +559,8 @@ def pair_life(
         "goal_form": (forms.get("goal_form") or GoalForm(owner_labels=owner_labels(access)))
         if goals_writable
         else None,
-        "next_check_in": _next_check_in(access, today),
-        "planned_sessions": list(
-            planned.upcoming(pair).select_related("planned_by__person")[:PLANNED_SHOWN]
-        ),
+        "next_check_in": facts.next_check_in if facts is not None else None,
+        "planned_sessions": _planned(pair, people),
         "plan_form": (forms.get("plan_form") or PlanForm(initial={"date": today}))
         if loggable
         else None,
@@ -399,6 +585,60 @@ def pair_life(
         # Actions and success stories (feedback/actions/): their own policy, built on this one.
         **pair_actions(request, of_pair(access), forms),
     }
+    _read_choices_once(
+        access,
+        life["session_form"] if "session_form" not in forms else None,
+        life["action_form"] if "action_form" not in forms else None,
+        list(listed) if holds_every_session else None,
+    )
+    return life
+
+
+def _read_choices_once(
+    access: PairAccess,
+    session_form: SessionLogForm | None,
+    action_form: ActionForm | None,
+    every_session: list[SessionLog] | None,
+) -> None:
+    """The blank forms' choices in fewer reads: the program's session topics once for both
+    forms (the same topics, by name), and an action's sessions from the page's own list when
+    it holds them all. The choices are the ones the fields' querysets would give; only their
+    rendering reads them (a posted form is built afresh, and checks against the querysets)."""
+    if session_form is None and action_form is None:
+        return
+    fields = [
+        form.fields[name]
+        for form, name in ((session_form, "topics"), (action_form, "topic"))
+        if form is not None
+    ]
+    assert all(isinstance(field, ModelChoiceField) for field in fields)
+    # The session form's queryset when there is one (already built), else the same topics.
+    queryset = getattr(fields[0], "queryset", None) if session_form is not None else None
+    if queryset is None:
+        queryset = sessions.session_topics(access.pair.program).order_by("name")
+    topics = list(queryset)
+    for field in fields:
+        assert isinstance(field, ModelChoiceField)
+        field.choices = _choices_of(field, topics)
+    if action_form is not None and every_session is not None:
+        field = action_form.fields["session"]
+        assert isinstance(field, ModelChoiceField)
+        field.choices = _choices_of(field, every_session)
+
+
+def _choices_of(field: ModelChoiceField, objects: list[Any]) -> list[tuple[Any, Any]]:
+    """What iterating the field's queryset gives (its empty choice first), from objects in hand."""
+    choices: list[tuple[Any, Any]] = []
+    if field.empty_label is not None:
+        choices.append(("", field.empty_label))
+    choices.extend((obj.pk, field.label_from_instance(obj)) for obj in objects)
+    return choices
+
+
+def _planned(pair: Pair, people: dict[int, Enrollment]) -> list[PlannedSession]:
+    shown = list(planned.upcoming(pair)[:PLANNED_SHOWN])
+    _attach(shown, "planned_by", people)
+    return shown
 
 
 def _rematch(access: PairAccess) -> dict[str, Any] | None:

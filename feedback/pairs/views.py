@@ -12,35 +12,33 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from core.pages import add_form_errors, paginate, require_role
 from core.params import choice_value
-from feedback.pairs.context import pair_life
+from feedback.pairs.context import PairCharter, pair_facts, pair_life
 from feedback.pairs.forms import PairEndForm
 from feedback.sessions.services import hours_by_pair, hours_by_person, program_hours
-from feedback.visibility import access_for
+from feedback.visibility import PairAccess, access_for, pair_access
 from matching import access as pair_policy
 from matching import pairs as pair_services
-from matching import selectors
 from matching.engine.scoring import CRITERION_LABELS
 from matching.loading import free_places, open_pair_counts
 from matching.models import OPEN_PAIR_STATUSES, MatchingRound, Pair, PairStatus, ProposedPair
 from organizations.http import OrgRequest
 from organizations.models import STAFF_ROLES
-from participants import participation
 from participants.models import (
-    CharterAcceptance,
     Enrollment,
     EnrollmentRole,
     EnrollmentStatus,
     Person,
 )
 from programs.access import managed_program
-from programs.models import CharterVersion, Program, ProgramStatus
+from programs.lifecycle import program_today
+from programs.models import Program, ProgramStatus
 
 # Re-matching only makes sense while pairs are being formed or running (the service says why not).
 REMATCH_PROGRAM_STATUSES = (ProgramStatus.MATCHING, ProgramStatus.ACTIVE)
@@ -76,15 +74,11 @@ class CriterionRow:
 # --- Lookups -----------------------------------------------------------------------------------
 
 
-def _visible_pairs(request: OrgRequest) -> QuerySet[Pair]:
-    return selectors.pair_list(membership=request.membership, user=request.user)
-
-
-def _managed_pair(request: OrgRequest, pk: int) -> Pair:
+def _managed_pair(request: OrgRequest, pk: int) -> PairAccess:
     """The pair for a staff action: 404 when not visible, 403 for its people who do not run it."""
-    roles = pair_policy.pair_roles(pk, membership=request.membership, user=request.user)
-    roles.access.require(pair_policy.END)
-    return roles.pair
+    access = pair_access(pk, membership=request.membership, user=request.user)
+    access.access.require(pair_policy.END)
+    return access
 
 
 # --- My pairs ----------------------------------------------------------------------------------
@@ -137,21 +131,14 @@ def _breakdown(pair: Pair) -> list[CriterionRow] | None:
     return rows
 
 
-def _sides(pair: Pair, user_id: int, charter: CharterVersion | None) -> list[Side]:
+def _sides(pair: Pair, user_id: int, charter: PairCharter) -> list[Side]:
     program = pair.program
-    accepted: set[int] = set()
-    if charter is not None:
-        accepted = set(
-            CharterAcceptance.objects.filter(
-                charter_version=charter, enrollment_id__in=(pair.mentor_id, pair.mentee_id)
-            ).values_list("enrollment_id", flat=True)
-        )
     return [
         Side(
             enrollment=enrollment,
             role_label=program.term(enrollment.role, enrollment.role),
             is_you=enrollment.person.user_id == user_id,
-            accepted_charter=enrollment.pk in accepted,
+            accepted_charter=charter.accepted(enrollment),
         )
         for enrollment in (pair.mentor, pair.mentee)
     ]
@@ -159,18 +146,18 @@ def _sides(pair: Pair, user_id: int, charter: CharterVersion | None) -> list[Sid
 
 def _render_detail(
     request: OrgRequest,
-    pair: Pair,
+    access: PairAccess,
     *,
     end_form: PairEndForm | None = None,
     status: int = 200,
     life_forms: dict[str, Any] | None = None,
 ) -> HttpResponse:
-    charter = participation.current_charter(pair.program)
+    """The pair page for a viewer whose access the policy gave (``feedback.visibility``)."""
+    pair = access.pair
+    facts = pair_facts(access, program_today(pair.program))
+    charter = facts.charter
     sides = _sides(pair, request.user.pk, charter)
     # Sessions, notes, goals and lifecycle, as the visibility policy lets this viewer see them.
-    access = access_for(pair, membership=request.membership, user=request.user)
-    if access is None:  # callers load the pair through the policy; this is belt and braces
-        raise Http404("No such pair.")
     mine, can_manage = access.enrollment, access.is_staff
     is_open = pair.status in OPEN_PAIR_STATUSES
     if can_manage and is_open and end_form is None:
@@ -186,10 +173,10 @@ def _render_detail(
         "score": pair_policy.score_as_seen(pair.score, access),
         "breakdown": _breakdown(pair) if access.access.allows(pair_policy.SEE_FIGURES) else None,
         "rationale": pair_policy.rationale_as_seen(pair.rationale, access),
-        "charter": charter,
+        "charter": charter.current,
         "end_form": end_form if can_manage and is_open else None,
     }
-    context.update(pair_life(request, access, forms=life_forms))
+    context.update(pair_life(request, access, forms=life_forms, facts=facts))
     return render(request, "feedback/pairs/detail.html", context, status=status)
 
 
@@ -197,22 +184,28 @@ def render_pair_page(
     request: OrgRequest, pair: Pair, *, life_forms: dict[str, Any], status: int
 ) -> HttpResponse:
     """The pair page with a failed form of its sessions, notes, goals or lifecycle sections."""
-    return _render_detail(request, pair, life_forms=life_forms, status=status)
+    access = access_for(pair, membership=request.membership, user=request.user)
+    if access is None:  # callers load the pair through the policy; this is belt and braces
+        raise Http404("No such pair.")
+    return _render_detail(request, access, life_forms=life_forms, status=status)
 
 
 @require_GET
 def pair_detail(request: OrgRequest, org_slug: str, pk: int) -> HttpResponse:
-    pair = get_object_or_404(_visible_pairs(request).select_related("ended_by"), pk=pk)
-    return _render_detail(request, pair)
+    # The policy's own lookup: 404 for whoever may not see the pair (``feedback.visibility``).
+    return _render_detail(
+        request, pair_access(pk, membership=request.membership, user=request.user)
+    )
 
 
 @require_POST
 def pair_end(request: OrgRequest, org_slug: str, pk: int) -> HttpResponse:
     """End the pair, then start the re-matches asked for (their refusals do not undo the end)."""
-    pair = _managed_pair(request, pk)
+    access = _managed_pair(request, pk)
+    pair = access.pair
     form = PairEndForm(request.POST, pair=pair)
     if not form.is_valid():
-        return _render_detail(request, pair, end_form=form, status=400)
+        return _render_detail(request, access, end_form=form, status=400)
     rematch = [
         side
         for side, field in (("mentee", "rematch_mentee"), ("mentor", "rematch_mentor"))
@@ -227,7 +220,7 @@ def pair_end(request: OrgRequest, org_slug: str, pk: int) -> HttpResponse:
             # The pair is no longer open (ended meanwhile): there is no form left to correct.
             messages.error(request, " ".join(error.messages))
         add_form_errors(form, error)
-        return _render_detail(request, pair, end_form=form, status=400)
+        return _render_detail(request, access, end_form=form, status=400)
     pair = outcome.pair
     messages.success(
         request,
