@@ -15,6 +15,7 @@ from django.test import Client
 from accounts.models import User
 from mentoring.celery import app as celery_app
 from organizations import selectors as organization_selectors
+from organizations.api import token_memory
 from organizations.models import Membership, Organization, Role
 from organizations.scope import tenant_scope
 from organizations.selectors import forget_organizations
@@ -74,13 +75,17 @@ def tenants(org_a: Tenant, org_b: Tenant) -> tuple[Tenant, Tenant]:
 def _clear_cache(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Rate-limit counters and heartbeats live in the cache (its own Redis database); the tenancy
     middleware's per-process memory of organisations is off, so a test's first request counts the
-    same queries as its next (``tests/api/test_lean_path.py`` turns it on to test it)."""
+    same queries as its next (``tests/api/test_lean_path.py`` turns it on to test it). The API
+    token memory stays on (a test's first token request reads the token, the next ones need not)
+    and starts empty."""
     cache.clear()
     forget_organizations()
+    token_memory.reset()
     monkeypatch.setattr(organization_selectors, "ORGANIZATION_CACHE_SECONDS", 0.0)
     yield
     cache.clear()
     forget_organizations()
+    token_memory.reset()
 
 
 class CeleryWorker:

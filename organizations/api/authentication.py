@@ -4,7 +4,6 @@ import functools
 from typing import Any
 
 from django.db import connection
-from django.db.models import Model
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
@@ -14,8 +13,23 @@ from rest_framework.permissions import SAFE_METHODS
 from rest_framework.request import Request
 
 from accounts.models import User
+from organizations.api import token_memory
 from organizations.models import ApiToken, Membership, TokenScope, hash_secret
 from organizations.scope import ScopeError, current_organization_id
+
+# What a request needs of the user: no password hash, no dates (a field left out is read on use).
+# Model.from_db takes a subset of fields in the model's own order: kept in that order here.
+USER_COLUMNS = tuple(
+    str(f.attname)
+    for f in User._meta.concrete_fields
+    if f.attname in {"id", "email", "full_name", "is_active", "is_staff", "is_superuser"}
+)
+TOKEN_COLUMNS = ("id", "last_used_at", "scope", "expires_at")
+
+
+@functools.cache
+def _membership_columns() -> tuple[str, ...]:
+    return tuple(str(f.attname) for f in Membership._meta.concrete_fields)
 
 
 @functools.cache
@@ -25,17 +39,19 @@ def _token_sql() -> str:
     Django's ORM spent about 2 ms per request compiling the former one-query form (five
     subqueries, each cloned while resolving): most of an API request. This is the same one query,
     by the unique index on ``key_hash``, as SQL the ORM would write: a token, its membership in
-    the same organisation and its active user. The organisation is a parameter (the scope the
-    middleware entered) and row-level security holds on all three tables as on any query.
+    the same organisation and its active user (only ``USER_COLUMNS``). The organisation is a
+    parameter (the scope the middleware entered) and row-level security holds on all three tables
+    as on any query.
     """
     quote = connection.ops.quote_name
 
-    def columns(alias: str, model: type[Model]) -> str:
-        return ", ".join(f"{alias}.{quote(str(f.column))}" for f in model._meta.concrete_fields)
+    def columns(alias: str, names: tuple[str, ...]) -> str:
+        return ", ".join(f"{alias}.{quote(name)}" for name in names)
 
+    membership = tuple(str(f.column) for f in Membership._meta.concrete_fields)
     return (
-        f"SELECT {columns('m', Membership)}, {columns('u', User)}, t.{quote('id')}, "  # noqa: S608 (model names; values bound)
-        f"t.{quote('last_used_at')}, t.{quote('scope')}, t.{quote('expires_at')} "
+        f"SELECT {columns('m', membership)}, {columns('u', USER_COLUMNS)}, "  # noqa: S608 (model names; values bound)
+        f"{columns('t', TOKEN_COLUMNS)} "
         f"FROM {quote(ApiToken._meta.db_table)} t "
         f"JOIN {quote(Membership._meta.db_table)} m ON m.{quote('user_id')} = t.{quote('user_id')} "
         f"AND m.{quote('organization_id')} = t.{quote('organization_id')} "
@@ -43,6 +59,31 @@ def _token_sql() -> str:
         f"WHERE t.{quote('key_hash')} = %s AND t.{quote('organization_id')} = %s "
         f"AND t.{quote('revoked_at')} IS NULL AND u.{quote('is_active')} LIMIT 1"
     )
+
+
+def _token_row(key_hash: str, organization_id: int) -> tuple[Any, ...] | None:
+    with connection.cursor() as cursor:
+        cursor.execute(_token_sql(), [key_hash, organization_id])
+        row: tuple[Any, ...] | None = cursor.fetchone()
+    return row
+
+
+def _instances(row: tuple[Any, ...], organization_id: int) -> tuple[Membership, ApiToken]:
+    """New model instances from a row of ``_token_sql`` (each request gets its own)."""
+    membership_columns = _membership_columns()
+    split = len(membership_columns)
+    user_end = split + len(USER_COLUMNS)
+    membership = Membership.from_db(connection.alias, list(membership_columns), row[:split])
+    user = User.from_db(connection.alias, list(USER_COLUMNS), row[split:user_end])
+    membership.user = user
+    token_id, last_used_at, scope, expires_at = row[user_end:]
+    token = ApiToken.from_db(
+        connection.alias,
+        ["id", "organization_id", "user_id", "last_used_at", "scope", "expires_at"],
+        [token_id, organization_id, user.pk, last_used_at, scope, expires_at],
+    )
+    token.user = user
+    return membership, token
 
 
 def token_membership(key_hash: str) -> tuple[Membership, ApiToken] | None:
@@ -58,28 +99,36 @@ def token_membership(key_hash: str) -> tuple[Membership, ApiToken] | None:
     organization_id = current_organization_id()
     if organization_id is None:
         raise ScopeError("A token is looked up inside its organisation's scope.")
-    with connection.cursor() as cursor:
-        cursor.execute(_token_sql(), [key_hash, organization_id])
-        row = cursor.fetchone()
+    row = _token_row(key_hash, organization_id)
+    return None if row is None else _instances(row, organization_id)
+
+
+def remembered_token_membership(
+    request: HttpRequest, key_hash: str
+) -> tuple[Membership, ApiToken] | None:
+    """``token_membership``, answered from this process's memory when the generations read in
+    the throttle's round trip say nothing changed since (``token_memory``), else by the query,
+    whose answer is then remembered. A refusal (None) is never remembered."""
+    organization_id = current_organization_id()
+    if organization_id is None:
+        raise ScopeError("A token is looked up inside its organisation's scope.")
+    row, generations = token_memory.recall(
+        request, organization_id=organization_id, key_hash=key_hash
+    )
     if row is None:
-        return None
-    membership_fields = Membership._meta.concrete_fields
-    user_fields = User._meta.concrete_fields
-    split = len(membership_fields)
-    user_end = split + len(user_fields)
-    membership = Membership.from_db(
-        connection.alias, [f.attname for f in membership_fields], row[:split]
-    )
-    user = User.from_db(connection.alias, [f.attname for f in user_fields], row[split:user_end])
-    membership.user = user
-    token_id, last_used_at, scope, expires_at = row[user_end:]
-    token = ApiToken.from_db(
-        connection.alias,
-        ["id", "organization_id", "user_id", "last_used_at", "scope", "expires_at"],
-        [token_id, organization_id, user.pk, last_used_at, scope, expires_at],
-    )
-    token.user = user
-    return membership, token
+        row = _token_row(key_hash, organization_id)
+        if row is None:
+            return None
+        if generations is not None:
+            user_id = row[len(_membership_columns()) + USER_COLUMNS.index("id")]
+            token_memory.remember(
+                organization_id=organization_id,
+                key_hash=key_hash,
+                user_id=user_id,
+                row=row,
+                generations=generations,
+            )
+    return _instances(row, organization_id)
 
 
 KEYWORDS = (b"bearer", b"token")
@@ -125,7 +174,8 @@ class OrganizationTokenAuthentication(BaseAuthentication):
     organisation's token simply does not exist here: 401, as for a revoked, expired or made-up one
     (and as at a slug that does not exist, ``invalid_token_response``). A read-only token on a
     write method is a 403. The token, its user and the user's membership are read in one query
-    (``token_membership``); ``last_used_at`` is written at most once a minute.
+    (``token_membership``), remembered by the process while nothing about them changes
+    (``token_memory``); ``last_used_at`` is written at most once a minute.
     """
 
     keywords = KEYWORDS
@@ -144,7 +194,8 @@ class OrganizationTokenAuthentication(BaseAuthentication):
             key = parts[1].decode()
         except UnicodeDecodeError:
             raise AuthenticationFailed(REFUSED_KEY_MESSAGE) from None
-        found = token_membership(hash_secret(key))
+        key_hash = hash_secret(key)
+        found = remembered_token_membership(request._request, key_hash)
         if found is None:
             raise AuthenticationFailed(REFUSED_KEY_MESSAGE)
         membership, token = found
@@ -157,7 +208,10 @@ class OrganizationTokenAuthentication(BaseAuthentication):
         # it was just read with the token, so they ask no query.
         request._request.membership = membership  # type: ignore[attr-defined]
         if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
-            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+            with token_memory.quiet_touch():
+                ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+            # What this process remembers holds the former time: read it again next time.
+            token_memory.forget(organization_id=membership.organization_id, key_hash=key_hash)
         if token.scope == TokenScope.READ and not _allows_read_only(request):
             raise PermissionDenied(READ_ONLY_MESSAGE.format(method=request.method))
         return token.user, token

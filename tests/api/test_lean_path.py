@@ -225,6 +225,6 @@ def test_throttle_fails_open_while_redis_is_unreachable(
         raise RedisConnectionError("Redis is restarting")
 
     monkeypatch.setattr(UserRateThrottle, "THROTTLE_RATES", {"user": "1/min", "anon": "1/min"})
-    monkeypatch.setattr(throttling, "_client", unreachable)
+    monkeypatch.setattr(throttling, "raw_client", unreachable)
     key = _token(org_a)
     assert [_get(f"/api/v1/o/{org_a.slug}/", key) for _ in range(3)] == [200, 200, 200]
