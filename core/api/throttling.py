@@ -94,6 +94,17 @@ def _windows(key: str, duration: int, now: float) -> tuple[str, str, float]:
     return current, previous, into
 
 
+_user: UserRateThrottle | None = None
+
+
+def _user_throttle() -> UserRateThrottle:
+    """A ``user`` throttle for its rate and key format, made again when the rates change."""
+    global _user
+    if _user is None or _user.THROTTLE_RATES is not UserRateThrottle.THROTTLE_RATES:
+        _user = UserRateThrottle()
+    return _user
+
+
 def count_ahead(
     request: HttpRequest, *, user_id: int, read: dict[str, str]
 ) -> list[bytes | None] | None:
@@ -103,7 +114,7 @@ def count_ahead(
     The ``user`` throttle (``UserRateThrottle``) takes the count instead of counting again, when it
     throttles the same user in the same window. None when Redis is unreachable (nothing counted).
     """
-    throttle = UserRateThrottle()  # the rate as the settings say now
+    throttle = _user_throttle()
     now = time.time()
     if throttle.rate is None:
         current = previous = ""

@@ -41,8 +41,9 @@ Expiry and read-only scope are checked on every request from the remembered valu
 from __future__ import annotations
 
 import contextvars
+import functools
 import logging
-import secrets
+import random
 import threading
 import time
 from collections.abc import Iterator
@@ -93,20 +94,25 @@ class Remembered:
 _entries: dict[tuple[int, str], Remembered] = {}
 _lock = threading.Lock()
 _distrusted_until = 0.0
+_random = random.SystemRandom()
 _quiet: contextvars.ContextVar[bool] = contextvars.ContextVar("flipside_token_touch", default=False)
 
 
+@functools.lru_cache(maxsize=4096)
+def _key(name: str) -> str:
+    """The cache's full key for one of our names (ASCII, short: nothing to validate)."""
+    return cache.make_key(name)
+
+
 def _organization_key(organization_id: int) -> str:
-    return cache.make_and_validate_key(f"api-token-generation:{organization_id}")
+    return _key(f"api-token-generation:{organization_id}")
 
 
 def _keys(organization_id: int) -> dict[str, str]:
-    """The two generations' keys, each with a random value to start it with when missing."""
-    start = str(secrets.randbits(62))
-    return {
-        cache.make_and_validate_key(_EVERY_ORGANIZATION): start,
-        _organization_key(organization_id): start,
-    }
+    """The two generations' keys, each with a random value to start it with when missing (not a
+    secret: it only has to differ from any value the key held before it was lost)."""
+    start = str(_random.getrandbits(62))
+    return {_key(_EVERY_ORGANIZATION): start, _organization_key(organization_id): start}
 
 
 def recall(
@@ -212,15 +218,13 @@ def bump(organization_id: int | None) -> None:
 def _bump_now(organization_id: int | None) -> None:
     global _bump_script, _distrusted_until
     key = (
-        cache.make_and_validate_key(_EVERY_ORGANIZATION)
-        if organization_id is None
-        else _organization_key(organization_id)
+        _key(_EVERY_ORGANIZATION) if organization_id is None else _organization_key(organization_id)
     )
     try:
         client = throttling.raw_client(key)
         if _bump_script is None:
             _bump_script = client.register_script(_BUMP_SCRIPT)
-        _bump_script(keys=[key], args=[secrets.randbits(62)], client=client)
+        _bump_script(keys=[key], args=[_random.getrandbits(62)], client=client)
     except UNREACHABLE as exc:
         # Others may trust what they remember until its TTL; this process stops at once.
         _distrusted_until = time.monotonic() + TTL
