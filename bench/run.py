@@ -39,6 +39,7 @@ sys.path[:] = [str(PROJECT_ROOT)] + [
     if Path(entry or ".").resolve() not in {PROJECT_ROOT, PROJECT_ROOT / "bench"}
 ]
 
+from bench import cpu  # noqa: E402
 from bench.database import PREFIX as BENCH_DATABASE_PREFIX  # noqa: E402
 from bench.database import BenchDatabase  # noqa: E402
 from bench.loadgen import LoadResult  # noqa: E402
@@ -187,9 +188,12 @@ class Mode:
 
 @dataclass
 class RoundFigures:
-    """Load results per (target, mode) in round order: ``results["b", "load"][round]``."""
+    """Load results per (target, mode) in round order: ``results["b", "load"][round]``; the CPU
+    time per request of gunicorn, PostgreSQL and Redis in each round with many connections
+    (``cpu_ms["b"][round]``, bench/cpu.py; empty where /proc is not there)."""
 
     results: dict[tuple[str, str], list[LoadResult]] = field(default_factory=dict)
+    cpu_ms: dict[str, list[float]] = field(default_factory=dict)
 
     def add(self, target: Target, mode: Mode, result: LoadResult) -> None:
         self.results.setdefault((target.key, mode.key), []).append(result)
@@ -279,16 +283,41 @@ def modes(options: Options) -> list[Mode]:
     ]
 
 
+def serving(server: Gunicorn) -> cpu.Serving | None:
+    """The processes whose CPU time a request costs (bench/cpu.py): gunicorn's, the PostgreSQL
+    this bench's database lives in (found from a backend of ours) and the Redis in REDIS_URL."""
+    from django.db import connection
+
+    if server.process is None or not cpu.PROC.is_dir():
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (backend,) = cursor.fetchone()
+        found = cpu.Serving.find(
+            server_pid=server.process.pid,
+            postgres_backend_pid=backend,
+            redis_url=os.environ.get("REDIS_URL", ""),
+        )
+    connection.close()
+    return found
+
+
 def run_http(server: Gunicorn, targets: list[Target], options: Options) -> RoundFigures:
     for target in targets:
         load(server.port, target, duration=options.warmup, concurrency=options.concurrency)
     figures = RoundFigures()
+    processes = serving(server)
     for number in range(1, options.rounds + 1):
         for mode in modes(options):
             for target in targets:
+                measured = processes if mode.key == "load" else None
+                cpu_before = measured.cpu_seconds() if measured else 0.0
                 result = load(
                     server.port, target, duration=mode.duration, concurrency=mode.concurrency
                 )
+                if measured:
+                    spent = measured.cpu_seconds() - cpu_before
+                    figures.cpu_ms.setdefault(target.key, []).append(1000 * spent / result.requests)
                 figures.add(target, mode, result)
                 say(
                     f"round {number}/{options.rounds} ({target.key}) {mode.label:>14}: "
@@ -357,6 +386,31 @@ def report(
         *_ratio_line(f"(b)/(a) throughput, {load_mode.label}, median ratio", throughput, 3),
         *_ratio_line(f"(b)/(a) p50 latency, {single_mode.label}, median ratio", latency, 2),
         *_ratio_line(f"(c)/(a) throughput, {load_mode.label}, median ratio", throughput_c, 3),
+    ]
+    if figures.cpu_ms:
+        lines += [
+            "",
+            _row(
+                f"CPU per request, {load_mode.label}: gunicorn + PostgreSQL + Redis",
+                "median ms",
+            ),
+            *(
+                _row(f"  ({key})", f"{statistics.median(values):.3f}")
+                + "   rounds "
+                + " ".join(f"{value:.2f}" for value in values)
+                for key, values in figures.cpu_ms.items()
+            ),
+        ]
+        if "b" in figures.cpu_ms and "c" in figures.cpu_ms:
+            cpu_b = statistics.median(figures.cpu_ms["b"])
+            cpu_c = statistics.median(figures.cpu_ms["c"])
+            lines.append(
+                _row(
+                    "  (c)/(b) by CPU: the throughput ratio a CPU-bound server allows",
+                    f"{cpu_c / cpu_b:.3f}",
+                )
+            )
+    lines += [
         "",
         _row(f"In process (median of {options.iterations} iterations)", "median µs", "p90 µs"),
     ]
@@ -434,6 +488,10 @@ def report(
         "ratio_b_over_c_rps_rounds": throughput_drf,
         "ratio_b_over_c_p50_single": statistics.median(latency_drf),
         "ratio_c_over_a_rps": statistics.median(throughput_c),
+        "cpu_ms_per_request": {
+            key: {"median": statistics.median(values), "rounds": values}
+            for key, values in figures.cpu_ms.items()
+        },
         "inprocess_ratio_b_over_c": client_b / client_c,
         "inprocess_us": {timing.label: timing.median_us for timing in inprocess.timings},
         "tenancy_middleware_us": middleware_cost,
