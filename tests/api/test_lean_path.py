@@ -63,14 +63,15 @@ def test_token_member_list_runs_two_queries_whatever_the_rows(
         return [query["sql"] for query in captured.captured_queries]
 
     few = queries()
-    # The token, its user and the membership in one query; the page in one; the organisation
-    # remembered. The row-level security settings travel inside the statements (set_config in the
+    # The token, its user and the membership in one query (read again: the first request wrote
+    # its last_used_at; remembered after, tests/api/test_token_memory.py); the page in one; the
+    # organisation remembered. The row-level security settings travel inside the statements (set_config in the
     # same query message, organizations/scope.py): no round trip of their own.
     assert len(few) == 2, few
     assert "organizations_apitoken" in few[0]
     assert "organizations_membership" in few[0]
     for _ in range(25):
-        make_member(org_a.organization)
+        make_member(org_a.organization)  # new memberships: the token is read again, once
     assert len(queries()) == len(few)
 
 
