@@ -57,7 +57,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cache
@@ -65,11 +65,12 @@ from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Case, Count, F, IntegerField, Max, Model, Q, Sum, Value, When
+from django.db.models import Case, Count, F, IntegerField, Max, Q, Sum, Value, When
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from core import rows
 from feedback import signals
 from feedback.models import (
     CheckIn,
@@ -542,28 +543,12 @@ def _refresh_general(pair_ids: Iterable[int], today: date | None) -> list[PairOu
 # both on the same pairs).
 
 
-def _instance[M: Model](model: type[M], values: Sequence[Any]) -> M:
-    """A model instance from its concrete columns as a plain cursor returns them (each field's
-    conversion from the database applied, as the ORM would)."""
-    from django.db import connection
-
-    fields = model._meta.concrete_fields
-    converted = [
-        field.from_db_value(value, None, connection) if hasattr(field, "from_db_value") else value
-        for field, value in zip(fields, values, strict=True)
-    ]
-    return model.from_db(connection.alias, [field.attname for field in fields], converted)
-
-
 @cache
 def _one_pair_sql() -> tuple[str, str, str]:
     from django.db import connection
 
     quote = connection.ops.quote_name
-    columns = ", ".join(
-        [f"p.{quote(str(f.column))}" for f in Pair._meta.concrete_fields]
-        + [f"g.{quote(str(f.column))}" for f in Program._meta.concrete_fields]
-    )
+    columns = f"{rows.columns('p', Pair)}, {rows.columns('g', Program)}"
     lock = (
         f"SELECT {columns} FROM {quote(Pair._meta.db_table)} p "  # noqa: S608 (model names; values bound)
         f"JOIN {quote(Program._meta.db_table)} g ON g.id = p.program_id "
@@ -619,8 +604,8 @@ def _refresh_one(pair_id: int, today: date | None) -> PairOutcome | None:
         row = cursor.fetchone()
         if row is None:
             return None
-        pair = _instance(Pair, row[: len(Pair._meta.concrete_fields)])
-        program = _instance(Program, row[len(Pair._meta.concrete_fields) :])
+        pair = rows.instance(Pair, row[: rows.width(Pair)])
+        program = rows.instance(Program, row[rows.width(Pair) :])
         pair.program = program
         today = today or program_today(program)
         params.update(
