@@ -479,7 +479,11 @@ def my_check_ins_open(user: User) -> list[Any]:
     """The person's sent check-ins that can still be answered (``feedback.checkins`` rules)."""
     return [
         check_in
-        for check_in in checkin_rules.my_check_ins(user).filter(status=CheckInStatus.SENT)
+        for check_in in checkin_rules.my_check_ins(user)
+        .filter(status=CheckInStatus.SENT)
+        # Only the program is read (its today, for the answer window): not both people.
+        .select_related(None)
+        .select_related("pair__program")
         if checkin_rules.answer_problem(check_in) is None
     ]
 
