@@ -20,18 +20,20 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import icalendar
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from core import rows
 from core.timezones import time_zone_names
 from feedback import ics, links, signals
 from feedback.actions.selectors import open_actions
@@ -43,7 +45,8 @@ from feedback.visibility import require_check_in_answer
 from matching.models import OPEN_PAIR_STATUSES, Pair, PairStatus
 from organizations import mail
 from organizations.audit import log_action
-from participants.models import Enrollment, EnrollmentStatus
+from organizations.scope import ScopeError, current_organization_id
+from participants.models import Enrollment, EnrollmentStatus, Person
 from programs.lifecycle import program_today, program_zone
 from programs.models import Program
 from programs.selectors import program_contacts
@@ -518,11 +521,7 @@ def check_in_answer(*, check_in: CheckIn, answer: Answer, actor: User | None) ->
     if actor is not None:
         require_check_in_answer(check_in, actor)
     with transaction.atomic():
-        locked = (
-            CheckIn.objects.select_for_update(of=("self",))
-            .select_related("pair__program", "enrollment__person")
-            .get(pk=check_in.pk)
-        )
+        locked = _lock_for_answer(check_in)
         problem = answer_problem(locked)
         if problem:
             raise ValidationError(problem)
@@ -532,11 +531,12 @@ def check_in_answer(*, check_in: CheckIn, answer: Answer, actor: User | None) ->
         locked.status = CheckInStatus.ANSWERED
         locked.answered_at = timezone.now()
         locked.save(update_fields=["rating", "blockers", "wants_contact", "status", "answered_at"])
-        reminders = Touchpoint.objects.filter(
+        # Its reminders still waiting are cancelled (one statement).
+        Touchpoint.objects.filter(
             kind=REMINDER_KIND,
             idempotency_key__in=[_reminder_key(locked, n) for n in range(1, MAX_REMINDERS + 1)],
-        ).values_list("pk", flat=True)
-        _cancel_touchpoints(list(reminders))
+            status=TouchpointStatus.PENDING,
+        ).update(status=TouchpointStatus.CANCELLED, done_at=timezone.now())
         # The answers themselves stay out of the audit log (staff read them on the check-in).
         log_action(
             actor=actor,
@@ -549,6 +549,35 @@ def check_in_answer(*, check_in: CheckIn, answer: Answer, actor: User | None) ->
             transaction.on_commit(lambda: _send_all(messages))
             signals.contact_requested.send(sender=CheckIn, check_in=locked)
         refresh_on_commit(locked.pair)
+    return locked
+
+
+def _lock_for_answer(check_in: CheckIn) -> CheckIn:
+    """The check-in's row, locked and read again, with its pair, program and person: those the
+    caller already loaded are reused (the page and the email link both load them), so the lock
+    reads one table."""
+    pair_field, enrollment_field = (
+        CheckIn._meta.get_field("pair"),
+        CheckIn._meta.get_field("enrollment"),
+    )
+    loaded = (
+        pair_field.is_cached(check_in)
+        and Pair._meta.get_field("program").is_cached(check_in.pair)
+        and enrollment_field.is_cached(check_in)
+        and Enrollment._meta.get_field("person").is_cached(check_in.enrollment)
+    )
+    if not loaded:
+        return (
+            CheckIn.objects.select_for_update(of=("self",))
+            .select_related("pair__program", "enrollment__person")
+            .get(pk=check_in.pk)
+        )
+    locked = CheckIn.objects.select_for_update(of=("self",)).get(pk=check_in.pk)
+    # A check-in never changes pair or person; the ids are checked all the same.
+    if locked.pair_id == check_in.pair_id:
+        locked.pair = check_in.pair
+    if locked.enrollment_id == check_in.enrollment_id:
+        locked.enrollment = check_in.enrollment
     return locked
 
 
@@ -592,6 +621,70 @@ def my_check_ins(user: User) -> QuerySet[CheckIn]:
         .select_related("pair__program", "pair__mentor__person", "pair__mentee__person")
         .order_by("-due_on", "-id")
     )
+
+
+@cache
+def _my_check_in_sql() -> str:
+    quote = connection.ops.quote_name
+    models = (
+        ("c", CheckIn),
+        ("p", Pair),
+        ("g", Program),
+        ("r", Enrollment),
+        ("rp", Person),
+        ("e", Enrollment),
+        ("ep", Person),
+        ("o", Enrollment),
+        ("op", Person),
+    )
+    table = {alias: quote(model._meta.db_table) for alias, model in models}
+    return (
+        f"SELECT {', '.join(rows.columns(alias, model) for alias, model in models)} "  # noqa: S608 (model names; values bound)
+        f"FROM {table['c']} c JOIN {table['p']} p ON p.id = c.pair_id "
+        f"JOIN {table['g']} g ON g.id = p.program_id "
+        f"JOIN {table['r']} r ON r.id = p.mentor_id JOIN {table['rp']} rp ON rp.id = r.person_id "
+        f"JOIN {table['e']} e ON e.id = p.mentee_id JOIN {table['ep']} ep ON ep.id = e.person_id "
+        f"JOIN {table['o']} o ON o.id = c.enrollment_id JOIN {table['op']} op ON op.id = o.person_id "
+        "WHERE c.organization_id = %s AND c.id = %s AND op.user_id = %s "
+        "AND c.status NOT IN (%s, %s)"
+    )
+
+
+def my_check_in(user: User, pk: int) -> CheckIn | None:
+    """One of :func:`my_check_ins` (the same rule: the person's own, sent or after) with its pair,
+    program, both people and its own person loaded, in one statement written once per process:
+    the check-in page and its answer open it on every request."""
+    organization_id = current_organization_id()
+    if organization_id is None:
+        raise ScopeError("A check-in is opened inside its organisation's scope.")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _my_check_in_sql(),
+            [organization_id, pk, user.pk, CheckInStatus.PLANNED, CheckInStatus.CANCELLED],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    loaded: list[Any] = []
+    at = 0
+    for model in (
+        CheckIn,
+        Pair,
+        Program,
+        Enrollment,
+        Person,
+        Enrollment,
+        Person,
+        Enrollment,
+        Person,
+    ):
+        loaded.append(rows.instance(model, row[at : at + rows.width(model)]))
+        at += rows.width(model)
+    check_in, pair, program, mentor, mentor_person, mentee, mentee_person, own, own_person = loaded
+    mentor.person, mentee.person, own.person = mentor_person, mentee_person, own_person
+    pair.program, pair.mentor, pair.mentee = program, mentor, mentee
+    check_in.pair, check_in.enrollment = pair, own
+    return check_in
 
 
 def program_check_ins(program: Program) -> QuerySet[CheckIn]:

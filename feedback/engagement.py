@@ -55,11 +55,13 @@ on, never paused or closed automatically.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
+from functools import cache
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.db import transaction
@@ -68,6 +70,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from core import rows
 from feedback import signals
 from feedback.models import (
     CheckIn,
@@ -81,7 +84,8 @@ from feedback.models import (
     Touchpoint,
 )
 from matching.models import Pair, PairStatus
-from organizations.scope import tenant_scope
+from organizations.changes import note_write
+from organizations.scope import current_organization_id, tenant_scope
 from participants.models import Enrollment
 from programs.lifecycle import program_today, program_zone
 from programs.models import Program
@@ -284,12 +288,22 @@ def term_elapsed(pair: Pair, program: Program, today: date) -> float | None:
     return min(1.0, max(0.0, (today - start).days / (end - start).days))
 
 
+class _CheckInFact(NamedTuple):
+    """What the score reads of a sent or answered check-in."""
+
+    enrollment_id: int
+    status: str
+    rating: int | None
+    wants_contact: bool
+    due_on: date
+
+
 @dataclass
 class _ProgramData:
     """Every signal of a program's pairs, loaded in a fixed number of queries."""
 
     sessions: dict[int, dict[str, Any]]
-    check_ins: dict[int, list[CheckIn]]
+    check_ins: dict[int, list[_CheckInFact]]
     goals: dict[int, dict[str, Any]]
     nudges: dict[int, tuple[int, date | None]]
 
@@ -311,13 +325,13 @@ def _load(program: Program, pair_ids: list[int], today: date) -> _ProgramData:
         )
         .order_by()
     }
-    check_ins: dict[int, list[CheckIn]] = defaultdict(list)
-    for check_in in CheckIn.objects.filter(
+    check_ins: dict[int, list[_CheckInFact]] = defaultdict(list)
+    for pair_id, *fact in CheckIn.objects.filter(
         pair_id__in=pair_ids,
         status__in=(CheckInStatus.SENT, CheckInStatus.ANSWERED),
         due_on__lte=today,
-    ).only("pair_id", "enrollment_id", "status", "rating", "wants_contact", "due_on"):
-        check_ins[check_in.pair_id].append(check_in)
+    ).values_list("pair_id", "enrollment_id", "status", "rating", "wants_contact", "due_on"):
+        check_ins[pair_id].append(_CheckInFact(*fact))
     goals = {
         row["pair_id"]: row
         for row in Goal.objects.filter(pair_id__in=pair_ids)
@@ -332,20 +346,27 @@ def _load(program: Program, pair_ids: list[int], today: date) -> _ProgramData:
     prefix = f"{NUDGE_KEY}:{program.pk}:"
     if len(pair_ids) == 1:
         prefix += f"{pair_ids[0]}:"
-    nudges: dict[int, tuple[int, date | None]] = {}
-    for key, payload in (
+    found = (
         Touchpoint.objects.filter(idempotency_key__startswith=prefix)
-        .values_list("idempotency_key", "payload")
+        .values_list("idempotency_key", "payload__nudged_on")
         .order_by()
-    ):
+    )
+    return _ProgramData(sessions, check_ins, goals, _nudges(found))
+
+
+def _nudges(found: Iterable[tuple[str, Any]]) -> dict[int, tuple[int, date | None]]:
+    """Per pair, from its nudges' (idempotency key, ``nudged_on``): the highest nudge number and
+    the program day of the latest."""
+    nudges: dict[int, tuple[int, date | None]] = {}
+    for key, day in found:
         _prefix, _program, pair_id, number, _to = key.split(":")
-        nudged_on = date.fromisoformat(str(payload.get("nudged_on", "1970-01-01")))
+        nudged_on = date.fromisoformat(str(day or "1970-01-01"))
         count, last = nudges.get(int(pair_id), (0, None))
         nudges[int(pair_id)] = (
             max(count, int(number)),
             nudged_on if last is None or nudged_on > last else last,
         )
-    return _ProgramData(sessions, check_ins, goals, nudges)
+    return nudges
 
 
 def _achieved_as_full() -> Sum:
@@ -369,7 +390,7 @@ def _signals(pair: Pair, program: Program, data: _ProgramData, today: date) -> P
         if c.status == CheckInStatus.SENT and c.due_on <= today - timedelta(days=GRACE_DAYS)
     ]
     ratings = [c.rating for c in answered if c.rating is not None]
-    latest_answer: dict[int, CheckIn] = {}
+    latest_answer: dict[int, _CheckInFact] = {}
     for check_in in sorted(answered, key=lambda c: c.due_on):
         latest_answer[check_in.enrollment_id] = check_in
     goals = data.goals.get(pair.pk)
@@ -495,6 +516,14 @@ def refresh_pairs(pair_ids: Iterable[int], *, today: date | None = None) -> list
     """Rescore these pairs now (each program's local today unless given): the day's snapshot of
     every one still open, no email. Pairs that are pending, completed or ended are not scored (the
     engagement page lists open pairs; their history stays). Idempotent."""
+    ids = set(pair_ids)
+    if len(ids) == 1 and current_organization_id() is not None:
+        outcome = _refresh_one(ids.pop(), today)
+        return [] if outcome is None else [outcome]
+    return _refresh_general(ids, today)
+
+
+def _refresh_general(pair_ids: Iterable[int], today: date | None) -> list[PairOutcome]:
     programs: dict[int, Program] = {}
     by_program: dict[int, list[int]] = defaultdict(list)
     for pair in Pair.objects.filter(pk__in=set(pair_ids)).select_related("program").order_by("pk"):
@@ -505,6 +534,140 @@ def refresh_pairs(pair_ids: Iterable[int], *, today: date | None = None) -> list
         program = programs[program_id]
         outcomes.extend(_score_pairs(program, ids, today or program_today(program), care=False))
     return outcomes
+
+
+# One pair's rescoring runs after every logged session and answered check-in, inline in the
+# request: three plain statements (the pair and its program locked, every fact in one read, the
+# day's row upserted) written once per process, not compiled by the ORM on each call. The facts
+# and the score are the same as ``_load`` and ``_signals`` give the program-wide run (the tests run
+# both on the same pairs).
+
+
+@cache
+def _one_pair_sql() -> tuple[str, str, str]:
+    from django.db import connection
+
+    quote = connection.ops.quote_name
+    columns = f"{rows.columns('p', Pair)}, {rows.columns('g', Program)}"
+    lock = (
+        f"SELECT {columns} FROM {quote(Pair._meta.db_table)} p "  # noqa: S608 (model names; values bound)
+        f"JOIN {quote(Program._meta.db_table)} g ON g.id = p.program_id "
+        "WHERE p.organization_id = %(org)s AND p.id = %(pair)s AND p.status IN %(open)s "
+        "FOR UPDATE OF p"
+    )
+    mine = "organization_id = %(org)s AND pair_id = %(pair)s"
+    facts = (
+        "SELECT s.last, s.counted, s.confirmed, g.n, g.progress_sum, c.rows, t.rows, e.level FROM "  # noqa: S608 (model names; values bound)
+        "(SELECT MAX(held_on) AS last, COUNT(*) FILTER (WHERE status = %(confirmed)s "
+        "OR (status = %(awaiting)s AND held_on <= %(grace)s)) AS counted, "
+        "COUNT(*) FILTER (WHERE status = %(confirmed)s) AS confirmed "
+        f"FROM {quote(SessionLog._meta.db_table)} "
+        f"WHERE {mine} AND held_on <= %(today)s AND status <> %(draft)s) s, "
+        "(SELECT COUNT(*) AS n, SUM(CASE WHEN status = %(achieved)s THEN 100 ELSE progress END) "
+        f"AS progress_sum FROM {quote(Goal._meta.db_table)} "
+        f"WHERE {mine} AND status <> %(dropped)s) g, "
+        "(SELECT json_agg(json_build_array(enrollment_id, status, rating, wants_contact, due_on)) "
+        f"AS rows FROM {quote(CheckIn._meta.db_table)} "
+        f"WHERE {mine} AND status IN %(check_in_statuses)s AND due_on <= %(today)s) c, "
+        "(SELECT json_agg(json_build_array(idempotency_key, payload -> 'nudged_on')) AS rows "
+        f"FROM {quote(Touchpoint._meta.db_table)} "
+        "WHERE organization_id = %(org)s AND idempotency_key LIKE %(nudges)s) t "
+        "LEFT JOIN LATERAL (SELECT level "
+        f"FROM {quote(EngagementSnapshot._meta.db_table)} "
+        f"WHERE {mine} ORDER BY computed_on DESC LIMIT 1) e ON TRUE"
+    )
+    upsert = (
+        f"INSERT INTO {quote(EngagementSnapshot._meta.db_table)} "  # noqa: S608 (model names; values bound)
+        "(organization_id, pair_id, computed_on, score, level, reasons, nudges_sent, created_at) "
+        "VALUES (%(org)s, %(pair)s, %(today)s, %(score)s, %(level)s, %(reasons)s::jsonb, "
+        "%(nudges_sent)s, %(now)s) ON CONFLICT (pair_id, computed_on) DO UPDATE SET "
+        "score = EXCLUDED.score, level = EXCLUDED.level, reasons = EXCLUDED.reasons, "
+        "nudges_sent = EXCLUDED.nudges_sent RETURNING id, created_at"
+    )
+    return lock, facts, upsert
+
+
+def _refresh_one(pair_id: int, today: date | None) -> PairOutcome | None:
+    """:func:`refresh_pairs` for one pair of the scoped organisation (None when it is not open)."""
+    from django.db import connection
+
+    organization_id = current_organization_id()
+    assert organization_id is not None  # refresh_pairs takes this path inside a scope only
+    lock, facts, upsert = _one_pair_sql()
+    params: dict[str, Any] = {
+        "org": organization_id,
+        "pair": pair_id,
+        "open": (str(PairStatus.ACTIVE), str(PairStatus.PAUSED)),
+    }
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(lock, params)
+        row = cursor.fetchone()
+        if row is None:
+            return None
+        pair = rows.instance(Pair, row[: rows.width(Pair)])
+        program = rows.instance(Program, row[rows.width(Pair) :])
+        pair.program = program
+        today = today or program_today(program)
+        params.update(
+            today=today,
+            grace=today - timedelta(days=GRACE_DAYS),
+            confirmed=str(SessionStatus.CONFIRMED),
+            awaiting=str(SessionStatus.AWAITING),
+            draft=str(SessionStatus.DRAFT),
+            achieved=str(GoalStatus.ACHIEVED),
+            dropped=str(GoalStatus.DROPPED),
+            check_in_statuses=(str(CheckInStatus.SENT), str(CheckInStatus.ANSWERED)),
+            nudges=f"{NUDGE_KEY}:{program.pk}:{pair_id}:%",
+        )
+        cursor.execute(facts, params)
+        last, counted, confirmed, goal_count, progress_sum, check_ins, nudges, latest = (
+            cursor.fetchone()
+        )
+        data = _ProgramData(
+            sessions={}
+            if last is None
+            else {pair_id: {"last": last, "counted": counted, "confirmed": confirmed}},
+            check_ins=defaultdict(list),
+            goals={}
+            if not goal_count
+            else {pair_id: {"count": goal_count, "progress_sum": progress_sum}},
+            nudges=_nudges(nudges or ()),
+        )
+        for enrollment_id, status, rating, wants_contact, due_on in check_ins or ():
+            data.check_ins[pair_id].append(
+                _CheckInFact(
+                    enrollment_id, status, rating, wants_contact, date.fromisoformat(due_on)
+                )
+            )
+        result = score_pair(_signals(pair, program, data, today))
+        nudges_before = data.nudges.get(pair_id, (0, None))[0]
+        reasons = [reason.as_dict() for reason in result.reasons]
+        params.update(
+            score=result.score,
+            level=result.level,
+            reasons=json.dumps(reasons),
+            nudges_sent=nudges_before,
+            now=timezone.now(),
+        )
+        cursor.execute(upsert, params)
+        snapshot_id, created_at = cursor.fetchone()
+        note_write(EngagementSnapshot, {organization_id}, using=connection.alias)
+        snapshot = EngagementSnapshot(
+            id=snapshot_id,
+            organization_id=organization_id,
+            pair=pair,
+            computed_on=today,
+            score=result.score,
+            level=result.level,
+            reasons=reasons,
+            nudges_sent=nudges_before,
+            created_at=created_at,
+        )
+        snapshot._state.adding = False
+        outcome = PairOutcome(pair, snapshot, result, nudged=False)
+        if result.level == EngagementLevel.AT_RISK and latest != EngagementLevel.AT_RISK:
+            signals.pair_at_risk.send(sender=Pair, pair=pair, snapshot=snapshot)
+    return outcome
 
 
 def refresh_program(program: Program, *, today: date | None = None) -> list[PairOutcome]:

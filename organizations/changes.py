@@ -10,19 +10,53 @@ a cache correct: a reader that computed from the pre-commit state between the tw
 again. ``organization_id`` is None for a write outside a scope (platform code under
 ``dangerously_unscoped()``) whose organisations are not known: read it as "any organisation".
 
+Each send also says which rows were written, when the writer knew them (``keys``): the written
+rows' primary keys and foreign keys as ``(attname, value)`` pairs, e.g. ``("pair_id", 7)``, so a
+read model kept per pair or per person can tell whether a write concerns it. ``keys`` is None when
+the rows are not known (a queryset's ``update`` or ``delete``, a raw statement): read it as "any
+row". After commit, a model's keys are the union of the transaction's writes (None if any was
+unknown).
+
 Receivers must be cheap (the first send runs inside the writer's transaction) and must not write
 tenant rows.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import connections, router
 from django.dispatch import Signal
 
-# Sent with: model (the class written), organization_id (int | None), committed (bool).
+# Sent with: model (the class written), organization_id (int | None), committed (bool),
+# keys (frozenset of (attname, value) of the written rows' own and foreign keys, or None).
 tenant_data_changed = Signal()
+
+RowKeys = frozenset[tuple[str, Any]]
+
+
+def _key_attnames(model: type[Any]) -> tuple[str, ...]:
+    names = _KEY_ATTNAMES.get(model)
+    if names is None:
+        names = tuple(
+            field.attname
+            for field in model._meta.concrete_fields
+            if field.primary_key or field.is_relation
+        )
+        _KEY_ATTNAMES[model] = names
+    return names
+
+
+_KEY_ATTNAMES: dict[type[Any], tuple[str, ...]] = {}
+
+
+def row_keys(model: type[Any], rows: Iterable[Any]) -> RowKeys:
+    """The written rows' primary and foreign keys, as ``(attname, value)`` (read them before a
+    delete: Django clears a deleted instance's primary key)."""
+    names = _key_attnames(model)
+    return frozenset((name, getattr(row, name)) for row in rows for name in names)
+
 
 _STATE = "_flipside_tenant_writes"
 
@@ -38,32 +72,53 @@ class Announcement:
         # connection's list" means "this callback is still queued". The reference also keeps the
         # list alive, so the identity test cannot be fooled by a reused id.
         self.callbacks = callbacks
-        self.pending: set[tuple[type[Any], int | None]] = set()
+        self.pending: dict[tuple[type[Any], int | None], RowKeys | None] = {}
+
+    def add(self, model: type[Any], organization_id: int | None, keys: RowKeys | None) -> None:
+        item = (model, organization_id)
+        if item not in self.pending:
+            self.pending[item] = keys
+            return
+        known = self.pending[item]
+        self.pending[item] = None if known is None or keys is None else known | keys
 
     def __call__(self) -> None:
-        for model, organization_id in sorted(
-            self.pending, key=lambda item: (item[0].__name__, item[1] or 0)
+        for (model, organization_id), keys in sorted(
+            self.pending.items(), key=lambda item: (item[0][0].__name__, item[0][1] or 0)
         ):
-            _send(model, organization_id, committed=True)
+            _send(model, organization_id, committed=True, keys=keys)
 
 
-def _send(model: type[Any], organization_id: int | None, *, committed: bool) -> None:
+def _send(
+    model: type[Any], organization_id: int | None, *, committed: bool, keys: RowKeys | None
+) -> None:
     tenant_data_changed.send(
-        sender=model, model=model, organization_id=organization_id, committed=committed
+        sender=model,
+        model=model,
+        organization_id=organization_id,
+        committed=committed,
+        keys=keys,
     )
 
 
-def note_write(model: type[Any], organization_ids: set[int | None], *, using: str | None) -> None:
-    """Announce a write of ``model`` rows of ``organization_ids`` now and after commit."""
+def note_write(
+    model: type[Any],
+    organization_ids: set[int | None],
+    *,
+    using: str | None,
+    keys: RowKeys | None = None,
+) -> None:
+    """Announce a write of ``model`` rows of ``organization_ids`` now and after commit; ``keys``
+    are the rows' keys (``row_keys``) when the writer knows them."""
     if not organization_ids:
         return
     connection = connections[using or router.db_for_write(model)]
     for organization_id in organization_ids:
-        _send(model, organization_id, committed=False)
+        _send(model, organization_id, committed=False, keys=keys)
     if not connection.in_atomic_block:
         # Autocommit: the write is already committed.
         for organization_id in organization_ids:
-            _send(model, organization_id, committed=True)
+            _send(model, organization_id, committed=True, keys=keys)
         return
     after: Announcement | None = getattr(connection, _STATE, None)
     if after is None or after.callbacks is not connection.run_on_commit:
@@ -71,4 +126,5 @@ def note_write(model: type[Any], organization_ids: set[int | None], *, using: st
         connection.on_commit(after)
         after.callbacks = connection.run_on_commit
         setattr(connection, _STATE, after)
-    after.pending.update((model, organization_id) for organization_id in organization_ids)
+    for organization_id in organization_ids:
+        after.add(model, organization_id, keys)

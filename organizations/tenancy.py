@@ -13,7 +13,7 @@ from typing import Any, ClassVar, TypeVar
 
 from django.db import models
 
-from organizations.changes import note_write
+from organizations.changes import note_write, row_keys
 from organizations.scope import ScopeError, current_organization_id, is_unscoped
 
 _M = TypeVar("_M", bound="TenantModel")
@@ -25,10 +25,14 @@ class TenantQuerySet(models.QuerySet[_M]):
     through ``update``)."""
 
     def _note(self, objs: Iterable[Any] = ()) -> None:
+        """``objs`` the rows written (a bulk create); none: rows this queryset's filter chose,
+        not known here."""
+        objs = list(objs)
         organization_ids: set[int | None] = {obj.organization_id for obj in objs}
         if not organization_ids:
             organization_ids = {current_organization_id()}
-        note_write(self.model, organization_ids, using=self.db)
+        keys = row_keys(self.model, objs) if objs else None
+        note_write(self.model, organization_ids, using=self.db, keys=keys)
 
     def update(self, **kwargs: Any) -> int:
         rows = super().update(**kwargs)
@@ -108,12 +112,20 @@ class TenantModel(models.Model):
                 f"inside the scope of organisation {scoped_id}."
             )
         super().save(*args, **kwargs)
-        note_write(type(self), {self.organization_id}, using=kwargs.get("using"))
+        model = type(self)
+        note_write(
+            model,
+            {self.organization_id},
+            using=kwargs.get("using"),
+            keys=row_keys(model, (self,)),
+        )
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         organization_id = self.organization_id
+        model = type(self)
+        keys = row_keys(model, (self,))  # before Django clears the primary key
         deleted = super().delete(*args, **kwargs)
-        note_write(type(self), {organization_id}, using=kwargs.get("using"))
+        note_write(model, {organization_id}, using=kwargs.get("using"), keys=keys)
         return deleted
 
 

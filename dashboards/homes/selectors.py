@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from dashboards import freshness
+from dashboards.homes.scopes import home_scopes
 from feedback import checkins as checkin_rules
 from feedback.engagement import next_session_due, pair_started_on
 from feedback.models import (
@@ -478,7 +479,11 @@ def my_check_ins_open(user: User) -> list[Any]:
     """The person's sent check-ins that can still be answered (``feedback.checkins`` rules)."""
     return [
         check_in
-        for check_in in checkin_rules.my_check_ins(user).filter(status=CheckInStatus.SENT)
+        for check_in in checkin_rules.my_check_ins(user)
+        .filter(status=CheckInStatus.SENT)
+        # Only the program is read (its today, for the answer window): not both people.
+        .select_related(None)
+        .select_related("pair__program")
         if checkin_rules.answer_problem(check_in) is None
     ]
 
@@ -588,17 +593,19 @@ PARTICIPANT_BUCKET_MINUTES = 15
 
 
 def cached_participant_home(membership: Membership, slug: str) -> ParticipantHome:
-    """The person's own part of the home, computed once per change of the organisation's data
-    (``dashboards.freshness``) and at least every quarter of an hour: what is open to answer turns
+    """The person's own part of the home, computed once per change of what it reads (its
+    enrolments, programs and pairs: ``dashboards.homes.scopes``) and at least every quarter of an
+    hour: what is open to answer turns
     on dates in the program's and the person's own time zones, and a quarter-hour boundary falls on
     every zone's midnight (offsets of :30 and :45 included)."""
     now = timezone.now()
     bucket = now.replace(
         minute=now.minute - now.minute % PARTICIPANT_BUCKET_MINUTES, second=0, microsecond=0
     )
-    return freshness.cached(
+    return freshness.cached_in_scopes(
         "participant-home",
         membership.organization_id,
         (membership.user_id, slug, bucket.isoformat()),
+        lambda: home_scopes(membership.user_id, membership.organization_id),
         lambda: participant_home(membership.user, slug),
     )

@@ -60,6 +60,8 @@ class _SessionFacts(forms.Form):
         field.queryset = topics.order_by("name")
 
     def topic_ids(self) -> list[int]:
+        if not self["topics"].data:  # none ticked: no query for the empty choice
+            return []
         return [topic.pk for topic in self.cleaned_data.get("topics") or ()]
 
 

@@ -140,14 +140,17 @@ def _set_topics(session: SessionLog, topic_ids: list[int]) -> None:
     )
 
 
-def _facts(session: SessionLog) -> dict[str, Any]:
+def _facts(session: SessionLog, topic_ids: list[int] | None = None) -> dict[str, Any]:
+    """The session's facts for the audit log (its topics read unless the caller just wrote them)."""
+    if topic_ids is None:
+        topic_ids = list(
+            SessionTopic.objects.filter(session=session).values_list("topic_id", flat=True)
+        )
     return {
         "held_on": session.held_on.isoformat(),
         "duration_minutes": session.duration_minutes,
         "format": session.format,
-        "topics": sorted(
-            SessionTopic.objects.filter(session=session).values_list("topic_id", flat=True)
-        ),
+        "topics": sorted(topic_ids),
     }
 
 
@@ -181,9 +184,13 @@ def session_log(
             status=SessionStatus.AWAITING,
             **texts,
         )
-        _set_topics(session, topics)
+        # A new session has no topics yet: add them, nothing to compare or remove.
+        SessionTopic.objects.bulk_create(
+            SessionTopic(organization_id=session.organization_id, session=session, topic_id=topic)
+            for topic in topics
+        )
         # The audit log records facts only: the pair's text is not staff's to read.
-        log_action(actor=actor, action="session.log", target=session, data=_facts(session))
+        log_action(actor=actor, action="session.log", target=session, data=_facts(session, topics))
         refresh_on_commit(pair)
         notify_partner_on_commit(pair=pair, by=by, kind=SESSION, object_id=session.pk)
         signals.session_logged.send(sender=SessionLog, session=session)

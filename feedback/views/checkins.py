@@ -259,9 +259,9 @@ def my_check_in_list(request: OrgRequest, org_slug: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def my_check_in_answer(request: OrgRequest, org_slug: str, pk: int) -> HttpResponse:
-    check_in = get_object_or_404(
-        checkins.my_check_ins(request.user).select_related("enrollment__person"), pk=pk
-    )
+    check_in = checkins.my_check_in(request.user, pk)
+    if check_in is None:
+        raise Http404("No such check-in.")
     action_url = reverse("my_check_in_answer", kwargs={"org_slug": org_slug, "pk": pk})
     if request.method == "POST":
         failed = _submit(request, check_in, action_url=action_url, extra={})

@@ -230,10 +230,36 @@ def test_a_pair_refresh_costs_the_same_queries_however_much_it_holds(
         assert outcome.snapshot.computed_on == DAY
         return len(captured.captured_queries)
 
-    # Find the pair and its program, lock it, read sessions, check-ins, goals and nudges, write the
-    # day's row; the savepoint and its release (a transaction of its own outside tests).
-    assert queries(small) == queries(large) == 9
-    assert queries(large) == 9  # and again, rewriting the day's row
+    # Lock the pair with its program, read every fact (sessions, check-ins, goals, nudges, the
+    # latest level) in one statement, upsert the day's row; the savepoint and its release (a
+    # transaction of its own outside tests).
+    assert queries(small) == queries(large) == 5
+    assert queries(large) == 5  # and again, rewriting the day's row
+
+
+def test_one_pairs_refresh_scores_as_the_program_wide_run_does(org_a: Tenant, on_day: None) -> None:
+    """The one-pair path reads its facts with its own statement: same facts, same score."""
+    program = running_program(org_a)
+    quiet, busy, lapsed = (make_pair(org_a, program) for _ in range(3))
+    for week in range(6):
+        held_on = DAY - timedelta(days=7 * week + 1)
+        log_session(org_a, busy, held_on, status="awaiting" if week % 2 else "confirmed")
+        check_in(org_a, busy, held_on, rating=2 + week % 3, wants_contact=week == 0)
+        check_in(org_a, busy, held_on, mentee=True)  # sent, never answered
+        add_goal(org_a, busy, 15 * week, status="achieved" if week == 5 else "open")
+    log_session(org_a, busy, DAY - timedelta(days=2), status="draft")
+    log_session(org_a, busy, DAY + timedelta(days=1))  # after the day scored
+    log_session(org_a, lapsed, DAY - timedelta(days=45))
+    add_goal(org_a, lapsed, 80, status="dropped")
+    with org_a.scope():
+        engagement.compute_program(program, today=DAY)  # the night: nudges for the lapsed pair
+        one = {pair.pk: engagement.refresh_pairs([pair.pk])[0] for pair in (quiet, busy, lapsed)}
+        wide = {outcome.pair.pk: outcome for outcome in engagement.refresh_program(program)}
+    for pair_id, outcome in one.items():
+        assert outcome.result == wide[pair_id].result
+        assert outcome.snapshot.nudges_sent == wide[pair_id].snapshot.nudges_sent
+    assert one[lapsed.pk].snapshot.nudges_sent == 1
+    assert {"wants_contact", "confirmation_rate", "goal_progress"} <= one[busy.pk].result.codes
 
 
 def test_refreshing_another_organisations_pair_finds_nothing(

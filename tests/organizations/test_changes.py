@@ -142,3 +142,35 @@ def test_each_organisation_is_announced_and_unscoped_writes_mean_any(
         )
     committed = sorted(entry[1] or 0 for entry in sent if entry[2])
     assert committed == sorted([org_a.organization.pk, org_b.organization.pk])
+
+
+def test_the_written_rows_keys_are_announced_and_unknown_rows_are_none(org_a: Tenant) -> None:
+    seen: list[tuple[bool, Any]] = []
+
+    def receive(sender: Any, *, committed: bool, keys: Any = None, **_: Any) -> None:
+        if sender is Program:
+            seen.append((committed, keys))
+
+    tenant_data_changed.connect(receive, dispatch_uid="test_changes_keys")
+    try:
+        org = org_a.organization.pk
+        with org_a.scope():
+            with transaction.atomic():
+                one = Program.objects.create(organization=org_a.organization, name="One")
+                two = Program.objects.create(organization=org_a.organization, name="Two")
+            assert seen[0][0] is False
+            assert {("id", one.pk), ("organization_id", org)} <= seen[0][1]
+            assert seen[-1][0] is True
+            assert {("id", one.pk), ("id", two.pk)} <= seen[-1][1]  # the transaction's union
+            seen.clear()
+            one_pk = one.pk
+            with transaction.atomic():
+                one.delete()  # the key is read before Django clears it
+                Program.objects.filter(pk=two.pk).update(name="Renamed")
+            deleted, updated, after_commit = seen
+            assert deleted[0] is False
+            assert {("id", one_pk), ("organization_id", org)} <= deleted[1]
+            assert updated == (False, None)  # a filter's rows are not known
+            assert after_commit == (True, None)
+    finally:
+        tenant_data_changed.disconnect(dispatch_uid="test_changes_keys")
