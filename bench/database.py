@@ -8,15 +8,19 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from contextlib import closing
 from dataclasses import dataclass
 from urllib.parse import quote, urlsplit, urlunsplit
 
 import psycopg2
+import psycopg2.errors
 from psycopg2 import sql
 from psycopg2.extensions import connection
 
 PREFIX = "flipside_bench_"
+# Seconds a drop waits for an autovacuum worker to leave the database (BenchDatabase.drop).
+DROP_PATIENCE = 60.0
 
 
 def _alive(pid: int) -> bool:
@@ -52,10 +56,24 @@ class BenchDatabase:
             cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(self.name)))
 
     def drop(self) -> None:
+        """Drop the database, waiting out an autovacuum worker still in it.
+
+        ``WITH (FORCE)`` ends the other sessions, but the app role may not end an autovacuum
+        worker (it belongs to the server): after a large seed one may still be analysing the
+        tables, and the drop is refused until it finishes (seconds)."""
+        statement = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
+            sql.Identifier(self.name)
+        )
+        deadline = time.monotonic() + DROP_PATIENCE
         with closing(self._connect()) as conn, conn.cursor() as cursor:
-            cursor.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(self.name))
-            )
+            while True:
+                try:
+                    cursor.execute(statement)
+                    return
+                except (psycopg2.errors.InsufficientPrivilege, psycopg2.errors.ObjectInUse):
+                    if time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.5)
 
     def exists(self) -> bool:
         with closing(self._connect()) as conn, conn.cursor() as cursor:
