@@ -12,12 +12,15 @@ from typing import Any
 
 from django.db.models import F
 from django.http import HttpRequest
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 
 from feedback.actions import services
 from feedback.actions.access import ActionAccess
 from feedback.actions.forms import ActionForm, StoryForm
 from feedback.models import Action, ActionStatus, SuccessStory
 from feedback.paging import list_page
+from feedback.pairs.links import PairLinks
 from matching.models import PairStatus
 
 ACTIONS_PER_PAGE = 10
@@ -37,6 +40,9 @@ class ActionRow:
     # (status, button text) of each allowed move, for the owner; empty for readers.
     moves: list[tuple[str, str]]
     is_open: bool
+    status_url: str
+    share_url: str
+    edit_url: str
 
 
 @dataclass(frozen=True)
@@ -45,6 +51,10 @@ class StoryRow:
     i_agreed: bool
     partner_agreed: bool
     editable: bool
+    day: str  # the day it was written
+    agree_url: str
+    withdraw_url: str
+    edit_url: str
 
 
 def move_buttons(action: Action) -> list[tuple[str, str]]:
@@ -65,7 +75,9 @@ def action_form(access: ActionAccess, *, session_pk: int | None = None) -> Actio
     )
 
 
-def _story_rows(access: ActionAccess, stories: list[SuccessStory]) -> list[StoryRow]:
+def _story_rows(
+    access: ActionAccess, stories: list[SuccessStory], links: PairLinks
+) -> list[StoryRow]:
     rows = []
     mine = access.enrollment
     for story in stories:
@@ -81,15 +93,23 @@ def _story_rows(access: ActionAccess, stories: list[SuccessStory]) -> list[Story
                 i_agreed=i_agreed,
                 partner_agreed=partner_agreed,
                 editable=access.is_member and not story.is_published,
+                day=date_format(localtime(story.created_at), "j F Y"),
+                agree_url=links.row("pair_story_agree", story.pk),
+                withdraw_url=links.row("pair_story_withdraw", story.pk),
+                edit_url=links.row("pair_story_edit", story.pk),
             )
         )
     return rows
 
 
 def pair_actions(
-    request: HttpRequest, access: ActionAccess, forms: dict[str, Any] | None = None
+    request: HttpRequest,
+    access: ActionAccess,
+    forms: dict[str, Any] | None = None,
+    *,
+    links: PairLinks,
 ) -> dict[str, Any]:
-    """The pair page's context for its actions and stories sections."""
+    """The pair page's context for its actions and stories sections; ``links`` are the page's."""
     forms = forms or {}
     started = access.pair.status != PairStatus.PENDING
     # The topic's name and the session's day are all the list shows of them: read as columns.
@@ -104,6 +124,9 @@ def pair_actions(
             action=action,
             moves=move_buttons(action) if access.is_owner else [],
             is_open=action.status in (ActionStatus.PLANNED, ActionStatus.IN_PROGRESS),
+            status_url=links.row("pair_action_status", action.pk),
+            share_url=links.row("pair_action_share", action.pk),
+            edit_url=links.row("pair_action_edit", action.pk),
         )
         for action in action_page.object_list
     ]
@@ -129,7 +152,7 @@ def pair_actions(
         else None,
         "action_total": None,
         "story_page": story_page,
-        "story_rows": _story_rows(access, list(story_page.object_list)),
+        "story_rows": _story_rows(access, list(story_page.object_list), links),
         "story_form": (forms.get("story_form") or StoryForm())
         if access.is_member and started
         else None,

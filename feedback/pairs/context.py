@@ -21,6 +21,8 @@ from django.db import connection
 from django.db.models import F, ForeignKey, Model, Q, QuerySet
 from django.forms import ModelChoiceField
 from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 
 from core.timezones import time_zone_names
 from feedback import goals
@@ -49,6 +51,7 @@ from feedback.pairs.forms import (
     PauseForm,
     RematchForm,
 )
+from feedback.pairs.links import PairLinks
 from feedback.sessions import planned
 from feedback.sessions import services as sessions
 from feedback.sessions.forms import InviteForm, PlanForm, SessionLogForm
@@ -79,6 +82,16 @@ class SessionRow:
     # The viewer logged it and it is not confirmed yet: they may edit or withdraw it.
     editable: bool
     logged_by_me: bool
+    # What the row shows, formatted once: its day, who logged and confirmed it, its topics.
+    day: str
+    people: str
+    topics: str
+    # Its own pages (built from the page's links, not reversed per row).
+    confirm_url: str
+    correct_url: str
+    edit_url: str
+    delete_url: str
+    to_action_url: str
 
 
 @dataclass(frozen=True)
@@ -93,6 +106,10 @@ class TodoItem:
     anchor: str = ""
     href: str = ""
     session: SessionLog | None = None
+    # The session's day, and its confirm and correct pages.
+    session_day: str = ""
+    confirm_url: str = ""
+    correct_url: str = ""
 
 
 @dataclass(frozen=True)
@@ -108,6 +125,10 @@ class NoteRow:
     note: Note
     is_private: bool
     mine: bool
+    made: str  # the day it was written
+    byline: str  # who wrote it and when, and the session it is about
+    edit_url: str
+    delete_url: str
 
 
 @dataclass(frozen=True)
@@ -116,6 +137,17 @@ class GoalRow:
     updates: list[GoalUpdate]
     more_updates: int
     form: GoalProgressForm | None
+    owner_name: str  # whose goal it is
+    progress_url: str
+
+
+@dataclass(frozen=True)
+class PlannedRow:
+    planned: PlannedSession
+    day: str  # the day it starts on
+    planned_by: str  # who planned it, the viewer as "you"
+    move_url: str
+    cancel_url: str
 
 
 @dataclass(frozen=True)
@@ -147,10 +179,12 @@ class NextCheckIn:
 @dataclass(frozen=True)
 class PairFacts:
     """What the page reads about the pair's program and its viewer, in one query: the charter
-    with what each side accepted, and for one of the pair's people their required training
-    left and their next check-in (None for staff, who have neither)."""
+    with what each side accepted, the pair's hours (as ``sessions.pair_hours`` counts them), and
+    for one of the pair's people their required training left and their next check-in (None for
+    staff, who have neither)."""
 
     charter: PairCharter
+    hours: sessions.Hours
     training_left: int | None
     next_check_in: NextCheckIn | None
 
@@ -158,12 +192,14 @@ class PairFacts:
 def _facts_sql(access: PairAccess, today: date) -> tuple[str, list[Any]]:
     """The statement of :func:`pair_facts`, as SQL the ORM would write for these reads. Written
     out because the ORM spent more compiling its seven subqueries (about 9k Python calls) than
-    the three queries it replaces cost together. Each table is filtered by the pair's organisation, as the tenant
-    manager would, and row-level security holds as on any query."""
+    the three queries it replaces cost together; the pair's hours, another query compiled from
+    five aggregates, came with them later. Each table is filtered by the pair's organisation, as
+    the tenant manager would, and row-level security holds as on any query."""
     quote = connection.ops.quote_name
     versions = quote(CharterVersion._meta.db_table)
     acceptances = quote(CharterAcceptance._meta.db_table)
     check_ins = quote(CheckIn._meta.db_table)
+    session_logs = quote(SessionLog._meta.db_table)
     pair, mine = access.pair, access.enrollment
     organization = pair.organization_id
 
@@ -180,11 +216,28 @@ def _facts_sql(access: PairAccess, today: date) -> tuple[str, list[Any]]:
         sql, values = newest_accepted(enrollment_id)
         columns.append(sql)
         params += values
+    columns += ["h.sessions", "h.confirmed_minutes", "h.awaiting", "h.drafts", "h.last_held_on"]
     joins = (
         f"LEFT JOIN LATERAL (SELECT id, version FROM {versions} "  # noqa: S608 (table names; values bound)
         "WHERE organization_id = %s AND program_id = %s ORDER BY version DESC LIMIT 1) cv ON true"
+        # ``sessions.pair_hours``: its aggregates over the pair's sessions (one row, even of none).
+        " LEFT JOIN LATERAL (SELECT count(*) AS sessions, "
+        "sum(duration_minutes) FILTER (WHERE status = %s) AS confirmed_minutes, "
+        "count(*) FILTER (WHERE status = %s) AS awaiting, "
+        "count(*) FILTER (WHERE status = %s) AS drafts, "
+        "max(held_on) FILTER (WHERE NOT status = %s) AS last_held_on "
+        f"FROM {session_logs} WHERE organization_id = %s AND pair_id = %s) h ON true"
     )
-    join_params: list[Any] = [organization, pair.program_id]
+    join_params: list[Any] = [
+        organization,
+        pair.program_id,
+        SessionStatus.CONFIRMED.value,
+        SessionStatus.AWAITING.value,
+        SessionStatus.DRAFT.value,
+        SessionStatus.DRAFT.value,
+        organization,
+        pair.pk,
+    ]
     if mine is not None:
         # The viewer's own check-ins: the policy's queryset for one of the pair's people.
         sql, values = required_training_left_sql(mine)
@@ -217,7 +270,15 @@ def pair_facts(access: PairAccess, today: date) -> PairFacts:
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
         row = cursor.fetchone()
-    charter_id, version, mentor_version, mentee_version, *viewer = row
+    charter_id, version, mentor_version, mentee_version, *rest = row
+    counted, confirmed_minutes, awaiting, drafts, last_held_on, *viewer = rest
+    hours = sessions.Hours(
+        sessions=counted or 0,
+        confirmed_minutes=confirmed_minutes or 0,
+        awaiting=awaiting or 0,
+        drafts=drafts or 0,
+        last_held_on=last_held_on,
+    )
     charter = PairCharter(current=None, accepted_versions={})
     if charter_id is not None:
         # Only what the page shows of it is loaded, as only() would: its version.
@@ -231,10 +292,11 @@ def pair_facts(access: PairAccess, today: date) -> PairFacts:
             accepted_versions={pair.mentor_id: mentor_version, pair.mentee_id: mentee_version},
         )
     if not viewer:
-        return PairFacts(charter=charter, training_left=None, next_check_in=None)
+        return PairFacts(charter=charter, hours=hours, training_left=None, next_check_in=None)
     training_left, due_on, status = viewer
     return PairFacts(
         charter=charter,
+        hours=hours,
         training_left=training_left,
         next_check_in=NextCheckIn(due_on, status) if due_on is not None else None,
     )
@@ -292,10 +354,41 @@ def session_status_label(access: PairAccess, session: SessionLog) -> str:
     return "Corrected and confirmed" if session.corrected else "Confirmed"
 
 
-def _session_rows(access: PairAccess, page: Page[SessionLog]) -> list[SessionRow]:
+def _note_row(access: PairAccess, note: Note, links: PairLinks) -> NoteRow:
+    mine = access.may_edit_note(note)
+    made = date_format(localtime(note.created_at), "j M Y")
+    byline = f"{'You' if mine else note.author.person.full_name}, {made}"
+    held_on = note.session_held_on  # type: ignore[attr-defined]
+    if held_on:
+        byline += f" · about the session of {date_format(held_on, 'j M Y')}"
+    return NoteRow(
+        note=note,
+        is_private=note.visibility == NoteVisibility.PRIVATE,
+        mine=mine,
+        made=made,
+        byline=byline,
+        edit_url=links.row("pair_note_edit", note.pk),
+        delete_url=links.row("pair_note_delete", note.pk),
+    )
+
+
+def _session_people(session: SessionLog, mine_pk: int | None) -> str:
+    """ "Logged by you, confirmed by Ann": who logged and who confirmed, the viewer as "you"."""
+    logged_by = "you" if session.logged_by_id == mine_pk else session.logged_by.person.full_name
+    text = f"Logged by {logged_by}"
+    confirmed_by = session.confirmed_by
+    if confirmed_by:
+        name = "you" if session.confirmed_by_id == mine_pk else confirmed_by.person.full_name
+        text += f", confirmed by {name}"
+    return text
+
+
+def _session_rows(access: PairAccess, page: Page[SessionLog], links: PairLinks) -> list[SessionRow]:
     mine_pk = access.enrollment.pk if access.enrollment is not None else None
+    to_action = links.page("pair_action_create")
     rows = []
     for session in page.object_list:
+        pk = session.pk
         logged_by_me = mine_pk is not None and session.logged_by_id == mine_pk
         rows.append(
             SessionRow(
@@ -308,6 +401,14 @@ def _session_rows(access: PairAccess, page: Page[SessionLog]) -> list[SessionRow
                 ),
                 editable=logged_by_me and session.status != SessionStatus.CONFIRMED,
                 logged_by_me=logged_by_me,
+                day=date_format(session.held_on, "j F Y"),
+                people=_session_people(session, mine_pk),
+                topics=", ".join(session.topic_names) or "none given",  # type: ignore[attr-defined]
+                confirm_url=links.row("pair_session_confirm", pk),
+                correct_url=links.row("pair_session_correct", pk),
+                edit_url=links.row("pair_session_edit", pk),
+                delete_url=links.row("pair_session_delete", pk),
+                to_action_url=f"{to_action}?session={pk}",
             )
         )
     return rows
@@ -335,7 +436,10 @@ def _sessions(access: PairAccess) -> QuerySet[SessionLog]:
 
 
 def _goal_rows(
-    access: PairAccess, writable: bool, progress_forms: dict[int, GoalProgressForm]
+    access: PairAccess,
+    writable: bool,
+    progress_forms: dict[int, GoalProgressForm],
+    links: PairLinks,
 ) -> list[GoalRow]:
     listed = list(access.goals().order_by("id"))
     by_goal: dict[int, list[GoalUpdate]] = {}
@@ -344,6 +448,8 @@ def _goal_rows(
         _attach(updates, "author", _people(access.pair))
         for update in updates:
             by_goal.setdefault(update.goal_id, []).append(update)
+    pair = access.pair
+    owners = {"mentor": pair.mentor.person.full_name, "mentee": pair.mentee.person.full_name}
     rows = []
     for goal in listed:
         visible = by_goal.get(goal.pk, [])
@@ -358,6 +464,9 @@ def _goal_rows(
                 updates=visible[:UPDATES_SHOWN],
                 more_updates=max(0, len(visible) - UPDATES_SHOWN),
                 form=form,
+                # Anything but the mentor's is the mentee's, as the page always said.
+                owner_name=owners["mentor" if goal.owner == "mentor" else "mentee"],
+                progress_url=links.row("pair_goal_progress", goal.pk),
             )
         )
     return rows
@@ -397,7 +506,7 @@ def _todo(
     open_goals: int,
     *,
     facts: PairFacts | None,
-    org_slug: str,
+    links: PairLinks,
     every_session: list[SessionLog] | None,
 ) -> Todo | None:
     """What the pair page puts first for one of the pair's people, in the order of
@@ -419,6 +528,9 @@ def _todo(
                 f"{session.held_on:%-d %B %Y} ({session.duration_minutes} min): confirm it, or "
                 "correct it if something is off.",
                 session=session,
+                session_day=date_format(session.held_on, "j F Y"),
+                confirm_url=links.row("pair_session_confirm", session.pk),
+                correct_url=links.row("pair_session_correct", session.pk),
             )
         )
     # Read for the pair's people (``pair_facts``).
@@ -427,7 +539,7 @@ def _todo(
     participant = paired_facts(mine, facts.charter.state(mine), facts.training_left)
     for step in enrollment_steps(mine, participant, paired=True):
         assert step.url_name is not None  # an accepted enrolment's steps all have a page
-        href = reverse(step.url_name, args=(org_slug, *step.url_args))
+        href = reverse(step.url_name, args=(links.org_slug, *step.url_args))
         if step.anchor:
             href += f"#{step.anchor}"
         items.append(TodoItem(step.code, step.text, step.button, href=href))
@@ -483,6 +595,7 @@ def pair_life(
     forms = forms or {}
     pair, program = access.pair, access.pair.program
     people = _people(pair)
+    links = PairLinks(request.organization.slug, pair.pk)
     today = program_today(program)
     member = access.is_member
     if facts is None and member:
@@ -493,7 +606,8 @@ def pair_life(
     notes_writable = member and status != PairStatus.PENDING
     staff_or_member = member or access.is_staff
 
-    hours = sessions.pair_hours(pair)
+    # Counted with the facts when they were read (always, on the whole page).
+    hours = facts.hours if facts is not None else sessions.pair_hours(pair)
     # Every session of the pair is listed: the hours already counted them.
     session_page = list_page(
         _sessions(access),
@@ -517,19 +631,13 @@ def pair_life(
             request.GET.get("notes_page"),
         )
         _attach(note_page.object_list, "author", people)
-        note_rows = [
-            NoteRow(
-                note=note,
-                is_private=note.visibility == NoteVisibility.PRIVATE,
-                mine=access.may_edit_note(note),
-            )
-            for note in note_page.object_list
-        ]
+        note_rows = [_note_row(access, note, links) for note in note_page.object_list]
     zone = viewer_zone(access)
-    goal_rows = _goal_rows(access, goals_writable, forms.get("goal_progress_forms", {}))
+    goal_rows = _goal_rows(access, goals_writable, forms.get("goal_progress_forms", {}), links)
     open_goals = sum(1 for row in goal_rows if row.goal.status == GoalStatus.OPEN)
     life = {
         "access": access,
+        "pair_links": links,
         "today": today,
         "hours": hours,
         "todo": _todo(
@@ -537,12 +645,12 @@ def pair_life(
             hours,
             open_goals,
             facts=facts,
-            org_slug=request.organization.slug,
+            links=links,
             every_session=list(listed) if holds_every_session else None,
         ),
         "started_on": pair_started_on(pair, program),
         "session_page": session_page,
-        "session_rows": _session_rows(access, session_page),
+        "session_rows": _session_rows(access, session_page, links),
         "session_form": (
             forms.get("session_form")
             or SessionLogForm(
@@ -560,7 +668,7 @@ def pair_life(
         if goals_writable
         else None,
         "next_check_in": facts.next_check_in if facts is not None else None,
-        "planned_sessions": _planned(pair, people),
+        "planned_rows": _planned(access, people, links),
         "plan_form": (forms.get("plan_form") or PlanForm(initial={"date": today}))
         if loggable
         else None,
@@ -583,7 +691,7 @@ def pair_life(
         "rematch": _rematch(access),
         "announcement": forms.get("announcement", ""),
         # Actions and success stories (feedback/actions/): their own policy, built on this one.
-        **pair_actions(request, of_pair(access), forms),
+        **pair_actions(request, of_pair(access), forms, links=links),
     }
     _read_choices_once(
         access,
@@ -635,10 +743,24 @@ def _choices_of(field: ModelChoiceField, objects: list[Any]) -> list[tuple[Any, 
     return choices
 
 
-def _planned(pair: Pair, people: dict[int, Enrollment]) -> list[PlannedSession]:
-    shown = list(planned.upcoming(pair)[:PLANNED_SHOWN])
+def _planned(
+    access: PairAccess, people: dict[int, Enrollment], links: PairLinks
+) -> list[PlannedRow]:
+    shown = list(planned.upcoming(access.pair)[:PLANNED_SHOWN])
     _attach(shown, "planned_by", people)
-    return shown
+    mine_pk = access.enrollment.pk if access.enrollment is not None else None
+    return [
+        PlannedRow(
+            planned=session,
+            day=date_format(session.starts_on, "j F Y"),
+            planned_by=(
+                "you" if session.planned_by_id == mine_pk else session.planned_by.person.full_name
+            ),
+            move_url=links.row("pair_planned_session_move", session.pk),
+            cancel_url=links.row("pair_planned_session_cancel", session.pk),
+        )
+        for session in shown
+    ]
 
 
 def _rematch(access: PairAccess) -> dict[str, Any] | None:

@@ -177,3 +177,27 @@ def test_the_facts_statement_refuses_to_run_outside_the_pairs_scope(
         pair_facts(access, today)
     with org_b.scope(), pytest.raises(ScopeError):
         pair_facts(access, today)
+
+
+def test_the_facts_count_the_hours_pair_hours_counts(org_a: Tenant, live: LivePair) -> None:
+    """None yet, then confirmed, awaiting and draft sessions (the newest a draft, which the last
+    session's day leaves out), all counted as the services count them."""
+    with org_a.scope():
+        access = _access(live, live.mentor)
+        today = program_today(live.program)
+        none = pair_facts(access, today).hours
+        assert none == sessions.pair_hours(live.pair) == sessions.Hours(0, 0, 0, 0)
+        assert none.last_held_on is None
+        _log_in_scope(live, 3)
+        waiting = live.pair.sessions.filter(logged_by=live.mentor).first()
+        assert waiting is not None
+        sessions.session_confirm(session=waiting, by=live.mentee, actor=None)
+        sessions.session_we_met(pair=live.pair, by=live.mentee, held_on=today)
+        counted = pair_facts(access, today).hours
+        expected = sessions.pair_hours(live.pair)
+        staff = PairAccess(access.pair, None, True)
+        assert pair_facts(staff, today).hours == expected
+    assert counted == expected
+    assert (counted.sessions, counted.awaiting, counted.drafts) == (4, 2, 1)
+    assert counted.confirmed_minutes == 30
+    assert counted.last_held_on == expected.last_held_on == today - timedelta(days=1)
