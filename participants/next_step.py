@@ -22,7 +22,9 @@ waitlisted                  waitlisted: nothing to do but wait (no button)
 ==========================  =================================================================
 
 :func:`participant_facts` loads what these rules read for any number of enrolments in a fixed
-number of queries (six), so a home listing several programs costs the same as one. A paired
+number of queries (six), with the training and questions in full (the program page shows them).
+The home reads them within its own statement: :func:`facts_sql` gives them as SQL expressions over
+an enrolment row and :func:`facts_of` reads them back (the training as a count). A paired
 enrolment's steps (its pair page) read less: :func:`paired_facts` takes the charter state its page
 read already and its required training left, which :func:`required_training_left_sql` gives as
 one SQL expression for the page's own statement.
@@ -38,12 +40,15 @@ from typing import Any
 from django.db import connection
 from django.db.models import Max
 
+from core import rows
 from participants.models import (
     CharterAcceptance,
     Enrollment,
+    EnrollmentRole,
     EnrollmentSkill,
     EnrollmentStatus,
     RegistrationQuestion,
+    SkillDirection,
     TrainingCompletion,
 )
 from participants.participation import CharterState, TrainingItem, audience_of
@@ -180,6 +185,88 @@ def required_training_left_sql(enrollment: Enrollment) -> tuple[str, list[Any]]:
     organization = enrollment.organization_id
     audiences = [Audience.BOTH.value, audience_of(enrollment.role)]
     return sql, [organization, enrollment.program_id, *audiences, organization, enrollment.pk]
+
+
+def facts_sql(alias: str, organization_id: int) -> tuple[list[str], list[Any]]:
+    """What the rules read of the enrolment row under ``alias`` (its ``id``, ``program_id`` and
+    ``role`` columns), as SQL expressions for a caller's own statement, with their parameters in
+    order: the program's current charter (``[id, version]``), the newest version the enrolment
+    accepted, its required training left (as :func:`required_training_left_sql`), whether it
+    registered the skills of its role, and its audience's required registration questions
+    (``[[id, text], …]``, JSON). :func:`facts_of` reads them back. Each table is filtered by the
+    organisation, as the tenant manager would, and row-level security holds as on any query."""
+    quote = connection.ops.quote_name
+    versions = quote(CharterVersion._meta.db_table)
+    acceptances = quote(CharterAcceptance._meta.db_table)
+    resources = quote(TrainingResource._meta.db_table)
+    completions = quote(TrainingCompletion._meta.db_table)
+    skills = quote(EnrollmentSkill._meta.db_table)
+    questions = quote(RegistrationQuestion._meta.db_table)
+    org = organization_id
+    mentor = EnrollmentRole.MENTOR.value
+    # The role's audience (``audience_of``) and skill direction (``skill_direction``).
+    audience = f"CASE WHEN {alias}.role = %s THEN %s ELSE %s END"
+    audience_params = [mentor, Audience.MENTORS.value, Audience.MENTEES.value]
+    direction = [mentor, SkillDirection.TEACH.value, SkillDirection.LEARN.value]
+    columns = [
+        f"(SELECT ARRAY[v.id, v.version] FROM {versions} v WHERE v.organization_id = %s "  # noqa: S608 (table names; values bound)
+        f"AND v.program_id = {alias}.program_id ORDER BY v.version DESC LIMIT 1)",
+        f"(SELECT max(v.version) FROM {acceptances} a JOIN {versions} v "  # noqa: S608 (table names; values bound)
+        "ON v.id = a.charter_version_id WHERE a.organization_id = %s AND v.organization_id = %s "
+        f"AND a.enrollment_id = {alias}.id)",
+        f"(SELECT count(*) FROM {resources} r WHERE r.organization_id = %s "  # noqa: S608 (table names; values bound)
+        f"AND r.program_id = {alias}.program_id AND r.required "
+        f"AND r.audience IN (%s, {audience}) "
+        f"AND NOT EXISTS (SELECT 1 FROM {completions} c WHERE c.organization_id = %s "
+        f"AND c.enrollment_id = {alias}.id AND c.resource_id = r.id))",
+        f"EXISTS (SELECT 1 FROM {skills} s WHERE s.organization_id = %s "  # noqa: S608 (table names; values bound)
+        f"AND s.enrollment_id = {alias}.id "
+        f"AND s.direction = CASE WHEN {alias}.role = %s THEN %s ELSE %s END)",
+        f"(SELECT json_agg(json_build_array(q.id, q.text) ORDER BY q.position, q.id) "  # noqa: S608 (table names; values bound)
+        f"FROM {questions} q WHERE q.organization_id = %s AND q.program_id = {alias}.program_id "
+        f"AND q.required AND q.audience IN (%s, {audience}))",
+    ]
+    params: list[Any] = [
+        org,
+        org,
+        org,
+        org,
+        Audience.BOTH.value,
+        *audience_params,
+        org,
+        org,
+        *direction,
+        org,
+        Audience.BOTH.value,
+        *audience_params,
+    ]
+    return columns, params
+
+
+FACTS_WIDTH = 5  # the columns of ``facts_sql``
+
+
+def facts_of(enrollment: Enrollment, values: Sequence[Any]) -> ParticipantFacts:
+    """The facts of ``enrollment`` (its ``person`` loaded) from :func:`facts_sql`'s columns: what
+    :func:`enrollment_steps` reads, its training as the count left."""
+    charter, accepted, training_left, has_skills, questions = values
+    current = None
+    if charter is not None:
+        # Only what the steps read of it, as only() would: its version.
+        current = rows.partial(
+            CharterVersion, id=charter[0], program_id=enrollment.program_id, version=charter[1]
+        )
+    required = [
+        rows.partial(
+            RegistrationQuestion, id=pk, program_id=enrollment.program_id, text=text, required=True
+        )
+        for pk, text in questions or ()
+    ]
+    return ParticipantFacts(
+        charter=CharterState(current=current, accepted_version=accepted),
+        completeness=completeness_of(enrollment, has_skills=has_skills, questions=required),
+        training_left=training_left,
+    )
 
 
 def paired_facts(

@@ -15,15 +15,18 @@ scope               replaced by a write to
                     survey invitations and check-ins; a pair it is in (mentor or mentee)
 ``program:<id>``    the program; its charter versions, registration questions, training
                     resources and surveys
-``general``         a person (names, accounts), a topic, and any write above whose rows the writer did
-                    not know (a queryset's ``update`` or ``delete``)
+``general``         a person (names, accounts), a topic (deleting one deletes the skills registered
+                    with it), and any write above whose rows the writer did not know (a
+                    queryset's ``update`` or ``delete``)
 ==================  ===========================================================================
 
 The written rows come from ``organizations.changes`` (``keys``: each row's own and foreign keys).
 A model the home never reads (``HOME_READS`` leaves it out: session topics, engagement snapshots,
 touchpoints, rounds, reviews…) replaces none of these; a test reads a full home's SQL and fails on
 a table missing here. Deleting a row removes what Django deletes with it (a pair's sessions) under
-the same scope; a row is never moved to another pair, enrolment or program by any write path.
+the same scope, so a model whose deletion cascades into a table the home reads is mapped even when
+the home does not read it (a topic; the test checks this too); a row is never moved to another
+pair, enrolment or program by any write path.
 
 The set of scopes is read per request (:func:`home_scopes`, one statement): a new enrolment or
 pair changes the set itself, so the key changes with it. The staff home and the dashboards keep the
@@ -75,6 +78,8 @@ HOME_READS: dict[str, tuple[tuple[str, str], ...]] = {
     TrainingResource._meta.label_lower: (("program_id", "program"),),
     Survey._meta.label_lower: (("program_id", "program"),),
     Person._meta.label_lower: (),
+    # Not read, but deleting a topic deletes the skills registered with it, and a cascade
+    # announces only the row deleted (the test maps every model whose deletion cascades so).
     Topic._meta.label_lower: (),
 }
 

@@ -9,8 +9,10 @@
 
 A person who is both sees both. Each rule comes from the app that owns it: enrolment statuses and
 next steps (participants), open pairs (matching), engagement levels, the review queue and contact
-requests (feedback), response rates (surveys.results.outcomes). Staff: 4 queries; participant: 14;
-neither grows with the number of programs, enrolments or pairs (``tests/dashboards/homes``).
+requests (feedback), response rates (surveys.results.outcomes). Staff: 4 queries; participant: two
+plain statements (``statements``) whose rows those rules read; neither grows with the number of
+programs, enrolments or pairs (``tests/dashboards/homes``). The participant part is kept in the
+cache as plain values with its addresses built (no model instances, no URL built per render).
 """
 
 from __future__ import annotations
@@ -21,23 +23,23 @@ from datetime import date, datetime, timedelta
 from functools import cached_property
 from typing import Any
 
-from django.db.models import Count, Exists, IntegerField, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import User
+from core import rows
 from dashboards import freshness
+from dashboards.homes import statements
 from dashboards.homes.scopes import home_scopes
 from feedback import checkins as checkin_rules
 from feedback.engagement import next_session_due, pair_started_on
 from feedback.models import (
+    CheckIn,
     CheckInStatus,
     EngagementLevel,
-    Goal,
+    GoalOwner,
     GoalStatus,
-    Note,
-    NoteVisibility,
     ReviewDecision,
     SessionLog,
     SessionStatus,
@@ -47,14 +49,14 @@ from matching.models import OPEN_PAIR_STATUSES, MatchingRound, Pair, PairStatus,
 from organizations.models import Membership
 from participants.enrollment import OPEN_STATUSES
 from participants.models import Enrollment, EnrollmentRole, EnrollmentStatus
-from participants.next_step import Step, enrollment_steps, participant_facts
+from participants.next_step import Step, enrollment_steps
 from programs.access import managed_programs
 from programs.lifecycle import program_today
 from programs.models import Program, ProgramStatus
 from surveys.models import InvitationStatus, SurveyInvitation
 from surveys.respond.use_cases import answer_problem as survey_problem
-from surveys.respond.use_cases import my_invitations
 from surveys.results.outcomes import INVITED, Rate
+from surveys.waves.planning import local_today
 
 # --- Staff ----------------------------------------------------------------------------------------
 
@@ -328,28 +330,16 @@ class NoteLine:
 NEW_NOTE_DAYS = 14
 
 
-def _new_shared_notes(mine: dict[int, Enrollment], pairs: list[Pair]) -> dict[int, list[NoteLine]]:
-    """Per pair: the partner's recent shared notes (one query)."""
-    since = timezone.now() - timedelta(days=NEW_NOTE_DAYS)
-    found: dict[int, list[NoteLine]] = defaultdict(list)
-    for pk, pair_id, created_at in (
-        Note.objects.filter(
-            pair_id__in=[p.pk for p in pairs],
-            visibility=NoteVisibility.SHARED,
-            created_at__gte=since,
-        )
-        .exclude(author_id__in=list(mine))
-        .order_by("-created_at", "-id")
-        .values_list("pk", "pair_id", "created_at")
-    ):
-        found[pair_id].append(NoteLine(pk=pk, created_at=created_at))
-    return found
-
-
 @dataclass
 class PairCard:
-    pair: Pair
-    partner: Enrollment
+    """An open pair as the home shows it: plain values (the card is kept in the cache), the pair
+    page's address built once."""
+
+    pk: int
+    status: str
+    status_label: str
+    href: str  # the pair page
+    partner_name: str
     partner_role: str
     last_session_on: date | None
     started_on: date
@@ -395,14 +385,18 @@ class StepLink:
 
 @dataclass
 class EnrollmentCard:
-    enrollment: Enrollment
+    """An open enrolment as the home shows it: plain values, the program page's address built
+    once."""
+
+    pk: int
+    status: str
+    status_label: str
+    program_pk: int
+    program_name: str
+    program_href: str  # the participant's program page
     role: str
     pairs: list[PairCard]
     steps: list[StepLink]
-
-    @property
-    def program(self) -> Program:
-        return self.enrollment.program
 
     @property
     def next_step(self) -> StepLink | None:
@@ -420,148 +414,135 @@ def _role_term(program: Program, role: str) -> str:
     return program.term("mentee", "mentee")
 
 
-def _pair_steps(
-    user: User, mine: dict[int, Enrollment], pairs: list[Pair]
-) -> dict[int, list[Step]]:
-    """Per enrolment id: sessions waiting for their confirmation, check-ins and surveys to answer
-    (three queries)."""
-    steps: dict[int, list[Step]] = defaultdict(list)
-    pair_ids = [p.pk for p in pairs]
-    by_pair = {p.pk: p for p in pairs}
-    awaiting = (
-        SessionLog.objects.filter(pair_id__in=pair_ids, status=SessionStatus.AWAITING)
-        .exclude(logged_by_id__in=list(mine))
-        .order_by("held_on", "id")
-        .values_list("pair_id", "held_on")
+def _label(choices: Any, value: str) -> str:
+    """The label of ``value`` among ``choices``, as ``get_FOO_display`` gives it."""
+    return str(dict(choices.choices).get(value, value))
+
+
+def _confirm_session(pair_id: int, held_on: date) -> Step:
+    return Step(
+        "confirm_session",
+        f"Your partner logged a session on {held_on:%-d %B %Y}: confirm or correct it.",
+        "Confirm the session",
+        "pair_detail",
+        (pair_id,),
+        anchor="todo",  # the pair page's first section, with the button
     )
-    for pair_id, held_on in awaiting:
-        pair = by_pair[pair_id]
-        own = pair.mentor_id if pair.mentor_id in mine else pair.mentee_id
-        steps[own].append(
-            Step(
-                "confirm_session",
-                f"Your partner logged a session on {held_on:%-d %B %Y}: confirm or correct it.",
-                "Confirm the session",
-                "pair_detail",
-                (pair_id,),
-                anchor="todo",  # the pair page's first section, with the button
+
+
+def _open_items(row: statements.EnrollmentRow) -> list[Step]:
+    """The enrolment's check-ins and surveys still open to answer (the owners' rules), newest
+    first."""
+    enrollment = row.enrollment
+    steps = []
+    if row.check_ins:
+        today = program_today(enrollment.program)
+        for sent in row.check_ins:
+            check_in = rows.partial(
+                CheckIn,
+                id=sent.pk,
+                enrollment_id=enrollment.pk,
+                status=CheckInStatus.SENT.value,
+                due_on=sent.due_on,
             )
-        )
-    for check_in in my_check_ins_open(user):
-        steps[check_in.enrollment_id].append(
-            Step(
-                "answer_check_in",
-                f"A check-in is waiting for your answer (closes "
-                f"{checkin_rules.closes_on(check_in):%-d %B %Y}).",
-                "Answer the check-in",
-                "my_check_in_answer",
-                (check_in.pk,),
-            )
-        )
-    invitations = my_invitations(user).filter(
-        status=InvitationStatus.SENT, enrollment_id__in=list(mine)
-    )
-    for invitation in invitations:
-        if survey_problem(invitation) is None:
-            steps[invitation.enrollment_id].append(
-                Step(
-                    "answer_survey",
-                    f"“{invitation.survey.title}” is open until {invitation.closes_on:%-d %B %Y}.",
-                    "Answer the survey",
-                    "my_survey_answer",
-                    (invitation.pk,),
+            if checkin_rules.answer_problem(check_in, today=today) is None:
+                steps.append(
+                    Step(
+                        "answer_check_in",
+                        f"A check-in is waiting for your answer (closes "
+                        f"{checkin_rules.closes_on(check_in):%-d %B %Y}).",
+                        "Answer the check-in",
+                        "my_check_in_answer",
+                        (sent.pk,),
+                    )
                 )
+    if row.invitations:
+        today = local_today(enrollment)
+        for sent_invitation in row.invitations:
+            invitation = rows.partial(
+                SurveyInvitation,
+                id=sent_invitation.pk,
+                enrollment_id=enrollment.pk,
+                status=sent_invitation.status,
+                opens_on=sent_invitation.opens_on,
+                closes_on=sent_invitation.closes_on,
             )
+            if survey_problem(invitation, today=today) is None:
+                steps.append(
+                    Step(
+                        "answer_survey",
+                        f"“{sent_invitation.survey_title}” is open until "
+                        f"{invitation.closes_on:%-d %B %Y}.",
+                        "Answer the survey",
+                        "my_survey_answer",
+                        (sent_invitation.pk,),
+                    )
+                )
     return steps
 
 
-def my_check_ins_open(user: User) -> list[Any]:
-    """The person's sent check-ins that can still be answered (``feedback.checkins`` rules)."""
-    return [
-        check_in
-        for check_in in checkin_rules.my_check_ins(user)
-        .filter(status=CheckInStatus.SENT)
-        # Only the program is read (its today, for the answer window): not both people.
-        .select_related(None)
-        .select_related("pair__program")
-        if checkin_rules.answer_problem(check_in) is None
-    ]
-
-
-def participant_home(user: User, slug: str) -> ParticipantHome:
-    enrollments = list(
-        Enrollment.objects.filter(
-            person__user=user, status__in=OPEN_STATUSES, program__archived_at__isnull=True
-        )
-        .exclude(program__status=ProgramStatus.CLOSED)
-        .select_related("person", "program")
-        .order_by("program__start_date", "program__name", "id")
-    )
-    if not enrollments:
+def participant_home(user_id: int, slug: str) -> ParticipantHome:
+    """Per open enrolment: its pairs, its steps in ``STEP_ORDER`` and the goals, in two statements
+    (``dashboards.homes.statements``) whatever the number of enrolments, pairs and rows."""
+    rows = statements.open_enrollments(user_id)
+    if not rows:
         return ParticipantHome(enrollments=[])
-    mine = {e.pk: e for e in enrollments}
-    last_session = Subquery(
-        SessionLog.objects.filter(pair=OuterRef("pk"))
-        .exclude(status=SessionStatus.DRAFT)
-        .order_by()
-        .values("pair")
-        .annotate(last=Max("held_on"))
-        .values("last")
+    mine = {row.enrollment.pk: row.enrollment for row in rows}
+    programs = {e.program_id: e.program for e in mine.values()}
+    pairs = statements.open_pairs(
+        list(mine), programs, notes_since=timezone.now() - timedelta(days=NEW_NOTE_DAYS)
     )
-    pairs = list(
-        Pair.objects.filter(
-            Q(mentor_id__in=list(mine)) | Q(mentee_id__in=list(mine)),
-            status__in=OPEN_PAIR_STATUSES,
-        )
-        .select_related("program", "mentor__person", "mentee__person")
-        .annotate(last_session_on=last_session)
-        .order_by("-created_at", "-id")
-    )
-    goals: dict[int, list[GoalLine]] = defaultdict(list)
-    for goal in Goal.objects.filter(pair_id__in=[p.pk for p in pairs]).order_by(
-        "status", "target_date", "id"
-    ):
-        goals[goal.pair_id].append(
-            GoalLine(
-                description=goal.description,
-                owner=goal.get_owner_display(),
-                status=goal.status,
-                status_label=goal.get_status_display(),
-                progress=100 if goal.status == GoalStatus.ACHIEVED else goal.progress,
-                target_date=goal.target_date,
-            )
-        )
-    new_notes = _new_shared_notes(mine, pairs)
     cards: dict[int, list[PairCard]] = defaultdict(list)
-    for pair in pairs:
-        own, partner = (
-            (pair.mentor, pair.mentee) if pair.mentor_id in mine else (pair.mentee, pair.mentor)
-        )
-        last: Any = pair
-        cards[own.pk].append(
+    awaiting: dict[int, list[tuple[date, int, int]]] = defaultdict(list)
+    for found in pairs:
+        pair = found.pair
+        own = pair.mentor_id if pair.mentor_id in mine else pair.mentee_id
+        program = pair.program
+        cards[own].append(
             PairCard(
-                pair=pair,
-                partner=partner,
-                partner_role=_role_term(pair.program, partner.role),
-                last_session_on=last.last_session_on,
-                started_on=pair_started_on(pair, pair.program),
-                next_session_due=next_session_due(pair, last.last_session_on),
-                new_notes=new_notes[pair.pk],
-                goals=goals[pair.pk],
+                pk=pair.pk,
+                status=pair.status,
+                status_label=_label(PairStatus, pair.status),
+                href=_href(slug, "pair_detail", (pair.pk,)),
+                partner_name=found.partner_name,
+                partner_role=_role_term(program, found.partner_role),
+                last_session_on=found.last_session_on,
+                started_on=pair_started_on(pair, program),
+                next_session_due=next_session_due(pair, found.last_session_on),
+                new_notes=[NoteLine(pk=pk, created_at=at) for pk, at in found.new_notes],
+                goals=[
+                    GoalLine(
+                        description=goal.description,
+                        owner=_label(GoalOwner, goal.owner),
+                        status=goal.status,
+                        status_label=_label(GoalStatus, goal.status),
+                        progress=100 if goal.status == GoalStatus.ACHIEVED else goal.progress,
+                        target_date=goal.target_date,
+                    )
+                    for goal in found.goals
+                ],
             )
         )
-    facts = participant_facts(enrollments)
-    pair_steps = _pair_steps(user, mine, pairs)
+        awaiting[own] += [(held_on, pk, pair.pk) for held_on, pk in found.awaiting]
     result = []
-    for enrollment in enrollments:
-        steps = enrollment_steps(
-            enrollment, facts[enrollment.pk], paired=bool(cards[enrollment.pk])
-        )
-        steps = sorted([*steps, *pair_steps[enrollment.pk]], key=lambda step: step.rank)
+    for row in rows:
+        enrollment = row.enrollment
+        # The sessions waiting for them, oldest first across their pairs.
+        confirm = [
+            _confirm_session(pair_id, day) for day, _, pair_id in sorted(awaiting[enrollment.pk])
+        ]
+        steps = enrollment_steps(enrollment, row.facts, paired=bool(cards[enrollment.pk]))
+        steps = sorted([*steps, *confirm, *_open_items(row)], key=lambda step: step.rank)
+        program = enrollment.program
         result.append(
             EnrollmentCard(
-                enrollment=enrollment,
-                role=_role_term(enrollment.program, enrollment.role),
+                pk=enrollment.pk,
+                status=enrollment.status,
+                status_label=_label(EnrollmentStatus, enrollment.status),
+                program_pk=program.pk,
+                program_name=program.name,
+                program_href=_href(slug, "my_program_detail", (program.pk,)),
+                role=_role_term(program, enrollment.role),
                 pairs=cards[enrollment.pk],
                 steps=[StepLink.of(step, slug) for step in steps],
             )
@@ -607,5 +588,5 @@ def cached_participant_home(membership: Membership, slug: str) -> ParticipantHom
         membership.organization_id,
         (membership.user_id, slug, bucket.isoformat()),
         lambda: home_scopes(membership.user_id, membership.organization_id),
-        lambda: participant_home(membership.user, slug),
+        lambda: participant_home(membership.user_id, slug),
     )

@@ -67,9 +67,9 @@ class HomeGoalSerializer(serializers.Serializer[Any]):
 
 
 class HomePairSerializer(serializers.Serializer[Any]):
-    id = serializers.IntegerField(source="pair.pk")
-    status = serializers.CharField(source="pair.status")
-    partner_name = serializers.CharField(source="partner.person.full_name")
+    id = serializers.IntegerField(source="pk")
+    status = serializers.CharField()
+    partner_name = serializers.CharField()
     partner_role = serializers.CharField()
     last_session_on = serializers.DateField(allow_null=True)
     next_session_due = serializers.DateField(allow_null=True)
@@ -77,10 +77,10 @@ class HomePairSerializer(serializers.Serializer[Any]):
 
 
 class HomeEnrollmentSerializer(serializers.Serializer[Any]):
-    program = serializers.IntegerField(source="program.pk")
-    program_name = serializers.CharField(source="program.name")
+    program = serializers.IntegerField(source="program_pk")
+    program_name = serializers.CharField()
     role = serializers.CharField()
-    status = serializers.CharField(source="enrollment.status")
+    status = serializers.CharField()
     next_step = HomeStepSerializer(allow_null=True)
     steps = HomeStepSerializer(many=True)
     pairs = HomePairSerializer(many=True)

@@ -5,15 +5,24 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
+from dashboards.homes import statements
 from dashboards.homes.selectors import participant_home
 from feedback.models import CheckIn, GoalStatus, SessionLog, SessionStatus
-from matching.models import PairStatus
-from participants.models import CharterAcceptance, Enrollment, EnrollmentRole, EnrollmentStatus
+from matching.models import Pair, PairStatus
+from organizations.scope import ScopeError
+from participants.models import (
+    CharterAcceptance,
+    Enrollment,
+    EnrollmentRole,
+    EnrollmentStatus,
+)
 from participants.next_step import STEP_ORDER
 from tests.conftest import Tenant
 from tests.dashboards.homes.builders import live_program, member, people_pair, today
@@ -31,7 +40,7 @@ def _home(client: Client, tenant: Tenant) -> str:
 
 def _steps(tenant: Tenant, user) -> list[str]:  # type: ignore[no-untyped-def]
     with tenant.scope():
-        (card,) = participant_home(user, tenant.slug).enrollments
+        (card,) = participant_home(user.pk, tenant.slug).enrollments
     return [step.code for step in card.steps]
 
 
@@ -136,7 +145,7 @@ def test_enrolment_states_before_a_pair(org_a: Tenant) -> None:
     assert _steps(org_a, user) == ["accept_charter", "finish_registration"]
     with org_a.scope():
         Enrollment.objects.filter(pk=enrollment.pk).update(status=EnrollmentStatus.WITHDRAWN)
-        assert participant_home(user, org_a.slug).enrollments == []
+        assert participant_home(user.pk, org_a.slug).enrollments == []
 
 
 def test_step_order_is_one_tuple() -> None:
@@ -152,7 +161,7 @@ def test_next_session_and_goals_are_shown(client_for, org_a: Tenant) -> None:
     add_goal(org_a, people.pair, 40)
     add_goal(org_a, people.pair, 70, status=GoalStatus.ACHIEVED)
     with org_a.scope():
-        (card,) = participant_home(people.mentee_user, org_a.slug).enrollments
+        (card,) = participant_home(people.mentee_user.pk, org_a.slug).enrollments
     (pc,) = card.pairs
     assert pc.last_session_on == last
     assert pc.next_session_due == last + timedelta(days=14)
@@ -167,7 +176,7 @@ def test_paused_pair_has_no_session_due(org_a: Tenant) -> None:
     program = live_program(org_a)
     people = people_pair(org_a, program, status=PairStatus.PAUSED)
     with org_a.scope():
-        (card,) = participant_home(people.mentor_user, org_a.slug).enrollments
+        (card,) = participant_home(people.mentor_user.pk, org_a.slug).enrollments
     assert card.pairs[0].next_session_due is None
 
 
@@ -186,3 +195,56 @@ def test_the_home_is_cached_yet_shows_the_partners_new_session_at_once(
     assert len(cached) <= 7
     log_session(org_a, people.pair, today() - timedelta(days=1), status=SessionStatus.AWAITING)
     assert "Confirm the session" in _home(client, org_a)
+
+
+def test_a_mentor_of_two_pairs_confirms_the_oldest_session_first(org_a: Tenant) -> None:
+    program = live_program(org_a)
+    people = people_pair(org_a, program)
+    first = people.pair
+    with org_a.scope():
+        second = Pair.objects.create(
+            organization=org_a.organization,
+            program=program,
+            mentor=first.mentor,
+            mentee=enrol(
+                org_a, program, make_person(org_a), EnrollmentRole.MENTEE, EnrollmentStatus.ACCEPTED
+            ),
+            activated_at=timezone.now() - timedelta(days=30),
+        )
+        for pair, days in ((first, 3), (second, 5), (first, 7)):
+            SessionLog.objects.create(
+                organization=org_a.organization,
+                pair=pair,
+                logged_by=pair.mentee,
+                held_on=today() - timedelta(days=days),
+                duration_minutes=30,
+                status=SessionStatus.AWAITING,
+            )
+        (card,) = participant_home(people.mentor_user.pk, org_a.slug).enrollments
+    assert [pc.pk for pc in card.pairs] == [second.pk, first.pk]  # newest pair first
+    # Across both pairs, oldest first: the next step is the session of 7 days ago.
+    assert [(step.code, step.url_args) for step in card.steps] == [
+        ("confirm_session", (first.pk,)),
+        ("confirm_session", (second.pk,)),
+        ("confirm_session", (first.pk,)),
+    ]
+    assert f"{today() - timedelta(days=7):%-d %B %Y}" in card.steps[0].text
+
+
+def test_the_home_statements_read_only_the_organisation_in_scope(
+    org_a: Tenant, org_b: Tenant
+) -> None:
+    """Written as SQL, they still refuse to run outside a scope as a tenant manager does, and
+    read nothing of another organisation's rows inside its scope."""
+    people = people_pair(org_a, live_program(org_a))
+    since = timezone.now() - timedelta(days=14)
+    with pytest.raises(ScopeError):
+        participant_home(people.mentor_user.pk, org_a.slug)
+    with pytest.raises(ScopeError):
+        statements.open_pairs([people.pair.mentor_id], {}, notes_since=since)
+    with org_b.scope():
+        assert participant_home(people.mentor_user.pk, org_b.slug).enrollments == []
+        assert statements.open_pairs([people.pair.mentor_id], {}, notes_since=since) == []
+    with org_a.scope():
+        (card,) = participant_home(people.mentor_user.pk, org_a.slug).enrollments
+    assert [pc.pk for pc in card.pairs] == [people.pair.pk]

@@ -128,7 +128,13 @@ def test_participant_home_queries_do_not_grow(client_for, org_a: Tenant, org_b: 
     for _ in range(5):
         _busy_program(org_b, 2, mentor=person)
     with org_b.scope():
-        assert len(participant_home(five, org_b.slug).enrollments) == 5
+        assert len(participant_home(five.pk, org_b.slug).enrollments) == 5
     small, large = _count(client_for(one), org_a), _count(client_for(five), org_b)
-    assert small == large
+    # Computed afresh: the session, the user, the organisation, the membership, the home's scopes
+    # and its two statements (``dashboards.homes.statements``).
+    assert small == large == 7
     assert _api_count(client_for(one), org_a) == _api_count(client_for(five), org_b)
+    with org_b.scope(), CaptureQueriesContext(connection) as queries:
+        home = participant_home(five.pk, org_b.slug)
+    assert len(queries) == 2
+    assert all(card.pairs and card.steps for card in home.enrollments)

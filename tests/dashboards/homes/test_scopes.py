@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from django.apps import apps
 from django.db import connection
+from django.db.models import CASCADE
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -59,6 +60,14 @@ class World:
         self.other = people_pair(tenant, self.program).pair
         self.elsewhere = live_program(tenant)
         self.far = people_pair(tenant, self.elsewhere).pair
+        with tenant.scope():
+            self.topic = Topic.objects.create(organization=tenant.organization, name="Listening")
+            EnrollmentSkill.objects.create(
+                organization=tenant.organization,
+                enrollment_id=self.pair.mentor_id,
+                topic=self.topic,
+                direction="teach",
+            )
         for pair in (self.pair, self.other, self.far):
             log_session(tenant, pair, today() - timedelta(days=2))
             check_in(tenant, pair, today() - timedelta(days=10), rating=4)
@@ -80,9 +89,9 @@ class Computed:
         self.count = 0
         compute = selectors.participant_home
 
-        def counting(user: User, slug: str) -> Any:
+        def counting(user_id: int, slug: str) -> Any:
             self.count += 1
-            return compute(user, slug)
+            return compute(user_id, slug)
 
         monkeypatch.setattr(selectors, "participant_home", counting)
 
@@ -101,7 +110,7 @@ def _read(world: World) -> selectors.ParticipantHome:
 
 def _tables_read(world: World) -> set[str]:
     with world.tenant.scope(), CaptureQueriesContext(connection) as queries:
-        home = selectors.participant_home(world.user, world.tenant.slug)
+        home = selectors.participant_home(world.user.pk, world.tenant.slug)
     assert home.enrollments
     assert home.enrollments[0].pairs
     assert home.enrollments[0].steps
@@ -111,21 +120,37 @@ def _tables_read(world: World) -> set[str]:
     return found
 
 
+def _cascading_into(read: set[type[Any]]) -> set[type[Any]]:
+    """The models whose deletion deletes rows of ``read`` with it (Django's cascade, which
+    announces only the row deleted)."""
+    return {
+        field.related_model
+        for model in read
+        for field in model._meta.concrete_fields
+        if field.is_relation and field.remote_field.on_delete is CASCADE
+    }
+
+
 def test_every_tenant_table_the_participant_home_reads_is_mapped_to_its_scopes(
     world: World,
 ) -> None:
     by_table = {model._meta.db_table: model for model in apps.get_models()}
     read = {by_table[table] for table in _tables_read(world)}
+    # A deletion of these takes rows the home reads with it: mapped as well.
+    watched = {
+        model
+        for model in read | _cascading_into(read)
+        if isinstance(model, type) and issubclass(model, TenantModel)
+    }
     unmapped = {
         model._meta.label_lower
-        for model in read
-        if issubclass(model, TenantModel) and model._meta.label_lower not in scopes.HOME_READS
+        for model in watched
+        if model._meta.label_lower not in scopes.HOME_READS
     }
     assert unmapped == set()
-    # And every model mapped is one it reads (the table is not padded).
-    assert set(scopes.HOME_READS) == {
-        model._meta.label_lower for model in read if issubclass(model, TenantModel)
-    }
+    # And every model mapped is one it reads or one whose deletion cascades into it (the table is
+    # not padded).
+    assert set(scopes.HOME_READS) == {model._meta.label_lower for model in watched}
 
 
 def _first(model: type[Any], **filters: Any) -> Any:
@@ -178,6 +203,7 @@ CHANGES: dict[str, Write] = {
         topic=Topic.objects.create(organization_id=w.pair.organization_id, name="Prompting"),
         direction="teach",
     ),
+    "a topic deleted, with their skill in it": lambda w: Topic.objects.get(pk=w.topic.pk).delete(),
     "their training completed": lambda w: TrainingCompletion.objects.create(
         organization_id=w.pair.organization_id,
         enrollment_id=w.pair.mentor_id,
@@ -301,7 +327,7 @@ def test_a_new_pair_of_theirs_shows_on_the_next_read(warm: World, computed: Comp
         )
     home = _read(warm)
     assert computed.count == 3
-    assert new.pk in {card.pair.pk for e in home.enrollments for card in e.pairs}
+    assert new.pk in {card.pk for e in home.enrollments for card in e.pairs}
 
 
 def test_the_new_session_is_on_the_page_after_the_write(warm: World) -> None:
