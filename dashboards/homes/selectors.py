@@ -571,6 +571,9 @@ def home_for(*, membership: Membership, org_slug: str) -> Home:
 
 
 PARTICIPANT_BUCKET_MINUTES = 15
+# Part of the cached value's key: a release that changes the value's shape (its dataclasses) bumps
+# it, so an older release's entries, still in Redis for up to ``freshness.TTL``, are never read.
+PARTICIPANT_HOME_SHAPE = 2
 
 
 def cached_participant_home(membership: Membership, slug: str) -> ParticipantHome:
@@ -584,7 +587,7 @@ def cached_participant_home(membership: Membership, slug: str) -> ParticipantHom
         minute=now.minute - now.minute % PARTICIPANT_BUCKET_MINUTES, second=0, microsecond=0
     )
     return freshness.cached_in_scopes(
-        "participant-home",
+        f"participant-home-{PARTICIPANT_HOME_SHAPE}",
         membership.organization_id,
         (membership.user_id, slug, bucket.isoformat()),
         lambda: home_scopes(membership.user_id, membership.organization_id),
