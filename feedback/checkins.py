@@ -45,7 +45,7 @@ from feedback.visibility import require_check_in_answer
 from matching.models import OPEN_PAIR_STATUSES, Pair, PairStatus
 from organizations import mail
 from organizations.audit import log_action
-from organizations.scope import ScopeError, current_organization_id
+from organizations.scope import require_organization_id
 from participants.models import Enrollment, EnrollmentStatus, Person
 from programs.lifecycle import program_today, program_zone
 from programs.models import Program
@@ -654,9 +654,7 @@ def my_check_in(user: User, pk: int) -> CheckIn | None:
     """One of :func:`my_check_ins` (the same rule: the person's own, sent or after) with its pair,
     program, both people and its own person loaded, in one statement written once per process:
     the check-in page and its answer open it on every request."""
-    organization_id = current_organization_id()
-    if organization_id is None:
-        raise ScopeError("A check-in is opened inside its organisation's scope.")
+    organization_id = require_organization_id()
     with connection.cursor() as cursor:
         cursor.execute(
             _my_check_in_sql(),

@@ -43,7 +43,7 @@ from core import rows
 from core.access import Access
 from matching.models import Pair
 from organizations.models import Membership
-from organizations.scope import ScopeError, current_organization_id
+from organizations.scope import require_organization_id
 from organizations.selectors import membership_of
 from participants.models import Enrollment, Person
 from programs.access import managed_programs, manages
@@ -199,9 +199,7 @@ def _pair_sql() -> str:
 def _pair_with_people(pair_id: int) -> Pair | None:
     """``Pair.objects.select_related("program", "mentor__person", "mentee__person")`` by id, in
     the organisation in scope (one statement, ``_pair_sql``)."""
-    organization_id = current_organization_id()
-    if organization_id is None:
-        raise ScopeError("A pair is opened inside its organisation's scope.")
+    organization_id = require_organization_id()
     with connection.cursor() as cursor:
         cursor.execute(_pair_sql(), [organization_id, pair_id])
         row = cursor.fetchone()

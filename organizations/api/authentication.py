@@ -15,7 +15,7 @@ from rest_framework.request import Request
 from accounts.models import User
 from organizations.api import token_memory
 from organizations.models import ApiToken, Membership, TokenScope, hash_secret
-from organizations.scope import ScopeError, current_organization_id
+from organizations.scope import current_organization_id, require_organization_id
 
 # What a request needs of the user: no password hash, no dates (a field left out is read on use).
 # Model.from_db takes a subset of fields in the model's own order: kept in that order here.
@@ -96,9 +96,7 @@ def token_membership(key_hash: str) -> tuple[Membership, ApiToken] | None:
     is returned: the caller says so (401 with its own message). Outside a scope it raises, as a
     tenant manager does.
     """
-    organization_id = current_organization_id()
-    if organization_id is None:
-        raise ScopeError("A token is looked up inside its organisation's scope.")
+    organization_id = require_organization_id()
     row = _token_row(key_hash, organization_id)
     return None if row is None else _instances(row, organization_id)
 
@@ -109,9 +107,7 @@ def remembered_token_membership(
     """``token_membership``, answered from this process's memory when the generations read in
     the throttle's round trip say nothing changed since (``token_memory``), else by the query,
     whose answer is then remembered. A refusal (None) is never remembered."""
-    organization_id = current_organization_id()
-    if organization_id is None:
-        raise ScopeError("A token is looked up inside its organisation's scope.")
+    organization_id = require_organization_id()
     row, generations = token_memory.recall(
         request, organization_id=organization_id, key_hash=key_hash
     )
